@@ -1,0 +1,52 @@
+# Two commands: `make run` and `make test`. Both create .venv when absent and install requirements.txt.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format install migrate messages bench check-deploy
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py compiletranslations
+
+run: migrate
+	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
+	PORT=$(PORT) bin/dev
+
+test: install
+	$(BIN)/python manage.py compiletranslations --settings=luocun_antifraud.settings.test
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=luocun_antifraud.settings.test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Refresh the catalogues from the source (needs GNU gettext: apt-get install gettext).
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=static/vendor
+	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l en --ignore=.venv --ignore=static/vendor --ignore=staticfiles
+
+bench: install
+	$(BIN)/python -m bench
+
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=luocun_antifraud.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+	ALLOWED_HOSTS=antifraud.example.org FIELD_ENCRYPTION_KEYS=$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
+	FIELD_HASH_KEY=$$(head -c 32 /dev/urandom | base64) $(BIN)/python manage.py check --deploy --fail-level WARNING

@@ -1,0 +1,39 @@
+"""The navigation menu: each entry names the capability it needs, so a role sees only what it can use.
+
+Feature apps add their entries to NAVIGATION.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from organization.access import can
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    capability: str | None = None  # None: every signed-in user
+    staff_only: bool = False
+
+
+NAVIGATION: list[NavEntry] = [
+    NavEntry(_("Home"), "home"),
+    NavEntry(_("Organisation"), "organization:unit_list", "organization.view_units"),
+    NavEntry(_("Administration"), "admin:index", staff_only=True),
+]
+
+
+def entries_for(user) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    items = []
+    for entry in NAVIGATION:
+        if entry.staff_only and not user.is_staff:
+            continue
+        if entry.capability and not can(user, entry.capability):
+            continue
+        items.append({"label": entry.label, "url": reverse(entry.url_name), "url_name": entry.url_name})
+    return items

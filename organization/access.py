@@ -1,0 +1,159 @@
+"""What may this user see and do? The one place that answers it.
+
+Every list, detail, export, API view and dashboard query narrows its queryset with
+:func:`scope_queryset` (or ``Model.objects.for_user(user)``), and every action checks :func:`can`.
+Details are fetched with ``get_object_or_404(Model.objects.for_user(user), ...)`` so that an object
+outside the user's scope answers 404, exactly like one that does not exist.
+
+Scope is a set of *root units*: the user sees rows attached to those units or anything below them.
+Each model says which unit its rows belong to with a ``scope_field`` attribute (a lookup path such
+as ``"village"`` or ``"household__village"``; ``""`` for :class:`Unit` itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .models import Role, Unit, UnitKind
+
+LEADERSHIP_ROLES = frozenset({Role.LEADERSHIP_LEADER, Role.LEADERSHIP_DEPUTY, Role.LEADERSHIP_MEMBER})
+VILLAGE_TEAM_ROLES = frozenset(
+    {Role.VILLAGE_HEAD, Role.DISSUASION_TEAM, Role.GRID_WORKER, Role.POLICE_ASSISTANT, Role.VOLUNTEER}
+)
+POLICE_ROLES = frozenset({Role.POLICE})
+
+
+class _Everything:
+    """Sentinel: no restriction (superusers and system administrators)."""
+
+    def __repr__(self):
+        return "EVERYTHING"
+
+
+EVERYTHING = _Everything()
+
+
+def _town_or_top(unit: Unit) -> Unit:
+    return unit.ancestor(UnitKind.TOWN) or unit
+
+
+def _root_for_role(role: str, unit: Unit) -> Unit | None:
+    if role in LEADERSHIP_ROLES or role == Role.GOVERNANCE:
+        return _town_or_top(unit)
+    if role in POLICE_ROLES:
+        # A police station's jurisdiction is the town (or county) it sits in.
+        station = unit.ancestor(UnitKind.POLICE_STATION)
+        return station.parent if station and station.parent_id else _town_or_top(unit)
+    if role in VILLAGE_TEAM_ROLES:
+        return unit.ancestor(UnitKind.VILLAGE)
+    if role == Role.SCHOOL_STAFF:
+        return unit.ancestor(UnitKind.SCHOOL)
+    if role == Role.DEPARTMENT_STAFF:
+        return unit.ancestor(UnitKind.DEPARTMENT)
+    return None
+
+
+def scope_roots(user) -> list[Unit] | _Everything:
+    """The units whose subtrees ``user`` may see, or :data:`EVERYTHING`. Cached on the user object."""
+    cached = getattr(user, "_scope_roots", None)
+    if cached is not None:
+        return cached
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        roots: list[Unit] | _Everything = []
+    elif user.is_superuser or user.has_role(Role.SYSTEM_ADMIN):
+        roots = EVERYTHING
+    elif user.unit_id is None:
+        roots = []
+    else:
+        found = {}
+        for role in user.role_codes:
+            root = _root_for_role(role, user.unit)
+            if root is not None:
+                found[root.path] = root
+        # Drop roots already covered by a wider one.
+        paths = sorted(found)
+        kept = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+        roots = [found[p] for p in kept]
+    user._scope_roots = roots
+    return roots
+
+
+def _scope_q(model, roots: Iterable[Unit]) -> Q:
+    field = getattr(model, "scope_field", None)
+    if field is None:
+        raise TypeError(f"{model.__name__} has no scope_field: it cannot be scoped")
+    lookup = f"{field}__path__startswith" if field else "path__startswith"
+    return reduce(or_, (Q(**{lookup: root.path}) for root in roots))
+
+
+def scope_queryset(queryset: QuerySet, user) -> QuerySet:
+    """Narrow ``queryset`` to the rows ``user`` may see."""
+    roots = scope_roots(user)
+    if roots is EVERYTHING:
+        return queryset
+    if not roots:
+        return queryset.none()
+    return queryset.filter(_scope_q(queryset.model, roots))
+
+
+def units_visible_to(user) -> QuerySet:
+    return scope_queryset(Unit.objects.all(), user)
+
+
+def unit_in_scope(user, unit: Unit) -> bool:
+    roots = scope_roots(user)
+    if roots is EVERYTHING:
+        return True
+    return any(unit.path.startswith(root.path) for root in roots)
+
+
+def sees_everything_in_town(user) -> bool:
+    """Leadership-level reach: the whole town (or more)."""
+    roots = scope_roots(user)
+    if roots is EVERYTHING:
+        return True
+    return any(root.kind in (UnitKind.TOWN, UnitKind.COUNTY) for root in roots)
+
+
+# What each role may do. Features add their capabilities here, in one table.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "organization.view_units": LEADERSHIP_ROLES
+    | POLICE_ROLES
+    | VILLAGE_TEAM_ROLES
+    | {Role.GOVERNANCE, Role.SCHOOL_STAFF, Role.DEPARTMENT_STAFF},
+    "api.use": frozenset(Role.values),
+}
+
+
+def can(user, capability: str) -> bool:
+    """May ``user`` use ``capability`` (within their scope)?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser or user.has_role(Role.SYSTEM_ADMIN):
+        return True
+    allowed = CAPABILITIES.get(capability)
+    if allowed is None:
+        raise KeyError(f"unknown capability {capability!r}")
+    return bool(user.role_codes & allowed)
+
+
+def require(user, capability: str) -> None:
+    """Raise 404 unless ``user`` may use ``capability``: "no access" looks like "not found"."""
+    if not can(user, capability):
+        raise Http404
+
+
+def scope_description(user) -> str:
+    """A human-readable name of what ``user`` sees, for the home page."""
+    roots = scope_roots(user)
+    if roots is EVERYTHING:
+        return _("Everything")
+    if not roots:
+        return "—"
+    return "、".join(root.name for root in roots)

@@ -1,0 +1,78 @@
+"""The demo town: a believable Luocun with its villages, grids, offices, schools, police and accounts."""
+
+from django.db import transaction
+
+from .models import Role, Unit, UnitKind, User, UserRole
+
+DEMO_PASSWORD = "demo12345"
+
+TOWN = ("440605124", "罗村镇", 168_000)
+VILLAGES = [
+    # code suffix, name, registered population, number of grids
+    ("001", "罗村社区", 31_200, 4),
+    ("002", "联和村", 18_600, 3),
+    ("003", "下柏村", 15_400, 3),
+    ("004", "上柏村", 14_900, 3),
+    ("005", "芦塘村", 21_300, 3),
+    ("006", "沙坑村", 12_800, 2),
+    ("007", "北湖村", 16_700, 3),
+    ("008", "塱沙村", 13_500, 2),
+]
+DEPARTMENTS = [
+    ("D01", "党政办"),
+    ("D02", "宣传办"),
+    ("D03", "经发办"),
+    ("D04", "综治中心"),
+    ("D05", "财审中心"),
+]
+SCHOOLS = [("S01", "罗村镇中心学校"), ("S02", "罗村中学")]
+POLICE_STATION = ("P01", "罗村派出所")
+
+# username, full name, unit code, roles, is_superuser
+ACCOUNTS = [
+    ("admin", "系统管理员", None, [Role.SYSTEM_ADMIN], True),
+    ("leader", "陈志明", "440605124", [Role.LEADERSHIP_LEADER], False),
+    ("police", "李警官", "440605124P01", [Role.POLICE], False),
+    ("grid_a", "王丽", "440605124001-01", [Role.GRID_WORKER, Role.DISSUASION_TEAM], False),
+    ("grid_b", "张伟", "440605124002-01", [Role.GRID_WORKER, Role.DISSUASION_TEAM], False),
+    ("head_a", "黄建国", "440605124001", [Role.VILLAGE_HEAD], False),
+    ("school", "刘老师", "440605124S02", [Role.SCHOOL_STAFF], False),
+]
+
+
+def _unit(code, name, kind, parent=None, population=None) -> Unit:
+    unit, _ = Unit.objects.update_or_create(
+        code=code,
+        defaults={"name": name, "kind": kind, "parent": parent, "population": population},
+    )
+    return unit
+
+
+@transaction.atomic
+def seed_organization() -> dict[str, int]:
+    code, name, population = TOWN
+    town = _unit(code, name, UnitKind.TOWN, population=population)
+    for suffix, village_name, village_population, grids in VILLAGES:
+        village = _unit(f"{code}{suffix}", village_name, UnitKind.VILLAGE, town, village_population)
+        for number in range(1, grids + 1):
+            _unit(f"{village.code}-{number:02d}", f"{village_name}第{number}网格", UnitKind.GRID, village)
+    for suffix, department_name in DEPARTMENTS:
+        _unit(f"{code}{suffix}", department_name, UnitKind.DEPARTMENT, town)
+    for suffix, school_name in SCHOOLS:
+        _unit(f"{code}{suffix}", school_name, UnitKind.SCHOOL, town)
+    _unit(f"{code}{POLICE_STATION[0]}", POLICE_STATION[1], UnitKind.POLICE_STATION, town)
+
+    for username, full_name, unit_code, roles, is_superuser in ACCOUNTS:
+        user, created = User.objects.get_or_create(username=username)
+        user.full_name = full_name
+        user.unit = Unit.objects.get(code=unit_code) if unit_code else None
+        user.is_superuser = is_superuser
+        user.is_staff = is_superuser
+        user.is_active = True
+        if created or not user.check_password(DEMO_PASSWORD):
+            user.set_password(DEMO_PASSWORD)
+        user.save()
+        UserRole.objects.filter(user=user).exclude(role__in=roles).delete()
+        for role in roles:
+            UserRole.objects.get_or_create(user=user, role=role)
+    return {"units": Unit.objects.count(), "users": User.objects.count()}

@@ -1,0 +1,202 @@
+"""The organisation of the campaign: units in a hierarchy, and the people who work in them."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class UnitKind(models.TextChoices):
+    COUNTY = "county", _("County")
+    TOWN = "town", _("Town")
+    VILLAGE = "village", _("Village or community")
+    GRID = "grid", _("Grid")
+    DEPARTMENT = "department", _("Department")
+    SCHOOL = "school", _("School")
+    POLICE_STATION = "police_station", _("Police station")
+
+
+# Which kinds may sit directly below which: the tree can grow above the town without a redesign.
+ALLOWED_PARENT_KINDS = {
+    UnitKind.COUNTY: {None, UnitKind.COUNTY},
+    UnitKind.TOWN: {None, UnitKind.COUNTY},
+    UnitKind.VILLAGE: {UnitKind.TOWN},
+    UnitKind.GRID: {UnitKind.VILLAGE},
+    UnitKind.DEPARTMENT: {UnitKind.TOWN, UnitKind.COUNTY},
+    UnitKind.SCHOOL: {UnitKind.TOWN, UnitKind.COUNTY},
+    UnitKind.POLICE_STATION: {UnitKind.TOWN, UnitKind.COUNTY},
+}
+
+PATH_SEPARATOR = "/"
+
+
+class UnitQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from organization.access import scope_queryset
+
+        return scope_queryset(self, user)
+
+    def of_kind(self, *kinds):
+        return self.filter(kind__in=kinds)
+
+    def villages(self):
+        return self.filter(kind=UnitKind.VILLAGE)
+
+    def subtree_of(self, unit):
+        return self.filter(path__startswith=unit.path)
+
+
+class Unit(models.Model):
+    """A unit of the organisation: county, town, village, grid, department, school or police station.
+
+    ``path`` is a materialised path of codes (``/4406/440605/...``) so that "this unit and everything
+    below it" is one indexed prefix query, on SQLite and PostgreSQL alike.
+    """
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    population = models.PositiveIntegerField(
+        _("registered population"),
+        null=True,
+        blank=True,
+        help_text=_("Registered population, used for cases per 10,000 people."),
+    )
+    path = models.CharField(max_length=500, editable=False, db_index=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+    objects = UnitQuerySet.as_manager()
+
+    # Units whose rows the scoping rules key on.
+    scope_field = ""
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        allowed = ALLOWED_PARENT_KINDS.get(self.kind, set())
+        parent_kind = self.parent.kind if self.parent_id else None
+        if parent_kind not in allowed:
+            raise ValidationError(
+                {"parent": _("A %(kind)s cannot be placed under this parent.") % {"kind": self.get_kind_display()}}
+            )
+        if self.pk and self.parent_id and self.parent.path.startswith(self.path):
+            raise ValidationError({"parent": _("A unit cannot be placed below itself.")})
+        if self.code and PATH_SEPARATOR in self.code:
+            raise ValidationError({"code": _("The code may not contain “/”.")})
+
+    def compute_path(self):
+        prefix = self.parent.path if self.parent_id else PATH_SEPARATOR
+        return f"{prefix}{self.code}{PATH_SEPARATOR}"
+
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        self.path = self.compute_path()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                # Moved or re-coded: rewrite the paths of everything below.
+                for descendant in Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                    descendant.path = self.path + descendant.path[len(old_path) :]
+                    descendant.save(update_fields=["path"])
+
+    def ancestor(self, kind):
+        """The nearest unit of ``kind`` at or above this one, or None."""
+        unit = self
+        while unit is not None:
+            if unit.kind == kind:
+                return unit
+            unit = unit.parent
+        return None
+
+    @property
+    def village(self):
+        return self.ancestor(UnitKind.VILLAGE)
+
+    @property
+    def town(self):
+        return self.ancestor(UnitKind.TOWN)
+
+
+class Role(models.TextChoices):
+    LEADERSHIP_LEADER = "leadership_leader", _("Leadership group leader")
+    LEADERSHIP_DEPUTY = "leadership_deputy", _("Leadership group deputy leader")
+    LEADERSHIP_MEMBER = "leadership_member", _("Leadership group member")
+    POLICE = "police", _("Police station staff")
+    GOVERNANCE = "governance", _("Governance centre staff")
+    VILLAGE_HEAD = "village_head", _("Village head")
+    DISSUASION_TEAM = "dissuasion_team", _("Dissuasion team member")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    POLICE_ASSISTANT = "police_assistant", _("Police assistant")
+    VOLUNTEER = "volunteer", _("Volunteer")
+    SCHOOL_STAFF = "school_staff", _("School staff")
+    DEPARTMENT_STAFF = "department_staff", _("Department staff")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+
+
+class User(AbstractUser):
+    """A person who works in the campaign. Belongs to one unit and holds one or more roles."""
+
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    full_name = models.CharField(_("full name"), max_length=50, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def role_codes(self) -> frozenset[str]:
+        """The user's roles, loaded once per user object."""
+        cached = getattr(self, "_role_codes", None)
+        if cached is None:
+            cached = frozenset(self.roles.values_list("role", flat=True)) if self.pk else frozenset()
+            self._role_codes = cached
+        return cached
+
+    def has_role(self, *roles) -> bool:
+        return bool(self.role_codes.intersection(roles))
+
+    def role_labels(self) -> list[str]:
+        return [str(Role(code).label) for code in sorted(self.role_codes)]
+
+
+class UserRole(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="unique_user_role")]
+
+    def __str__(self):
+        return self.get_role_display()

@@ -1,0 +1,84 @@
+"""Who sees what: the scoping rules, role by role, in pairs of who can and who cannot."""
+
+import pytest
+
+from organization.access import EVERYTHING, can, scope_roots, units_visible_to
+from organization.models import Unit
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def codes(queryset):
+    return set(queryset.values_list("code", flat=True))
+
+
+def test_grid_worker_sees_their_village_and_its_grids(grid_a, grid_b1, village_a):
+    visible = codes(units_visible_to(grid_a))
+    assert {"VA", "VA-01"} <= visible
+    assert "VB" not in visible
+    assert grid_b1.code not in visible
+    assert "T1" not in visible
+
+
+def test_village_head_sees_their_village_only(head_a, grid_a1, village_b):
+    assert codes(units_visible_to(head_a)) == {"VA", "VA-01"}
+
+
+def test_leadership_sees_the_whole_town(leader, grid_a1, grid_b1, police_station, middle_school):
+    assert codes(units_visible_to(leader)) == set(Unit.objects.values_list("code", flat=True))
+
+
+def test_police_see_their_jurisdiction(police, grid_a1, grid_b1):
+    visible = codes(units_visible_to(police))
+    assert {"T1", "VA", "VB", "VA-01", "VB-01", "PS"} <= visible
+
+
+def test_police_do_not_see_another_towns_villages(police, grid_a1):
+    other_town = factories.TownFactory(code="T2")
+    factories.VillageFactory(code="T2V", parent=other_town)
+    assert "T2V" not in codes(units_visible_to(police))
+
+
+def test_school_staff_see_their_school_only(school, grid_a1):
+    assert codes(units_visible_to(school)) == {"SCH"}
+
+
+def test_department_staff_see_their_department_only(department_staff, grid_a1):
+    assert codes(units_visible_to(department_staff)) == {"DEP"}
+
+
+def test_a_user_without_roles_sees_nothing(outsider, grid_a1):
+    assert codes(units_visible_to(outsider)) == set()
+
+
+def test_superuser_sees_everything(admin_user, grid_a1):
+    assert scope_roots(admin_user) is EVERYTHING
+
+
+def test_anonymous_sees_nothing(grid_a1):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not units_visible_to(AnonymousUser()).exists()
+    assert not can(AnonymousUser(), "organization.view_units")
+
+
+def test_roles_combine_into_the_widest_scope(grid_a1, village_b):
+    user = factories.UserFactory(unit=grid_a1, roles=["grid_worker", "leadership_member"])
+    assert "VB" in codes(units_visible_to(user))
+
+
+def test_capabilities_follow_roles(grid_a, outsider):
+    assert can(grid_a, "organization.view_units")
+    assert not can(outsider, "organization.view_units")
+
+
+def test_an_unknown_capability_is_a_programming_error(grid_a):
+    with pytest.raises(KeyError):
+        can(grid_a, "no.such.capability")
+
+
+def test_scoping_costs_one_query(grid_a, django_assert_num_queries):
+    scope_roots(grid_a)  # roles and units loaded once per request user
+    with django_assert_num_queries(1):
+        list(units_visible_to(grid_a))

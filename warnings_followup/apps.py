@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WarningsFollowupConfig(AppConfig):
+    name = "warnings_followup"
+    verbose_name = _("Warnings and dissuasion")
