@@ -15,7 +15,7 @@ def _database_ok() -> bool:
             cursor.execute("SELECT 1")
             cursor.fetchone()
         return True
-    except Exception:  # noqa: BLE001 - any failure means "down"
+    except Exception:  # any failure means "down"
         logger.exception("health check: database unreachable")
         return False
 
@@ -27,7 +27,7 @@ def _broker_ok() -> bool:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT)
         return True
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.exception("health check: broker unreachable")
         return False
 

@@ -88,6 +88,17 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        old_path = self.path
+        self.path = self.compute_path()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                # Moved or re-coded: rewrite the paths of everything below.
+                for descendant in Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
+                    descendant.path = self.path + descendant.path[len(old_path) :]
+                    descendant.save(update_fields=["path"])
+
     def clean(self):
         allowed = ALLOWED_PARENT_KINDS.get(self.kind, set())
         parent_kind = self.parent.kind if self.parent_id else None
@@ -103,17 +114,6 @@ class Unit(models.Model):
     def compute_path(self):
         prefix = self.parent.path if self.parent_id else PATH_SEPARATOR
         return f"{prefix}{self.code}{PATH_SEPARATOR}"
-
-    def save(self, *args, **kwargs):
-        old_path = self.path
-        self.path = self.compute_path()
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            if old_path and old_path != self.path:
-                # Moved or re-coded: rewrite the paths of everything below.
-                for descendant in Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk):
-                    descendant.path = self.path + descendant.path[len(old_path) :]
-                    descendant.save(update_fields=["path"])
 
     def ancestor(self, kind):
         """The nearest unit of ``kind`` at or above this one, or None."""
