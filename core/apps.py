@@ -12,6 +12,6 @@ class CoreConfig(AppConfig):
     def ready(self):
         # kombu's filesystem transport (the default broker) needs its folders to exist.
         options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
-        for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
             if key in options:
                 Path(options[key]).mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """Excel/CSV import and export of units and users (django-import-export), with Chinese headers."""
 
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
@@ -78,7 +79,10 @@ class UserResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
-        instance._imported_roles = self.fields["roles"].clean(row)
+        try:
+            instance._imported_roles = self.fields["roles"].clean(row)
+        except ValueError as exc:
+            raise ValidationError({"roles": str(exc)}) from exc
         if not instance.pk:
             # Imported accounts get an unusable password: an admin sets or resets it.
             instance.password = make_password(None)

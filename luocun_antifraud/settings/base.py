@@ -147,9 +147,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Field encryption for sensitive personal information (ID, phone, bank numbers).
 # FIELD_ENCRYPTION_KEYS: comma-separated Fernet keys, newest first (rotation: prepend a new key,
 # run `manage.py rotate_field_keys`, then drop the old one). FIELD_HASH_KEY: the keyed-hash secret.
-FIELD_ENCRYPTION_KEYS = env.list(
-    "FIELD_ENCRYPTION_KEYS", default=["ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE="]
-)
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=["ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE="])
 FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="dev-only-hash-key-do-not-use-in-production")
 
 # Celery. Without REDIS_URL / CELERY_BROKER_URL the broker is kombu's filesystem transport:
@@ -164,6 +162,7 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "data_folder_in": str(CELERY_BROKER_FILESYSTEM_DIR / "out"),
         "data_folder_out": str(CELERY_BROKER_FILESYSTEM_DIR / "out"),
         "processed_folder": str(CELERY_BROKER_FILESYSTEM_DIR / "processed"),
+        "control_folder": str(CELERY_BROKER_FILESYSTEM_DIR / "control"),
         "store_processed": False,
     }
 else:

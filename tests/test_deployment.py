@@ -1,0 +1,177 @@
+"""Deployment files: docker-compose.yml, Dockerfile, .env.example and `check --deploy` on production settings.
+
+None of these need a database or a Docker engine.
+"""
+
+import base64
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+ENV_EXAMPLE = ROOT / ".env.example"
+SETTINGS_DIR = ROOT / "luocun_antifraud" / "settings"
+
+LONG_RUNNING_SERVICES = ("web", "worker", "beat", "db", "redis")
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def dockerfile():
+    return DOCKERFILE.read_text(encoding="utf-8")
+
+
+def _venv_executable(name):
+    path = Path(sys.executable).parent / name
+    if not path.exists():
+        pytest.fail(f"{name} is not installed next to {sys.executable} (it is pinned in requirements.txt)")
+    return str(path)
+
+
+# --- docker-compose.yml ---------------------------------------------------------------------------
+
+
+def test_compose_file_validates_against_compose_spec():
+    result = subprocess.run(
+        [_venv_executable("check-jsonschema"), "--builtin-schema", "vendor.compose-spec", str(COMPOSE_FILE)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_compose_has_every_service_with_a_healthcheck(compose):
+    services = compose["services"]
+    for name in LONG_RUNNING_SERVICES:
+        assert name in services, f"service {name!r} missing"
+        healthcheck = services[name].get("healthcheck")
+        assert healthcheck, f"service {name!r} has no healthcheck"
+        assert not healthcheck.get("disable"), f"healthcheck of {name!r} is disabled"
+        assert healthcheck.get("test"), f"healthcheck of {name!r} has no test"
+
+
+def test_compose_migrate_runs_once_before_the_app(compose):
+    services = compose["services"]
+    migrate = services["migrate"]
+    assert "migrate" in " ".join(migrate["command"])
+    assert migrate.get("restart") == "no"
+    for name in ("web", "worker", "beat"):
+        depends_on = services[name]["depends_on"]
+        assert depends_on["migrate"]["condition"] == "service_completed_successfully", name
+        assert depends_on["db"]["condition"] == "service_healthy", name
+        assert depends_on["redis"]["condition"] == "service_healthy", name
+
+
+def test_compose_beat_is_a_single_replica_with_the_database_scheduler(compose):
+    beat = compose["services"]["beat"]
+    assert beat.get("deploy", {}).get("replicas", 1) <= 1
+    assert beat.get("scale", 1) <= 1
+    command = " ".join(beat["command"])
+    assert "django_celery_beat.schedulers:DatabaseScheduler" in command
+    assert "--pidfile=" in command
+
+
+def test_compose_declares_volumes(compose):
+    volumes = compose.get("volumes") or {}
+    assert {"postgres-data", "redis-data", "media"} <= set(volumes)
+    services = compose["services"]
+    assert any(v.startswith("postgres-data:") for v in services["db"]["volumes"])
+    assert any(v.startswith("redis-data:") for v in services["redis"]["volumes"])
+    assert any(v.startswith("media:") for v in services["web"]["volumes"])
+
+
+def test_compose_requires_the_secrets_and_uses_production_settings(compose):
+    for name in ("web", "worker", "beat", "migrate"):
+        environment = compose["services"][name]["environment"]
+        assert environment["DJANGO_SETTINGS_MODULE"] == "luocun_antifraud.settings.production", name
+        for secret in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY"):
+            assert environment[secret].startswith(f"${{{secret}:?"), f"{name}: {secret} must be required"
+    assert "@db:5432/" in compose["services"]["web"]["environment"]["DATABASE_URL"]
+
+
+# --- Dockerfile -----------------------------------------------------------------------------------
+
+
+def test_dockerfile_runs_gunicorn_with_production_settings(dockerfile):
+    assert re.search(r"^FROM python:3\.11-slim-bookworm\b", dockerfile, re.M)
+    assert "ENV" in dockerfile and "DJANGO_SETTINGS_MODULE=luocun_antifraud.settings.production" in dockerfile
+    assert "PYTHONDONTWRITEBYTECODE=1" in dockerfile
+    assert "PYTHONUNBUFFERED=1" in dockerfile
+    cmd = next(line for line in dockerfile.splitlines() if line.startswith("CMD "))
+    assert "gunicorn luocun_antifraud.wsgi:application" in cmd
+    assert "0.0.0.0:8000" in cmd
+    assert "--access-logfile -" in cmd
+    assert re.search(r"^EXPOSE 8000$", dockerfile, re.M)
+    assert re.search(r"^USER (?!root\b)\w+", dockerfile, re.M), "the image must not run as root"
+    assert "collectstatic --noinput" in dockerfile
+    assert "compiletranslations" in dockerfile
+
+
+def test_dockerfile_declares_a_healthcheck_on_healthz(dockerfile):
+    assert re.search(r"^HEALTHCHECK ", dockerfile, re.M)
+    assert "/healthz" in dockerfile
+    assert "urllib" in dockerfile
+
+
+def test_dockerfile_does_not_bake_secrets_into_env(dockerfile):
+    # Build-time placeholders may appear only in the RUN line, never as ENV/ARG.
+    instructions = re.findall(r"^(ENV|ARG)\b(.*(?:\\\n.*)*)", dockerfile, re.M)
+    for _, body in instructions:
+        for secret in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY"):
+            assert secret not in body, f"{secret} must not be set with ENV/ARG"
+
+
+# --- .env.example ---------------------------------------------------------------------------------
+
+
+def test_env_example_documents_every_setting():
+    source = "\n".join(p.read_text(encoding="utf-8") for p in SETTINGS_DIR.glob("*.py"))
+    read_by_settings = set(re.findall(r"\benv(?:\.\w+)?\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']", source))
+    assert {"SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "DATABASE_URL"} <= read_by_settings  # the regex works
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", ENV_EXAMPLE.read_text(encoding="utf-8"), re.M))
+    assert read_by_settings - documented == set()
+
+
+# --- manage.py check --deploy ---------------------------------------------------------------------
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
+    from cryptography.fernet import Fernet
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="luocun_antifraud.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
+        FIELD_HASH_KEY=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        ALLOWED_HOSTS="antifraud.example.org",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'x.sqlite3'}",
+    )
+    # Check the defaults of production.py, not whatever the calling shell overrides.
+    for name in ("DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "REDIS_URL", "CELERY_BROKER_URL"):
+        env.pop(name, None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "no issues" in output, output
