@@ -128,6 +128,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     | VILLAGE_TEAM_ROLES
     | {Role.GOVERNANCE, Role.SCHOOL_STAFF, Role.DEPARTMENT_STAFF},
     "api.use": frozenset(Role.values),
+    # Resident registry
+    "residents.view": LEADERSHIP_ROLES | POLICE_ROLES | VILLAGE_TEAM_ROLES | {Role.GOVERNANCE},
+    "residents.edit": POLICE_ROLES | (VILLAGE_TEAM_ROLES - {Role.VOLUNTEER}),
+    "residents.reveal": LEADERSHIP_ROLES | POLICE_ROLES | (VILLAGE_TEAM_ROLES - {Role.VOLUNTEER}),
+    "residents.import": LEADERSHIP_ROLES | POLICE_ROLES | {Role.VILLAGE_HEAD},
+    "residents.export": LEADERSHIP_ROLES | POLICE_ROLES | {Role.VILLAGE_HEAD, Role.GOVERNANCE},
+    "audit.view_access_log": LEADERSHIP_ROLES,
 }
 
 

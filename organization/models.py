@@ -31,12 +31,16 @@ ALLOWED_PARENT_KINDS = {
 PATH_SEPARATOR = "/"
 
 
-class UnitQuerySet(models.QuerySet):
+class ScopedQuerySet(models.QuerySet):
+    """``Model.objects.for_user(user)``: the rows in the user's scope (see organization.access)."""
+
     def for_user(self, user):
         from organization.access import scope_queryset
 
         return scope_queryset(self, user)
 
+
+class UnitQuerySet(ScopedQuerySet):
     def of_kind(self, *kinds):
         return self.filter(kind__in=kinds)
 

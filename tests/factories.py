@@ -1,9 +1,13 @@
 """A factory per model. Related objects stay in the same village (SubFactory / LazyAttribute)."""
 
+import datetime
+
 import factory
 from factory.django import DjangoModelFactory
 
+from core.validators import make_id_number
 from organization.models import Role, Unit, UnitKind, User, UserRole
+from residents.models import Household, Resident
 
 
 class UnitFactory(DjangoModelFactory):
@@ -79,3 +83,55 @@ class UserRoleFactory(DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     role = Role.GRID_WORKER
+
+
+# --- Resident registry -------------------------------------------------------------------------
+
+
+class HouseholdFactory(DjangoModelFactory):
+    class Meta:
+        model = Household
+        skip_postgeneration_save = True
+
+    village = factory.SubFactory(VillageFactory)
+    grid = None
+    address = factory.Sequence(lambda n: f"幸福路{n}号")
+
+    @factory.post_generation
+    def contact_phone(self, create, extracted, **kwargs):
+        if extracted:
+            self.set_contact_phone(extracted)
+            if create:
+                self.save()
+
+
+class ResidentFactory(DjangoModelFactory):
+    """A resident with a valid, unique generated ID number, in the household's village."""
+
+    class Meta:
+        model = Resident
+
+    name = factory.Faker("name", locale="zh_CN")
+    household = None
+    village = factory.LazyAttribute(lambda o: o.household.village if o.household else VillageFactory())
+    raw_id_number = factory.Sequence(
+        lambda n: make_id_number(
+            "440605", datetime.date(1950, 1, 1) + datetime.timedelta(days=n * 37 % 20000), n % 1000
+        )
+    )
+    raw_phone = factory.Sequence(lambda n: f"138{n:08d}")
+
+    @classmethod
+    def _create(cls, model_class, *args, raw_id_number=None, raw_phone=None, id_number=None, phone=None, **kwargs):
+        resident = model_class(*args, **kwargs)
+        resident.set_id_number(id_number or raw_id_number)
+        resident.set_phone(phone if phone is not None else raw_phone)
+        resident.save()
+        return resident
+
+    @classmethod
+    def _build(cls, model_class, *args, raw_id_number=None, raw_phone=None, id_number=None, phone=None, **kwargs):
+        resident = model_class(*args, **kwargs)
+        resident.set_id_number(id_number or raw_id_number)
+        resident.set_phone(phone if phone is not None else raw_phone)
+        return resident

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     # ours
     "core",
     "organization",
+    "audit",
+    "residents",
     "campaigns",
     "warnings_followup",
     "schools",

@@ -22,7 +22,10 @@ def test_seed_demo_builds_the_town_and_the_accounts(settings):
         "综治中心",
         "财审中心",
     }
-    assert set(Unit.objects.filter(kind=UnitKind.SCHOOL).values_list("name", flat=True)) == {"罗村镇中心学校", "罗村中学"}
+    assert set(Unit.objects.filter(kind=UnitKind.SCHOOL).values_list("name", flat=True)) == {
+        "罗村镇中心学校",
+        "罗村中学",
+    }
     assert Unit.objects.filter(kind=UnitKind.POLICE_STATION).count() == 1
     for username in DEMO_ACCOUNTS:
         assert User.objects.get(username=username).check_password("demo12345")

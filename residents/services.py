@@ -1,0 +1,149 @@
+"""Writes to the registry. Every entry point (forms, imports, API, other apps) goes through these."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from organization.access import unit_in_scope
+from organization.models import Unit, UnitKind
+
+from .models import Household, Resident, ResidentSource, id_number_hash
+
+
+def _duplicate_message():
+    return _("A resident with this ID number is already registered.")
+
+
+def _check_grid(village: Unit, grid: Unit | None) -> None:
+    if village.kind != UnitKind.VILLAGE:
+        raise ValidationError({"village": _("Choose a village or community.")})
+    if grid is not None and (grid.kind != UnitKind.GRID or grid.parent_id != village.pk):
+        raise ValidationError({"grid": _("This grid does not belong to the chosen village.")})
+
+
+def _check_scope(user, unit: Unit, field: str) -> None:
+    if user is not None and not unit_in_scope(user, unit):
+        # Forged unit ids in a POST body look like "no such choice".
+        raise ValidationError({field: _("Select a valid choice. That choice is not one of the available choices.")})
+
+
+@transaction.atomic
+def household_create(*, village: Unit, address: str, grid: Unit | None = None, contact_phone: str = "", user=None):
+    _check_scope(user, village, "village")
+    _check_grid(village, grid)
+    address = address.strip()
+    if Household.objects.filter(village=village, address=address).exists():
+        raise ValidationError({"address": _("This village already has a household at this address.")})
+    household = Household(village=village, grid=grid, address=address)
+    household.set_contact_phone(contact_phone)
+    household.save()
+    return household
+
+
+@transaction.atomic
+def household_update(*, household: Household, user=None, **changes) -> Household:
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    village = changes.get("village", household.village)
+    grid = changes.get("grid", household.grid)
+    _check_scope(user, village, "village")
+    _check_grid(village, grid)
+    household.village, household.grid = village, grid
+    if "address" in changes:
+        household.address = changes["address"].strip()
+        clash = Household.objects.filter(village=village, address=household.address).exclude(pk=household.pk)
+        if clash.exists():
+            raise ValidationError({"address": _("This village already has a household at this address.")})
+    if "contact_phone" in changes:
+        household.set_contact_phone(changes["contact_phone"])
+    household.save()
+    # Members follow their household's village.
+    household.members.exclude(village=village).update(village=village)
+    return household
+
+
+def _apply_resident_fields(resident: Resident, *, name=None, phone=None, tags=None, relation=None) -> None:
+    if name is not None:
+        resident.name = name.strip()
+    if phone is not None:
+        resident.set_phone(phone)
+    if tags is not None:
+        resident.set_tags(tags)
+    if relation is not None:
+        resident.relation = relation.strip()
+
+
+@transaction.atomic
+def resident_create(
+    *,
+    name: str,
+    id_number: str,
+    village: Unit | None = None,
+    household: Household | None = None,
+    phone: str = "",
+    tags=(),
+    relation: str = "",
+    source: str = ResidentSource.REGISTRY,
+    user=None,
+) -> Resident:
+    """Register a person. The same ID number can never create a second resident."""
+    if household is not None:
+        village = household.village
+    if village is None:
+        raise ValidationError({"village": _("Choose a village or community.")})
+    _check_scope(user, village, "village")
+    resident = Resident(village=village, household=household, source=source)
+    resident.set_id_number(id_number)
+    _apply_resident_fields(resident, name=name, phone=phone, tags=tags, relation=relation)
+    if Resident.objects.filter(id_number_hash=resident.id_number_hash).exists():
+        raise ValidationError({"id_number": _duplicate_message()})
+    try:
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError as exc:  # a concurrent registration of the same person won the race
+        raise ValidationError({"id_number": _duplicate_message()}) from exc
+    return resident
+
+
+@transaction.atomic
+def resident_update(*, resident: Resident, user=None, **changes) -> Resident:
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    if "household" in changes:
+        household = changes["household"]
+        resident.household = household
+        if household is not None:
+            resident.village = household.village
+    if "village" in changes and resident.household_id is None:
+        resident.village = changes["village"]
+    _check_scope(user, resident.village, "village")
+    if "id_number" in changes:
+        resident.set_id_number(changes["id_number"])
+        clash = Resident.objects.filter(id_number_hash=resident.id_number_hash).exclude(pk=resident.pk)
+        if clash.exists():
+            raise ValidationError({"id_number": _duplicate_message()})
+    _apply_resident_fields(
+        resident,
+        name=changes.get("name"),
+        phone=changes.get("phone"),
+        tags=changes.get("tags"),
+        relation=changes.get("relation"),
+    )
+    resident.save()
+    return resident
+
+
+@transaction.atomic
+def resident_get_or_create_for_warning(*, name: str, id_number: str, village: Unit, phone: str = "") -> Resident:
+    """Link a person named in a police warning to the registry by ID number; create them if absent."""
+    existing = Resident.objects.select_for_update().filter(id_number_hash=id_number_hash(id_number)).first()
+    if existing is not None:
+        if phone and not existing.phone:
+            existing.set_phone(phone)
+            existing.save(update_fields=["phone", "phone_hash", "updated_at"])
+        return existing
+    try:
+        with transaction.atomic():
+            return resident_create(
+                name=name, id_number=id_number, village=village, phone=phone, source=ResidentSource.WARNING
+            )
+    except ValidationError:
+        return Resident.objects.get(id_number_hash=id_number_hash(id_number))
