@@ -21,7 +21,11 @@ class NavEntry:
 
 NAVIGATION: list[NavEntry] = [
     NavEntry(_("Home"), "home"),
+    NavEntry(_("Households"), "residents:household_list", "residents.view"),
+    NavEntry(_("Residents"), "residents:resident_list", "residents.view"),
+    NavEntry(_("Import"), "residents:import_start", "residents.import"),
     NavEntry(_("Organisation"), "organization:unit_list", "organization.view_units"),
+    NavEntry(_("Access log"), "audit:access_log", "audit.view_access_log"),
     NavEntry(_("Administration"), "admin:index", staff_only=True),
 ]
 
