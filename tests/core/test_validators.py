@@ -359,9 +359,9 @@ class TestBankAccount:
     def test_luhn_warning(self):
         with translation.override("en"):
             warning = bank_account_luhn_warning("9558 8012 3456 7890 120")
-        assert isinstance(warning, str)
-        assert "check digit" in warning
-        assert warning == str(BANK_LUHN_WARNING_MESSAGE)
+            assert isinstance(warning, str)
+            assert "check digit" in warning
+            assert warning == str(BANK_LUHN_WARNING_MESSAGE)
 
     @pytest.mark.parametrize(
         "raw", [UNIONPAY_16, "9558801234567890128", UNIONPAY_16_BAD, ACCOUNT_20_BAD, "123", None, ""]
