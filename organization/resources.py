@@ -66,10 +66,10 @@ class RolesWidget(widgets.Widget):
 
 class UserResource(resources.ModelResource):
     username = fields.Field(attribute="username", column_name=_("Username"))
-    full_name = fields.Field(attribute="full_name", column_name=_("Full name"))
+    full_name = fields.Field(attribute="full_name", column_name=_("Full name"), widget=widgets.CharWidget())
     unit = fields.Field(attribute="unit", column_name=_("Unit code"), widget=widgets.ForeignKeyWidget(Unit, "code"))
     roles = fields.Field(column_name=_("Roles"), widget=RolesWidget())
-    email = fields.Field(attribute="email", column_name=_("Email"))
+    email = fields.Field(attribute="email", column_name=_("Email"), widget=widgets.CharWidget(allow_blank=True))
 
     class Meta:
         model = User
