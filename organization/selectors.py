@@ -12,7 +12,7 @@ def units_for_user(*, user, kind: str | None = None, search: str = ""):
         units = units.filter(kind=kind)
     if search:
         units = units.filter(Q(name__icontains=search) | Q(code__icontains=search))
-    return units.annotate(member_count=Count("members", distinct=True))
+    return units.annotate(member_count=Count("members", distinct=True)).order_by("path")
 
 
 def unit_children(*, user, unit: Unit):
