@@ -1,12 +1,7 @@
-# Placeholder: the access-log page replaces this module.
-from django.http import Http404
 from django.urls import path
+
+from . import views
 
 app_name = "audit"
 
-
-def _todo(request, *args, **kwargs):
-    raise Http404
-
-
-urlpatterns = [path("access-log/", _todo, name="access_log")]
+urlpatterns = [path("access-log/", views.access_log, name="access_log")]

@@ -1,13 +1,18 @@
-# Placeholder: the registry pages replace this module.
-from django.http import Http404
+"""The registry pages, included under /registry/ in the "residents" namespace."""
+
 from django.urls import path
 
-
-def _todo(request, *args, **kwargs):
-    raise Http404
-
+from . import views
 
 urlpatterns = [
-    path("households/", _todo, name="household_list"),
-    path("residents/", _todo, name="resident_list"),
+    path("households/", views.household_list, name="household_list"),
+    path("households/new/", views.household_create, name="household_create"),
+    path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("households/<int:pk>/edit/", views.household_edit, name="household_edit"),
+    path("households/<int:pk>/members/new/", views.member_create, name="member_create"),
+    path("residents/", views.resident_list, name="resident_list"),
+    path("residents/<int:pk>/", views.resident_detail, name="resident_detail"),
+    path("residents/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
+    path("residents/<int:pk>/reveal/", views.resident_reveal, name="resident_reveal"),
+    path("villages/", views.village_overview, name="village_overview"),
 ]
