@@ -1,11 +1,17 @@
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
 from .models import AccessAction, AccessLog
 
 
 def _client_ip(request) -> str | None:
-    # Behind the reverse proxy the settings trust X-Forwarded-For only through SECURE_PROXY_SSL_HEADER's
-    # proxy; REMOTE_ADDR is what Django itself saw.
+    """The client's address. Behind TRUSTED_PROXY_COUNT reverse proxies, taken from X-Forwarded-For
+    (the entry the outermost trusted proxy appended), never from a header the client could forge."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -225,6 +225,8 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+# How many reverse proxies stand in front (each appends to X-Forwarded-For); 0 when none.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

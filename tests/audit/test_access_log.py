@@ -138,3 +138,13 @@ def test_staff_who_are_not_superusers_do_not_see_the_log_in_the_admin(client, lo
     staff = factories.UserFactory(username="staff", unit=None, is_staff=True)
     client.force_login(staff)
     assert client.get(reverse("admin:audit_accesslog_changelist")).status_code == 403
+
+
+def test_client_address_comes_from_the_trusted_proxy(rf, settings, grid_a):
+    from audit.services import _client_ip
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.1.2.3", REMOTE_ADDR="172.18.0.2")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert _client_ip(request) == "172.18.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert _client_ip(request) == "10.1.2.3"  # the forged first entry is ignored
