@@ -5,6 +5,7 @@ from django.utils.module_loading import import_string
 # Each feature adds its demo data here, in dependency order. Every seeder is idempotent.
 SEEDERS = [
     "organization.demo.seed_organization",
+    "residents.demo.seed_registry",
 ]
 
 

@@ -1,0 +1,215 @@
+"""The registry API: households and residents, read-only, scoped to the caller and always masked.
+
+``GET /api/v1/households/`` and ``GET /api/v1/residents/`` list what the caller may see
+(``Model.objects.for_user``); the details answer 404 outside that scope, exactly like a record that
+does not exist. Both need the ``residents.view`` capability: without it a list answers 403 (an
+empty list would read as "no such person" to an outside system) and a detail answers 404.
+
+ID and phone numbers are only ever returned masked. ``?id_number=`` finds a resident by exact ID
+number through the keyed hash, never by decrypting the table; an invalid number answers 400 with
+the shared validator's message under ``"id_number"``. Exact-number searches and views of a
+resident's record are written to the access log.
+"""
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, permissions, serializers, viewsets
+from rest_framework.response import Response
+
+from audit.models import AccessAction
+from audit.services import access_log_record
+from core.validators import normalize_id_number
+from organization.access import can
+
+from .filters import HouseholdFilter, ResidentFilter, is_exact_number_search
+from .models import Household, Resident
+
+VIEW_CAPABILITY = "residents.view"
+
+
+class CanViewResidents(permissions.BasePermission):
+    """``residents.view`` is required: lists answer 403 without it, details 404 ("no access" = "not found")."""
+
+    message = _("You do not have permission to see the resident registry.")
+
+    def has_permission(self, request, view):
+        if can(request.user, VIEW_CAPABILITY):
+            return True
+        if request.user.is_authenticated and getattr(view, "action", None) == "retrieve":
+            raise exceptions.NotFound
+        return False
+
+
+class ExactSearchLogMixin:
+    """Write a "searched by exact number" access-log entry (never the number itself) for such list requests."""
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        searched = []
+        if request.query_params.get("id_number", "").strip():
+            searched.append("id_number")
+        if is_exact_number_search(request.query_params.get("q", "")):
+            searched.append("q")
+        if searched and response.status_code == 200:
+            page = getattr(self.paginator, "page", None)
+            found = list(page.object_list) if page is not None else []
+            access_log_record(
+                request=request,
+                action=AccessAction.SEARCH,
+                obj=found[0] if len(found) == 1 else None,
+                fields=searched,
+            )
+        return response
+
+
+# --- households --------------------------------------------------------------------------------------
+
+
+class HouseholdSerializer(serializers.ModelSerializer):
+    village = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=_("Village code."))
+    grid = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text=_("Grid code, or null.")
+    )
+    members = serializers.IntegerField(
+        source="member_count", read_only=True, help_text=_("Number of residents in the household.")
+    )
+
+    class Meta:
+        model = Household
+        fields = ["id", "address", "village", "grid", "members"]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List households"),
+        description=_(
+            "The households in the caller's scope, with their member count. Needs the registry view "
+            "permission (403 otherwise)."
+        ),
+        responses={200: HouseholdSerializer(many=True), 403: OpenApiResponse(description=_("No registry access."))},
+    ),
+    retrieve=extend_schema(
+        summary=_("One household"),
+        description=_(
+            "404 when the household does not exist, is outside the caller's scope, or the caller lacks access."
+        ),
+        responses={200: HouseholdSerializer, 404: OpenApiResponse(description=_("Not found."))},
+    ),
+)
+class HouseholdViewSet(ExactSearchLogMixin, viewsets.ReadOnlyModelViewSet):
+    """Households in the caller's scope; filter by ``village`` and ``grid`` (unit codes) or search with ``q``."""
+
+    serializer_class = HouseholdSerializer
+    filterset_class = HouseholdFilter
+    permission_classes = [permissions.IsAuthenticated, CanViewResidents]
+
+    def get_queryset(self):
+        return (
+            Household.objects.for_user(self.request.user)
+            .select_related("village", "grid")
+            .defer("contact_phone")  # not shown: no need to decrypt it
+            .with_member_count()
+            .order_by("village__code", "address", "pk")
+        )
+
+
+# --- residents ---------------------------------------------------------------------------------------
+
+
+class IdNumberFormField(forms.CharField):
+    """Normalises an ID number with the shared validator, so a bad one gets the same message everywhere."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        return normalize_id_number(value) if value else value
+
+
+class IdNumberFilter(django_filters.Filter):
+    field_class = IdNumberFormField
+
+
+class ResidentAPIFilter(ResidentFilter):
+    id_number = IdNumberFilter(method="filter_id_number", label=_("Exact ID number"))
+
+    class Meta(ResidentFilter.Meta):
+        fields = [*ResidentFilter.Meta.fields, "id_number"]
+
+    def filter_id_number(self, queryset, name, value):
+        return queryset.by_id_number(value) if value else queryset
+
+
+class ResidentSerializer(serializers.ModelSerializer):
+    id_number = serializers.CharField(
+        source="masked_id_number", read_only=True, help_text=_("Masked ID number, such as 440682********1234.")
+    )
+    phone = serializers.CharField(
+        source="masked_phone", read_only=True, help_text=_("Masked phone number, such as 138****5678; may be empty.")
+    )
+    household = serializers.IntegerField(
+        source="household_id", read_only=True, allow_null=True, help_text=_("Household id, or null.")
+    )
+    village = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text=_("Village code."))
+
+    class Meta:
+        model = Resident
+        fields = ["id", "name", "id_number", "phone", "household", "village"]
+        read_only_fields = fields
+
+
+ID_NUMBER_PARAMETER = OpenApiParameter(
+    "id_number",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    description=_(
+        "Find the resident with exactly this 18-character ID number (a lower-case x and full-width digits are "
+        "accepted). Matched through a keyed hash; an invalid number answers 400 with the reason under "
+        '"id_number".'
+    ),
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List or find residents"),
+        description=_(
+            "The residents in the caller's scope, with masked ID and phone numbers. Use id_number to find one "
+            "person by exact ID number. Needs the registry view permission (403 otherwise)."
+        ),
+        parameters=[ID_NUMBER_PARAMETER],
+        responses={
+            200: ResidentSerializer(many=True),
+            400: OpenApiResponse(description=_("Invalid filter value, such as an invalid ID number.")),
+            403: OpenApiResponse(description=_("No registry access.")),
+        },
+    ),
+    retrieve=extend_schema(
+        summary=_("One resident"),
+        description=_(
+            "404 when the resident does not exist, is outside the caller's scope, or the caller lacks access."
+        ),
+        responses={200: ResidentSerializer, 404: OpenApiResponse(description=_("Not found."))},
+    ),
+)
+class ResidentViewSet(ExactSearchLogMixin, viewsets.ReadOnlyModelViewSet):
+    """Residents in the caller's scope; ``id_number`` for an exact lookup, or ``village``, ``grid``, ``q``."""
+
+    serializer_class = ResidentSerializer
+    filterset_class = ResidentAPIFilter
+    permission_classes = [permissions.IsAuthenticated, CanViewResidents]
+
+    def get_queryset(self):
+        return (
+            Resident.objects.for_user(self.request.user)
+            .select_related("village")
+            .order_by("village__code", "name", "pk")
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        resident = self.get_object()
+        # Only masked values are shown, but every view of a person's record is logged.
+        access_log_record(request=request, action=AccessAction.VIEW, obj=resident)
+        return Response(self.get_serializer(resident).data)
