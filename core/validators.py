@@ -100,7 +100,7 @@ def id_check_char(first17: str) -> str:
 def _parse_birth_date(digits: str) -> datetime.date | None:
     """Parse ``YYYYMMDD``; return ``None`` unless it is a real date from 1900 up to today."""
     try:
-        birth = datetime.datetime.strptime(digits, "%Y%m%d").date()
+        birth = datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
         return None
     if birth.year < 1900 or birth > timezone.localdate():
