@@ -39,3 +39,31 @@ class AccessLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.object_repr}"
+
+
+class AuditEvent(models.Model):
+    """A workflow transition or notable action: who did what to which record, when and why.
+
+    One model serves the one-person-one-file timeline, accountability reviews and the admin.
+    """
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    event = models.CharField(_("event"), max_length=40)
+    old = models.CharField(_("from"), max_length=40, blank=True)
+    new = models.CharField(_("to"), max_length=40, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    extra = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.event} {self.old}→{self.new}"

@@ -28,3 +28,19 @@ def access_log_record(*, request, action: AccessAction, obj=None, fields=(), obj
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
         path=request.path[:300],
     )
+
+
+def audit_event_record(*, actor, subject, event: str, old: str = "", new: str = "", reason: str = "", **extra):
+    """Write one audit event for a transition of ``subject``. Call inside the transition's transaction."""
+    from .models import AuditEvent
+
+    return AuditEvent.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        content_type=ContentType.objects.get_for_model(subject),
+        object_id=str(subject.pk),
+        event=event,
+        old=old,
+        new=new,
+        reason=reason,
+        extra=extra,
+    )

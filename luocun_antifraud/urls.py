@@ -18,6 +18,7 @@ urlpatterns = [
     path("units/", include("organization.urls")),
     path("registry/", include("residents.urls")),
     path("audit/", include("audit.urls")),
+    path("warnings/", include("warnings_followup.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("luocun_antifraud.api_urls")),

@@ -135,6 +135,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "residents.import": LEADERSHIP_ROLES | POLICE_ROLES | {Role.VILLAGE_HEAD},
     "residents.export": LEADERSHIP_ROLES | POLICE_ROLES | {Role.VILLAGE_HEAD, Role.GOVERNANCE},
     "audit.view_access_log": LEADERSHIP_ROLES,
+    # Warnings and dissuasion (the workflow's own per-warning rules live in warnings_followup.services)
+    "warnings.view": LEADERSHIP_ROLES | POLICE_ROLES | VILLAGE_TEAM_ROLES | {Role.GOVERNANCE},
+    "warnings.push": POLICE_ROLES,
+    "warnings.visit": POLICE_ROLES | VILLAGE_TEAM_ROLES,
+    "warnings.kpi": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE},
 }
 
 

@@ -3,11 +3,24 @@
 import datetime
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from core.crypto import blind_index
 from core.validators import make_id_number
 from organization.models import Role, Unit, UnitKind, User, UserRole
 from residents.models import Household, Resident
+from warnings_followup.models import (
+    EscalationContact,
+    FollowUpVisit,
+    FraudType,
+    RiskLevel,
+    StopPaymentAccount,
+    VisitMethod,
+    Warning,
+    WarningStatus,
+    local_date,
+)
 
 
 class UnitFactory(DjangoModelFactory):
@@ -135,3 +148,54 @@ class ResidentFactory(DjangoModelFactory):
         resident.set_id_number(id_number or raw_id_number)
         resident.set_phone(phone if phone is not None else raw_phone)
         return resident
+
+
+# --- Warnings and dissuasion ---------------------------------------------------------------------
+
+
+class WarningFactory(DjangoModelFactory):
+    """A pushed warning for a resident of the village, pushed now unless told otherwise."""
+
+    class Meta:
+        model = Warning
+
+    external_id = factory.Sequence(lambda n: f"YJ2026{n:06d}")
+    village = factory.SubFactory(VillageFactory)
+    person = factory.LazyAttribute(lambda o: ResidentFactory(village=o.village))
+    fraud_type = FraudType.INVESTMENT
+    risk_level = RiskLevel.HIGH
+    summary = "疑似接触虚假投资理财平台"
+    status = WarningStatus.PUSHED
+    pushed_at = factory.LazyFunction(timezone.now)
+    window_ends = factory.LazyAttribute(lambda o: local_date(o.pushed_at) + datetime.timedelta(days=30))
+    next_visit_due = factory.LazyAttribute(lambda o: local_date(o.pushed_at) + datetime.timedelta(days=3))
+
+
+class StopPaymentAccountFactory(DjangoModelFactory):
+    class Meta:
+        model = StopPaymentAccount
+
+    warning = factory.SubFactory(WarningFactory)
+    bank = "中国工商银行"
+    account_number = factory.Sequence(lambda n: f"6222020{n:012d}")
+    account_number_hash = factory.LazyAttribute(lambda o: blind_index(o.account_number, purpose="bank_account"))
+
+
+class FollowUpVisitFactory(DjangoModelFactory):
+    class Meta:
+        model = FollowUpVisit
+
+    warning = factory.SubFactory(WarningFactory)
+    visited_at = factory.LazyFunction(timezone.now)
+    method = VisitMethod.IN_PERSON
+    at_risk = False
+
+
+class EscalationContactFactory(DjangoModelFactory):
+    class Meta:
+        model = EscalationContact
+
+    warning = factory.SubFactory(WarningFactory)
+    name = "张三"
+    relation = "儿子"
+    contacted_at = factory.LazyFunction(timezone.now)

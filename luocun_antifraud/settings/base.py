@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "organization",
     "audit",
     "residents",
+    "notifications",
     "campaigns",
     "warnings_followup",
     "schools",

@@ -1,0 +1,26 @@
+from django.utils import timezone
+
+from .models import Notification
+
+
+def notifications_send(*, recipients, kind: str, title: str, body: str = "", url: str = "", dedupe_key: str) -> int:
+    """Create one in-app notification per recipient; an event already notified is skipped (idempotent)."""
+    rows = [
+        Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url, dedupe_key=dedupe_key[:120])
+        for user in {user.pk: user for user in recipients}.values()
+    ]
+    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(created)
+
+
+def notifications_mark_read(*, user, pks=None) -> int:
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if pks is not None:
+        unread = unread.filter(pk__in=pks)
+    return unread.update(read_at=timezone.now())
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -1,0 +1,453 @@
+"""Writes of the warning workflow. Every transition: lock the row, check the state and the actor's
+right, change, save with ``update_fields``, write an audit event, notify on commit.
+
+The allowed transitions are data (``TRANSITIONS``); ``can_transition`` answers for templates and
+the API which actions a user may take now.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audit.services import audit_event_record
+from core.crypto import blind_index
+from core.validators import normalize_bank_account
+from organization.access import POLICE_ROLES, VILLAGE_TEAM_ROLES, unit_in_scope
+from organization.models import Unit, UnitKind
+from residents.services import resident_get_or_create_for_warning
+
+from .models import (
+    FOLLOW_UP_DAYS,
+    VISIT_INTERVAL_DAYS,
+    DissuasionMethod,
+    EscalationContact,
+    FollowUpVisit,
+    StopPaymentAccount,
+    VisitMethod,
+    Warning,
+    WarningStatus,
+    local_date,
+)
+
+S = WarningStatus
+POLICE = "police"
+TEAM = "team"
+
+
+class TransitionNotAllowed(Exception):
+    """The action is not allowed from the warning's current state (HTTP 409)."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Transition:
+    label: str
+    sources: frozenset[str]
+    target: str | None  # None: the status stays (or is decided by the service)
+    actors: frozenset[str]  # POLICE and/or TEAM
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "acknowledge": Transition(gettext_lazy("Acknowledge"), frozenset({S.PUSHED}), S.FOLLOWING_UP, frozenset({TEAM})),
+    "first_dissuasion": Transition(
+        gettext_lazy("Record first dissuasion"), frozenset({S.PUSHED, S.FOLLOWING_UP}), None, frozenset({POLICE})
+    ),
+    "confirm_dissuaded": Transition(
+        gettext_lazy("Confirm dissuaded"), frozenset({S.FOLLOWING_UP}), None, frozenset({TEAM})
+    ),
+    "confirm_release": Transition(
+        gettext_lazy("Confirm stop-payment release"), frozenset({S.RELEASE_REQUESTED}), S.RELEASED, frozenset({POLICE})
+    ),
+    "report_defrauded": Transition(
+        gettext_lazy("Report defrauded after warning"),
+        frozenset({S.PUSHED, S.FOLLOWING_UP, S.DISSUADED, S.RELEASE_REQUESTED, S.RELEASED}),
+        S.DEFRAUDED,
+        frozenset({POLICE, TEAM}),
+    ),
+    "close": Transition(
+        gettext_lazy("Close"), frozenset({S.DISSUADED, S.RELEASED, S.DEFRAUDED}), S.CLOSED, frozenset({POLICE})
+    ),
+}
+
+
+def actor_kinds(user, warning: Warning) -> set[str]:
+    """Which sides of the workflow ``user`` acts for on ``warning``: police, the village team, both or none."""
+    kinds = set()
+    if not unit_in_scope(user, warning.village) and not user.is_superuser:
+        return kinds
+    if user.is_superuser or user.has_role(*POLICE_ROLES):
+        kinds.add(POLICE)
+    if user.has_role(*VILLAGE_TEAM_ROLES) and user.unit_id and user.unit.village == warning.village:
+        kinds.add(TEAM)
+    return kinds
+
+
+def can_transition(user, warning: Warning, action: str) -> bool:
+    transition = TRANSITIONS[action]
+    return warning.status in transition.sources and bool(actor_kinds(user, warning) & transition.actors)
+
+
+def available_actions(user, warning: Warning) -> list[str]:
+    return [action for action in TRANSITIONS if can_transition(user, warning, action)]
+
+
+def _check(user, warning: Warning, action: str) -> Transition:
+    transition = TRANSITIONS[action]
+    if not actor_kinds(user, warning) & transition.actors:
+        raise PermissionDenied(_("Your role may not do this on this warning."))
+    if warning.status not in transition.sources:
+        raise TransitionNotAllowed(
+            _("“%(action)s” is not possible while the warning is “%(status)s”.")
+            % {"action": transition.label, "status": warning.get_status_display()}
+        )
+    return transition
+
+
+def _locked(warning: Warning) -> Warning:
+    return Warning.objects.select_for_update().select_related("village", "person").get(pk=warning.pk)
+
+
+def _set_status(warning: Warning, new: str, *, actor, event: str, reason: str, fields: list[str], **extra) -> None:
+    old = warning.status
+    warning.status = new
+    warning.save(update_fields=[*fields, "status", "updated_at"])
+    audit_event_record(actor=actor, subject=warning, event=event, old=old, new=new, reason=reason, **extra)
+
+
+def _notify_on_commit(kind: str, warning: Warning) -> None:
+    from . import notifications
+
+    warning_id = warning.pk
+    transaction.on_commit(lambda: notifications.warning_event_notify(kind=kind, warning_id=warning_id))
+
+
+# --- Push ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class PushResult:
+    warning: Warning
+    created: bool
+
+
+def warning_push(
+    *,
+    actor,
+    external_id: str,
+    person_name: str,
+    id_number: str,
+    village: Unit,
+    fraud_type: str,
+    risk_level: str,
+    summary: str = "",
+    phone: str = "",
+    address: str = "",
+    stop_payment_accounts: list[dict] | tuple = (),
+    pushed_at: datetime.datetime | None = None,
+) -> PushResult:
+    """Police push a warning. Re-pushing the same ``external_id`` returns the existing warning."""
+    if not (actor.is_superuser or actor.has_role(*POLICE_ROLES)):
+        raise PermissionDenied(_("Only police staff may push warnings."))
+    if village.kind != UnitKind.VILLAGE or not unit_in_scope(actor, village):
+        raise ValidationError({"village": _("Unknown village code.")})
+    existing = Warning.objects.filter(external_id=external_id).first()
+    if existing is not None:
+        return PushResult(existing, False)
+    accounts = []
+    errors = []
+    for index, account in enumerate(stop_payment_accounts):
+        try:
+            number = normalize_bank_account(account.get("account_number", ""))
+        except ValidationError as exc:
+            errors.append(_("Account %(n)d: %(message)s") % {"n": index + 1, "message": " ".join(exc.messages)})
+            continue
+        bank = (account.get("bank") or "").strip()
+        if not bank:
+            errors.append(_("Account %(n)d: enter the bank.") % {"n": index + 1})
+        accounts.append((bank, number))
+    if errors:
+        raise ValidationError({"stop_payment_accounts": errors})
+    pushed_at = pushed_at or timezone.now()
+    push_day = local_date(pushed_at)
+    try:
+        with transaction.atomic():
+            person = resident_get_or_create_for_warning(
+                name=person_name, id_number=id_number, village=village, phone=phone
+            )
+            warning = Warning.objects.create(
+                external_id=external_id,
+                person=person,
+                village=village,
+                address=address,
+                fraud_type=fraud_type,
+                risk_level=risk_level,
+                summary=summary,
+                pushed_at=pushed_at,
+                pushed_by=actor,
+                window_ends=push_day + datetime.timedelta(days=FOLLOW_UP_DAYS),
+                next_visit_due=push_day + datetime.timedelta(days=VISIT_INTERVAL_DAYS),
+            )
+            StopPaymentAccount.objects.bulk_create(
+                StopPaymentAccount(
+                    warning=warning,
+                    bank=bank,
+                    account_number=number,
+                    account_number_hash=blind_index(number, purpose="bank_account"),
+                )
+                for bank, number in accounts
+            )
+            audit_event_record(actor=actor, subject=warning, event="push", new=S.PUSHED, accounts=len(accounts))
+            _notify_on_commit("pushed", warning)
+    except IntegrityError:
+        # Two pushes of the same instruction at once: the other one won.
+        return PushResult(Warning.objects.get(external_id=external_id), False)
+    return PushResult(warning, True)
+
+
+# --- Transitions ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def warning_acknowledge(*, warning: Warning, actor, reason: str = "") -> Warning:
+    warning = _locked(warning)
+    transition = _check(actor, warning, "acknowledge")
+    warning.acknowledged_at = timezone.now()
+    warning.acknowledged_by = actor
+    _set_status(
+        warning,
+        transition.target,
+        actor=actor,
+        event="acknowledge",
+        reason=reason,
+        fields=["acknowledged_at", "acknowledged_by"],
+    )
+    return warning
+
+
+@transaction.atomic
+def warning_record_first_dissuasion(*, warning: Warning, actor, method: str, result: str, reason: str = "") -> Warning:
+    warning = _locked(warning)
+    _check(actor, warning, "first_dissuasion")
+    if method not in DissuasionMethod.values:
+        raise ValidationError({"method": _("Choose by phone, in person or jointly.")})
+    if not (result or "").strip():
+        raise ValidationError({"result": _("Describe the result of the first dissuasion.")})
+    if warning.first_contact_at is not None:
+        raise TransitionNotAllowed(_("The first dissuasion has already been recorded."))
+    warning.first_contact_at = timezone.now()
+    warning.first_dissuasion_method = method
+    warning.first_dissuasion_result = result.strip()
+    warning.save(update_fields=["first_contact_at", "first_dissuasion_method", "first_dissuasion_result", "updated_at"])
+    audit_event_record(actor=actor, subject=warning, event="first_dissuasion", reason=reason or result, method=method)
+    return warning
+
+
+@transaction.atomic
+def warning_confirm_dissuaded(*, warning: Warning, actor, reason: str = "") -> Warning:
+    """The team confirms no further risk: a release request goes to police if accounts are stopped."""
+    warning = _locked(warning)
+    _check(actor, warning, "confirm_dissuaded")
+    pending = warning.stop_payment_accounts.filter(released_at__isnull=True).exists()
+    warning.dissuaded_at = timezone.now()
+    warning.next_visit_due = None
+    target = S.RELEASE_REQUESTED if pending else S.DISSUADED
+    _set_status(
+        warning,
+        target,
+        actor=actor,
+        event="confirm_dissuaded",
+        reason=reason,
+        fields=["dissuaded_at", "next_visit_due"],
+    )
+    _notify_on_commit("release_requested" if pending else "dissuaded", warning)
+    return warning
+
+
+@transaction.atomic
+def warning_confirm_release(*, warning: Warning, actor, reason: str = "") -> Warning:
+    """Police release every account still under stop-payment. Two police at once: exactly one release."""
+    warning = _locked(warning)
+    transition = _check(actor, warning, "confirm_release")
+    now = timezone.now()
+    released = warning.stop_payment_accounts.filter(released_at__isnull=True).update(released_at=now, released_by=actor)
+    _set_status(
+        warning, transition.target, actor=actor, event="confirm_release", reason=reason, fields=[], accounts=released
+    )
+    return warning
+
+
+@transaction.atomic
+def warning_report_defrauded(
+    *, warning: Warning, actor, loss_amount, defrauded_on: datetime.date, reason: str = "", event="report_defrauded"
+) -> Warning:
+    warning = _locked(warning)
+    transition = _check(actor, warning, "report_defrauded")
+    try:
+        loss = Decimal(str(loss_amount))
+    except (ArithmeticError, ValueError, TypeError) as exc:
+        raise ValidationError({"loss_amount": _("Enter the loss as an amount in yuan.")}) from exc
+    if loss < 0:
+        raise ValidationError({"loss_amount": _("The loss cannot be negative.")})
+    if defrauded_on is None:
+        raise ValidationError({"defrauded_on": _("Enter the date of the fraud.")})
+    warning.loss_amount = loss
+    warning.defrauded_on = defrauded_on
+    warning.next_visit_due = None
+    _set_status(
+        warning,
+        transition.target,
+        actor=actor,
+        event=event,
+        reason=reason,
+        fields=["loss_amount", "defrauded_on", "next_visit_due"],
+        loss_amount=str(loss),
+    )
+    _notify_on_commit("defrauded", warning)
+    return warning
+
+
+@transaction.atomic
+def warning_close(*, warning: Warning, actor, reason: str = "") -> Warning:
+    warning = _locked(warning)
+    transition = _check(actor, warning, "close")
+    warning.closed_at = timezone.now()
+    _set_status(warning, transition.target, actor=actor, event="close", reason=reason, fields=["closed_at"])
+    return warning
+
+
+# --- Visits and escalation -----------------------------------------------------------------------
+
+
+@dataclass
+class VisitResult:
+    visit: FollowUpVisit
+    created: bool
+
+
+def _next_due_after(warning: Warning) -> datetime.date:
+    last = (
+        warning.visits.filter(method=VisitMethod.IN_PERSON).order_by("-visited_at").values_list("visited_at", flat=True)
+    ).first()
+    start = local_date(last) if last else local_date(warning.pushed_at)
+    return start + datetime.timedelta(days=VISIT_INTERVAL_DAYS)
+
+
+def warning_record_visit(
+    *,
+    warning: Warning,
+    actor,
+    client_id,
+    visited_at: datetime.datetime,
+    method: str,
+    at_risk: bool,
+    notes: str = "",
+    visitors=(),
+    understands_risk: bool = False,
+    still_in_contact: bool = False,
+    new_transfer_attempts: bool = False,
+    app_installed: bool = False,
+    relatives_informed: bool = False,
+) -> VisitResult:
+    """Record a follow-up visit. Re-posting the same ``client_id`` returns the first visit."""
+    existing = FollowUpVisit.objects.filter(client_id=client_id).select_related("warning").first()
+    if existing is not None:
+        if existing.warning_id != warning.pk:
+            raise ValidationError({"client_id": _("This client id belongs to another warning.")})
+        return VisitResult(existing, False)
+    if not actor_kinds(actor, warning) & {POLICE, TEAM}:
+        raise PermissionDenied(_("Only the village's team and the police may record visits."))
+    if method not in VisitMethod.values:
+        raise ValidationError({"method": _("Choose in person or by phone.")})
+    if visited_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"visited_at": _("A visit cannot be in the future.")})
+    try:
+        with transaction.atomic():
+            warning = _locked(warning)
+            if warning.status not in (S.PUSHED, S.FOLLOWING_UP):
+                raise TransitionNotAllowed(
+                    _("Visits can only be recorded while the warning is being followed up (now “%(status)s”).")
+                    % {"status": warning.get_status_display()}
+                )
+            visit = FollowUpVisit.objects.create(
+                warning=warning,
+                client_id=client_id,
+                visited_at=visited_at,
+                method=method,
+                at_risk=at_risk,
+                notes=notes,
+                understands_risk=understands_risk,
+                still_in_contact=still_in_contact,
+                new_transfer_attempts=new_transfer_attempts,
+                app_installed=app_installed,
+                relatives_informed=relatives_informed,
+                recorded_by=actor,
+            )
+            visit.visitors.set(list(visitors) or [actor])
+            fields = []
+            if method == VisitMethod.IN_PERSON:
+                warning.next_visit_due = _next_due_after(warning)
+                fields.append("next_visit_due")
+            if warning.first_contact_at is None:
+                warning.first_contact_at = visited_at
+                fields.append("first_contact_at")
+            if warning.status == S.PUSHED:
+                # A visit implies the team has the warning: acknowledge it on the way.
+                warning.acknowledged_at = warning.acknowledged_at or timezone.now()
+                warning.acknowledged_by = warning.acknowledged_by or actor
+                _set_status(
+                    warning,
+                    S.FOLLOWING_UP,
+                    actor=actor,
+                    event="acknowledge",
+                    reason=_("Acknowledged by recording a visit."),
+                    fields=[*fields, "acknowledged_at", "acknowledged_by"],
+                )
+            elif fields:
+                warning.save(update_fields=[*fields, "updated_at"])
+            audit_event_record(
+                actor=actor,
+                subject=warning,
+                event="visit",
+                reason=notes,
+                method=method,
+                at_risk=at_risk,
+                visit=visit.pk,
+            )
+            if at_risk:
+                _notify_on_commit("at_risk", warning)
+    except IntegrityError:
+        return VisitResult(FollowUpVisit.objects.get(client_id=client_id), False)
+    return VisitResult(visit, True)
+
+
+@transaction.atomic
+def warning_record_escalation(
+    *, warning: Warning, actor, name: str, relation: str, contacted_at, phone: str = "", outcome: str = ""
+) -> EscalationContact:
+    from core.validators import normalize_phone
+
+    if not actor_kinds(actor, warning) & {POLICE, TEAM}:
+        raise PermissionDenied(_("Only the village's team and the police may record escalation contacts."))
+    contact = EscalationContact.objects.create(
+        warning=warning,
+        name=name.strip(),
+        relation=relation.strip(),
+        phone=normalize_phone(phone) if phone else "",
+        contacted_at=contacted_at,
+        outcome=outcome.strip(),
+        recorded_by=actor,
+    )
+    audit_event_record(actor=actor, subject=warning, event="escalation", reason=outcome, relation=relation)
+    _notify_on_commit("escalation", warning)
+    return contact
