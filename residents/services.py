@@ -134,7 +134,8 @@ def resident_update(*, resident: Resident, user=None, **changes) -> Resident:
 @transaction.atomic
 def resident_get_or_create_for_warning(*, name: str, id_number: str, village: Unit, phone: str = "") -> Resident:
     """Link a person named in a police warning to the registry by ID number; create them if absent."""
-    existing = Resident.objects.select_for_update().filter(id_number_hash=id_number_hash(id_number)).first()
+    key = id_number_hash(id_number)  # a bad ID number raises ValidationError here
+    existing = Resident.objects.select_for_update().filter(id_number_hash=key).first()
     if existing is not None:
         if phone and not existing.phone:
             existing.set_phone(phone)
@@ -146,4 +147,9 @@ def resident_get_or_create_for_warning(*, name: str, id_number: str, village: Un
                 name=name, id_number=id_number, village=village, phone=phone, source=ResidentSource.WARNING
             )
     except ValidationError:
-        return Resident.objects.get(id_number_hash=id_number_hash(id_number))
+        # A concurrent registration of the same person won the race: link to it. Anything else
+        # (a bad phone number, say) is the caller's error.
+        winner = Resident.objects.filter(id_number_hash=key).first()
+        if winner is None:
+            raise
+        return winner

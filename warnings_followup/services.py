@@ -360,13 +360,13 @@ def warning_record_visit(
     relatives_informed: bool = False,
 ) -> VisitResult:
     """Record a follow-up visit. Re-posting the same ``client_id`` returns the first visit."""
+    if not actor_kinds(actor, warning) & {POLICE, TEAM}:
+        raise PermissionDenied(_("Only the village's team and the police may record visits."))
     existing = FollowUpVisit.objects.filter(client_id=client_id).select_related("warning").first()
     if existing is not None:
         if existing.warning_id != warning.pk:
             raise ValidationError({"client_id": _("This client id belongs to another warning.")})
         return VisitResult(existing, False)
-    if not actor_kinds(actor, warning) & {POLICE, TEAM}:
-        raise PermissionDenied(_("Only the village's team and the police may record visits."))
     if method not in VisitMethod.values:
         raise ValidationError({"method": _("Choose in person or by phone.")})
     if visited_at > timezone.now() + datetime.timedelta(minutes=5):

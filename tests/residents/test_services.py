@@ -83,3 +83,10 @@ def test_moving_a_household_moves_its_members(village_a, village_b):
 def test_invalid_id_number_is_refused_with_a_message(village_a):
     with pytest.raises(ValidationError):
         services.resident_create(name="李四", id_number=ID[:-1] + ("0" if ID[-1] != "0" else "1"), village=village_a)
+
+
+def test_a_warned_person_with_a_bad_phone_is_an_input_error(village_a):
+    with pytest.raises(ValidationError) as excinfo:
+        services.resident_get_or_create_for_warning(name="王五", id_number=ID, village=village_a, phone="12345")
+    assert "phone" in str(excinfo.value) or excinfo.value.messages
+    assert not Resident.objects.exists()
