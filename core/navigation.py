@@ -21,6 +21,10 @@ class NavEntry:
 
 NAVIGATION: list[NavEntry] = [
     NavEntry(_("Home"), "home"),
+    NavEntry(_("Today"), "warnings_followup:today", "warnings.visit"),
+    NavEntry(_("Work queue"), "warnings_followup:queue", "warnings.view"),
+    NavEntry(_("Push warning"), "warnings_followup:push", "warnings.push"),
+    NavEntry(_("Warning statistics"), "warnings_followup:kpi", "warnings.kpi"),
     NavEntry(_("Households"), "residents:household_list", "residents.view"),
     NavEntry(_("Residents"), "residents:resident_list", "residents.view"),
     NavEntry(_("Import"), "residents:import_start", "residents.import"),

@@ -19,6 +19,7 @@ urlpatterns = [
     path("registry/", include("residents.urls")),
     path("audit/", include("audit.urls")),
     path("warnings/", include("warnings_followup.urls")),
+    path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("luocun_antifraud.api_urls")),

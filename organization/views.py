@@ -1,8 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
-from .access import require, scope_description, units_visible_to
+from .access import can, require, scope_description, units_visible_to
 from .models import UnitKind
 from .selectors import unit_children, units_for_user
 
@@ -17,6 +18,10 @@ def home(request):
         "scope_names": scope_description(user),
         "today_panels": [],
     }
+    if can(user, "warnings.visit"):
+        from warnings_followup.selectors import today_panel
+
+        context["today_panels"].append(today_panel(user=user, today=timezone.localdate()))
     return render(request, "organization/home.html", context)
 
 

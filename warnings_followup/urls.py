@@ -1,16 +1,18 @@
-# Placeholder: the warning pages replace this module.
-from django.http import Http404
 from django.urls import path
+
+from . import kpi_views, person_views, views
 
 app_name = "warnings_followup"
 
-
-def _todo(request, *args, **kwargs):
-    raise Http404
-
-
 urlpatterns = [
-    path("", _todo, name="queue"),
-    path("today/", _todo, name="today"),
-    path("<int:pk>/", _todo, name="warning_detail"),
+    path("", views.queue, name="queue"),
+    path("today/", views.today, name="today"),
+    path("push/", views.push, name="push"),
+    path("<int:pk>/", views.warning_detail, name="warning_detail"),
+    path("<int:pk>/transition/<slug:action>/", views.transition, name="transition"),
+    path("<int:pk>/visits/new/", views.visit_create, name="visit_create"),
+    path("<int:pk>/escalations/new/", views.escalation_create, name="escalation_create"),
+    path("people/<int:pk>/", person_views.person_file, name="person_file"),
+    path("people/<int:pk>/print/", person_views.person_file_print, name="person_file_print"),
+    path("kpi/", kpi_views.kpi, name="kpi"),
 ]

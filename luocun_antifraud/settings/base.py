@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.navigation",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -240,3 +241,9 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 AXES_VERBOSE = False
+
+# Outside channels for reminders and notifications (notifications.channels).
+# SMS_BACKEND: a dotted path to a notifications.channels.BaseSMSBackend subclass (the console one logs).
+SMS_BACKEND = env("SMS_BACKEND", default="notifications.channels.ConsoleSMSBackend")
+WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)  # seconds, per attempt to post to a group robot
+DELIVERY_MAX_RETRIES = env.int("DELIVERY_MAX_RETRIES", default=5)  # retries, exponential back-off 30 s ... 600 s

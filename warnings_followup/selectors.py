@@ -1,0 +1,183 @@
+"""Reads of the warning workflow, always through the user's scope (organization.access).
+
+Each function returns rows with what the pages show already joined or prefetched, so a page runs a
+fixed number of queries however many warnings it lists.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from audit.models import AuditEvent
+from organization.access import VILLAGE_TEAM_ROLES, units_visible_to
+from organization.models import Unit, UnitKind, User
+
+from .models import OPEN_STATUSES, RiskLevel, Warning, WarningStatus
+
+# The work-queue tabs: code, label, filter (a function of today's date).
+QUEUE_TABS: dict[str, tuple] = {
+    "all": (_("All"), lambda today: Q()),
+    "pushed": (_("Awaiting acknowledgement"), lambda today: Q(status=WarningStatus.PUSHED)),
+    "first_contact": (
+        _("Awaiting first dissuasion"),
+        lambda today: Q(status__in=OPEN_STATUSES, first_contact_at__isnull=True),
+    ),
+    "release": (_("Release requests"), lambda today: Q(status=WarningStatus.RELEASE_REQUESTED)),
+    "incidents": (_("Incidents"), lambda today: Q(status=WarningStatus.DEFRAUDED)),
+    "overdue": (
+        _("Overdue"),
+        lambda today: Q(status__in=OPEN_STATUSES, next_visit_due__lt=today, window_ends__gte=today),
+    ),
+}
+
+EVENT_LABELS = {
+    "push": _("Pushed"),
+    "acknowledge": _("Acknowledged"),
+    "first_dissuasion": _("First dissuasion"),
+    "visit": _("Follow-up visit"),
+    "escalation": _("Escalation contact"),
+    "confirm_dissuaded": _("Dissuasion confirmed"),
+    "confirm_release": _("Stop-payment released"),
+    "report_defrauded": _("Defrauded after warning"),
+    "close": _("Closed"),
+}
+
+RISK_RANK = Case(
+    When(risk_level=RiskLevel.HIGH, then=Value(0)),
+    When(risk_level=RiskLevel.MEDIUM, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def villages_for_user(*, user) -> QuerySet[Unit]:
+    """The villages in ``user``'s scope: the choices of village filters and the push form."""
+    return units_visible_to(user).filter(kind=UnitKind.VILLAGE, is_active=True).order_by("code")
+
+
+def warnings_for_user(*, user) -> QuerySet[Warning]:
+    """Warnings in ``user``'s scope with their person and village (one query for a list)."""
+    return Warning.objects.for_user(user).select_related("person", "village")
+
+
+def with_day_flags(warnings: Iterable[Warning], today: datetime.date) -> list[Warning]:
+    """Set ``due`` (the next visit date, or None) and ``overdue`` on each warning, for templates."""
+    rows = list(warnings)
+    for warning in rows:
+        warning.due = warning.current_next_visit_due(today)
+        warning.overdue = warning.is_overdue(today)
+    return rows
+
+
+def queue_for_user(
+    *, user, today: datetime.date, tab: str = "all", village: Unit | None = None, status: str = ""
+) -> QuerySet[Warning]:
+    """The police work queue: one tab's warnings, optionally for one village and one status."""
+    _label, condition = QUEUE_TABS.get(tab, QUEUE_TABS["all"])
+    warnings = warnings_for_user(user=user).filter(condition(today))
+    if village is not None:
+        warnings = warnings.filter(village=village)
+    if status:
+        warnings = warnings.filter(status=status)
+    if tab in ("overdue", "first_contact", "pushed"):
+        return warnings.order_by("next_visit_due", "pushed_at", "pk")
+    return warnings.order_by("-pushed_at", "-pk")
+
+
+def queue_counts(*, user, today: datetime.date, village: Unit | None = None) -> dict[str, int]:
+    """How many warnings each tab holds, in one query."""
+    warnings = Warning.objects.for_user(user)
+    if village is not None:
+        warnings = warnings.filter(village=village)
+    return warnings.aggregate(
+        **{code: Count("pk", filter=condition(today)) for code, (_label, condition) in QUEUE_TABS.items()}
+    )
+
+
+def due_for_user(*, user, today: datetime.date) -> QuerySet[Warning]:
+    """Open warnings in scope whose in-person visit is due today or overdue, nearest due date first."""
+    return warnings_for_user(user=user).due_on_or_before(today).order_by("next_visit_due", RISK_RANK, "pushed_at", "pk")
+
+
+def not_yet_due_for_user(*, user, today: datetime.date) -> QuerySet[Warning]:
+    """The other open warnings in scope (visit not yet due, or window ended), nearest due date first."""
+    return (
+        warnings_for_user(user=user)
+        .open()
+        .exclude(next_visit_due__lte=today, window_ends__gte=today)
+        .annotate(due_sort=Coalesce("next_visit_due", "window_ends"))
+        .order_by("due_sort", RISK_RANK, "pushed_at", "pk")
+    )
+
+
+def warning_for_page(*, user, pk: int) -> QuerySet[Warning]:
+    """The scoped queryset a case page fetches ``pk`` from, with the person, village and pusher."""
+    return warnings_for_user(user=user).select_related("pushed_by", "acknowledged_by").filter(pk=pk)
+
+
+@dataclass
+class CaseFile:
+    accounts: list
+    visits: list
+    contacts: list
+    timeline: list
+
+
+def warning_timeline(*, warning: Warning) -> list[AuditEvent]:
+    """The audit events of ``warning``, oldest first, with their actors, and display labels set."""
+    events = list(
+        AuditEvent.objects.filter(
+            content_type=ContentType.objects.get_for_model(Warning), object_id=str(warning.pk)
+        ).select_related("actor")
+    )
+    for event in events:
+        event.label = EVENT_LABELS.get(event.event, event.event)
+        event.old_label = WarningStatus(event.old).label if event.old in WarningStatus.values else event.old
+        event.new_label = WarningStatus(event.new).label if event.new in WarningStatus.values else event.new
+    return events
+
+
+def case_file(*, warning: Warning) -> CaseFile:
+    """Everything a case page lists below the warning itself: a fixed number of queries."""
+    visits = warning.visits.prefetch_related(
+        Prefetch("visitors", queryset=User.objects.order_by("username"))
+    ).select_related("recorded_by")
+    return CaseFile(
+        accounts=list(warning.stop_payment_accounts.select_related("released_by")),
+        visits=list(visits.order_by("-visited_at", "-pk")),
+        contacts=list(warning.escalation_contacts.select_related("recorded_by").order_by("-contacted_at", "-pk")),
+        timeline=warning_timeline(warning=warning),
+    )
+
+
+def village_team_members(*, warning: Warning) -> QuerySet[User]:
+    """The active members of the warning's village team: the choices of "who went" on a visit."""
+    return (
+        User.objects.filter(
+            is_active=True, roles__role__in=VILLAGE_TEAM_ROLES, unit__path__startswith=warning.village.path
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+TODAY_PANEL_LIMIT = 10
+
+
+def today_panel(*, user, today: datetime.date) -> dict:
+    """The home page's panel: the visits due today or overdue in ``user``'s village (or scope)."""
+    due = due_for_user(user=user, today=today)
+    rows = with_day_flags(due[: TODAY_PANEL_LIMIT + 1], today)
+    return {
+        "template": "warnings_followup/_today_panel.html",
+        "warnings": rows[:TODAY_PANEL_LIMIT],
+        "has_more": len(rows) > TODAY_PANEL_LIMIT,
+        "today": today,
+    }
