@@ -1,0 +1,18 @@
+"""Run every benchmark: ``DATABASE_URL=postgres://... python -m bench`` (options go to each benchmark)."""
+
+import sys
+
+from bench import import_residents
+
+BENCHMARKS = [import_residents]
+
+
+def main(argv: list[str]) -> int:
+    status = 0
+    for benchmark in BENCHMARKS:
+        status = max(status, benchmark.main(argv))
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,97 @@
+"""Background jobs shared by the feature apps. For now: spreadsheet imports (``ImportJob``).
+
+An import runs twice on the same stored file: a *dry run* that checks every row and writes nothing,
+then, once the user confirms, a *commit* job (``source`` points at the dry run; at most one per dry
+run, enforced by the database). Each job moves through its states exactly once: a task claims it
+with a conditional update (``pending`` -> ``running``), so a redelivered task does nothing.
+
+The uploaded file is stored under ``imports/`` with a server-generated name; it holds plain ID and
+phone numbers, so it is deleted when the commit job ends, and it is never served to anyone.
+"""
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def import_upload_to(instance, filename: str) -> str:
+    """``imports/<random>.<xlsx|csv>``: the user's file name never reaches the file system."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"imports/{uuid.uuid4().hex}{suffix if suffix in ('.xlsx', '.csv') else ''}"
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """A user sees only the jobs they started; superusers see all."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(created_by=user)
+
+
+class ImportJob(models.Model):
+    class Kind(models.TextChoices):
+        RESIDENTS = "residents", _("Residents and households")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DRY_RUN_DONE = "dry_run_done", _("Checked")
+        SUCCEEDED = "succeeded", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    FINISHED = frozenset({Status.DRY_RUN_DONE, Status.SUCCEEDED, Status.FAILED})
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.RESIDENTS)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    dry_run = models.BooleanField(_("dry run"), default=True)
+    source = models.OneToOneField(
+        "self",
+        verbose_name=_("checked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commit_job",
+        help_text=_("The dry run this import was confirmed from."),
+    )
+    file = models.FileField(_("file"), upload_to=import_upload_to, max_length=200, blank=True)
+    original_filename = models.CharField(_("original file name"), max_length=255, blank=True)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="import_jobs",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("processed rows"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True, help_text=_("A list of {row, column, message}."))
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["created_by", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def can_confirm(self) -> bool:
+        """A dry run that found nothing wrong can be confirmed (once: see ``residents.importing``)."""
+        return self.dry_run and self.status == self.Status.DRY_RUN_DONE and not self.errors and bool(self.file)

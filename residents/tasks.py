@@ -1,0 +1,38 @@
+"""Background work of the registry. Tasks take ids, import the service inside, and are safe to run twice."""
+
+import datetime
+
+from celery import shared_task
+from django.utils import timezone
+
+STALE_UPLOAD_AGE = datetime.timedelta(days=1)
+
+
+@shared_task(name="residents.run_import", ignore_result=True)
+def run_import(job_id: int) -> None:
+    """Run an import job (dry run or commit). A redelivered task finds the job claimed and does nothing."""
+    from .importing import import_job_run
+
+    import_job_run(job_id=job_id)
+
+
+@shared_task(name="residents.purge_import_files", ignore_result=True)
+def purge_import_files() -> int:
+    """Delete uploads whose dry run ended a day ago and was never confirmed (they hold plain ID numbers).
+
+    Meant for a daily schedule in django-celery-beat; returns how many files were deleted.
+    """
+    from core.models import ImportJob
+
+    from .importing import _delete_file
+
+    cutoff = timezone.now() - STALE_UPLOAD_AGE
+    stale = (
+        ImportJob.objects.filter(dry_run=True, finished_at__lt=cutoff, commit_job__isnull=True)
+        .exclude(file="")
+        .values_list("file", flat=True)
+    )
+    names = set(stale)
+    for name in names:
+        _delete_file(name)
+    return len(names)
