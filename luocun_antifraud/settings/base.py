@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
@@ -180,6 +181,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Housekeeping schedules; beat copies them into its database table (editable in the admin). The
+# reminder schedules are created by a data migration of the notifications app.
+CELERY_BEAT_SCHEDULE = {
+    "purge unconfirmed import uploads": {
+        "task": "residents.purge_import_files",
+        "schedule": crontab(minute="30", hour="3"),
+    },
+}
 
 # Cache: Redis when available; otherwise files, so that the web server and the worker share it
 # (import progress is published through the cache).
