@@ -6,6 +6,7 @@ from django.utils.module_loading import import_string
 SEEDERS = [
     "organization.demo.seed_organization",
     "residents.demo.seed_registry",
+    "warnings_followup.demo.seed_warnings",
 ]
 
 
