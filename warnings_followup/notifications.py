@@ -3,6 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from notifications.channels import village_webhook_enqueue
 from notifications.services import notifications_send
 from organization.access import LEADERSHIP_ROLES, POLICE_ROLES, VILLAGE_TEAM_ROLES
 from organization.models import Role, User
@@ -64,12 +65,15 @@ def _title(kind: str, warning: Warning) -> str:
 
 
 def warning_event_notify(*, kind: str, warning_id: int) -> int:
-    """Notify in the app (and, through the channels, the village's work group) about a warning event."""
+    """Notify in the app and in the village's work group (group robot) about a warning event."""
     warning = Warning.objects.select_related("person", "village__parent").get(pk=warning_id)
+    title = _title(kind, warning)
+    dedupe_key = f"warning:{warning.pk}:{kind}:{warning.updated_at:%Y%m%d%H%M%S%f}"
+    village_webhook_enqueue(village=warning.village, text=title, dedupe_key=dedupe_key, conceal=[warning.person.name])
     return notifications_send(
         recipients=_recipients(kind, warning),
         kind=f"warning.{kind}",
-        title=_title(kind, warning),
+        title=title,
         url=reverse("warnings_followup:warning_detail", args=[warning.pk]),
-        dedupe_key=f"warning:{warning.pk}:{kind}:{warning.updated_at:%Y%m%d%H%M%S%f}",
+        dedupe_key=dedupe_key,
     )

@@ -325,3 +325,15 @@ def test_two_police_confirming_the_release_at_once_release_once(police_station, 
         thread.join()
     assert sorted(outcomes) == ["refused", "released"]
     assert AuditEvent.objects.filter(event="confirm_release", object_id=str(warning.pk)).count() == 1
+
+
+def test_a_push_reaches_the_villages_work_group_without_full_numbers(
+    police, village_a, grid_a, django_capture_on_commit_callbacks
+):
+    from notifications.models import Delivery, VillageChannel
+
+    VillageChannel.objects.create(village=village_a, webhook_url="http://127.0.0.1:9/robot", webhook_kind="wecom")
+    with django_capture_on_commit_callbacks(execute=True):
+        push(police, village_a)
+    delivery = Delivery.objects.get(channel="webhook")
+    assert ID not in delivery.summary and "陈阿婆" not in delivery.summary
