@@ -36,6 +36,7 @@ class ImportJobQuerySet(models.QuerySet):
 class ImportJob(models.Model):
     class Kind(models.TextChoices):
         RESIDENTS = "residents", _("Residents and households")
+        WARNINGS = "warnings", _("Warnings")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")

@@ -43,12 +43,14 @@ class ImportUploadForm(forms.Form):
     )
 
 
-def _job_for(request, pk) -> ImportJob:
-    require(request.user, "residents.import")
-    return get_object_or_404(ImportJob.objects.for_user(request.user).select_related("source"), pk=pk)
+def job_for(user, pk, *, capability="residents.import", kind=ImportJob.Kind.RESIDENTS) -> ImportJob:
+    """The user's own import job of this kind; 404 for anything else, or without the capability."""
+    require(user, capability)
+    return get_object_or_404(ImportJob.objects.for_user(user).filter(kind=kind).select_related("source"), pk=pk)
 
 
-def _job_context(job: ImportJob) -> dict:
+def job_context(job: ImportJob) -> dict:
+    """What the job and progress templates show (any kind of job)."""
     row_errors = [error for error in job.errors if error.get("row")]
     return {
         "job": job,
@@ -74,23 +76,24 @@ def import_start(request):
                 form.add_error("file", message)
         else:
             return redirect("residents:import_job", pk=job.pk)
-    jobs = ImportJob.objects.filter(created_by=request.user).select_related("source")[:10]
+    jobs = ImportJob.objects.filter(created_by=request.user, kind=ImportJob.Kind.RESIDENTS).select_related("source")
+    jobs = jobs[:10]
     return render(request, "residents/import_start.html", {"form": form, "jobs": jobs})
 
 
 @login_required
 @require_GET
 def import_job(request, pk):
-    job = _job_for(request, pk)
-    return render(request, "residents/import_job.html", _job_context(job))
+    job = job_for(request.user, pk)
+    return render(request, "residents/import_job.html", job_context(job))
 
 
 @login_required
 @require_GET
 def import_progress(request, pk):
     """The progress partial, polled by htmx every second until the job has finished."""
-    job = _job_for(request, pk)
-    response = render(request, "residents/import_progress_partial.html", _job_context(job))
+    job = job_for(request.user, pk)
+    response = render(request, "residents/import_progress_partial.html", job_context(job))
     patch_cache_control(response, no_store=True)
     return response
 
@@ -98,7 +101,7 @@ def import_progress(request, pk):
 @login_required
 @require_POST
 def import_confirm(request, pk):
-    job = _job_for(request, pk)
+    job = job_for(request.user, pk)
     try:
         commit = import_job_confirm(job=job, user=request.user)
     except ValidationError as exc:
