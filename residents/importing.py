@@ -46,11 +46,10 @@ All or nothing
     changed since the dry run) and writes only if no row has a problem; a unique-constraint clash
     with a concurrent registration rolls everything back and fails the job.
 
-Jobs (:func:`import_job_create`, :func:`import_job_run`, :func:`import_job_confirm`)
-    An upload becomes a dry-run :class:`core.models.ImportJob`, queued on commit; the Celery task
-    claims it with a conditional update, so a redelivered task does nothing. Progress goes to the
-    cache every 250 rows. Confirming creates the one commit job of that dry run (a database-unique
-    link), so a double submit imports once. The stored file is deleted when the commit ends.
+Jobs (:data:`IMPORTER`)
+    Uploads run as :class:`core.models.ImportJob` jobs through ``core.imports`` (dry run, confirm,
+    commit, progress); this module gives it the capability, the header check and
+    :func:`residents_import`, which reports progress every 250 rows.
 """
 
 from __future__ import annotations
@@ -64,16 +63,12 @@ import logging
 import re
 import zipfile
 from collections import defaultdict
-from dataclasses import dataclass, field
-from functools import partial
+from dataclasses import dataclass
 from xml.etree import ElementTree
 
 from defusedxml.ElementTree import fromstring as safe_fromstring
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -82,15 +77,13 @@ from import_export.formats import base_formats
 from import_export.results import Error, Result, RowResult
 from tablib import Dataset
 
-from core.models import ImportJob
-from organization.access import can, require
+from core.imports import MAX_UPLOAD_BYTES, Importer, ImportOutcome, file_error, header_key
 
 from .models import Household, Resident
 from .resources import ResidentImportPlan, ResidentResource, cell_text
 
 logger = logging.getLogger(__name__)
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 MAX_XLSX_ENTRIES = 200
 MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 100_000
@@ -411,20 +404,16 @@ def _open_part(archive: zipfile.ZipFile, path: str):
         raise ValidationError(UNREADABLE_MESSAGE, code="unreadable") from None
 
 
-def _header_key(text) -> str:
-    return "".join(cell_text(text).split()).rstrip("*").casefold()
-
-
 def _header_aliases(resource) -> dict[str, str]:
     """Every spelling of every importable column -> field name: its name and its header in each language."""
     aliases = {}
     for name, resource_field in resource.fields.items():
         if resource_field.readonly:
             continue
-        aliases[_header_key(name)] = name
+        aliases[header_key(name)] = name
         for language, _language_name in settings.LANGUAGES:
             with translation.override(language):
-                aliases[_header_key(str(resource_field.column_name))] = name
+                aliases[header_key(str(resource_field.column_name))] = name
     return aliases
 
 
@@ -438,7 +427,7 @@ def match_headers(table: Table, resource) -> dict[int, str]:
             if any(index < len(row) and cell_text(row[index]) for row in table.rows):
                 unknown.append(gettext("(column %(number)d has no header)") % {"number": index + 1})
             continue
-        name = aliases.get(_header_key(header))
+        name = aliases.get(header_key(header))
         if name is None:
             unknown.append(header)
         elif name in columns.values():
@@ -591,19 +580,8 @@ def write_plan(plan: ResidentImportPlan, *, user, progress=None) -> None:
 # --- importing -------------------------------------------------------------------------------------------
 
 
-@dataclass
-class ImportOutcome:
-    """``checked``: the rows were read and checked (false when the file or its headers are wrong)."""
-
-    ok: bool
-    checked: bool
-    total_rows: int = 0
-    errors: list[dict] = field(default_factory=list)
-    summary: dict = field(default_factory=dict)
-
-
 def _file_errors(exc: ValidationError) -> list[dict]:
-    return [{"row": None, "column": "", "message": str(message)} for message in exc.messages]
+    return [file_error(message) for message in exc.messages]
 
 
 @contextlib.contextmanager
@@ -756,126 +734,17 @@ def dataset_from_bytes(data) -> Dataset:
 # --- jobs ------------------------------------------------------------------------------------------------
 
 
-def _progress_key(job_pk: int) -> str:
-    return f"residents:import-progress:{job_pk}"
-
-
-def _publish_progress(job_pk: int, done: int, total: int) -> None:
-    cache.set(_progress_key(job_pk), {"done": done, "total": total}, timeout=6 * 60 * 60)
-
-
-def import_job_progress(job: ImportJob) -> dict:
-    """``{"done", "total", "percent"}`` of a job, from the cache while it runs."""
-    if job.is_finished:
-        done = total = max(job.processed_rows, 1)
-    else:
-        state = cache.get(_progress_key(job.pk)) or {}
-        done, total = state.get("done", 0), state.get("total", 0)
-    percent = int(100 * done / total) if total else 0
-    return {"done": done, "total": total, "percent": min(percent, 100)}
-
-
-def _queue(job_pk: int) -> None:
-    from .tasks import run_import
-
-    run_import.delay(job_pk)
-
-
-def import_job_create(*, user, uploaded) -> ImportJob:
-    """Store an upload and queue its dry run. Raises ``ValidationError`` for a file we cannot use.
-
-    The headers are checked here, from the first rows only, so a wrong file is refused at once.
-    """
-    require(user, "residents.import")
+def check_upload(uploaded, user) -> tuple[bytes, str]:
+    """An upload's bytes and format, once its headers (from the first rows only) are known to match."""
     data = read_upload(uploaded)
     table = read_table(data, limit=1)
     match_headers(table, ResidentResource(user=user))
-    job = ImportJob(
-        kind=ImportJob.Kind.RESIDENTS,
-        dry_run=True,
-        created_by=user,
-        original_filename=(getattr(uploaded, "name", "") or "")[:255],
-        language=translation.get_language() or settings.LANGUAGE_CODE,
-    )
-    with transaction.atomic():
-        job.file.save(f"upload.{table.format}", ContentFile(data), save=False)
-        job.save()
-        transaction.on_commit(partial(_queue, job.pk), robust=True)
-    return job
+    return data, table.format
 
 
-def import_job_confirm(*, job: ImportJob, user) -> ImportJob:
-    """Queue the commit of a clean dry run; confirming again returns the same commit job."""
-    require(user, "residents.import")
-    with transaction.atomic():
-        job = ImportJob.objects.for_user(user).select_for_update().get(pk=job.pk)
-        existing = ImportJob.objects.filter(source=job).first()
-        if existing is not None:
-            return existing
-        if not job.can_confirm:
-            raise ValidationError(_("Only a check that found no problems can be imported."), code="invalid_state")
-        try:
-            with transaction.atomic():
-                commit = ImportJob.objects.create(
-                    kind=job.kind,
-                    dry_run=False,
-                    source=job,
-                    file=job.file.name,
-                    original_filename=job.original_filename,
-                    created_by=user,
-                    language=translation.get_language() or job.language,
-                    total_rows=job.total_rows,
-                )
-        except IntegrityError:  # a concurrent confirm won
-            return ImportJob.objects.get(source=job)
-        transaction.on_commit(partial(_queue, commit.pk), robust=True)
-    return commit
-
-
-def import_job_run(*, job_id: int) -> ImportJob | None:
-    """Run a pending job once; a job already claimed (a redelivered task) is left alone."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
-        return None
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    with translation.override(job.language or settings.LANGUAGE_CODE):
-        outcome = _run(job)
-        if job.dry_run:
-            status = ImportJob.Status.DRY_RUN_DONE if outcome.checked else ImportJob.Status.FAILED
-        else:
-            status = ImportJob.Status.SUCCEEDED if outcome.ok else ImportJob.Status.FAILED
-    job.status = status
-    job.total_rows = outcome.total_rows
-    job.processed_rows = outcome.total_rows if outcome.checked else 0
-    job.errors = outcome.errors
-    job.summary = outcome.summary
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "total_rows", "processed_rows", "errors", "summary", "finished_at"])
-    cache.delete(_progress_key(job.pk))
-    if not job.dry_run:
-        _delete_file(job.file.name)
-    return job
-
-
-def _run(job: ImportJob) -> ImportOutcome:
-    user = job.created_by
-    if user is None or not can(user, "residents.import"):
-        message = gettext("You may no longer import residents.")
-        return ImportOutcome(False, False, errors=[{"row": None, "column": "", "message": message}])
-    try:
-        with job.file.open("rb") as stored:
-            data = stored.read(MAX_UPLOAD_BYTES + 1)
-        return residents_import(data=data, user=user, dry_run=job.dry_run, progress=partial(_publish_progress, job.pk))
-    except Exception:
-        logger.exception("import job %s failed", job.pk)
-        message = gettext("The import stopped because of an internal error. Nothing was imported.")
-        return ImportOutcome(False, False, errors=[{"row": None, "column": "", "message": message}])
-
-
-def _delete_file(name: str) -> None:
-    """The stored file holds plain ID numbers: delete it and forget its name."""
-    if name:
-        default_storage.delete(name)
-        ImportJob.objects.filter(file=name).update(file="")
+IMPORTER = Importer(
+    capability="residents.import",
+    check=check_upload,
+    run=residents_import,
+    refused=_("You may no longer import residents."),
+)

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
 from core.crypto import blind_index
+from core.imports import cell_text
 from core.validators import (
     EXCEL_NUMBER_MESSAGE,
     mask_id_number,
@@ -70,15 +71,6 @@ def _message(exc: ValidationError) -> str:
 
 def _is_number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def cell_text(value) -> str:
-    """A cell as stripped text; whole numbers lose the ``.0`` a spreadsheet may add (codes, counts)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
 
 
 class TextWidget(widgets.Widget):

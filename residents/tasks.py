@@ -8,23 +8,12 @@ from django.utils import timezone
 STALE_UPLOAD_AGE = datetime.timedelta(days=1)
 
 
-# The runner of each kind of ``core.models.ImportJob``: one task serves every spreadsheet import.
-IMPORT_RUNNERS = {
-    "residents": "residents.importing.import_job_run",
-    "warnings": "warnings_followup.importing.warning_import_job_run",
-}
-
-
 @shared_task(name="residents.run_import", ignore_result=True)
 def run_import(job_id: int) -> None:
     """Run an import job (dry run or commit) of any kind. A redelivered task finds the job claimed and does nothing."""
-    from django.utils.module_loading import import_string
+    from core.imports import run_job
 
-    from core.models import ImportJob
-
-    kind = ImportJob.objects.filter(pk=job_id).values_list("kind", flat=True).first()
-    if kind is not None:
-        import_string(IMPORT_RUNNERS[kind])(job_id=job_id)
+    run_job(job_id=job_id)
 
 
 @shared_task(name="residents.purge_import_files", ignore_result=True)
@@ -33,9 +22,8 @@ def purge_import_files() -> int:
 
     Meant for a daily schedule in django-celery-beat; returns how many files were deleted.
     """
+    from core.imports import delete_job_file
     from core.models import ImportJob
-
-    from .importing import _delete_file
 
     cutoff = timezone.now() - STALE_UPLOAD_AGE
     stale = (
@@ -45,5 +33,5 @@ def purge_import_files() -> int:
     )
     names = set(stale)
     for name in names:
-        _delete_file(name)
+        delete_job_file(name)
     return len(names)

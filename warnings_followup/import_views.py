@@ -1,107 +1,82 @@
 """Pushing warnings from an Excel batch on the web: upload, dry run with progress, confirm, result.
 
-The same flow as the registry's import (``residents.import_views``), whose upload form and job
-helpers these views share; every view needs ``warnings.push`` and answers 404 for another user's job
-or a job of another kind. The work itself is in ``warnings_followup.importing``.
+The pages are the shared ones of ``core.import_views`` (the same flow as the registry's import);
+this module says what differs (labels, summaries) and builds the template workbook. Every view
+needs ``warnings.push`` and answers 404 for another user's job or a job of another kind. The work
+itself is in ``warnings_followup.importing``.
 """
 
 from __future__ import annotations
 
 import datetime
-import io
 
-import openpyxl
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from django.utils.translation import gettext_lazy, ngettext
 
+from core.import_views import ImportPages
+from core.import_views import template_workbook as build_template_workbook
 from core.models import ImportJob
 from core.validators import make_id_number
-from organization.access import require, units_visible_to
+from organization.access import units_visible_to
 from organization.models import UnitKind
-from residents.import_views import ImportUploadForm, job_context, job_for
 
-from .importing import (
-    CAPABILITY,
-    COLUMNS,
-    TEXT_COLUMNS,
-    WarningSheet,
-    warning_import_job_confirm,
-    warning_import_job_create,
-)
+from .importing import CAPABILITY, COLUMNS, TEXT_COLUMNS, WarningSheet
 from .models import FraudType, RiskLevel
 from .serializers import FRAUD_TYPE_NAMES_ZH
 
-KIND = ImportJob.Kind.WARNINGS
+
+def outcome(job: ImportJob) -> dict:
+    created, existing = job.summary.get("created", 0), job.summary.get("existing", 0)
+    ready = ngettext(
+        "%(counter)s new warning ready to push, with %(accounts)s accounts under stop-payment.",
+        "%(counter)s new warnings ready to push, with %(accounts)s accounts under stop-payment.",
+        created,
+    ) % {"counter": created, "accounts": job.summary.get("accounts", "")}
+    result = ngettext(
+        "%(counter)s warning pushed; the village teams have been notified.",
+        "%(counter)s warnings pushed; the village teams have been notified.",
+        created,
+    ) % {"counter": created}
+    if existing:
+        ready += " " + ngettext(
+            "%(counter)s instruction number was already pushed and will be left unchanged.",
+            "%(counter)s instruction numbers were already pushed and will be left unchanged.",
+            existing,
+        ) % {"counter": existing}
+        result += " " + ngettext(
+            "%(counter)s instruction number was already pushed and was left unchanged.",
+            "%(counter)s instruction numbers were already pushed and were left unchanged.",
+            existing,
+        ) % {"counter": existing}
+    return {"ready": ready, "result": result, "confirmable": job.can_confirm and bool(created)}
 
 
-def _job(request, pk) -> ImportJob:
-    return job_for(request.user, pk, capability=CAPABILITY, kind=KIND)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def import_start(request):
-    require(request.user, CAPABILITY)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = warning_import_job_create(user=request.user, uploaded=form.cleaned_data["file"])
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error("file", message)
-        else:
-            return redirect("warnings_followup:import_job", pk=job.pk)
-    jobs = ImportJob.objects.filter(created_by=request.user, kind=KIND).select_related("source")[:10]
-    return render(request, "warnings_followup/import_start.html", {"form": form, "jobs": jobs})
-
-
-@login_required
-@require_GET
-def import_job(request, pk):
-    return render(request, "warnings_followup/import_job.html", job_context(_job(request, pk)))
-
-
-@login_required
-@require_GET
-def import_progress(request, pk):
-    """The progress partial, polled by htmx every second until the job has finished."""
-    response = render(request, "warnings_followup/import_progress_partial.html", job_context(_job(request, pk)))
-    patch_cache_control(response, no_store=True)
-    return response
-
-
-@login_required
-@require_POST
-def import_confirm(request, pk):
-    job = _job(request, pk)
-    try:
-        commit = warning_import_job_confirm(job=job, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("warnings_followup:import_job", pk=job.pk)
-    return redirect("warnings_followup:import_job", pk=commit.pk)
-
-
-@login_required
-@require_GET
-def import_template(request):
-    """An .xlsx with the headers, text-formatted number columns, one example row and the instructions."""
-    require(request.user, CAPABILITY)
-    response = HttpResponse(
-        template_workbook(request.user),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="warnings-template.xlsx"'
-    return response
+PAGES = ImportPages(
+    kind=ImportJob.Kind.WARNINGS,
+    capability=CAPABILITY,
+    namespace="warnings_followup",
+    title=gettext_lazy("Import warnings"),
+    steps=(
+        gettext_lazy(
+            "Upload the police platform's export as it is, or fill in the template: one row per account under "
+            "stop-payment."
+        ),
+        gettext_lazy("Every row is checked first, and nothing is pushed until you confirm."),
+        gettext_lazy("Instruction numbers already pushed are left unchanged, never duplicated."),
+    ),
+    confirm_label=gettext_lazy("Push these warnings"),
+    done=lambda: {"url": reverse("warnings_followup:queue") + "?tab=pushed", "label": _("See the work queue")},
+    outcome=outcome,
+    workbook=lambda user: template_workbook(user),
+    template_filename="warnings-template.xlsx",
+    parents=(("warnings_followup:queue", gettext_lazy("Work queue")),),
+    notices_heading=gettext_lazy("Please check these account numbers (they do not block the import):"),
+)
+_views = PAGES.views()
+import_start, import_template = _views.start, _views.template
+import_job, import_progress, import_confirm = _views.job, _views.progress, _views.confirm
 
 
 def template_workbook(user) -> bytes:
@@ -120,23 +95,8 @@ def template_workbook(user) -> bytes:
         "account_number": "6228480402564890018",
         "pushed_at": f"{timezone.localtime().replace(second=0, microsecond=0):%Y-%m-%d %H:%M}",
     }
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = _("Warnings")[:31]
-    for column, (name, spec) in enumerate(COLUMNS.items(), start=1):
-        sheet.cell(row=1, column=column, value=str(spec.column_name)).font = Font(bold=True)
-        cell = sheet.cell(row=2, column=column, value=example[name])
-        letter = get_column_letter(column)
-        sheet.column_dimensions[letter].width = 24 if name in ("id_number", "account_number", "summary") else 16
-        if name in TEXT_COLUMNS:
-            # Text, so Excel keeps every digit of an ID or account number typed into the column.
-            cell.number_format = "@"
-            cell.data_type = "s"
-            sheet.column_dimensions[letter].number_format = "@"
-    sheet.freeze_panes = "A2"
-    notes = workbook.create_sheet(_("Instructions")[:31])
     required = "、".join(str(COLUMNS[name].column_name) for name in WarningSheet.required_fields)
-    for line in (
+    notes = [
         _("One row per account under stop-payment; replace the example row."),
         _("A warning with several accounts takes several rows with the same instruction number."),
         _("A warning without accounts is one row with the bank and account columns empty."),
@@ -148,11 +108,13 @@ def template_workbook(user) -> bytes:
         _("Risk level: %(levels)s.") % {"levels": "高、中、低 (high, medium, low)"},
         _("Push time: a date and time such as 2025-03-01 09:30; empty means the time of the import."),
         _("Fraud types (a code or a name):"),
-    ):
-        notes.append([line])
-    for code, label in FraudType.choices:
-        notes.append([f"{code} · {FRAUD_TYPE_NAMES_ZH[code]} · {label}"])
-    notes.column_dimensions["A"].width = 100
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    ]
+    notes += [f"{code} · {FRAUD_TYPE_NAMES_ZH[code]} · {label}" for code, label in FraudType.choices]
+    return build_template_workbook(
+        title=_("Warnings"),
+        headers={name: str(spec.column_name) for name, spec in COLUMNS.items()},
+        example=example,
+        text_columns=TEXT_COLUMNS,
+        wide=("id_number", "account_number", "summary"),
+        notes=notes,
+    )

@@ -24,9 +24,8 @@ Writing is all or nothing: the commit checks the sheet again inside one transact
 (they are queued on commit). An instruction number already pushed is left alone, so importing the
 same file again creates nothing.
 
-Jobs run on ``core.models.ImportJob`` (kind ``warnings``) through the registry's import task
-(``residents.tasks.run_import`` dispatches on the kind) and its progress cache, with the upload →
-dry run → confirm → result flow of the registry's import.
+Jobs run on ``core.models.ImportJob`` (kind ``warnings``) through ``core.imports`` (:data:`IMPORTER`),
+with the upload → dry run → confirm → result flow shared with the registry's import.
 """
 
 from __future__ import annotations
@@ -35,35 +34,19 @@ import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import partial
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.models import ImportJob
+from core.imports import Importer, ImportOutcome, file_error, header_key
 from core.validators import EXCEL_NUMBER_MESSAGE, bank_account_luhn_warning, normalize_bank_account
-from organization.access import can, require
 from organization.models import UnitKind
-from residents.importing import (
-    MAX_UPLOAD_BYTES,
-    PROGRESS_EVERY,
-    ImportOutcome,
-    Table,
-    _delete_file,
-    _header_key,
-    _progress_key,
-    _publish_progress,
-    match_headers,
-    read_table,
-    read_upload,
-)
+from residents.importing import PROGRESS_EVERY, Table, match_headers, read_table, read_upload
 from residents.resources import IdNumberWidget, PhoneWidget, ScopedUnitWidget, TextWidget, cell_text
 
 from .models import FraudType, RiskLevel, Warning
@@ -125,8 +108,8 @@ def match_warning_headers(table: Table) -> dict[int, str]:
 
     Raises ``ValidationError`` listing every missing, unknown or repeated column.
     """
-    aliases = {_header_key(alias): str(column.column_name) for column in COLUMNS.values() for alias in column.aliases}
-    headers = [aliases.get(_header_key(header), header) if header else header for header in table.headers]
+    aliases = {header_key(alias): str(column.column_name) for column in COLUMNS.values() for alias in column.aliases}
+    headers = [aliases.get(header_key(header), header) if header else header for header in table.headers]
     return match_headers(replace(table, headers=headers), WarningSheet())
 
 
@@ -434,7 +417,7 @@ def warnings_import(*, data: bytes | Table, user, dry_run: bool, progress=None) 
         table = data if isinstance(data, Table) else read_table(data)
         columns = match_warning_headers(table)
     except ValidationError as exc:
-        return ImportOutcome(False, False, errors=[_file_error(message) for message in exc.messages])
+        return ImportOutcome(False, False, errors=[file_error(message) for message in exc.messages])
     total = len(table.rows)
     steps = total if dry_run else 2 * total
 
@@ -459,7 +442,7 @@ def warnings_import(*, data: bytes | Table, user, dry_run: bool, progress=None) 
     except _Rollback as rollback:
         return ImportOutcome(False, True, total, rollback.errors)
     except PermissionDenied as exc:
-        return ImportOutcome(False, True, total, [_file_error(str(exc))])
+        return ImportOutcome(False, True, total, [file_error(str(exc))])
     return ImportOutcome(True, True, total, [], plan.summary(created=created))
 
 
@@ -483,106 +466,20 @@ def _push(item: PlannedWarning, table: Table, columns: dict[int, str], *, user) 
     return int(result.created)
 
 
-def _file_error(message) -> dict:
-    return {"row": None, "column": "", "message": str(message)}
-
-
 # --- jobs ------------------------------------------------------------------------------------------------
 
 
-def _queue(job_pk: int) -> None:
-    from residents.tasks import run_import
-
-    run_import.delay(job_pk)
-
-
-def warning_import_job_create(*, user, uploaded) -> ImportJob:
-    """Store an upload and queue its dry run. Raises ``ValidationError`` for a file we cannot use.
-
-    The headers are checked here, from the first rows, so a wrong file is refused at once.
-    """
-    require(user, CAPABILITY)
+def check_upload(uploaded, user) -> tuple[bytes, str]:
+    """An upload's bytes and format, once its headers (from the first rows) are known to match."""
     data = read_upload(uploaded)
     table = read_table(data, limit=1)
     match_warning_headers(table)
-    job = ImportJob(
-        kind=ImportJob.Kind.WARNINGS,
-        dry_run=True,
-        created_by=user,
-        original_filename=(getattr(uploaded, "name", "") or "")[:255],
-        language=translation.get_language() or settings.LANGUAGE_CODE,
-    )
-    with transaction.atomic():
-        job.file.save(f"upload.{table.format}", ContentFile(data), save=False)
-        job.save()
-        transaction.on_commit(partial(_queue, job.pk), robust=True)
-    return job
+    return data, table.format
 
 
-def warning_import_job_confirm(*, job: ImportJob, user) -> ImportJob:
-    """Queue the commit of a clean dry run; confirming again returns the same commit job."""
-    require(user, CAPABILITY)
-    with transaction.atomic():
-        job = ImportJob.objects.for_user(user).select_for_update().get(pk=job.pk, kind=ImportJob.Kind.WARNINGS)
-        existing = ImportJob.objects.filter(source=job).first()
-        if existing is not None:
-            return existing
-        if not job.can_confirm:
-            raise ValidationError(_("Only a check that found no problems can be imported."), code="invalid_state")
-        try:
-            with transaction.atomic():
-                commit = ImportJob.objects.create(
-                    kind=job.kind,
-                    dry_run=False,
-                    source=job,
-                    file=job.file.name,
-                    original_filename=job.original_filename,
-                    created_by=user,
-                    language=translation.get_language() or job.language,
-                    total_rows=job.total_rows,
-                )
-        except IntegrityError:  # a concurrent confirm won
-            return ImportJob.objects.get(source=job)
-        transaction.on_commit(partial(_queue, commit.pk), robust=True)
-    return commit
-
-
-def warning_import_job_run(*, job_id: int) -> ImportJob | None:
-    """Run a pending job once; a job already claimed (a redelivered task) is left alone."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
-        status=ImportJob.Status.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
-        return None
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    with translation.override(job.language or settings.LANGUAGE_CODE):
-        outcome = _run(job)
-        if job.dry_run:
-            status = ImportJob.Status.DRY_RUN_DONE if outcome.checked else ImportJob.Status.FAILED
-        else:
-            status = ImportJob.Status.SUCCEEDED if outcome.ok else ImportJob.Status.FAILED
-    job.status = status
-    job.total_rows = outcome.total_rows
-    job.processed_rows = outcome.total_rows if outcome.checked else 0
-    job.errors = outcome.errors
-    job.summary = outcome.summary
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "total_rows", "processed_rows", "errors", "summary", "finished_at"])
-    cache.delete(_progress_key(job.pk))
-    if not job.dry_run:
-        _delete_file(job.file.name)
-    return job
-
-
-def _run(job: ImportJob) -> ImportOutcome:
-    user = job.created_by
-    if user is None or not can(user, CAPABILITY):
-        return ImportOutcome(False, False, errors=[_file_error(gettext("You may no longer push warnings."))])
-    try:
-        with job.file.open("rb") as stored:
-            data = stored.read(MAX_UPLOAD_BYTES + 1)
-        return warnings_import(data=data, user=user, dry_run=job.dry_run, progress=partial(_publish_progress, job.pk))
-    except Exception:
-        logger.exception("warning import job %s failed", job.pk)
-        message = gettext("The import stopped because of an internal error. Nothing was imported.")
-        return ImportOutcome(False, False, errors=[_file_error(message)])
+IMPORTER = Importer(
+    capability=CAPABILITY,
+    check=check_upload,
+    run=warnings_import,
+    refused=_("You may no longer push warnings."),
+)

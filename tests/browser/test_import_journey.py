@@ -22,10 +22,10 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import expect
 
+from core import imports
 from core.models import ImportJob
 from core.validators import make_id_number
 from organization.demo import TOWN, VILLAGES
-from residents import importing
 from residents.import_views import TEXT_COLUMNS
 from residents.models import Household, Resident, ResidentTag
 from residents.resources import ResidentResource
@@ -50,8 +50,8 @@ class Worker:
         self.peeking = False
         self.peek_failure = None
         self.reported: dict[int, list[tuple[int, int]]] = {}
-        monkeypatch.setattr(importing, "_queue", self.queued.append)
-        publish = importing._publish_progress
+        monkeypatch.setattr(imports, "queue_job", self.queued.append)
+        publish = imports.publish_progress
 
         def publish_and_peek(job_pk, done, total):
             publish(job_pk, done, total)
@@ -64,7 +64,7 @@ class Worker:
                     self.peek_failure = exc
                     raise
 
-        monkeypatch.setattr(importing, "_publish_progress", publish_and_peek)
+        monkeypatch.setattr(imports, "publish_progress", publish_and_peek)
         page.route(PROGRESS_URL, self._poll)
 
     def _poll(self, route):

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from audit.models import AccessAction, AccessLog
+from core.imports import create_job, progress_key
 from core.models import ImportJob
-from residents.importing import _progress_key, read_table, residents_import
+from residents.importing import read_table, residents_import
 from residents.models import Household, Resident
 from residents.tasks import run_import
 from tests import factories
@@ -194,7 +195,7 @@ def test_a_redelivered_task_imports_once(client, leader, villages, django_captur
 def test_the_progress_partial_polls_until_the_job_ends(client, leader, villages):
     client.force_login(leader)
     job = ImportJob.objects.create(created_by=leader, status=ImportJob.Status.RUNNING)
-    cache.set(_progress_key(job.pk), {"done": 400, "total": 1000})
+    cache.set(progress_key(job.pk), {"done": 400, "total": 1000})
     response = client.get(job_url(job, "import_progress"), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     content = response.content.decode()
@@ -206,7 +207,7 @@ def test_the_progress_partial_polls_until_the_job_ends(client, leader, villages)
     job.save()
     content = client.get(job_url(job, "import_progress"), HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' not in content and "Broken file" in content
-    cache.delete(_progress_key(job.pk))
+    cache.delete(progress_key(job.pk))
 
 
 def test_a_job_whose_creator_lost_the_capability_fails_without_importing(head_a, villages):
@@ -220,11 +221,12 @@ def test_a_job_whose_creator_lost_the_capability_fails_without_importing(head_a,
 
 
 def test_unconfirmed_uploads_are_deleted_after_a_day(leader, villages, django_capture_on_commit_callbacks):
-    from residents.importing import import_job_create
     from residents.tasks import purge_import_files
 
     with django_capture_on_commit_callbacks(execute=True):
-        job = import_job_create(user=leader, uploaded=SimpleUploadedFile("a.csv", csv_sheet([person(1)])))
+        job = create_job(
+            ImportJob.Kind.RESIDENTS, user=leader, uploaded=SimpleUploadedFile("a.csv", csv_sheet([person(1)]))
+        )
     name = ImportJob.objects.get(pk=job.pk).file.name
     assert purge_import_files() == 0  # too recent
     ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - datetime.timedelta(days=2))

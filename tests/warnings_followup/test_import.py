@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from audit.models import AuditEvent
+from core.imports import create_job
 from core.models import ImportJob
 from core.validators import EXCEL_NUMBER_MESSAGE, ID_CHECKSUM_MESSAGE, make_id_number
 from notifications.models import Notification
@@ -27,7 +28,7 @@ from residents.models import Resident
 from residents.tasks import run_import
 from tests import factories
 from warnings_followup import importing
-from warnings_followup.importing import COLUMNS, warning_import_job_create, warnings_import
+from warnings_followup.importing import COLUMNS, warnings_import
 from warnings_followup.models import StopPaymentAccount, Warning, WarningStatus
 
 pytestmark = pytest.mark.django_db
@@ -365,8 +366,10 @@ def test_a_push_refused_by_the_service_rolls_the_whole_batch_back(police, villag
 @pytest.mark.parametrize("user", ["leader", "grid_a", "head_a", "outsider"])
 def test_only_police_may_start_an_import(request, user, villages):
     with pytest.raises(Http404):
-        warning_import_job_create(
-            user=request.getfixturevalue(user), uploaded=SimpleUploadedFile("a.xlsx", xlsx_sheet(batch()))
+        create_job(
+            ImportJob.Kind.WARNINGS,
+            user=request.getfixturevalue(user),
+            uploaded=SimpleUploadedFile("a.xlsx", xlsx_sheet(batch())),
         )
     assert not ImportJob.objects.exists()
 
