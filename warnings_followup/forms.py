@@ -186,6 +186,12 @@ class EscalationForm(forms.Form):
     )
     contacted_at = forms.DateTimeField(label=_("When"), initial=_now_to_the_minute, widget=DATETIME_WIDGET)
     outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    client_id = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.fields["client_id"].initial = uuid.uuid4()
 
     def service_arguments(self) -> dict:
         return dict(self.cleaned_data)

@@ -219,6 +219,7 @@ class EscalationContact(models.Model):
     warning = models.ForeignKey(
         Warning, verbose_name=_("warning"), on_delete=models.CASCADE, related_name="escalation_contacts"
     )
+    client_id = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4)
     name = models.CharField(_("name"), max_length=50)
     relation = models.CharField(_("relation"), max_length=30)
     phone = EncryptedTextField(_("phone"), blank=True)

@@ -8,6 +8,7 @@ the API which actions a user may take now.
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -433,13 +434,29 @@ def warning_record_visit(
 
 @transaction.atomic
 def warning_record_escalation(
-    *, warning: Warning, actor, name: str, relation: str, contacted_at, phone: str = "", outcome: str = ""
+    *,
+    warning: Warning,
+    actor,
+    name: str,
+    relation: str,
+    contacted_at,
+    phone: str = "",
+    outcome: str = "",
+    client_id=None,
 ) -> EscalationContact:
+    """Record a relative or friend mobilised. Re-posting the same ``client_id`` returns the first record."""
     from core.validators import normalize_phone
 
     if not actor_kinds(actor, warning) & {POLICE, TEAM}:
         raise PermissionDenied(_("Only the village's team and the police may record escalation contacts."))
+    client_id = client_id or uuid.uuid4()
+    existing = EscalationContact.objects.filter(client_id=client_id).first()
+    if existing is not None:
+        if existing.warning_id != warning.pk:
+            raise ValidationError({"client_id": _("This client id belongs to another warning.")})
+        return existing
     contact = EscalationContact.objects.create(
+        client_id=client_id,
         warning=warning,
         name=name.strip(),
         relation=relation.strip(),

@@ -337,3 +337,18 @@ def test_a_push_reaches_the_villages_work_group_without_full_numbers(
         push(police, village_a)
     delivery = Delivery.objects.get(channel="webhook")
     assert ID not in delivery.summary and "陈阿婆" not in delivery.summary
+
+
+def test_reposting_an_escalation_contact_with_the_same_client_id_creates_nothing(warning, grid_a):
+    client_id = uuid.uuid4()
+    arguments = {
+        "warning": warning,
+        "actor": grid_a,
+        "name": "陈大明",
+        "relation": "儿子",
+        "contacted_at": timezone.now(),
+    }
+    first = services.warning_record_escalation(client_id=client_id, **arguments)
+    again = services.warning_record_escalation(client_id=client_id, **arguments)
+    assert again.pk == first.pk
+    assert warning.escalation_contacts.count() == 1

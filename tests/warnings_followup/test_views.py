@@ -677,6 +677,7 @@ def test_the_team_records_an_escalation_contact(client, grid_a, warning):
             "phone": "13912345678",
             "contacted_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
             "outcome": "儿子答应每天看住母亲",
+            "client_id": "6a1f0c38-52f5-4c5e-9a55-1f4f1d0c0b01",
         },
         follow=True,
     )
@@ -692,7 +693,13 @@ def test_an_escalation_contact_needs_a_name_and_a_valid_phone(client, grid_a, wa
     client.force_login(grid_a)
     response = client.post(
         escalation_url(warning),
-        {"name": "", "relation": "儿子", "phone": "123", "contacted_at": "2026-01-01T10:00"},
+        {
+            "name": "",
+            "relation": "儿子",
+            "phone": "123",
+            "contacted_at": "2026-01-01T10:00",
+            "client_id": "6a1f0c38-52f5-4c5e-9a55-1f4f1d0c0b02",
+        },
     )
     assert response.status_code == 200
     assert {"name", "phone"} <= set(response.context["form"].errors)
@@ -728,3 +735,16 @@ def test_the_menu_offers_each_role_its_warning_pages(client, police, grid_a, sch
     client.force_login(school)
     menu = {entry["url"] for entry in client.get(reverse("home")).context["nav_entries"]}
     assert not {queue, today, push_url} & menu
+
+
+def test_a_double_submitted_escalation_form_records_one_contact(client, grid_a, warning):
+    client.force_login(grid_a)
+    data = {
+        "name": "陈大明",
+        "relation": "儿子",
+        "contacted_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "client_id": "6a1f0c38-52f5-4c5e-9a55-1f4f1d0c0b03",
+    }
+    client.post(escalation_url(warning), data)
+    client.post(escalation_url(warning), data)
+    assert warning.escalation_contacts.count() == 1
