@@ -127,7 +127,6 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     | POLICE_ROLES
     | VILLAGE_TEAM_ROLES
     | {Role.GOVERNANCE, Role.SCHOOL_STAFF, Role.DEPARTMENT_STAFF},
-    "api.use": frozenset(Role.values),
     # Resident registry
     "residents.view": LEADERSHIP_ROLES | POLICE_ROLES | VILLAGE_TEAM_ROLES | {Role.GOVERNANCE},
     "residents.edit": POLICE_ROLES | (VILLAGE_TEAM_ROLES - {Role.VOLUNTEER}),

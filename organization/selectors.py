@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 
 from .access import units_visible_to
-from .models import Unit
+from .models import Unit, UnitKind
 
 
 def units_for_user(*, user, kind: str | None = None, search: str = ""):
@@ -17,3 +17,16 @@ def units_for_user(*, user, kind: str | None = None, search: str = ""):
 
 def unit_children(*, user, unit: Unit):
     return units_for_user(user=user).filter(parent=unit)
+
+
+def villages_for_user(*, user):
+    """The villages in ``user``'s scope: the choices of every village filter and form."""
+    return units_visible_to(user).filter(kind=UnitKind.VILLAGE, is_active=True).order_by("code")
+
+
+def grids_for_user(*, user, village: Unit | None = None):
+    """The grids in ``user``'s scope (below ``village`` when given), with their village."""
+    grids = units_visible_to(user).filter(kind=UnitKind.GRID, is_active=True).select_related("parent")
+    if village is not None:
+        grids = grids.filter(parent=village)
+    return grids.order_by("code")

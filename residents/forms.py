@@ -9,32 +9,16 @@ entry): the fields start empty, show the masked value, and an empty field keeps 
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.forms import ID_NUMBER_WIDGET, PHONE_WIDGET, UnitChoiceField
 from core.validators import validate_id_number, validate_phone
+from organization.selectors import grids_for_user, villages_for_user
 
 from .models import Household, Resident, ResidentTag
-from .selectors import grids_for_user, villages_for_user
 
-PHONE_WIDGET = forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})
-ID_NUMBER_WIDGET = forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
 KEEP_HELP = _("Leave empty to keep the current number (%(masked)s).")
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.name
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on ``form``: on its field when the form has one, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class HouseholdForm(forms.Form):

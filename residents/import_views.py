@@ -15,8 +15,8 @@ from core.import_views import ImportPages
 from core.import_views import template_workbook as build_template_workbook
 from core.models import ImportJob
 from core.validators import make_id_number
-from organization.access import units_visible_to
 from organization.models import UnitKind
+from organization.selectors import villages_for_user
 
 from .models import ResidentTag
 from .resources import ResidentResource
@@ -66,7 +66,7 @@ import_job, import_progress, import_confirm = _views.job, _views.progress, _view
 
 def template_workbook(user) -> bytes:
     resource = ResidentResource(user=user)
-    village = units_visible_to(user).filter(kind=UnitKind.VILLAGE).order_by("path").first()
+    village = villages_for_user(user=user).first()
     grid = village.children.filter(kind=UnitKind.GRID).order_by("code").first() if village else None
     example = {
         "name": _("Zhang San"),

@@ -34,7 +34,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
@@ -393,7 +393,9 @@ def _set_normalized_id_number(resident: Resident, normalized: str, key: str) -> 
 
 class ResidentResource(ScopedResourceMixin, resources.ModelResource):
     name = fields.Field(
-        attribute="name", column_name=_("Name"), widget=TextWidget(max_length=50, required_message=_("Enter a name."))
+        attribute="name",
+        column_name=pgettext_lazy("person", "Name"),
+        widget=TextWidget(max_length=50, required_message=_("Enter a name.")),
     )
     id_number = fields.Field(attribute="id_number", column_name=_("ID number"), widget=IdNumberWidget())
     phone = fields.Field(attribute="phone", column_name=_("Phone"), widget=PhoneWidget())

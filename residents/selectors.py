@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from organization.access import units_visible_to
-from organization.models import Unit, UnitKind
+from organization.models import Unit
+from organization.selectors import villages_for_user
 
 from .filters import HouseholdFilter, ResidentFilter
 from .models import Household, Resident, ResidentTag
@@ -59,19 +59,6 @@ def residents_for_user(*, user, params: Mapping | None = None) -> QuerySet[Resid
 def household_members(*, user, household: Household) -> QuerySet[Resident]:
     """The members of ``household`` that ``user`` may see (all of them, for a household in scope)."""
     return Resident.objects.for_user(user).filter(household=household).order_by("pk")
-
-
-def villages_for_user(*, user) -> QuerySet[Unit]:
-    """The villages in ``user``'s scope: the choices of village filters and forms."""
-    return units_visible_to(user).filter(kind=UnitKind.VILLAGE, is_active=True).order_by("code")
-
-
-def grids_for_user(*, user, village: Unit | None = None) -> QuerySet[Unit]:
-    """The grids in ``user``'s scope (below ``village`` when given), with their village."""
-    grids = units_visible_to(user).filter(kind=UnitKind.GRID, is_active=True).select_related("parent")
-    if village is not None:
-        grids = grids.filter(parent=village)
-    return grids.order_by("code")
 
 
 def village_overview_for_user(*, user) -> QuerySet[Unit]:

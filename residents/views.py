@@ -21,12 +21,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import AccessAction
 from audit.services import access_log_record
+from core.forms import apply_service_errors
 from core.validators import mask_id_number, mask_phone, normalize_id_number
 from organization.access import can, require, sees_everything_in_town
+from organization.selectors import grids_for_user, villages_for_user
 
 from . import selectors, services
 from .filters import is_exact_number_search
-from .forms import HouseholdForm, ResidentEditForm, ResidentForm, apply_service_errors
+from .forms import HouseholdForm, ResidentEditForm, ResidentForm
 from .models import Household, Resident, ResidentTag
 
 PAGE_SIZE = 25
@@ -85,7 +87,7 @@ def _list_page(request, *, kind: str, rows, params, template: str, extra: dict):
             object_repr=_("Household list") if kind == "household" else _("Resident list"),
             fields=[exact_kind],
         )
-    villages = list(selectors.villages_for_user(user=request.user))
+    villages = list(villages_for_user(user=request.user))
     context = {
         "page": page,
         "params": params,
@@ -93,7 +95,7 @@ def _list_page(request, *, kind: str, rows, params, template: str, extra: dict):
         "q": "" if exact_kind else query,
         "exact_search": _masked_number(query, exact_kind) if exact_kind else "",
         "villages": villages,
-        "grids": selectors.grids_for_user(user=request.user),
+        "grids": grids_for_user(user=request.user),
         "village": params.get("village", ""),
         "grid": params.get("grid", ""),
         "filtered": any(params.get(name) for name in LIST_PARAMS[kind]),

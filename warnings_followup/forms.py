@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.forms import ID_NUMBER_WIDGET, PHONE_WIDGET, UnitChoiceField
 from core.validators import validate_bank_account, validate_id_number, validate_phone
 from organization.models import Unit
 
@@ -23,8 +24,6 @@ from .models import DissuasionMethod, FraudType, RiskLevel, VisitMethod
 
 MAX_ACCOUNTS = 3
 PUSH_TOKEN_RE = re.compile(r"^LC\d{14}[0-9A-F]{6}$")
-PHONE_WIDGET = forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})
-ID_NUMBER_WIDGET = forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
 ACCOUNT_WIDGET = forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"})
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -38,11 +37,6 @@ def new_push_token() -> str:
 
 def _now_to_the_minute():
     return timezone.localtime().replace(second=0, microsecond=0)
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return obj.name
 
 
 class PushForm(forms.Form):

@@ -19,8 +19,7 @@ from core.import_views import ImportPages
 from core.import_views import template_workbook as build_template_workbook
 from core.models import ImportJob
 from core.validators import make_id_number
-from organization.access import units_visible_to
-from organization.models import UnitKind
+from organization.selectors import villages_for_user
 
 from .importing import CAPABILITY, COLUMNS, TEXT_COLUMNS, WarningSheet
 from .models import FraudType, RiskLevel
@@ -80,7 +79,7 @@ import_job, import_progress, import_confirm = _views.job, _views.progress, _view
 
 
 def template_workbook(user) -> bytes:
-    village = units_visible_to(user).filter(kind=UnitKind.VILLAGE).order_by("path").first()
+    village = villages_for_user(user=user).first()
     example = {
         "external_id": f"YJ{timezone.localdate():%Y%m%d}0001",
         "person_name": _("Zhang San"),

@@ -16,8 +16,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
-from organization.access import VILLAGE_TEAM_ROLES, units_visible_to
-from organization.models import Unit, UnitKind, User
+from organization.access import VILLAGE_TEAM_ROLES
+from organization.models import Unit, User
 
 from .models import OPEN_STATUSES, RiskLevel, Warning, WarningStatus
 
@@ -55,11 +55,6 @@ RISK_RANK = Case(
     default=Value(2),
     output_field=IntegerField(),
 )
-
-
-def villages_for_user(*, user) -> QuerySet[Unit]:
-    """The villages in ``user``'s scope: the choices of village filters and the push form."""
-    return units_visible_to(user).filter(kind=UnitKind.VILLAGE, is_active=True).order_by("code")
 
 
 def warnings_for_user(*, user) -> QuerySet[Warning]:

@@ -94,6 +94,11 @@ def actor_kinds(user, warning: Warning) -> set[str]:
     return kinds
 
 
+def can_record_contact(user, warning: Warning) -> bool:
+    """May ``user`` record visits and escalation contacts on ``warning``? The village's team and the police."""
+    return bool(actor_kinds(user, warning) & {POLICE, TEAM})
+
+
 def can_transition(user, warning: Warning, action: str) -> bool:
     transition = TRANSITIONS[action]
     return warning.status in transition.sources and bool(actor_kinds(user, warning) & transition.actors)
@@ -361,7 +366,7 @@ def warning_record_visit(
     relatives_informed: bool = False,
 ) -> VisitResult:
     """Record a follow-up visit. Re-posting the same ``client_id`` returns the first visit."""
-    if not actor_kinds(actor, warning) & {POLICE, TEAM}:
+    if not can_record_contact(actor, warning):
         raise PermissionDenied(_("Only the village's team and the police may record visits."))
     existing = FollowUpVisit.objects.filter(client_id=client_id).select_related("warning").first()
     if existing is not None:
@@ -447,7 +452,7 @@ def warning_record_escalation(
     """Record a relative or friend mobilised. Re-posting the same ``client_id`` returns the first record."""
     from core.validators import normalize_phone
 
-    if not actor_kinds(actor, warning) & {POLICE, TEAM}:
+    if not can_record_contact(actor, warning):
         raise PermissionDenied(_("Only the village's team and the police may record escalation contacts."))
     client_id = client_id or uuid.uuid4()
     existing = EscalationContact.objects.filter(client_id=client_id).first()

@@ -21,7 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import AccessAction
 from audit.services import access_log_record
+from core.forms import apply_service_errors
 from organization.access import can, require
+from organization.selectors import villages_for_user
 from residents.models import id_number_hash
 
 from . import selectors, services
@@ -37,16 +39,6 @@ TRANSITION_SERVICES = {
     "report_defrauded": services.warning_report_defrauded,
     "close": services.warning_close,
 }
-RECORDERS = {services.POLICE, services.TEAM}
-
-
-def _apply_service_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on ``form``: on its field when the form has one, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _forbidden(request, error: PermissionDenied, warning: Warning | None = None):
@@ -59,10 +51,6 @@ def _warning_for(user, pk: int) -> Warning:
     return get_object_or_404(selectors.warning_for_page(user=user, pk=pk))
 
 
-def _may_record(user, warning: Warning) -> bool:
-    return bool(services.actor_kinds(user, warning) & RECORDERS)
-
-
 # --- lists ---------------------------------------------------------------------------------------
 
 
@@ -71,7 +59,7 @@ def queue(request):
     """The police work queue: pushed, awaiting first dissuasion, release requests, incidents, overdue."""
     require(request.user, "warnings.view")
     today = timezone.localdate()
-    villages = list(selectors.villages_for_user(user=request.user))
+    villages = list(villages_for_user(user=request.user))
     tab = request.GET.get("tab", "all")
     if tab not in selectors.QUEUE_TABS:
         tab = "all"
@@ -118,7 +106,7 @@ def push(request):
     require(request.user, "warnings.view")
     if not can(request.user, "warnings.push"):
         return _forbidden(request, PermissionDenied(_("Only police staff may push warnings.")))
-    form = PushForm(request.POST or None, villages=selectors.villages_for_user(user=request.user))
+    form = PushForm(request.POST or None, villages=villages_for_user(user=request.user))
     if request.method == "POST" and form.is_valid():
         arguments = form.service_arguments()
         try:
@@ -126,7 +114,7 @@ def push(request):
         except PermissionDenied as error:
             return _forbidden(request, error)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             warning = result.warning
             if result.created:
@@ -172,7 +160,7 @@ def _detail_context(request, warning: Warning, *, bound_forms=None) -> dict:
             }
             for action in actions
         ],
-        "may_record": _may_record(request.user, warning) and warning.status in OPEN_STATUSES,
+        "may_record": services.can_record_contact(request.user, warning) and warning.status in OPEN_STATUSES,
         "accounts_pending": sum(1 for account in case.accounts if account.released_at is None),
     }
 
@@ -202,7 +190,7 @@ def transition(request, pk, action):
     except services.TransitionNotAllowed as error:
         messages.error(request, error.message)
     except ValidationError as error:
-        _apply_service_errors(form, error)
+        apply_service_errors(form, error)
         context = _detail_context(request, warning, bound_forms={action: form})
         return render(request, "warnings_followup/warning_detail.html", context, status=400)
     else:
@@ -218,7 +206,7 @@ def transition(request, pk, action):
 def visit_create(request, pk):
     """The one-tap "record visit" form. Re-submitting the same rendered form records one visit."""
     warning = _warning_for(request.user, pk)
-    if not _may_record(request.user, warning):
+    if not services.can_record_contact(request.user, warning):
         return _forbidden(
             request, PermissionDenied(_("Only the village's team and the police may record visits.")), warning
         )
@@ -232,7 +220,7 @@ def visit_create(request, pk):
             messages.error(request, error.message)
             return redirect("warnings_followup:warning_detail", pk=warning.pk)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             if not result.created:
                 messages.info(request, _("This visit had already been recorded."))
@@ -258,7 +246,7 @@ def visit_create(request, pk):
 def escalation_create(request, pk):
     """Record a relative or friend mobilised to talk the person round."""
     warning = _warning_for(request.user, pk)
-    if not _may_record(request.user, warning):
+    if not services.can_record_contact(request.user, warning):
         return _forbidden(
             request,
             PermissionDenied(_("Only the village's team and the police may record escalation contacts.")),
@@ -271,7 +259,7 @@ def escalation_create(request, pk):
         except PermissionDenied as error:
             return _forbidden(request, error, warning)
         except ValidationError as error:
-            _apply_service_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Escalation contact recorded."))
             return redirect("warnings_followup:warning_detail", pk=warning.pk)
