@@ -92,9 +92,11 @@ def test_logout_from_user_menu(demo_town, live_server, page):
     login(page, live_server, "police")
 
     toggler = page.locator(".navbar-toggler")
-    if toggler.is_visible():  # the menu is collapsed on a phone
+    if toggler.is_visible():  # the menu is collapsed on a phone: wait until it has finished opening
         toggler.click()
+        expect(page.locator("#main-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     page.get_by_test_id("user-menu").click()
+    expect(page.locator(".dropdown-menu.show")).to_have_count(1)
     logout_button = page.locator("form[action='/accounts/logout/'] button[type=submit]")
     expect(logout_button).to_be_visible()
     with page.expect_navigation():
