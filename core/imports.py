@@ -41,6 +41,8 @@ PROGRESS_TIMEOUT = 6 * 60 * 60
 IMPORTERS = {
     ImportJob.Kind.RESIDENTS: "residents.importing.IMPORTER",
     ImportJob.Kind.WARNINGS: "warnings_followup.importing.IMPORTER",
+    ImportJob.Kind.STUDENTS: "schools.importing.IMPORTER",
+    ImportJob.Kind.FRAUD_CASES: "fraud_cases.importing.IMPORTER",
 }
 
 

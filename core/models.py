@@ -13,6 +13,7 @@ import uuid
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +38,8 @@ class ImportJob(models.Model):
     class Kind(models.TextChoices):
         RESIDENTS = "residents", _("Residents and households")
         WARNINGS = "warnings", _("Warnings")
+        STUDENTS = "students", _("Students")
+        FRAUD_CASES = "fraud_cases", _("Fraud cases")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -96,3 +99,52 @@ class ImportJob(models.Model):
     def can_confirm(self) -> bool:
         """A dry run that found nothing wrong can be confirmed (once: see ``residents.importing``)."""
         return self.dry_run and self.status == self.Status.DRY_RUN_DONE and not self.errors and bool(self.file)
+
+
+def attachment_upload_to(instance, filename: str) -> str:
+    from core.uploads import upload_path
+
+    return upload_path(PurePosixPath(filename).suffix.lower().lstrip(".") or "bin")
+
+
+class Attachment(models.Model):
+    """A file kept as evidence (备查) of any record: a visit's photos, an activity's video, a signed form.
+
+    Created only by ``core.uploads.attach`` after ``check_upload`` checked the file by its content.
+    Served by ``core.views.attachment_file``, which answers 404 unless the record is in the user's
+    scope (the record's model must have ``objects.for_user``). Records expose their files with
+    ``attachments = GenericRelation("core.Attachment")``.
+    """
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("Image")
+        DOCUMENT = "document", _("Document")
+        VIDEO = "video", _("Video")
+        AUDIO = "audio", _("Audio")
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    parent = GenericForeignKey("content_type", "object_id")
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    mime = models.CharField(max_length=100)
+    original_name = models.CharField(_("file name"), max_length=120, blank=True)
+    size = models.PositiveIntegerField(_("size"))
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self):
+        return self.original_name or self.file.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == self.Kind.IMAGE

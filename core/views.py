@@ -1,10 +1,14 @@
 import logging
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from .models import Attachment
 
 logger = logging.getLogger(__name__)
 
@@ -43,3 +47,25 @@ def healthz(request):
         "broker": "ok" if checks["broker"] else "down",
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@login_required
+@require_GET
+def attachment_file(request, pk: int):
+    """Serve an attachment, only if the record it belongs to is in the user's scope (404 otherwise)."""
+    attachment = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
+    model = attachment.content_type.model_class()
+    if model is None or not model.objects.for_user(request.user).filter(pk=attachment.object_id).exists():
+        raise Http404
+    inline = attachment.kind in (Attachment.Kind.IMAGE, Attachment.Kind.VIDEO, Attachment.Kind.AUDIO) or (
+        attachment.mime == "application/pdf"
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.mime,
+        as_attachment=not inline,
+        filename=attachment.original_name or attachment.file.name.rsplit("/", 1)[-1],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -1,3 +1,4 @@
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from organization.api import UnitViewSet
@@ -11,4 +12,7 @@ router.register("residents", ResidentViewSet, basename="resident")
 router.register("warnings", WarningViewSet, basename="warning")
 router.register("fraud-types", FraudTypeViewSet, basename="fraud-type")
 
-urlpatterns = router.urls
+# Each feature app owns its part of the API in <app>/api_urls.py.
+APP_APIS = ["campaigns", "publicity", "schools", "education", "fraud_cases", "assessment"]
+
+urlpatterns = router.urls + [path("", include(f"{app}.api_urls")) for app in APP_APIS]

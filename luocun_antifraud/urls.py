@@ -5,12 +5,13 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
-from core.views import healthz
+from core.views import attachment_file, healthz
 from organization.views import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("files/<int:pk>/", attachment_file, name="attachment"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -20,6 +21,13 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("warnings/", include("warnings_followup.urls")),
     path("notifications/", include("notifications.urls")),
+    path("outreach/", include("campaigns.urls")),
+    path("publicity/", include("publicity.urls")),
+    path("schools/", include("schools.urls")),
+    path("education/", include("education.urls")),
+    path("cases/", include("fraud_cases.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("verify/", include("schools.verify_urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("luocun_antifraud.api_urls")),

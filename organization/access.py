@@ -139,6 +139,38 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "warnings.push": POLICE_ROLES,
     "warnings.visit": POLICE_ROLES | VILLAGE_TEAM_ROLES,
     "warnings.kpi": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE},
+    # Door-knocking outreach (敲门行动): visits, pledges, coverage
+    "outreach.view": LEADERSHIP_ROLES | POLICE_ROLES | VILLAGE_TEAM_ROLES | {Role.GOVERNANCE},
+    "outreach.visit": VILLAGE_TEAM_ROLES | POLICE_ROLES,
+    "outreach.export": LEADERSHIP_ROLES | POLICE_ROLES | {Role.VILLAGE_HEAD, Role.GOVERNANCE},
+    # Departments' and schools' publicity work, and every unit's work plan (任务再分解)
+    "publicity.view": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE, Role.DEPARTMENT_STAFF, Role.SCHOOL_STAFF},
+    "publicity.log": POLICE_ROLES | {Role.GOVERNANCE, Role.DEPARTMENT_STAFF, Role.SCHOOL_STAFF},
+    "workplans.view": LEADERSHIP_ROLES
+    | POLICE_ROLES
+    | {Role.GOVERNANCE, Role.DEPARTMENT_STAFF, Role.SCHOOL_STAFF, Role.VILLAGE_HEAD},
+    "workplans.manage": LEADERSHIP_ROLES
+    | POLICE_ROLES
+    | {Role.GOVERNANCE, Role.DEPARTMENT_STAFF, Role.SCHOOL_STAFF, Role.VILLAGE_HEAD},
+    # Schools: students and the card-opening approval chain (两卡); minors' data
+    "schools.view_students": POLICE_ROLES | {Role.SCHOOL_STAFF},
+    "schools.manage_students": {Role.SCHOOL_STAFF},
+    "schools.apply": {Role.SCHOOL_STAFF},
+    "schools.review": {Role.SCHOOL_STAFF},
+    "schools.police_check": POLICE_ROLES,
+    "schools.export": POLICE_ROLES | {Role.SCHOOL_STAFF},
+    # Schools' education work and compliance
+    "education.log": {Role.SCHOOL_STAFF},
+    "education.view": LEADERSHIP_ROLES | {Role.SCHOOL_STAFF, Role.GOVERNANCE},
+    # Fraud cases (police register; leadership and the village see them)
+    "cases.view": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE, Role.VILLAGE_HEAD},
+    "cases.register": POLICE_ROLES,
+    # Assessment and accountability
+    "assessment.dashboard": LEADERSHIP_ROLES | {Role.GOVERNANCE},
+    "assessment.callback": LEADERSHIP_ROLES | {Role.GOVERNANCE},
+    "assessment.supervise": LEADERSHIP_ROLES,
+    "assessment.summon": LEADERSHIP_ROLES,
+    "assessment.indicators": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE},
 }
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -206,6 +207,13 @@ SOURCES: list[TimelineSource] = [
     audit_events,
 ]
 
+# Other apps' sources (door visits and pledges, fraud cases), each app's ``timeline.SOURCES``.
+APP_SOURCES = ["campaigns.timeline.SOURCES", "fraud_cases.timeline.SOURCES"]
+
+
+def all_sources() -> list[TimelineSource]:
+    return [*SOURCES, *(source for path in APP_SOURCES for source in import_string(path))]
+
 
 # --- Assembly -------------------------------------------------------------------------------------
 
@@ -235,6 +243,6 @@ def person_file_build(*, user, person: Resident, sources: Iterable[TimelineSourc
     """The person's warnings and the merged timeline, oldest first (ties keep the sources' order)."""
     warnings = person_warnings(user=user, person=person)
     context = TimelineContext(user=user, person=person, warnings=warnings)
-    entries = [entry for source in (SOURCES if sources is None else sources) for entry in source(context)]
+    entries = [entry for source in (all_sources() if sources is None else sources) for entry in source(context)]
     entries.sort(key=lambda entry: entry.at)
     return PersonFile(person=person, warnings=warnings, entries=entries)

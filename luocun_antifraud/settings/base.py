@@ -45,8 +45,11 @@ INSTALLED_APPS = [
     "residents",
     "notifications",
     "campaigns",
+    "publicity",
     "warnings_followup",
     "schools",
+    "education",
+    "fraud_cases",
     "assessment",
 ]
 
@@ -145,6 +148,8 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Evidence uploads (core.uploads): the largest file accepted of each kind, in MB.
+UPLOAD_LIMITS_MB = {"image": 10, "document": 20, "audio": 20, "video": 100}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -7,6 +7,12 @@ SEEDERS = [
     "organization.demo.seed_organization",
     "residents.demo.seed_registry",
     "warnings_followup.demo.seed_warnings",
+    "campaigns.demo.seed",
+    "publicity.demo.seed",
+    "schools.demo.seed",
+    "education.demo.seed",
+    "fraud_cases.demo.seed",
+    "assessment.demo.seed",
 ]
 
 
