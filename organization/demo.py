@@ -37,6 +37,11 @@ ACCOUNTS = [
     ("grid_b", "张伟", "440605124002-01", [Role.GRID_WORKER, Role.DISSUASION_TEAM], False),
     ("head_a", "黄建国", "440605124001", [Role.VILLAGE_HEAD], False),
     ("school", "刘老师", "440605124S02", [Role.SCHOOL_STAFF], False),
+    ("school_c", "孙老师", "440605124S01", [Role.SCHOOL_STAFF], False),
+    ("publicity", "周宣", "440605124D02", [Role.DEPARTMENT_STAFF], False),
+    ("jingfa", "吴经发", "440605124D03", [Role.DEPARTMENT_STAFF], False),
+    ("zongzhi", "郑综治", "440605124D04", [Role.DEPARTMENT_STAFF, Role.GOVERNANCE], False),
+    ("caishen", "钱财审", "440605124D05", [Role.DEPARTMENT_STAFF], False),
 ]
 
 
