@@ -1,0 +1,87 @@
+"""The fraud case registry (section 四 of the plan): cases from the 110 dispatch system and the fraud
+investigation platform, each linked to a resident and, when the victim had been warned before, to that
+warning ("defrauded after warning", 预后被骗).
+
+Cases are written only by ``services.fraud_case_register`` (idempotent by case number).
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from organization.models import ScopedQuerySet, Unit, UnitKind
+from warnings_followup.models import FraudType
+
+
+class CaseSource(models.TextChoices):
+    DISPATCH_110 = "110", _("110 dispatch system")
+    PLATFORM = "platform", _("Fraud investigation platform")
+    OTHER = "other", _("Other")
+
+
+class FraudCaseQuerySet(ScopedQuerySet):
+    def defrauded_after_warning(self):
+        return self.filter(warning__isnull=False)
+
+    def reported_between(self, start, end):
+        """Cases reported in [start, end) (aware datetimes)."""
+        return self.filter(reported_at__gte=start, reported_at__lt=end)
+
+
+class FraudCase(models.Model):
+    case_number = models.CharField(_("case number"), max_length=64, unique=True)
+    reported_at = models.DateTimeField(_("reported at"))
+    victim = models.ForeignKey(
+        "residents.Resident", verbose_name=_("victim"), on_delete=models.PROTECT, related_name="fraud_cases"
+    )
+    village = models.ForeignKey(
+        Unit,
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        related_name="fraud_cases",
+        limit_choices_to={"kind": UnitKind.VILLAGE},
+    )
+    fraud_type = models.CharField(_("fraud type"), max_length=32, choices=FraudType.choices)
+    loss_amount = models.DecimalField(_("loss amount"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    recovered_amount = models.DecimalField(_("recovered amount"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    source = models.CharField(_("source"), max_length=16, choices=CaseSource.choices)
+    warning = models.ForeignKey(
+        "warnings_followup.Warning",
+        verbose_name=_("warning pushed before the fraud"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fraud_cases",
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = FraudCaseQuerySet.as_manager()
+
+    scope_field = "village"
+
+    class Meta:
+        verbose_name = _("fraud case")
+        verbose_name_plural = _("fraud cases")
+        ordering = ["-reported_at", "-pk"]
+        indexes = [models.Index(fields=["village", "reported_at"])]
+
+    def __str__(self):
+        return self.case_number
+
+    @property
+    def defrauded_after_warning(self) -> bool:
+        """预后被骗: the victim had a warning pushed before the fraud."""
+        return self.warning_id is not None
