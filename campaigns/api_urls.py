@@ -1,7 +1,6 @@
-"""This app's part of /api/v1/ (included by luocun_antifraud/api_urls.py). Use a SimpleRouter here."""
+"""Door visits (visit_api_urls) and coverage (coverage_api_urls) under /api/v1/."""
 
-from rest_framework.routers import SimpleRouter
+from .coverage_api_urls import urlpatterns as coverage_patterns
+from .visit_api_urls import urlpatterns as visit_patterns
 
-router = SimpleRouter()
-
-urlpatterns = router.urls
+urlpatterns = visit_patterns + coverage_patterns

@@ -1,5 +1,7 @@
-from django.urls import path  # noqa: F401
+from .coverage_urls import urlpatterns as coverage_patterns
+from .visit_urls import urlpatterns as visit_patterns
 
 app_name = "campaigns"
 
-urlpatterns = []
+# Visits and pledges (visit_urls) and coverage and printed materials (coverage_urls).
+urlpatterns = visit_patterns + coverage_patterns

@@ -1,0 +1,1 @@
+"""Admin for the printed materials and the police contact numbers."""
