@@ -167,7 +167,7 @@ def check_upload(uploaded, kinds=EVIDENCE_KINDS) -> CheckedUpload:
     sniffed = _sniff(head, uploaded)
     kind = sniffed[0] if sniffed else IMAGE
     allowed = ", ".join(str(KIND_LABELS[k]) for k in kinds)
-    if kind not in kinds or (sniffed is None and IMAGE not in kinds):
+    if kind not in kinds:
         raise ValidationError(
             _("“%(name)s” is not an accepted file: only %(kinds)s files are accepted here."),
             code="bad_type",
