@@ -1,5 +1,11 @@
 """This app's entries in the navigation menu (collected by core.navigation)."""
 
-from core.navigation import NavEntry  # noqa: F401
+from django.utils.translation import gettext_lazy as _
 
-ENTRIES: list = []
+from core.navigation import NavEntry
+
+ENTRIES: list = [
+    NavEntry(_("Fraud cases"), "fraud_cases:case_list", "cases.view"),
+    NavEntry(_("Register case"), "fraud_cases:case_register", "cases.register"),
+    NavEntry(_("Defrauded after warning"), "fraud_cases:accountability", "cases.view"),
+]

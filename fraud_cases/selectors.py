@@ -1,0 +1,51 @@
+"""Reads of the fraud case registry, always through the user's scope."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, QuerySet
+
+from warnings_followup.models import FollowUpVisit
+
+from .models import FraudCase
+
+
+def cases_for_user(*, user) -> QuerySet[FraudCase]:
+    """The cases ``user`` may see, with what the list shows (a fixed number of queries per page)."""
+    return FraudCase.objects.for_user(user).select_related("village", "victim", "warning")
+
+
+def case_for_page(*, user, pk: int) -> QuerySet[FraudCase]:
+    return cases_for_user(user=user).select_related("registered_by", "warning__pushed_by").filter(pk=pk)
+
+
+def _visits_prefetch() -> Prefetch:
+    visitors = Prefetch("visitors", queryset=get_user_model().objects.order_by("username"))
+    return Prefetch(
+        "warning__visits",
+        queryset=FollowUpVisit.objects.order_by("visited_at", "pk").prefetch_related(visitors),
+    )
+
+
+def accountability_for_user(*, user) -> QuerySet[FraudCase]:
+    """Cases defrauded after a warning (预后被骗), with the warning's visit record, newest first."""
+    return (
+        cases_for_user(user=user)
+        .defrauded_after_warning()
+        .select_related("warning__pushed_by", "warning__acknowledged_by")
+        .prefetch_related(_visits_prefetch())
+        .annotate(visit_count=Count("warning__visits", distinct=True))
+    )
+
+
+def case_visits(*, case: FraudCase) -> list[FollowUpVisit]:
+    """The follow-up visits of the case's warning (empty when the victim was not warned before)."""
+    if case.warning_id is None:
+        return []
+    visitors = Prefetch("visitors", queryset=get_user_model().objects.order_by("username"))
+    return list(
+        FollowUpVisit.objects.filter(warning_id=case.warning_id)
+        .select_related("recorded_by")
+        .prefetch_related(visitors)
+        .order_by("visited_at", "pk")
+    )

@@ -1,0 +1,207 @@
+"""Writes of the fraud case registry. Every entry point (the form, the Excel batch, the API) registers
+cases through :func:`fraud_case_register`.
+
+Registering a case, in one transaction:
+
+1. the case number is the key: a case number already registered returns that case and changes
+   nothing (re-posting, re-importing);
+2. the victim is linked to the resident registry by ID number (created if absent);
+3. if the victim had a warning pushed before the fraud was reported, the case is linked to the most
+   recent such warning ("defrauded after warning", 预后被骗); when that warning is still being followed
+   up (pushed or following up) it moves to ``defrauded`` through the warning workflow's own service,
+   so its audit entry, notifications and history are those of any other report; the audit entry's
+   reason names the case registration.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_event_record
+from organization.access import can, unit_in_scope
+from organization.models import Unit, UnitKind
+from residents.models import Resident, ResidentSource, id_number_hash
+from residents.services import resident_create
+from warnings_followup.models import OPEN_STATUSES, FraudType, Warning, local_date
+from warnings_followup.services import warning_report_defrauded
+
+from .models import CaseSource, FraudCase
+
+# How far ahead of our clock a reported_at may be (the other system's clock may run fast).
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
+class RegisterResult(NamedTuple):
+    case: FraudCase
+    created: bool
+
+
+def _amount(value, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value if value not in (None, "") else 0))
+    except (InvalidOperation, ValueError, TypeError) as exc:
+        raise ValidationError({field: _("Enter an amount in yuan.")}) from exc
+    if not amount.is_finite():
+        raise ValidationError({field: _("Enter an amount in yuan.")})
+    if amount < 0:
+        raise ValidationError({field: _("An amount cannot be negative.")})
+    if amount >= Decimal("1e12"):
+        raise ValidationError({field: _("This amount is too large.")})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _check_input(*, actor, case_number, reported_at, victim_name, village, fraud_type, source) -> dict:
+    errors = {}
+    if not (case_number or "").strip():
+        errors["case_number"] = _("Enter the case number.")
+    elif len(case_number.strip()) > 64:
+        errors["case_number"] = _("A case number has at most 64 characters.")
+    if not (victim_name or "").strip():
+        errors["victim_name"] = _("Enter the victim's name.")
+    if village is None or village.kind != UnitKind.VILLAGE or not unit_in_scope(actor, village):
+        errors["village"] = _("Unknown village code.")
+    if fraud_type not in FraudType.values:
+        errors["fraud_type"] = _("Unknown fraud type.")
+    if source not in CaseSource.values:
+        errors["source"] = _("Choose 110, platform or other.")
+    if reported_at is None:
+        errors["reported_at"] = _("Enter when the case was reported.")
+    elif timezone.is_naive(reported_at):
+        errors["reported_at"] = _("Give the time with its time zone.")
+    elif reported_at > timezone.now() + CLOCK_SKEW:
+        errors["reported_at"] = _("The report time cannot be in the future.")
+    return errors
+
+
+def _victim(*, name: str, id_number: str, phone: str, village: Unit, resident_source: str) -> Resident:
+    """The registered resident with this ID number (locked), or a new one in the case's village."""
+    key = id_number_hash(id_number)  # a bad ID number raises ValidationError({"id_number"...}) below
+    existing = Resident.objects.select_for_update().filter(id_number_hash=key).first()
+    if existing is not None:
+        if phone and not existing.phone:
+            existing.set_phone(phone)
+            existing.save(update_fields=["phone", "phone_hash", "updated_at"])
+        return existing
+    return resident_create(name=name, id_number=id_number, village=village, phone=phone, source=resident_source)
+
+
+def warning_before(*, victim: Resident, reported_at: datetime.datetime) -> Warning | None:
+    """The most recent warning pushed for ``victim`` before ``reported_at`` (whoever may see it)."""
+    return Warning.objects.filter(person=victim, pushed_at__lt=reported_at).order_by("-pushed_at", "-pk").first()
+
+
+def fraud_case_register(
+    *,
+    actor,
+    case_number: str,
+    reported_at: datetime.datetime,
+    victim_name: str,
+    id_number: str,
+    phone: str = "",
+    village: Unit,
+    fraud_type: str,
+    loss_amount,
+    recovered_amount=0,
+    source: str,
+    resident_source: str = ResidentSource.REGISTRY,
+) -> RegisterResult:
+    """Register a fraud case (idempotent by ``case_number``); returns ``(case, created)``.
+
+    Raises ``PermissionDenied`` without ``cases.register`` and ``ValidationError`` (per field) for bad
+    input: a village outside the actor's scope is "unknown", like one that does not exist.
+    """
+    if not can(actor, "cases.register"):
+        raise PermissionDenied(_("Only police staff may register fraud cases."))
+    case_number = (case_number or "").strip()
+    existing = FraudCase.objects.filter(case_number=case_number).first() if case_number else None
+    if existing is not None:
+        return RegisterResult(existing, False)
+    errors = _check_input(
+        actor=actor,
+        case_number=case_number,
+        reported_at=reported_at,
+        victim_name=victim_name,
+        village=village,
+        fraud_type=fraud_type,
+        source=source,
+    )
+    amounts = {}
+    for field, value in (("loss_amount", loss_amount), ("recovered_amount", recovered_amount)):
+        try:
+            amounts[field] = _amount(value, field)
+        except ValidationError as exc:
+            errors.update({key: messages[0] for key, messages in exc.message_dict.items()})
+    if "loss_amount" in amounts and "recovered_amount" in amounts:
+        if amounts["recovered_amount"] > amounts["loss_amount"]:
+            errors["recovered_amount"] = _("The recovered amount cannot exceed the loss.")
+    try:
+        id_number_hash(id_number)
+    except ValidationError as exc:
+        errors["id_number"] = " ".join(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            case = _register(
+                actor=actor,
+                case_number=case_number,
+                reported_at=reported_at,
+                victim_name=victim_name.strip(),
+                id_number=id_number,
+                phone=phone or "",
+                village=village,
+                fraud_type=fraud_type,
+                source=source,
+                resident_source=resident_source,
+                **amounts,
+            )
+    except IntegrityError:
+        # The same case registered twice at once: the other one won.
+        winner = FraudCase.objects.filter(case_number=case_number).first()
+        if winner is None:
+            raise
+        return RegisterResult(winner, False)
+    return RegisterResult(case, True)
+
+
+def _register(*, actor, case_number, reported_at, victim_name, id_number, phone, village, resident_source, **fields):
+    victim = _victim(
+        name=victim_name, id_number=id_number, phone=phone, village=village, resident_source=resident_source
+    )
+    warning = warning_before(victim=victim, reported_at=reported_at)
+    if warning is not None:
+        warning = Warning.objects.select_for_update().get(pk=warning.pk)
+    case = FraudCase.objects.create(
+        case_number=case_number,
+        reported_at=reported_at,
+        victim=victim,
+        village=village,
+        warning=warning,
+        registered_by=actor,
+        **fields,
+    )
+    audit_event_record(
+        actor=actor,
+        subject=case,
+        event="register",
+        new="defrauded_after_warning" if warning else "",
+        warning=warning.external_id if warning else "",
+        loss_amount=str(case.loss_amount),
+    )
+    if warning is not None and warning.status in OPEN_STATUSES:
+        warning_report_defrauded(
+            warning=warning,
+            actor=actor,
+            loss_amount=case.loss_amount,
+            defrauded_on=local_date(reported_at),
+            reason=_("Registered as fraud case %(number)s.") % {"number": case.case_number},
+            event="report_defrauded",
+        )
+    return case
