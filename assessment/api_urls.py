@@ -1,7 +1,9 @@
-"""This app's part of /api/v1/ (included by luocun_antifraud/api_urls.py). Use a SimpleRouter here."""
+"""This app's part of /api/v1/ (included by luocun_antifraud/api_urls.py)."""
 
-from rest_framework.routers import SimpleRouter
+from django.urls import path
 
-router = SimpleRouter()
+from .api import IndicatorView
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("indicators/", IndicatorView.as_view(), name="indicators"),
+]

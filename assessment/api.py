@@ -1,0 +1,43 @@
+"""``GET /api/v1/indicators/?period=YYYY-MM`` (also ``YYYY-Qn`` and ``YYYY``): one row per village in scope."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from organization.access import can
+
+from . import indicators
+from .periods import BadPeriod, parse_period
+from .serializers import IndicatorErrorSerializer, IndicatorRowSerializer
+
+
+class IndicatorView(APIView):
+    @extend_schema(
+        operation_id="indicators_list",
+        summary=_("Indicators and rank of every village in a period"),
+        parameters=[
+            OpenApiParameter(
+                "period",
+                OpenApiTypes.STR,
+                required=True,
+                description=_("YYYY-MM (month), YYYY-Qn (quarter) or YYYY (year), in Asia/Shanghai time."),
+            )
+        ],
+        responses={
+            200: IndicatorRowSerializer(many=True),
+            400: OpenApiResponse(IndicatorErrorSerializer, description=_("Bad period.")),
+            403: OpenApiResponse(IndicatorErrorSerializer, description=_("Your role may not read indicators.")),
+        },
+    )
+    def get(self, request):
+        if not can(request.user, "assessment.indicators"):
+            raise exceptions.PermissionDenied(_("Your role may not read indicators."))
+        try:
+            period = parse_period(request.query_params.get("period", ""))
+        except BadPeriod as error:
+            return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
+        report = indicators.indicator_report(user=request.user, period=period)
+        return Response(IndicatorRowSerializer(report.rows, many=True).data)

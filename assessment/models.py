@@ -1,0 +1,411 @@
+"""Assessment and accountability (考评机制), section 四 of the plan.
+
+* :class:`CallbackDraw` / :class:`Callback`: 一案双查 — each month a reproducible, village-stratified random
+  draw of fraud cases; a caller asks the victim whether they had been educated.
+* :class:`AccountabilityItem`: 约谈 of the village head or 通报批评, opened by a "not educated" callback, by a
+  summons suggestion or by hand; open → closed, with a rectification deadline and its follow-up.
+* :class:`Inspection`: 督导检查 of a village or a department with a checklist (:class:`ChecklistItem`) and a score.
+* :class:`IndicatorWeights` and :class:`SummonsRule`: the configurable parts of the assessment (admin).
+
+Writes only in ``services.py``.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from organization.models import ScopedQuerySet, Unit, UnitKind
+
+
+class CallbackDraw(models.Model):
+    """One month's draw of cases to call back. ``seed`` makes it reproducible: same cases, same seed, same draw."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", _("Monthly schedule")
+        MANUAL = "manual", _("Drawn by hand")
+
+    month = models.DateField(_("month"), unique=True, help_text=_("First day of the month whose cases are drawn."))
+    seed = models.BigIntegerField(_("random seed"))
+    per_village = models.PositiveSmallIntegerField(_("cases per village"), null=True, blank=True)
+    share = models.DecimalField(_("share of cases"), max_digits=4, decimal_places=3, null=True, blank=True)
+    trigger = models.CharField(_("trigger"), max_length=10, choices=Trigger.choices)
+    drawn_at = models.DateTimeField(_("drawn at"), default=timezone.now)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("drawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    population = models.PositiveIntegerField(_("cases in the month"), default=0)
+
+    class Meta:
+        verbose_name = _("callback draw")
+        verbose_name_plural = _("callback draws")
+        ordering = ["-month"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"
+
+
+class CallbackStatus(models.TextChoices):
+    PENDING = "pending", _("To call")
+    DONE = "done", _("Called")
+
+
+class EducationChannel(models.TextChoices):
+    DOOR_VISIT = "door_visit", _("Door visit")
+    PLEDGE = "pledge", _("Pledge")
+    SCHOOL_NOTICE = "school_notice", _("School notice")
+    OTHER = "other", _("Other")
+
+
+class CallbackQuerySet(ScopedQuerySet):
+    def not_educated(self):
+        return self.filter(status=CallbackStatus.DONE, reached=True, educated=False)
+
+
+class Callback(models.Model):
+    draw = models.ForeignKey(CallbackDraw, verbose_name=_("draw"), on_delete=models.CASCADE, related_name="callbacks")
+    case = models.OneToOneField(
+        "fraud_cases.FraudCase", verbose_name=_("fraud case"), on_delete=models.PROTECT, related_name="callback"
+    )
+    village = models.ForeignKey(Unit, verbose_name=_("village"), on_delete=models.PROTECT, related_name="+")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("caller"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_callbacks",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CallbackStatus.choices, default=CallbackStatus.PENDING, db_index=True
+    )
+    reached = models.BooleanField(_("victim reached"), null=True, blank=True)
+    educated = models.BooleanField(_("had received anti-fraud education"), null=True, blank=True)
+    channels = models.JSONField(_("how they were educated"), default=list, blank=True)
+    other_channel = models.CharField(_("other channel"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    called_at = models.DateTimeField(_("called at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+    objects = CallbackQuerySet.as_manager()
+
+    scope_field = "village"
+
+    class Meta:
+        verbose_name = _("case callback")
+        verbose_name_plural = _("case callbacks")
+        ordering = ["status", "village__code", "pk"]
+
+    def __str__(self):
+        return f"{self.draw} · {self.case_id}"
+
+    @property
+    def is_not_educated(self) -> bool:
+        return self.status == CallbackStatus.DONE and self.reached is True and self.educated is False
+
+    def channel_labels(self) -> list[str]:
+        return [str(EducationChannel(c).label) for c in self.channels if c in EducationChannel.values]
+
+
+class AccountabilityKind(models.TextChoices):
+    SUMMONS = "summons", _("Summons of the village head")
+    CRITICISM = "criticism", _("Public criticism")
+
+
+class AccountabilitySource(models.TextChoices):
+    CALLBACK = "callback", _("Callback: not educated")
+    SUGGESTION = "suggestion", _("Summons suggestion")
+    INSPECTION = "inspection", _("Inspection")
+    MANUAL = "manual", _("Recorded by leadership")
+
+
+class AccountabilityStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class AccountabilityQuerySet(ScopedQuerySet):
+    def open(self):
+        return self.filter(status=AccountabilityStatus.OPEN)
+
+    def overdue(self, today: datetime.date | None = None):
+        return self.open().filter(rectification_deadline__lt=today or timezone.localdate())
+
+
+class AccountabilityItem(models.Model):
+    """约谈 or 通报批评 of a unit (usually a village): when, who, what, the rectification asked for and its follow-up."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=AccountabilityKind.choices)
+    source = models.CharField(_("source"), max_length=12, choices=AccountabilitySource.choices)
+    callback = models.ForeignKey(
+        Callback,
+        verbose_name=_("callback"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accountability_items",
+    )
+    reason = models.TextField(_("reason"))
+    held_on = models.DateField(_("date"), null=True, blank=True)
+    people = models.CharField(_("people"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    rectification_deadline = models.DateField(_("rectification deadline"), null=True, blank=True)
+    follow_up = models.TextField(_("rectification follow-up"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=AccountabilityStatus.choices,
+        default=AccountabilityStatus.OPEN,
+        db_index=True,
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+    objects = AccountabilityQuerySet.as_manager()
+
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("accountability item")
+        verbose_name_plural = _("accountability items")
+        ordering = ["status", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["callback", "kind"], name="one_item_per_callback_and_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.unit}"
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return (
+            self.status == AccountabilityStatus.OPEN
+            and self.rectification_deadline is not None
+            and self.rectification_deadline < today
+        )
+
+
+class ChecklistItem(models.Model):
+    """One line of the inspection checklist, for villages or departments; the points add up to the score."""
+
+    unit_kind = models.CharField(
+        _("for"),
+        max_length=20,
+        choices=[(UnitKind.VILLAGE, UnitKind.VILLAGE.label), (UnitKind.DEPARTMENT, UnitKind.DEPARTMENT.label)],
+    )
+    label = models.CharField(_("item"), max_length=200)
+    points = models.PositiveSmallIntegerField(_("points"), validators=[MinValueValidator(1)])
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        ordering = ["unit_kind", "order", "pk"]
+
+    def __str__(self):
+        return f"{self.label} ({self.points})"
+
+
+class InspectionQuerySet(ScopedQuerySet):
+    def overdue_rectifications(self, today: datetime.date | None = None):
+        return self.filter(rectification_deadline__lt=today or timezone.localdate(), rectified_at__isnull=True)
+
+
+class Inspection(models.Model):
+    """督导检查: leadership checks a village or a department against the checklist."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit inspected"), on_delete=models.PROTECT, related_name="+")
+    inspected_on = models.DateField(_("inspected on"))
+    inspectors = models.CharField(_("inspectors"), max_length=200)
+    results = models.JSONField(_("checklist results"), default=dict, blank=True)
+    score = models.DecimalField(
+        _("score"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    findings = models.TextField(_("findings"), blank=True)
+    rectification_deadline = models.DateField(_("rectification deadline"), null=True, blank=True)
+    rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
+    rectification_notes = models.TextField(_("rectification notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = InspectionQuerySet.as_manager()
+
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("supervision inspection")
+        verbose_name_plural = _("supervision inspections")
+        ordering = ["-inspected_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.unit} · {self.inspected_on:%Y-%m-%d}"
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return (
+            self.rectified_at is None
+            and self.rectification_deadline is not None
+            and self.rectification_deadline < today
+        )
+
+
+def _weight(label):
+    return models.DecimalField(
+        label, max_digits=5, decimal_places=2, default=Decimal("1"), validators=[MinValueValidator(Decimal("0"))]
+    )
+
+
+class IndicatorWeights(models.Model):
+    """The weights of the composite score (the active row is used), and the red/amber/green bands."""
+
+    name = models.CharField(_("name"), max_length=60)
+    is_active = models.BooleanField(_("in use"), default=True)
+    cases_per_10k = _weight(_("cases per 10,000 people"))
+    loss = _weight(_("loss"))
+    defrauded_after_warning = _weight(_("defrauded after warning"))
+    coverage_rate = _weight(_("door-visit coverage"))
+    on_time_rate = _weight(_("on-time follow-up rate"))
+    dissuasion_rate = _weight(_("dissuasion rate"))
+    inspection_score = _weight(_("inspection score"))
+    not_educated = _weight(_("callbacks: not educated"))
+    green_from = models.DecimalField(_("green from score"), max_digits=5, decimal_places=1, default=Decimal("80"))
+    amber_from = models.DecimalField(_("amber from score"), max_digits=5, decimal_places=1, default=Decimal("60"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    INDICATORS = (
+        "cases_per_10k",
+        "loss",
+        "defrauded_after_warning",
+        "coverage_rate",
+        "on_time_rate",
+        "dissuasion_rate",
+        "inspection_score",
+        "not_educated",
+    )
+
+    class Meta:
+        verbose_name = _("indicator weights")
+        verbose_name_plural = _("indicator weights")
+        ordering = ["-is_active", "-updated_at"]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def current(cls) -> "IndicatorWeights":
+        """The active weights, or the defaults (all 1) when none is configured (not saved)."""
+        return cls.objects.filter(is_active=True).order_by("-updated_at").first() or cls(name="default")
+
+    def as_dict(self) -> dict[str, Decimal]:
+        return {name: getattr(self, name) for name in self.INDICATORS}
+
+
+class SummonsRule(models.Model):
+    """When to suggest summoning a village head (通报约谈)."""
+
+    name = models.CharField(_("name"), max_length=60)
+    is_active = models.BooleanField(_("in use"), default=True)
+    consecutive_months = models.PositiveSmallIntegerField(
+        _("consecutive months above the town's rate"), default=2, validators=[MinValueValidator(1)]
+    )
+    rate_factor = models.DecimalField(
+        _("factor over the town's rate"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        help_text=_("1.00: any rate above the town's; 1.50: half again as high."),
+    )
+    min_coverage_rate = models.DecimalField(
+        _("weak publicity: door-visit coverage below"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.500"),
+        help_text=_("A share between 0 and 1; empty to ignore."),
+        null=True,
+        blank=True,
+    )
+    min_inspection_score = models.DecimalField(
+        _("weak publicity: last inspection score below"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("60"),
+        null=True,
+        blank=True,
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("summons rule")
+        verbose_name_plural = _("summons rules")
+        ordering = ["-is_active", "-updated_at"]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def current(cls) -> "SummonsRule":
+        return cls.objects.filter(is_active=True).order_by("-updated_at").first() or cls(name="default")
+
+
+class CallbackSettings(models.Model):
+    """How many cases the monthly draw takes: a count per village, or a share of each village's cases."""
+
+    per_village = models.PositiveSmallIntegerField(_("cases per village"), null=True, blank=True, default=2)
+    share = models.DecimalField(
+        _("share of each village's cases"),
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("Used instead of the count when set (at least one case per village with cases)."),
+    )
+    callers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("callers"),
+        blank=True,
+        related_name="+",
+        help_text=_("Drawn cases are shared among them in turn."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("callback settings")
+        verbose_name_plural = _("callback settings")
+
+    def __str__(self):
+        return str(_("Callback settings"))
+
+    @classmethod
+    def current(cls) -> "CallbackSettings":
+        return cls.objects.order_by("-updated_at").first() or cls()

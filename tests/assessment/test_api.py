@@ -1,0 +1,79 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from tests.factories import VillageFactory
+
+from .factories import FraudCaseFactory
+
+FIELDS = {
+    "unit",
+    "population",
+    "cases",
+    "loss",
+    "cases_per_10k",
+    "defrauded_after_warning",
+    "coverage_rate",
+    "on_time_rate",
+    "dissuasion_rate",
+    "score",
+    "rank",
+}
+
+
+def at(text):
+    return datetime.datetime.fromisoformat(text)
+
+
+@pytest.fixture
+def cases(village_a, village_b):
+    village_a.population = 30_000
+    village_a.save()
+    FraudCaseFactory(village=village_a, reported_at=at("2026-03-31T23:30+08:00"), loss_amount=Decimal("1234.5"))
+    FraudCaseFactory(village=village_a, reported_at=at("2026-04-01T00:10+08:00"))
+
+
+def test_indicators_for_a_month(api_as, leader, cases):
+    response = api_as(leader).get("/api/v1/indicators/?period=2026-03")
+    assert response.status_code == 200
+    rows = {row["unit"]: row for row in response.json()}
+    assert set(rows) == {"VA", "VB"}
+    assert set(rows["VA"]) == FIELDS
+    assert rows["VA"]["cases"] == 1 and rows["VA"]["loss"] == "1234.50" and rows["VA"]["cases_per_10k"] == "0.33"
+    assert rows["VB"]["cases"] == 0 and rows["VB"]["cases_per_10k"] == "0.00"
+    assert rows["VB"]["rank"] == 1 and rows["VA"]["rank"] == 2
+
+
+def test_quarters_and_years(api_as, leader, cases):
+    q2 = {row["unit"]: row for row in api_as(leader).get("/api/v1/indicators/?period=2026-Q2").json()}
+    assert q2["VA"]["cases"] == 1
+    year = {row["unit"]: row for row in api_as(leader).get("/api/v1/indicators/?period=2026").json()}
+    assert year["VA"]["cases"] == 2
+
+
+@pytest.mark.parametrize("period", ["", "2026-13", "2026-Q0", "March"])
+def test_a_bad_period_is_a_400_with_a_message(api_as, leader, period):
+    response = api_as(leader).get(f"/api/v1/indicators/?period={period}")
+    assert response.status_code == 400
+    assert "YYYY" in response.json()["detail"] or "between" in response.json()["detail"]
+
+
+def test_scope_and_roles(api_as, head_a, grid_a, police, cases):
+    assert api_as(head_a).get("/api/v1/indicators/?period=2026-03").status_code == 403
+    assert api_as(grid_a).get("/api/v1/indicators/?period=2026-03").status_code == 403
+    assert {row["unit"] for row in api_as(police).get("/api/v1/indicators/?period=2026-03").json()} == {"VA", "VB"}
+
+
+def test_anonymous_is_refused(api_client):
+    assert api_client.get("/api/v1/indicators/?period=2026-03").status_code == 401
+
+
+def test_bounded_queries(api_as, leader, town, django_assert_max_num_queries):
+    for n in range(10):
+        village = VillageFactory(code=f"VQ{n}", parent=town)
+        FraudCaseFactory(village=village, reported_at=at("2026-03-10T10:00+08:00"))
+    client = api_as(leader)
+    with django_assert_max_num_queries(16):
+        response = client.get("/api/v1/indicators/?period=2026-03")
+    assert len(response.json()) == 10

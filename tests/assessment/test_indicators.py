@@ -1,0 +1,115 @@
+"""Indicator arithmetic against hand-computed figures, periods across month and quarter ends, scope, queries."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from assessment import indicators
+from assessment.periods import parse_period
+from tests.factories import VillageFactory, WarningFactory
+from warnings_followup.models import WarningStatus
+
+from .factories import CallbackFactory, FraudCaseFactory, IndicatorWeightsFactory, InspectionFactory
+
+
+def at(text):
+    return datetime.datetime.fromisoformat(text)
+
+
+@pytest.fixture
+def town_cases(town, village_a, village_b):
+    """VA (20,000 people): 2 cases in March (one of a warned victim), the last at 23:30 on 31 March, and one
+    ten minutes into April. VB (5,000): one case in March. VC (30,000): no cases."""
+    village_a.population, village_b.population = 20_000, 5_000
+    village_a.save(), village_b.save()
+    village_c = VillageFactory(code="VC", name="无案村", parent=town, population=30_000)
+    warning = WarningFactory(village=village_a, pushed_at=at("2026-03-01T09:00+08:00"), status=WarningStatus.DISSUADED)
+    FraudCaseFactory(
+        village=village_a, reported_at=at("2026-03-05T10:00+08:00"), loss_amount=Decimal("1000"), warning=warning
+    )
+    FraudCaseFactory(village=village_a, reported_at=at("2026-03-31T23:30+08:00"), loss_amount=Decimal("3000"))
+    FraudCaseFactory(village=village_a, reported_at=at("2026-04-01T00:10+08:00"), loss_amount=Decimal("200"))
+    FraudCaseFactory(village=village_b, reported_at=at("2026-03-15T12:00+08:00"), loss_amount=Decimal("500"))
+    InspectionFactory(unit=village_a, inspected_on=datetime.date(2026, 3, 20), score=Decimal("90"))
+    return village_a, village_b, village_c
+
+
+def by_code(report):
+    return {row.unit.code: row for row in report.rows}
+
+
+def test_cases_per_10k_has_two_decimals():
+    assert indicators.per_10k(1, 30_000) == Decimal("0.33")
+    assert indicators.per_10k(2, 30_000) == Decimal("0.67")
+    assert indicators.per_10k(0, 8_000) == Decimal("0.00")
+    assert indicators.per_10k(3, None) is None
+
+
+def test_march_figures_and_the_case_at_2330_on_the_31st(leader, town_cases):
+    rows = by_code(
+        indicators.indicator_report(user=leader, period=parse_period("2026-03"), today=datetime.date(2026, 5, 1))
+    )
+    a, b, c = rows["VA"], rows["VB"], rows["VC"]
+    assert (a.cases, a.loss, a.cases_per_10k, a.defrauded_after_warning) == (2, Decimal("4000"), Decimal("1.00"), 1)
+    assert (b.cases, b.loss, b.cases_per_10k, b.defrauded_after_warning) == (1, Decimal("500"), Decimal("2.00"), 0)
+    assert (c.cases, c.loss, c.cases_per_10k, c.defrauded_after_warning) == (0, Decimal("0"), Decimal("0.00"), 0)
+    assert a.inspection_score == Decimal("90.0") and b.inspection_score is None
+    assert (a.dissuaded, a.decided, a.dissuasion_rate) == (1, 1, 1.0)
+    assert b.dissuasion_rate is None and a.on_time_rate is None
+    # Score, weights all 1: VA (0.5 + 0 + 0 + 1 + 0.9 + 1.0) / 6 = 56.7; VB (0 + 0.875 + 1 + 1) / 4 = 71.9; VC 100.
+    assert (a.score, b.score, c.score) == (Decimal("56.7"), Decimal("71.9"), Decimal("100.0"))
+    assert (c.rank, b.rank, a.rank) == (1, 2, 3)
+    assert (a.band, b.band, c.band) == ("red", "amber", "green")
+
+
+def test_april_and_the_quarters(leader, town_cases):
+    today = datetime.date(2026, 7, 1)
+    april = by_code(indicators.indicator_report(user=leader, period=parse_period("2026-04"), today=today))
+    assert (april["VA"].cases, april["VA"].loss, april["VA"].cases_per_10k) == (1, Decimal("200"), Decimal("0.50"))
+    assert april["VB"].cases == 0
+    q1 = by_code(indicators.indicator_report(user=leader, period=parse_period("2026-Q1"), today=today))
+    q2 = by_code(indicators.indicator_report(user=leader, period=parse_period("2026-Q2"), today=today))
+    assert (q1["VA"].cases, q2["VA"].cases) == (2, 1)
+    year = by_code(indicators.indicator_report(user=leader, period=parse_period("2026"), today=today))
+    assert (year["VA"].cases, year["VA"].loss, year["VA"].cases_per_10k) == (3, Decimal("4200"), Decimal("1.50"))
+
+
+def test_weights_change_the_score(leader, town_cases):
+    IndicatorWeightsFactory(
+        cases_per_10k=Decimal("2"),
+        loss=Decimal("0"),
+        defrauded_after_warning=Decimal("0"),
+        not_educated=Decimal("0"),
+        inspection_score=Decimal("0"),
+        dissuasion_rate=Decimal("0"),
+    )
+    rows = by_code(indicators.indicator_report(user=leader, period=parse_period("2026-03")))
+    # only cases per 10,000 counts: VA 1 − 1/2 = 0.5, VB 0, VC 1
+    assert (rows["VA"].score, rows["VB"].score, rows["VC"].score) == (Decimal("50.0"), Decimal("0.0"), Decimal("100.0"))
+
+
+def test_not_educated_callbacks_count_in_their_draw_month(leader, town_cases, village_b):
+    CallbackFactory(case=FraudCaseFactory(village=village_b), status="done", reached=True, educated=False)
+    CallbackFactory(case=FraudCaseFactory(village=village_b), status="done", reached=True, educated=True)
+    rows = by_code(indicators.indicator_report(user=leader, period=parse_period("2026-03")))
+    assert (rows["VA"].not_educated, rows["VB"].not_educated) == (0, 1)
+    assert by_code(indicators.indicator_report(user=leader, period=parse_period("2026-04")))["VB"].not_educated == 0
+
+
+def test_a_village_head_sees_only_their_village(head_a, town_cases):
+    report = indicators.indicator_report(user=head_a, period=parse_period("2026-03"))
+    assert [row.unit.code for row in report.rows] == ["VA"]
+    assert report.rows[0].rank == 1
+
+
+def test_the_report_runs_a_bounded_number_of_queries(leader, town, django_assert_max_num_queries):
+    for n in range(12):
+        village = VillageFactory(code=f"VX{n:02d}", parent=town, population=1000 + n)
+        for day in range(1, 4):
+            FraudCaseFactory(village=village, reported_at=at(f"2026-03-{day:02d}T10:00+08:00"))
+        WarningFactory(village=village, pushed_at=at("2026-03-02T10:00+08:00"))
+        InspectionFactory(unit=village, inspected_on=datetime.date(2026, 3, 3))
+    with django_assert_max_num_queries(12):
+        report = indicators.indicator_report(user=leader, period=parse_period("2026-03"))
+    assert len(report.rows) == 12 and all(row.cases == 3 for row in report.rows)
