@@ -1,0 +1,52 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import BroadcastDay, CalendarChange, EducationSession, ParentNotice, ReminderClaim, ReturnSlip, Semester
+
+
+class CalendarChangeInline(admin.TabularInline):
+    model = CalendarChange
+    extra = 1
+
+
+@admin.register(Semester)
+class SemesterAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "starts_on", "ends_on", "required_staff_sessions", "required_micro_classes"]
+    filter_horizontal = ["broadcast_schools"]
+    inlines = [CalendarChangeInline]
+
+
+@admin.register(EducationSession)
+class EducationSessionAdmin(SimpleHistoryAdmin):
+    list_display = ["held_on", "school", "kind", "topic", "audience_size"]
+    list_filter = ["kind", "semester", "school"]
+    search_fields = ["topic", "audience"]
+    raw_id_fields = ["recorded_by"]
+
+
+@admin.register(BroadcastDay)
+class BroadcastDayAdmin(admin.ModelAdmin):
+    list_display = ["day", "school", "logged_by", "logged_at"]
+    list_filter = ["semester", "school"]
+    date_hierarchy = "day"
+    raw_id_fields = ["logged_by"]
+
+
+class ReturnSlipInline(admin.TabularInline):
+    model = ReturnSlip
+    extra = 0
+    raw_id_fields = ["student", "recorded_by"]
+
+
+@admin.register(ParentNotice)
+class ParentNoticeAdmin(SimpleHistoryAdmin):
+    list_display = ["sent_on", "school", "grade", "class_name", "title"]
+    list_filter = ["semester", "school"]
+    inlines = [ReturnSlipInline]
+    raw_id_fields = ["recorded_by"]
+
+
+@admin.register(ReminderClaim)
+class ReminderClaimAdmin(admin.ModelAdmin):
+    list_display = ["sent_at", "school", "kind", "period"]
+    list_filter = ["kind"]

@@ -1,0 +1,94 @@
+"""Reminders of the education work, to the school's staff (in the app, through ``notifications``):
+
+- **Broadcast not logged**: on a school day, once the semester's ``broadcast_deadline`` (10:00 by default,
+  Asia/Shanghai) has passed and the school (one the semester lists as broadcasting daily) has not logged
+  the day's broadcast. Scanned every 15 minutes in school hours; once per school and day.
+- **Falling behind**: every week, each school with a requirement at risk (see ``selectors``: sessions or
+  micro-classes behind their pro-rata share, missed broadcast days, return slips missing) hears what is
+  behind; once per school and ISO week.
+
+A reminder is claimed (an :class:`~education.models.ReminderClaim`, unique per school, kind and period) in the
+same transaction that creates its notifications, so it goes out once however often the scan runs, is
+retried, or runs on two workers at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.services import notifications_send
+from organization.models import Role, Unit, UnitKind, User
+
+from .calendar import SchoolCalendar
+from .models import BroadcastDay, ReminderClaim, Semester
+from .selectors import compliance_for_schools
+
+
+def school_staff(school: Unit):
+    return User.objects.filter(
+        is_active=True, roles__role=Role.SCHOOL_STAFF, unit__path__startswith=school.path
+    ).distinct()
+
+
+def _send_once(*, school: Unit, kind: str, period: str, title: str, body: str = "") -> bool:
+    with transaction.atomic():
+        _claim, created = ReminderClaim.objects.get_or_create(school=school, kind=kind, period=period)
+        if not created:
+            return False
+        notifications_send(
+            recipients=list(school_staff(school)),
+            kind=f"education.{kind}",
+            title=title,
+            body=body,
+            url=reverse("education:school", args=[school.pk]),
+            dedupe_key=f"education:{kind}:{school.pk}:{period}",
+        )
+    return True
+
+
+def broadcast_reminders_send(*, now: datetime.datetime | None = None) -> int:
+    """Remind each broadcasting school whose broadcast of today is not logged by the deadline."""
+    now = timezone.localtime(now or timezone.now())
+    today = now.date()
+    semester = Semester.objects.containing(today).first()
+    if semester is None or now.time() < semester.broadcast_deadline:
+        return 0
+    if not SchoolCalendar(semester).is_school_day(today):
+        return 0
+    logged = set(BroadcastDay.objects.filter(day=today).values_list("school_id", flat=True))
+    sent = 0
+    for school in semester.broadcast_schools.filter(is_active=True).exclude(pk__in=logged):
+        title = _("%(school)s: the anti-fraud broadcast of %(day)s is not logged yet (due by %(time)s).") % {
+            "school": school.name,
+            "day": today.isoformat(),
+            "time": semester.broadcast_deadline.strftime("%H:%M"),
+        }
+        sent += _send_once(school=school, kind=ReminderClaim.Kind.BROADCAST, period=today.isoformat(), title=title)
+    return sent
+
+
+def requirement_reminders_send(*, today: datetime.date | None = None) -> int:
+    """Tell each school what is falling behind this semester; once a week per school."""
+    today = today or timezone.localdate()
+    semester = Semester.objects.containing(today).first()
+    if semester is None:
+        return 0
+    schools = Unit.objects.filter(kind=UnitKind.SCHOOL, is_active=True).order_by("code")
+    year, week, _day = today.isocalendar()
+    period = f"{year}-W{week:02d}"
+    sent = 0
+    for row in compliance_for_schools(schools, today=today, semester=semester):
+        if not row.warnings:
+            continue
+        title = _("%(school)s: education work falling behind in %(semester)s") % {
+            "school": row.school.name,
+            "semester": semester.name,
+        }
+        body = "\n".join(f"· {warning}" for warning in row.warnings)
+        sent += _send_once(school=row.school, kind=ReminderClaim.Kind.BEHIND, period=period, title=title, body=body)
+    return sent

@@ -1,0 +1,418 @@
+"""Reads of the education work: scoped lists and the compliance figures (a bounded number of queries).
+
+Compliance of a school in a semester (section 三(四) of the plan):
+
+- **Sessions and micro-classes**: held / required (``Semester.required_*``). A requirement is *behind*
+  when it is not yet met and either fewer have been held than its pro-rata share of the semester so far
+  (required × school days elapsed ÷ school days in the semester, rounded down), or at most
+  :data:`FINAL_SCHOOL_DAYS` school days remain.
+- **Campus broadcast** (schools the semester lists as broadcasting daily): school days logged / school days
+  so far (the school days before today, and today once it is logged). Every past school day without a log
+  is a missed day; one missed day is enough for a warning.
+- **Return slips** per class: slips collected from the class's active students / (active students × the
+  class's notices this semester); goal 100 %. A class is at risk when a notice sent more than
+  :data:`SLIP_GRACE_DAYS` days ago is still missing slips, or when it has had no notice yet although half
+  of the semester's school days have passed.
+- **Applications by state**: from ``schools.selectors.applications_by_state``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organization.access import units_visible_to
+from organization.models import Unit, UnitKind
+
+from .calendar import SchoolCalendar
+from .models import BroadcastDay, EducationSession, ParentNotice, ReturnSlip, Semester, SessionKind
+
+FINAL_SCHOOL_DAYS = 10
+SLIP_GRACE_DAYS = 7
+
+
+# --- scope ----------------------------------------------------------------------------------------
+
+
+def schools_for_user(user):
+    """The schools ``user`` may see (their own school for school staff; all for leadership)."""
+    return units_visible_to(user).filter(kind=UnitKind.SCHOOL, is_active=True).order_by("code")
+
+
+def current_semester(today: datetime.date | None = None) -> Semester | None:
+    today = today or timezone.localdate()
+    return Semester.objects.prefetch_related("calendar_changes").current(today)
+
+
+# --- compliance ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Requirement:
+    kind: str
+    label: str
+    done: int
+    required: int
+    expected_by_now: int
+    remaining_school_days: int
+
+    @property
+    def met(self) -> bool:
+        return self.done >= self.required
+
+    @property
+    def behind(self) -> bool:
+        if self.met:
+            return False
+        return self.done < self.expected_by_now or self.remaining_school_days <= FINAL_SCHOOL_DAYS
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.required else min(100, round(self.done * 100 / self.required))
+
+
+@dataclass
+class BroadcastCompliance:
+    required: bool
+    logged: int
+    school_days: int
+    total_school_days: int
+    missed_days: list[datetime.date]
+    logged_today: bool
+    today_is_school_day: bool
+
+    @property
+    def missed(self) -> int:
+        return len(self.missed_days)
+
+    @property
+    def rate(self) -> float | None:
+        return None if not self.school_days else min(1.0, self.logged / self.school_days)
+
+    @property
+    def at_risk(self) -> bool:
+        return self.required and self.missed > 0
+
+
+@dataclass
+class ClassCoverage:
+    grade: str
+    class_name: str
+    students: int
+    notices: int
+    collected: int
+    latest_notice_id: int | None = None
+    latest_sent_on: datetime.date | None = None
+    overdue: bool = False  # a notice older than the grace period still misses slips
+    no_notice_late: bool = False
+
+    @property
+    def expected(self) -> int:
+        return self.students * self.notices
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.expected - self.collected)
+
+    @property
+    def rate(self) -> float:
+        return min(1.0, self.collected / self.expected) if self.expected else 0.0
+
+    @property
+    def percent(self) -> float:
+        return round(self.rate * 100, 1)
+
+    @property
+    def at_risk(self) -> bool:
+        return self.overdue or self.no_notice_late
+
+    @property
+    def label(self) -> str:
+        return f"{self.grade}{self.class_name}"
+
+
+@dataclass
+class SchoolCompliance:
+    school: Unit
+    semester: Semester | None
+    today: datetime.date
+    elapsed_school_days: int = 0
+    total_school_days: int = 0
+    staff_sessions: Requirement | None = None
+    micro_classes: Requirement | None = None
+    broadcast: BroadcastCompliance | None = None
+    classes: list[ClassCoverage] = field(default_factory=list)
+    applications: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def slips_collected(self) -> int:
+        return sum(min(row.collected, row.expected) for row in self.classes)
+
+    @property
+    def slips_expected(self) -> int:
+        return sum(row.expected for row in self.classes)
+
+    @property
+    def slip_rate(self) -> float | None:
+        return self.slips_collected / self.slips_expected if self.slips_expected else None
+
+    @property
+    def slip_percent(self) -> float | None:
+        rate = self.slip_rate
+        return None if rate is None else round(rate * 100, 1)
+
+    @property
+    def at_risk(self) -> bool:
+        return bool(self.warnings)
+
+    @property
+    def requirements(self) -> list[Requirement]:
+        return [r for r in (self.staff_sessions, self.micro_classes) if r is not None]
+
+    @property
+    def applications_total(self) -> int:
+        return sum(self.applications.values())
+
+
+def _applications_by_state(schools: list[Unit]) -> dict[int, dict[str, int]]:
+    try:
+        from schools.selectors import applications_by_state
+    except ImportError:  # the schools app's selectors are not there yet
+        return {}
+    return applications_by_state(schools)
+
+
+def _requirement(kind, label, done, required, elapsed, total) -> Requirement:
+    expected = (required * elapsed) // total if total else 0
+    return Requirement(kind, label, done, required, expected, max(0, total - elapsed))
+
+
+def compliance_for_schools(
+    schools: Iterable[Unit], *, today: datetime.date | None = None, semester: Semester | None = None
+) -> list[SchoolCompliance]:
+    """The compliance of each school in the semester containing ``today`` (or the last one), in a fixed
+    number of queries whatever the number of schools, sessions, days, classes and students."""
+    today = today or timezone.localdate()
+    schools = list(schools)
+    if semester is None:
+        semester = current_semester(today)
+    if not schools:
+        return []
+    if semester is None:
+        return [SchoolCompliance(school=school, semester=None, today=today) for school in schools]
+    school_ids = [school.pk for school in schools]
+    calendar = SchoolCalendar(semester, semester.calendar_changes.all())
+    before_today = calendar.days_until(today, inclusive=False)
+    elapsed = len(before_today)
+    broadcast_ids = set(semester.broadcast_schools.values_list("pk", flat=True))
+
+    sessions = defaultdict(int)
+    for row in (
+        EducationSession.objects.filter(school_id__in=school_ids, semester=semester, held_on__lte=today)
+        .values("school_id", "kind")
+        .annotate(n=Count("pk"))
+    ):
+        sessions[(row["school_id"], row["kind"])] = row["n"]
+
+    logged_days = defaultdict(set)
+    for school_id, day in BroadcastDay.objects.filter(
+        school_id__in=school_ids, semester=semester, day__lte=today
+    ).values_list("school_id", "day"):
+        logged_days[school_id].add(day)
+
+    from schools.models import Student
+
+    class_sizes: dict[int, dict[tuple[str, str], int]] = defaultdict(dict)
+    for row in (
+        Student.objects.filter(school_id__in=school_ids, is_active=True)
+        .values("school_id", "grade", "class_name")
+        .annotate(n=Count("pk"))
+    ):
+        class_sizes[row["school_id"]][(row["grade"], row["class_name"])] = row["n"]
+
+    notices = defaultdict(list)
+    for row in (
+        ParentNotice.objects.filter(school_id__in=school_ids, semester=semester)
+        .values("pk", "school_id", "grade", "class_name", "sent_on")
+        .annotate(collected=Count("return_slips", filter=Q(return_slips__student__is_active=True)))
+        .order_by("sent_on", "pk")
+    ):
+        notices[(row["school_id"], row["grade"], row["class_name"])].append(row)
+
+    applications = _applications_by_state(schools)
+    half_passed = calendar.total and elapsed * 2 >= calendar.total
+    results = []
+    for school in schools:
+        result = SchoolCompliance(
+            school=school,
+            semester=semester,
+            today=today,
+            elapsed_school_days=elapsed,
+            total_school_days=calendar.total,
+            applications=dict(applications.get(school.pk, {})),
+        )
+        result.staff_sessions = _requirement(
+            SessionKind.STAFF,
+            _("Staff education sessions"),
+            sessions[(school.pk, SessionKind.STAFF)],
+            semester.required_staff_sessions,
+            elapsed,
+            calendar.total,
+        )
+        result.micro_classes = _requirement(
+            SessionKind.MICRO_CLASS,
+            _("Anti-fraud micro-classes"),
+            sessions[(school.pk, SessionKind.MICRO_CLASS)],
+            semester.required_micro_classes,
+            elapsed,
+            calendar.total,
+        )
+        days = logged_days[school.pk]
+        logged_today = today in days
+        result.broadcast = BroadcastCompliance(
+            required=school.pk in broadcast_ids,
+            logged=sum(1 for day in days if calendar.is_school_day(day)),
+            school_days=elapsed + (1 if logged_today and calendar.is_school_day(today) else 0),
+            total_school_days=calendar.total,
+            missed_days=[day for day in before_today if day not in days],
+            logged_today=logged_today,
+            today_is_school_day=calendar.is_school_day(today),
+        )
+        for (grade, class_name), size in sorted(class_sizes[school.pk].items()):
+            rows = notices.get((school.pk, grade, class_name), [])
+            coverage = ClassCoverage(
+                grade=grade,
+                class_name=class_name,
+                students=size,
+                notices=len(rows),
+                collected=sum(min(row["collected"], size) for row in rows),
+            )
+            if rows:
+                coverage.latest_notice_id = rows[-1]["pk"]
+                coverage.latest_sent_on = rows[-1]["sent_on"]
+                coverage.overdue = any(
+                    row["collected"] < size and (today - row["sent_on"]).days > SLIP_GRACE_DAYS for row in rows
+                )
+            else:
+                coverage.no_notice_late = bool(half_passed)
+            result.classes.append(coverage)
+        result.warnings = _warnings(result)
+        results.append(result)
+    return results
+
+
+def _warnings(result: SchoolCompliance) -> list[str]:
+    warnings = []
+    for requirement in result.requirements:
+        if requirement.behind:
+            warnings.append(
+                _(
+                    "%(label)s: %(done)d of %(required)d held, %(expected)d expected by now, "
+                    "%(remaining)d school days left."
+                )
+                % {
+                    "label": requirement.label,
+                    "done": requirement.done,
+                    "required": requirement.required,
+                    "expected": requirement.expected_by_now,
+                    "remaining": requirement.remaining_school_days,
+                }
+            )
+    if result.broadcast and result.broadcast.at_risk:
+        warnings.append(
+            _("Campus broadcast: %(missed)d school days without a logged broadcast.")
+            % {"missed": result.broadcast.missed}
+        )
+    overdue = [row.label for row in result.classes if row.overdue]
+    if overdue:
+        warnings.append(
+            _("Return slips missing more than %(days)d days after the notice: %(classes)s.")
+            % {"days": SLIP_GRACE_DAYS, "classes": "、".join(overdue)}
+        )
+    unsent = [row.label for row in result.classes if row.no_notice_late]
+    if unsent:
+        warnings.append(
+            _("No parent notice yet this semester, half of it gone: %(classes)s.") % {"classes": "、".join(unsent)}
+        )
+    return warnings
+
+
+def compliance_for_school(school: Unit, *, today: datetime.date | None = None) -> SchoolCompliance:
+    return compliance_for_schools([school], today=today)[0]
+
+
+# --- lists for the school's page ------------------------------------------------------------------------
+
+
+def sessions_for_school(*, user, school: Unit, semester: Semester | None):
+    sessions = EducationSession.objects.for_user(user).filter(school=school)
+    if semester is not None:
+        sessions = sessions.filter(semester=semester)
+    return sessions.select_related("recorded_by").prefetch_related("attachments").order_by("-held_on", "-pk")
+
+
+def notices_for_school(*, user, school: Unit, semester: Semester | None):
+    notices = ParentNotice.objects.for_user(user).filter(school=school)
+    if semester is not None:
+        notices = notices.filter(semester=semester)
+    return notices.annotate(collected=Count("return_slips", filter=Q(return_slips__student__is_active=True))).order_by(
+        "-sent_on", "grade", "class_name", "-pk"
+    )
+
+
+def notice_for_page(*, user, pk: int):
+    return (
+        ParentNotice.objects.for_user(user)
+        .select_related("school", "semester", "recorded_by")
+        .prefetch_related("attachments")
+        .filter(pk=pk)
+    )
+
+
+@dataclass
+class SlipRow:
+    student_id: int
+    name: str
+    collected_on: datetime.date | None
+
+
+def notice_slips(notice: ParentNotice) -> list[SlipRow]:
+    """The class's active students, each with the date their return slip came back (or None): two queries."""
+    from schools.models import Student
+
+    students = Student.objects.filter(
+        school_id=notice.school_id, grade=notice.grade, class_name=notice.class_name, is_active=True
+    ).order_by("name", "pk")
+    collected = dict(ReturnSlip.objects.filter(notice=notice).values_list("student_id", "collected_on"))
+    return [SlipRow(student.pk, student.name, collected.get(student.pk)) for student in students.only("pk", "name")]
+
+
+def classes_of_school(school: Unit) -> list[tuple[str, str]]:
+    from schools.models import Student
+
+    return list(
+        Student.objects.filter(school=school, is_active=True)
+        .values_list("grade", "class_name")
+        .distinct()
+        .order_by("grade", "class_name")
+    )
+
+
+def broadcast_days_for_school(*, school: Unit, semester: Semester, limit: int = 30):
+    return BroadcastDay.objects.filter(school=school, semester=semester).select_related("logged_by")[:limit]
+
+
+def session_for_page(*, user, pk: int):
+    return (
+        EducationSession.objects.for_user(user)
+        .select_related("school", "semester", "recorded_by")
+        .prefetch_related(Prefetch("attachments"))
+        .filter(pk=pk)
+    )
