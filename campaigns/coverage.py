@@ -1,0 +1,304 @@
+"""Coverage of the door-knocking outreach (敲门行动, "全覆盖、无死角"), per grid, village and town.
+
+Definitions (the coverage page says the same in words):
+
+* **households**: registered households of the unit. A grid's households are those whose ``Household.grid``
+  is the grid; a village's those whose ``Household.village`` is the village (households not yet assigned to
+  a grid count for the village only); a town's are the sum of its villages (found by ``Unit.path``).
+* **households_visited**: households with at least one *reached* visit (``DoorVisit.objects.reached()``:
+  someone was at home), up to ``as_of``. A not-at-home visit does not count; a household visited twice
+  counts once.
+* **residents**: registered residents living in those households (``Resident.household``).
+* **residents_pledged**: those residents with a signed pledge (承诺书) signed up to ``as_of``.
+* **app_installs**: households where the 国家反诈中心 app was installed with the visitor's help during at least
+  one visit (``DoorVisit.app_installed``), up to ``as_of``; a household counts once.
+* **visits_this_week**: every visit recorded (at home or not) in the calendar week of ``as_of``, Monday 00:00
+  to ``as_of``, in the town's time zone (Asia/Shanghai).
+* **rates**: ``coverage_rate`` = households_visited / households, ``pledge_rate`` = residents_pledged /
+  residents, ``app_install_rate`` = app_installs / households; 0 when the denominator is 0.
+
+:func:`coverage_by_unit` answers for any mix of grids, villages and towns in at most nine queries, however
+many households there are: each figure is one grouped aggregate, by grid and by village.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from organization.models import Unit, UnitKind
+from residents.models import Household, Resident
+
+from .models import DoorVisit, Pledge
+
+COVERAGE_KINDS = (UnitKind.TOWN, UnitKind.VILLAGE, UnitKind.GRID)
+FIGURES = ("households", "households_visited", "residents", "residents_pledged", "app_installs", "visits_this_week")
+SERIES_WEEKS = 12
+
+
+def _rate(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+@dataclass
+class Coverage:
+    unit: Unit
+    households: int = 0
+    households_visited: int = 0
+    residents: int = 0
+    residents_pledged: int = 0
+    app_installs: int = 0
+    visits_this_week: int = 0
+
+    @property
+    def households_not_visited(self) -> int:
+        return self.households - self.households_visited
+
+    @property
+    def coverage_rate(self) -> float:
+        return _rate(self.households_visited, self.households)
+
+    @property
+    def coverage_percent(self) -> float:
+        return round(self.coverage_rate * 100, 1)
+
+    @property
+    def pledge_rate(self) -> float:
+        return _rate(self.residents_pledged, self.residents)
+
+    @property
+    def app_install_rate(self) -> float:
+        return _rate(self.app_installs, self.households)
+
+    def add(self, other: Coverage) -> None:
+        for name in FIGURES:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict:
+        return {name: getattr(self, name) for name in FIGURES}
+
+
+def coverage_rate(coverage: Coverage | int, households: int | None = None) -> float:
+    """Households visited / households, 0 when there are none.
+
+    ``coverage_rate(coverage)`` with a :class:`Coverage`, or ``coverage_rate(households_visited, households)``.
+    """
+    if households is None:
+        return _rate(coverage.households_visited, coverage.households)
+    return _rate(coverage, households)
+
+
+def week_start(moment: datetime.datetime) -> datetime.datetime:
+    """Monday 00:00 (Asia/Shanghai, the current time zone) of the week containing ``moment``."""
+    local = timezone.localtime(moment)
+    monday = local.date() - datetime.timedelta(days=local.weekday())
+    return timezone.make_aware(datetime.datetime.combine(monday, datetime.time.min))
+
+
+# --- figures ------------------------------------------------------------------------------------------
+
+
+def _counts(key: str, ids: list[int], as_of: datetime.datetime) -> dict[int, dict[str, int]]:
+    """Every figure for the units ``ids``, grouped by the household's ``key`` ("grid" or "village")."""
+    result: dict[int, dict[str, int]] = {pk: dict.fromkeys(FIGURES, 0) for pk in ids}
+    if not ids:
+        return result
+    since = week_start(as_of)
+
+    for row in Household.objects.filter(**{f"{key}__in": ids}).values(key).annotate(n=Count("pk")).order_by():
+        result[row[key]]["households"] = row["n"]
+
+    member_key = f"household__{key}"
+    residents = Resident.objects.filter(**{f"{member_key}__in": ids}).values(member_key).annotate(n=Count("pk"))
+    for row in residents.order_by():
+        result[row[member_key]]["residents"] = row["n"]
+
+    visits = (
+        DoorVisit.objects.filter(**{f"{member_key}__in": ids}, visited_at__lte=as_of)
+        .values(member_key)
+        .annotate(
+            visited=Count("household", distinct=True, filter=Q(someone_home=True)),
+            installs=Count("household", distinct=True, filter=Q(app_installed=True)),
+            this_week=Count("pk", filter=Q(visited_at__gte=since)),
+        )
+        .order_by()
+    )
+    for row in visits:
+        figures = result[row[member_key]]
+        figures["households_visited"] = row["visited"]
+        figures["app_installs"] = row["installs"]
+        figures["visits_this_week"] = row["this_week"]
+
+    pledge_key = f"resident__household__{key}"
+    pledges = (
+        Pledge.objects.filter(**{f"{pledge_key}__in": ids}, signed_at__lte=as_of)
+        .values(pledge_key)
+        .annotate(n=Count("pk"))  # one pledge per resident: pledges = residents who pledged
+        .order_by()
+    )
+    for row in pledges:
+        result[row[pledge_key]]["residents_pledged"] = row["n"]
+    return result
+
+
+def coverage_by_unit(units: Iterable[Unit], *, as_of: datetime.datetime | None = None) -> dict[int, Coverage]:
+    """``{unit.pk: Coverage}`` for grids, villages and towns (any mix); other kinds are left out.
+
+    A bounded number of queries whatever the number of units and households (at most nine).
+    """
+    as_of = as_of or timezone.now()
+    units = [unit for unit in units if unit.kind in COVERAGE_KINDS]
+    grids = [unit for unit in units if unit.kind == UnitKind.GRID]
+    villages = {unit.pk: unit for unit in units if unit.kind == UnitKind.VILLAGE}
+    towns = [unit for unit in units if unit.kind == UnitKind.TOWN]
+
+    town_villages: dict[int, list[int]] = {town.pk: [] for town in towns}
+    if towns:
+        below = Unit.objects.filter(kind=UnitKind.VILLAGE).filter(
+            reduce(or_, (Q(path__startswith=town.path) for town in towns))
+        )
+        for village in below.only("pk", "path", "code", "name", "kind", "parent_id"):
+            villages.setdefault(village.pk, village)
+            for town in towns:
+                if village.path.startswith(town.path):
+                    town_villages[town.pk].append(village.pk)
+
+    by_grid = _counts("grid", [grid.pk for grid in grids], as_of)
+    by_village = _counts("village", list(villages), as_of)
+
+    result: dict[int, Coverage] = {}
+    for unit in units:
+        if unit.kind == UnitKind.GRID:
+            result[unit.pk] = Coverage(unit, **by_grid[unit.pk])
+        elif unit.kind == UnitKind.VILLAGE:
+            result[unit.pk] = Coverage(unit, **by_village[unit.pk])
+        else:
+            total = Coverage(unit)
+            for village_pk in town_villages[unit.pk]:
+                total.add(Coverage(villages[village_pk], **by_village[village_pk]))
+            result[unit.pk] = total
+    return result
+
+
+def coverage_for(unit: Unit, *, as_of: datetime.datetime | None = None) -> Coverage:
+    return coverage_by_unit([unit], as_of=as_of)[unit.pk]
+
+
+# --- households of a unit -------------------------------------------------------------------------------
+
+
+def household_filter(unit: Unit, prefix: str = "") -> Q:
+    """The households of ``unit`` (grid, village or town), as a Q on ``<prefix>`` + household fields."""
+    if unit.kind == UnitKind.GRID:
+        return Q(**{f"{prefix}grid": unit})
+    if unit.kind == UnitKind.VILLAGE:
+        return Q(**{f"{prefix}village": unit})
+    if unit.kind == UnitKind.TOWN:
+        return Q(**{f"{prefix}village__path__startswith": unit.path, f"{prefix}village__kind": UnitKind.VILLAGE})
+    raise ValueError(f"no coverage for a {unit.kind}")
+
+
+def reached_visit_exists() -> Exists:
+    return Exists(DoorVisit.objects.reached().filter(household=OuterRef("pk")))
+
+
+def households_not_visited(unit: Unit, *, user=None) -> QuerySet:
+    """Households of ``unit`` without a visit that found someone at home (scoped to ``user`` when given)."""
+    households = Household.objects.for_user(user) if user is not None else Household.objects.all()
+    return (
+        households.filter(household_filter(unit))
+        .filter(~reached_visit_exists())
+        .select_related("village", "grid")
+        .defer("contact_phone")
+        .with_member_count()
+        .order_by("grid__code", "address", "pk")
+    )
+
+
+# --- over time ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class WeeklySeries:
+    weeks: list[datetime.date] = field(default_factory=list)  # each week's Monday
+    households_visited: list[int] = field(default_factory=list)  # cumulative, at the end of each week
+    residents_pledged: list[int] = field(default_factory=list)  # cumulative
+    visits: list[int] = field(default_factory=list)  # visits made in the week (at home or not)
+
+
+def _by_week(rows, key="week") -> dict[datetime.date, int]:
+    counts: dict[datetime.date, int] = {}
+    for row in rows:
+        if row[key] is None:
+            continue
+        week = timezone.localtime(row[key]).date() if isinstance(row[key], datetime.datetime) else row[key]
+        counts[week] = counts.get(week, 0) + row["n"]
+    return counts
+
+
+def _cumulative(counts: dict[datetime.date, int], weeks: list[datetime.date]) -> list[int]:
+    running = sum(n for week, n in counts.items() if week < weeks[0])
+    values = []
+    for week in weeks:
+        running += counts.get(week, 0)
+        values.append(running)
+    return values
+
+
+def weekly_series(unit: Unit, *, as_of: datetime.datetime | None = None, weeks: int = SERIES_WEEKS) -> WeeklySeries:
+    """The last ``weeks`` weeks (Monday start, Asia/Shanghai) for the coverage chart: three queries.
+
+    A household counts as visited from the week of its first visit that found someone at home.
+    """
+    as_of = as_of or timezone.now()
+    this_monday = week_start(as_of).date()
+    mondays = [this_monday - datetime.timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    tz = timezone.get_current_timezone()
+
+    first_reached = Subquery(
+        DoorVisit.objects.reached()
+        .filter(household=OuterRef("pk"), visited_at__lte=as_of)
+        .order_by("visited_at")
+        .values("visited_at")[:1]
+    )
+    visited = (
+        Household.objects.filter(household_filter(unit))
+        .annotate(first=first_reached)
+        .filter(first__isnull=False)
+        .annotate(week=TruncWeek("first", tzinfo=tz))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    pledges = (
+        Pledge.objects.filter(household_filter(unit, "resident__household__"), signed_at__lte=as_of)
+        .annotate(week=TruncWeek("signed_at", tzinfo=tz))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    visits = (
+        DoorVisit.objects.filter(
+            household_filter(unit, "household__"),
+            visited_at__lte=as_of,
+            visited_at__gte=timezone.make_aware(datetime.datetime.combine(mondays[0], datetime.time.min)),
+        )
+        .annotate(week=TruncWeek("visited_at", tzinfo=tz))
+        .values("week")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    visits_by_week = _by_week(visits)
+    return WeeklySeries(
+        weeks=mondays,
+        households_visited=_cumulative(_by_week(visited), mondays),
+        residents_pledged=_cumulative(_by_week(pledges), mondays),
+        visits=[visits_by_week.get(week, 0) for week in mondays],
+    )
