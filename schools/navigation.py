@@ -1,5 +1,10 @@
 """This app's entries in the navigation menu (collected by core.navigation)."""
 
-from core.navigation import NavEntry  # noqa: F401
+from django.utils.translation import gettext_lazy as _
 
-ENTRIES: list = []
+from core.navigation import NavEntry
+
+ENTRIES: list = [
+    NavEntry(_("Card applications"), "schools:queue", "schools.view_students"),
+    NavEntry(_("Students"), "schools:student_list", "schools.view_students"),
+]
