@@ -180,6 +180,7 @@ def plan_cases(table: Table, columns: dict[int, str], *, user, progress: Callabl
     index_of = {name: index for index, name in columns.items()}
     cells = Cells(user)
     plan = CaseImportPlan(total_rows=len(table.rows))
+    first_rows: dict[str, int] = {}  # case number -> the row it first appears on
     if "village" in index_of:
         cells.village.preload(cell_text(_cell(row, index_of["village"])) for row in table.rows)
     for position, (row, number) in enumerate(zip(table.rows, table.row_numbers, strict=True), start=1):
@@ -191,17 +192,19 @@ def plan_cases(table: Table, columns: dict[int, str], *, user, progress: Callabl
                 ok = False
                 plan.problems.append({"row": number, "column": table.headers[index], "message": str(exc)})
         case_number = values.get("case_number")
-        if case_number and case_number in plan.cases:
+        if case_number and case_number in first_rows:
             ok = False
             plan.problems.append(
                 {
                     "row": number,
                     "column": table.headers[index_of["case_number"]],
                     "message": gettext("Case %(number)s is already on row %(row)d.")
-                    % {"number": case_number, "row": plan.cases[case_number].row},
+                    % {"number": case_number, "row": first_rows[case_number]},
                 }
             )
-        elif ok:
+        elif case_number:
+            first_rows[case_number] = number
+        if ok:
             recovered, loss = values.get("recovered_amount", Decimal("0")), values["loss_amount"]
             if recovered > loss:
                 plan.problems.append(

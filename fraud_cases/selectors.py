@@ -35,6 +35,7 @@ def accountability_for_user(*, user) -> QuerySet[FraudCase]:
         .select_related("warning__pushed_by", "warning__acknowledged_by")
         .prefetch_related(_visits_prefetch())
         .annotate(visit_count=Count("warning__visits", distinct=True))
+        .order_by("-reported_at", "-pk")
     )
 
 
