@@ -1,5 +1,11 @@
 """This app's entries in the navigation menu (collected by core.navigation)."""
 
-from core.navigation import NavEntry  # noqa: F401
+from django.utils.translation import gettext_lazy as _
 
-ENTRIES: list = []
+from core.navigation import NavEntry
+
+ENTRIES: list = [
+    NavEntry(_("Publicity work"), "publicity:activity_list", "publicity.view"),
+    NavEntry(_("Venues"), "publicity:venue_list", "publicity.view"),
+    NavEntry(_("Work plans"), "publicity:plan_list", "workplans.view"),
+]
