@@ -1,0 +1,47 @@
+"""seed_demo's education work: this semester's sessions, broadcast days and return slips for both schools."""
+
+import pytest
+from django.db import transaction
+
+from education import demo
+from education.models import BroadcastDay, EducationSession, ParentNotice, ReturnSlip, Semester
+from education.selectors import compliance_for_schools
+from organization.demo import TOWN, seed_organization
+from organization.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    from schools.demo import seed as seed_schools
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed_organization()
+        seed_schools()
+        first = demo.seed()
+        again = demo.seed()
+        yield first, again
+        transaction.set_rollback(True)
+
+
+def test_demo_fills_the_semester_for_both_schools_once(seeded):
+    first, again = seeded
+    assert Semester.objects.count() == 1
+    assert first["sessions"] >= 4 and again["sessions"] == 0
+    middle, centre = (Unit.objects.get(code=f"{TOWN[0]}{suffix}") for suffix in ("S02", "S01"))
+    assert EducationSession.objects.filter(school=middle).exists()
+    assert EducationSession.objects.filter(school=centre).exists()
+    assert all(session.attachments.exists() for session in EducationSession.objects.all())
+    assert BroadcastDay.objects.filter(school=middle).count() == first["broadcast_days"]
+    assert not BroadcastDay.objects.filter(school=centre).exists()
+    assert ParentNotice.objects.filter(school=centre).exists() and ReturnSlip.objects.exists()
+
+
+def test_demo_compliance_looks_believable(seeded):
+    middle, centre = (Unit.objects.get(code=f"{TOWN[0]}{suffix}") for suffix in ("S02", "S01"))
+    rows = {row.school.code: row for row in compliance_for_schools([middle, centre])}
+    mid = rows[middle.code]
+    assert mid.broadcast.required and mid.broadcast.logged > 0
+    assert 0 < mid.slips_collected < mid.slips_expected  # some slips missing
+    assert rows[centre.code].classes
