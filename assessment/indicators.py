@@ -151,11 +151,22 @@ def cases_for(user) -> QuerySet:
     return FraudCase.objects.for_user(user)
 
 
-def coverage_for(villages: list[Unit], as_of: datetime.date) -> dict[int, tuple[int, int]] | None:
-    """{village id: (households, households visited)} from the door-knocking app, or None if unavailable."""
+def _coverage_function():
     try:
         from campaigns.selectors import coverage_by_unit
     except ImportError:
+        try:
+            from campaigns.coverage import coverage_by_unit
+        except ImportError:
+            return None
+    return coverage_by_unit
+
+
+def coverage_for(villages: list[Unit], as_of: datetime.datetime) -> dict[int, tuple[int, int]] | None:
+    """{village id: (households, households visited)} as of ``as_of`` from the door-knocking app (campaigns),
+    or None when that app's selector is not available."""
+    coverage_by_unit = _coverage_function()
+    if coverage_by_unit is None:
         return None
     found = coverage_by_unit(villages, as_of=as_of)
     return {pk: (c.households, c.households_visited) for pk, c in found.items()}
@@ -267,7 +278,7 @@ def indicator_report(
     inspections = _inspection_rows(user, period, ids)
     not_educated = _not_educated_rows(user, period, ids)
     status_rows, visit_rows = _warning_rows(user, period, today)
-    coverage = coverage_for(villages, as_of=min(period.last_day, today)) if villages else {}
+    coverage = coverage_for(villages, as_of=min(period.end, timezone.now())) if villages else {}
     rows = []
     for village in villages:
         row = VillageIndicators(unit=village, population=village.population)

@@ -146,8 +146,9 @@ class AccountabilityQuerySet(ScopedQuerySet):
 
 
 class AccountabilityItem(models.Model):
-    """约谈 or 通报批评 of a unit (usually a village): when, who, what, the rectification asked for and its follow-up."""
+    """约谈 or 通报批评 of a unit (usually a village): when, who, what, the rectification and its follow-up."""
 
+    client_id = models.UUIDField(_("client reference"), unique=True, null=True, blank=True, editable=False)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("kind"), max_length=12, choices=AccountabilityKind.choices)
     source = models.CharField(_("source"), max_length=12, choices=AccountabilitySource.choices)
@@ -236,6 +237,7 @@ class InspectionQuerySet(ScopedQuerySet):
 class Inspection(models.Model):
     """督导检查: leadership checks a village or a department against the checklist."""
 
+    client_id = models.UUIDField(_("client reference"), unique=True, null=True, blank=True, editable=False)
     unit = models.ForeignKey(Unit, verbose_name=_("unit inspected"), on_delete=models.PROTECT, related_name="+")
     inspected_on = models.DateField(_("inspected on"))
     inspectors = models.CharField(_("inspectors"), max_length=200)

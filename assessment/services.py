@@ -255,28 +255,45 @@ def accountability_open(
     people: str = "",
     notes: str = "",
     rectification_deadline: datetime.date | None = None,
+    client_id=None,
 ) -> AccountabilityItem:
-    """Record a summons or a public criticism of ``unit`` (a village, or a department)."""
+    """Record a summons or a public criticism of ``unit`` (a village, or a department).
+
+    Idempotent by ``client_id``: the same form submitted twice records one item."""
     _require(actor, "assessment.summon", unit)
+    if client_id and (existing := AccountabilityItem.objects.filter(client_id=client_id).first()):
+        return existing
     if unit.kind not in (UnitKind.VILLAGE, UnitKind.DEPARTMENT):
         raise ValidationError({"unit": _("Choose a village or a department.")})
     if kind not in AccountabilityKind.values:
         raise ValidationError({"kind": _("Unknown kind.")})
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason.")})
-    with transaction.atomic():
-        item = AccountabilityItem.objects.create(
-            unit=unit,
-            kind=kind,
-            source=source,
-            reason=reason.strip(),
-            held_on=held_on,
-            people=people,
-            notes=notes,
-            rectification_deadline=rectification_deadline,
-            created_by=actor,
-        )
-        audit_event_record(actor=actor, subject=item, event="accountability_open", new=A.OPEN, reason=reason)
+    try:
+        with transaction.atomic():
+            return _accountability_create(
+                client_id=client_id,
+                unit=unit,
+                kind=kind,
+                source=source,
+                reason=reason.strip(),
+                held_on=held_on,
+                people=people,
+                notes=notes,
+                rectification_deadline=rectification_deadline,
+                created_by=actor,
+            )
+    except IntegrityError:
+        if client_id:
+            return AccountabilityItem.objects.get(client_id=client_id)
+        raise
+
+
+def _accountability_create(**fields) -> AccountabilityItem:
+    item = AccountabilityItem.objects.create(**fields)
+    audit_event_record(
+        actor=fields["created_by"], subject=item, event="accountability_open", new=A.OPEN, reason=item.reason
+    )
     return item
 
 
@@ -351,9 +368,13 @@ def inspection_record(
     score: Decimal | None = None,
     findings: str = "",
     rectification_deadline: datetime.date | None = None,
+    client_id=None,
 ) -> Inspection:
-    """Record an inspection. With a checklist the score is the points awarded over the points possible × 100."""
+    """Record an inspection. With a checklist the score is the points awarded over the points possible × 100.
+    Idempotent by ``client_id``."""
     _require(actor, "assessment.supervise", unit)
+    if client_id and (existing := Inspection.objects.filter(client_id=client_id).first()):
+        return existing
     if unit.kind not in (UnitKind.VILLAGE, UnitKind.DEPARTMENT):
         raise ValidationError({"unit": _("Choose a village or a department.")})
     items = list(checklist_for(unit))
@@ -373,22 +394,26 @@ def inspection_record(
         score = (Decimal(awarded) * 100 / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     elif score is None:
         raise ValidationError({"score": _("Give a score (no checklist is configured).")})
-    if findings.strip() and rectification_deadline is None:
-        pass  # findings without a deadline are allowed (nothing to rectify)
     if rectification_deadline is not None and rectification_deadline < inspected_on:
         raise ValidationError({"rectification_deadline": _("The deadline cannot be before the inspection.")})
-    with transaction.atomic():
-        inspection = Inspection.objects.create(
-            unit=unit,
-            inspected_on=inspected_on,
-            inspectors=inspectors,
-            results=stored,
-            score=score,
-            findings=findings,
-            rectification_deadline=rectification_deadline,
-            created_by=actor,
-        )
-        audit_event_record(actor=actor, subject=inspection, event="inspection", new=str(score))
+    try:
+        with transaction.atomic():
+            inspection = Inspection.objects.create(
+                client_id=client_id,
+                unit=unit,
+                inspected_on=inspected_on,
+                inspectors=inspectors,
+                results=stored,
+                score=score,
+                findings=findings,
+                rectification_deadline=rectification_deadline,
+                created_by=actor,
+            )
+            audit_event_record(actor=actor, subject=inspection, event="inspection", new=str(score))
+    except IntegrityError:
+        if client_id:
+            return Inspection.objects.get(client_id=client_id)
+        raise
     return inspection
 
 

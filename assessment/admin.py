@@ -1,0 +1,82 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    AccountabilityItem,
+    Callback,
+    CallbackDraw,
+    CallbackSettings,
+    ChecklistItem,
+    IndicatorWeights,
+    Inspection,
+    SummonsRule,
+)
+
+
+@admin.register(IndicatorWeights)
+class IndicatorWeightsAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "is_active", *IndicatorWeights.INDICATORS, "green_from", "amber_from", "updated_at"]
+    list_editable = ["is_active"]
+
+
+@admin.register(SummonsRule)
+class SummonsRuleAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "is_active",
+        "consecutive_months",
+        "rate_factor",
+        "min_coverage_rate",
+        "min_inspection_score",
+    ]
+    list_editable = ["is_active"]
+
+
+@admin.register(CallbackSettings)
+class CallbackSettingsAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "per_village", "share", "updated_at"]
+    filter_horizontal = ["callers"]
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(admin.ModelAdmin):
+    list_display = ["label", "unit_kind", "points", "order", "is_active"]
+    list_filter = ["unit_kind", "is_active"]
+    list_editable = ["points", "order", "is_active"]
+
+
+@admin.register(CallbackDraw)
+class CallbackDrawAdmin(admin.ModelAdmin):
+    list_display = ["month", "seed", "per_village", "share", "population", "trigger", "drawn_at", "drawn_by"]
+    readonly_fields = ["month", "seed", "per_village", "share", "population", "trigger", "drawn_at", "drawn_by"]
+
+
+@admin.register(Callback)
+class CallbackAdmin(SimpleHistoryAdmin):
+    list_display = ["draw", "case", "village", "assigned_to", "status", "reached", "educated"]
+    list_filter = ["status", "draw"]
+    raw_id_fields = ["case"]
+    readonly_fields = [
+        "draw",
+        "case",
+        "village",
+        "status",
+        "reached",
+        "educated",
+        "channels",
+        "called_at",
+        "recorded_by",
+    ]
+
+
+@admin.register(AccountabilityItem)
+class AccountabilityItemAdmin(SimpleHistoryAdmin):
+    list_display = ["unit", "kind", "source", "status", "held_on", "rectification_deadline", "created_at"]
+    list_filter = ["status", "kind", "source"]
+    readonly_fields = ["status", "callback", "closed_at", "closed_by", "created_by"]
+
+
+@admin.register(Inspection)
+class InspectionAdmin(SimpleHistoryAdmin):
+    list_display = ["unit", "inspected_on", "score", "rectification_deadline", "rectified_at"]
+    list_filter = ["unit__kind"]

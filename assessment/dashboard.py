@@ -1,0 +1,155 @@
+"""The leadership dashboard's figures (and the bulletin's, which are the same), in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from organization.access import units_visible_to
+from organization.models import Unit, UnitKind
+from warnings_followup import kpis
+from warnings_followup.models import Warning
+
+from . import indicators, periods, selectors
+from .models import AccountabilityStatus, Callback, CallbackStatus
+
+TREND_MONTHS = 12
+
+
+def period_choices(today: datetime.date | None = None, include: periods.Period | None = None) -> list[tuple[str, str]]:
+    """This and the last 11 months, this and the last 3 quarters, this and last year (and ``include``)."""
+    today = today or timezone.localdate()
+    months = [p.key for p in reversed(periods.last_months(12, today))]
+    quarter = periods.parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
+    quarters = []
+    for _index in range(4):
+        quarters.append(quarter.key)
+        quarter = quarter.previous()
+    years = [str(today.year), str(today.year - 1)]
+    keys = months + quarters + years
+    if include is not None and include.key not in keys:
+        keys.insert(0, include.key)
+    return [(key, key) for key in keys]
+
+
+def pipeline(*, user, today: datetime.date) -> dict:
+    """Warnings: open (being followed up), overdue, dissuaded, defrauded after warning — one grouped query."""
+    rows = kpis._status_rows(Warning.objects.for_user(user), today)
+    total = kpis.KpiRow()
+    for row in rows.values():
+        total.add_counts(row)
+    return {
+        "open": total.by_status["pushed"] + total.by_status["following_up"],
+        "overdue": total.overdue,
+        "dissuaded": total.dissuaded,
+        "defrauded": total.defrauded,
+        "decided": total.decided,
+        "dissuasion_rate": total.dissuasion_rate,
+    }
+
+
+def school_compliance(*, user, today: datetime.date) -> tuple[list, bool]:
+    try:
+        from education.selectors import compliance_for_schools
+    except ImportError:
+        return [], False
+    schools = units_visible_to(user).filter(kind=UnitKind.SCHOOL, is_active=True).order_by("code")
+    return compliance_for_schools(schools, today=today), True
+
+
+def department_rows(*, user, period: periods.Period) -> list | None:
+    """Required publicity activities done per department (publicity app), or None when unavailable."""
+    try:
+        from publicity.selectors import department_activity_summary
+    except ImportError:
+        return None
+    units = units_visible_to(user).filter(
+        kind__in=[UnitKind.DEPARTMENT, UnitKind.SCHOOL, UnitKind.POLICE_STATION], is_active=True
+    )
+    return department_activity_summary(period.first_day, min(period.last_day, timezone.localdate()), units=units)
+
+
+def _chart_data(report: indicators.IndicatorReport, trend: list[dict]) -> dict:
+    ranked = sorted((r for r in report.rows if r.score is not None), key=lambda r: r.rank)
+    return {
+        "months": [row["month"] for row in trend],
+        "cases": [row["cases"] for row in trend],
+        "loss": [row["loss"] for row in trend],
+        "villages": [row.unit.name for row in ranked],
+        "scores": [float(row.score) for row in ranked],
+        "bands": [row.band for row in ranked],
+        "labels": {
+            "cases": _("Cases"),
+            "loss": _("Loss (¥)"),
+            "score": _("Score"),
+        },
+    }
+
+
+def dashboard_context(*, user, period: periods.Period) -> dict:
+    today = timezone.localdate()
+    report = indicators.indicator_report(user=user, period=period, today=today)
+    trend = indicators.monthly_trend(user=user, months=periods.last_months(TREND_MONTHS, min(period.last_day, today)))
+    items = selectors.accountability_for(user)
+    open_items = list(items.open().order_by("rectification_deadline", "-created_at")[:10])
+    item_counts = items.aggregate(
+        open=Count("pk", filter=Q(status=AccountabilityStatus.OPEN)),
+        overdue=Count("pk", filter=Q(status=AccountabilityStatus.OPEN, rectification_deadline__lt=today)),
+    )
+    overdue_inspections = list(selectors.inspections_for(user).overdue_rectifications(today)[:10])
+    schools, schools_available = school_compliance(user=user, today=today)
+    callbacks = Callback.objects.for_user(user).aggregate(
+        pending=Count("pk", filter=Q(status=CallbackStatus.PENDING)),
+        not_educated=Count("pk", filter=Q(status=CallbackStatus.DONE, reached=True, educated=False)),
+    )
+    ranked = sorted(report.rows, key=lambda r: (r.rank is None, r.rank or 0, r.unit.code))
+    return {
+        "period": period,
+        "period_choices": period_choices(today, period),
+        "today": today,
+        "report": report,
+        "ranked": ranked,
+        "trend": trend,
+        "pipeline": pipeline(user=user, today=today),
+        "open_items": open_items,
+        "item_counts": item_counts,
+        "overdue_inspections": overdue_inspections,
+        "schools": schools,
+        "schools_available": schools_available,
+        "callbacks": callbacks,
+        "suggestions": selectors.summons_suggestions(user=user, today=today),
+        "chart_data": _chart_data(report, trend),
+    }
+
+
+def village_context(*, user, village: Unit, period: periods.Period) -> dict:
+    from fraud_cases.models import FraudCase
+
+    today = timezone.localdate()
+    report = indicators.indicator_report(user=user, period=period, today=today)
+    row = next(r for r in report.rows if r.unit.pk == village.pk)
+    trend = indicators.monthly_trend(
+        user=user, months=periods.last_months(TREND_MONTHS, min(period.last_day, today)), village=village
+    )
+    cases = (
+        FraudCase.objects.for_user(user)
+        .filter(village=village, reported_at__gte=period.start, reported_at__lt=period.end)
+        .select_related("victim", "warning")
+        .order_by("-reported_at")[:50]
+    )
+    return {
+        "village": village,
+        "period": period,
+        "period_choices": period_choices(today, period),
+        "today": today,
+        "row": row,
+        "villages_ranked": len([r for r in report.rows if r.rank]),
+        "cases": cases,
+        "items": selectors.accountability_for(user).filter(unit=village)[:20],
+        "inspections": selectors.inspections_for(user).filter(unit=village)[:10],
+        "callbacks": selectors.callbacks_for(user).filter(village=village).order_by("-draw__month")[:20],
+        "chart_data": _chart_data(indicators.IndicatorReport(period, [row], report.weights), trend),
+    }

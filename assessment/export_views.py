@@ -1,0 +1,249 @@
+"""Excel export of every table of the assessment pages: scoped like the page, formula-escaped, access-logged.
+
+``/assessment/export/<table>.xlsx`` with the page's own parameters (``period``, ``status``, ``year``…).
+No personal numbers are exported (victims appear by name only in the callbacks table).
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from audit.models import AccessAction
+from audit.services import access_log_record
+from organization.access import require
+from residents.export_views import CONTENT_TYPES, xlsx_bytes
+from residents.resources import escape_formula
+
+from . import dashboard, indicators, selectors
+from .models import AccountabilityStatus, CallbackStatus
+from .periods import BadPeriod, current_month, parse_period
+
+
+def _percent(value):
+    return "" if value is None else round(value * 100, 1)
+
+
+def _period(request):
+    try:
+        return parse_period(request.GET.get("period", ""))
+    except BadPeriod:
+        return current_month()
+
+
+def _indicators(request):
+    require(request.user, "assessment.indicators")
+    period = _period(request)
+    report = indicators.indicator_report(user=request.user, period=period)
+    headers = [
+        _("Rank"),
+        _("Village"),
+        _("Code"),
+        _("Registered population"),
+        _("Cases"),
+        _("Loss (¥)"),
+        _("Cases per 10,000"),
+        _("Defrauded after warning"),
+        _("Door-visit coverage (%)"),
+        _("On-time follow-up rate (%)"),
+        _("Dissuasion rate (%)"),
+        _("Inspection score"),
+        _("Callbacks: not educated"),
+        _("Score"),
+    ]
+    rows = [
+        [
+            r.rank,
+            r.unit.name,
+            r.unit.code,
+            r.population,
+            r.cases,
+            r.loss,
+            r.cases_per_10k,
+            r.defrauded_after_warning,
+            _percent(r.coverage_rate),
+            _percent(r.on_time_rate),
+            _percent(r.dissuasion_rate),
+            r.inspection_score,
+            r.not_educated,
+            r.score,
+        ]
+        for r in sorted(report.rows, key=lambda r: (r.rank is None, r.rank or 0))
+    ]
+    return f"indicators-{period.key}", headers, rows
+
+
+def _accountability(request):
+    require(request.user, "assessment.dashboard")
+    items = selectors.accountability_for(request.user)
+    status = request.GET.get("status", "")
+    if status in AccountabilityStatus.values:
+        items = items.filter(status=status)
+    headers = [
+        _("Unit"),
+        _("Kind"),
+        _("Source"),
+        _("Reason"),
+        _("Date"),
+        _("People"),
+        _("Notes"),
+        _("Rectification deadline"),
+        _("Rectification follow-up"),
+        _("Status"),
+        _("Closed at"),
+    ]
+    rows = [
+        [
+            i.unit.name,
+            i.get_kind_display(),
+            i.get_source_display(),
+            i.reason,
+            i.held_on,
+            i.people,
+            i.notes,
+            i.rectification_deadline,
+            i.follow_up,
+            i.get_status_display(),
+            timezone.localtime(i.closed_at).strftime("%Y-%m-%d %H:%M") if i.closed_at else "",
+        ]
+        for i in items
+    ]
+    return "accountability", headers, rows
+
+
+def _inspections(request):
+    require(request.user, "assessment.dashboard")
+    headers = [
+        _("Unit"),
+        _("Inspected on"),
+        _("Inspectors"),
+        _("Score"),
+        _("Findings"),
+        _("Rectification deadline"),
+        _("Rectified at"),
+        _("Rectification notes"),
+    ]
+    rows = [
+        [
+            i.unit.name,
+            i.inspected_on,
+            i.inspectors,
+            i.score,
+            i.findings,
+            i.rectification_deadline,
+            timezone.localtime(i.rectified_at).strftime("%Y-%m-%d") if i.rectified_at else "",
+            i.rectification_notes,
+        ]
+        for i in selectors.inspections_for(request.user)
+    ]
+    return "inspections", headers, rows
+
+
+def _yes_no(value):
+    return "" if value is None else (_("Yes") if value else _("No"))
+
+
+def _callbacks(request):
+    require(request.user, "assessment.callback")
+    callbacks = selectors.callbacks_for(request.user).order_by("-draw__month", "village__code", "pk")
+    status = request.GET.get("status", "")
+    if status in CallbackStatus.values:
+        callbacks = callbacks.filter(status=status)
+    headers = [
+        _("Month"),
+        _("Village"),
+        _("Case number"),
+        _("Victim"),
+        _("Caller"),
+        _("Status"),
+        _("Victim reached"),
+        _("Educated"),
+        _("How"),
+        _("Notes"),
+    ]
+    rows = [
+        [
+            str(c.draw),
+            c.village.name,
+            c.case.case_number,
+            c.case.victim.name,
+            str(c.assigned_to or ""),
+            c.get_status_display(),
+            _yes_no(c.reached),
+            _yes_no(c.educated),
+            "、".join(c.channel_labels() + ([c.other_channel] if c.other_channel else [])),
+            c.notes,
+        ]
+        for c in callbacks
+    ]
+    return "callbacks", headers, rows
+
+
+def _suggestions(request):
+    require(request.user, "assessment.dashboard")
+    headers = [_("Village"), _("Reasons"), _("Door-visit coverage (%)"), _("Last inspection score"), _("Summons open")]
+    rows = [
+        [s.village.name, "；".join(s.reasons), _percent(s.coverage_rate), s.inspection_score, _yes_no(s.open_summons)]
+        for s in selectors.summons_suggestions(user=request.user)
+    ]
+    return "summons-suggestions", headers, rows
+
+
+def _nominations(request):
+    require(request.user, "assessment.dashboard")
+    try:
+        period = parse_period(request.GET.get("year", ""))
+    except BadPeriod:
+        period = parse_period(str(timezone.localdate().year))
+    report = indicators.indicator_report(user=request.user, period=period)
+    headers = [_("Kind"), _("Rank"), _("Name"), _("Unit"), _("Score"), _("On-time visits"), _("Dissuasions")]
+    rows = [
+        [_("Village"), r.rank, r.unit.name, r.unit.code, r.score, "", ""]
+        for r in sorted((r for r in report.rows if r.rank), key=lambda r: r.rank)
+    ]
+    rows += [
+        [_("Worker"), index, w.name, w.unit, "", w.visits_on_time, w.dissuasions]
+        for index, w in enumerate(selectors.worker_nominations(user=request.user, period=period), start=1)
+    ]
+    return f"nominations-{period.key}", headers, rows
+
+
+def _departments(request):
+    require(request.user, "assessment.indicators")
+    period = _period(request)
+    summaries = dashboard.department_rows(user=request.user, period=period) or []
+    headers = [_("Unit"), _("Activity"), _("Done"), _("Required")]
+    rows = [[s.unit.name, c.label, c.done, c.required] for s in summaries for c in s.categories]
+    return f"departments-{period.key}", headers, rows
+
+
+TABLES = {
+    "indicators": _indicators,
+    "accountability": _accountability,
+    "inspections": _inspections,
+    "callbacks": _callbacks,
+    "suggestions": _suggestions,
+    "nominations": _nominations,
+    "departments": _departments,
+}
+
+
+@login_required
+@require_GET
+def export_table(request, table):
+    if table not in TABLES:
+        raise Http404
+    name, headers, rows = TABLES[table](request)
+    rows = [[escape_formula(value) if isinstance(value, str) else value for value in row] for row in rows]
+    access_log_record(
+        request=request,
+        action=AccessAction.EXPORT,
+        object_repr=_("Assessment export %(table)s: %(count)d rows") % {"table": name, "count": len(rows)},
+        fields=[str(h) for h in headers][:20],
+    )
+    response = HttpResponse(xlsx_bytes(headers, rows), content_type=CONTENT_TYPES["xlsx"])
+    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate():%Y%m%d}.xlsx"'
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -1,0 +1,147 @@
+import uuid
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import UnitChoiceField
+from organization.access import CAPABILITIES
+from organization.models import User
+
+from .models import AccountabilityKind, EducationChannel
+from .periods import BadPeriod, parse_period
+
+DATE = forms.DateInput(attrs={"type": "date"})
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def callers_queryset():
+    roles = CAPABILITIES["assessment.callback"]
+    return User.objects.filter(is_active=True, roles__role__in=roles).distinct().order_by("full_name", "username")
+
+
+class DrawForm(forms.Form):
+    month = forms.CharField(
+        label=_("Month"),
+        widget=forms.TextInput(attrs={"type": "month"}),
+        help_text=_("The month whose cases are drawn."),
+    )
+    per_village = forms.IntegerField(label=_("Cases per village"), min_value=1, max_value=50, required=False)
+    share = forms.DecimalField(
+        label=_("Or a share of each village's cases"),
+        min_value=0,
+        max_value=1,
+        decimal_places=3,
+        required=False,
+        help_text=_("For example 0.2 for one case in five."),
+    )
+    seed = forms.IntegerField(
+        label=_("Random seed"), required=False, min_value=0, help_text=_("Leave empty for a new random draw.")
+    )
+
+    def clean_month(self):
+        try:
+            period = parse_period(self.cleaned_data["month"])
+        except BadPeriod as error:
+            raise forms.ValidationError(str(error)) from error
+        if period.kind != "month":
+            raise forms.ValidationError(_("Choose a month."))
+        return period.first_day
+
+
+class CallbackRecordForm(forms.Form):
+    reached = forms.ChoiceField(label=_("Was the victim reached?"), choices=YES_NO, widget=forms.RadioSelect)
+    educated = forms.ChoiceField(
+        label=_("Had they received anti-fraud education before the fraud?"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    channels = forms.MultipleChoiceField(
+        label=_("How?"), choices=EducationChannel.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    other_channel = forms.CharField(label=_("Other channel"), max_length=100, required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean(self):
+        data = super().clean()
+        data["reached"] = data.get("reached") == "yes"
+        educated = data.get("educated")
+        data["educated"] = None if not educated else educated == "yes"
+        return data
+
+
+class AssignForm(forms.Form):
+    assigned_to = forms.ModelChoiceField(label=_("Caller"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = callers_queryset()
+
+
+class AccountabilityForm(forms.Form):
+    unit = UnitChoiceField(label=_("Village or department"), queryset=None)
+    kind = forms.ChoiceField(label=_("Kind"), choices=AccountabilityKind.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    held_on = forms.DateField(label=_("Date"), widget=DATE, required=False)
+    people = forms.CharField(
+        label=_("People"), max_length=200, required=False, help_text=_("Who was summoned, who attended.")
+    )
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    rectification_deadline = forms.DateField(label=_("Rectification deadline"), widget=DATE, required=False)
+    client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+
+class AccountabilityUpdateForm(forms.Form):
+    held_on = forms.DateField(label=_("Date"), widget=DATE, required=False)
+    people = forms.CharField(label=_("People"), max_length=200, required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    rectification_deadline = forms.DateField(label=_("Rectification deadline"), widget=DATE, required=False)
+    follow_up = forms.CharField(
+        label=_("Rectification follow-up"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class CloseForm(forms.Form):
+    follow_up = forms.CharField(
+        label=_("Rectification follow-up"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class InspectionForm(forms.Form):
+    unit = UnitChoiceField(label=_("Village or department"), queryset=None)
+    inspected_on = forms.DateField(label=_("Inspected on"), widget=DATE, initial=timezone.localdate)
+    inspectors = forms.CharField(label=_("Inspectors"), max_length=200)
+    score = forms.DecimalField(
+        label=_("Score"),
+        min_value=0,
+        max_value=100,
+        decimal_places=1,
+        required=False,
+        help_text=_("Only when no checklist is configured for this kind of unit."),
+    )
+    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    rectification_deadline = forms.DateField(label=_("Rectification deadline"), widget=DATE, required=False)
+    client_id = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4, required=False)
+
+    def __init__(self, *args, units=None, checklist=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.checklist = list(checklist)
+        for item in self.checklist:
+            self.fields[f"item_{item.pk}"] = forms.IntegerField(
+                label=f"{item.label} (0–{item.points})", min_value=0, max_value=item.points, initial=0
+            )
+        if self.checklist:
+            del self.fields["score"]
+
+    def results(self) -> dict[int, int]:
+        return {item.pk: self.cleaned_data.get(f"item_{item.pk}") or 0 for item in self.checklist}
+
+
+class RectifyForm(forms.Form):
+    notes = forms.CharField(label=_("What was rectified"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,14 @@
+"""Background work of the assessment: the monthly callback draw (beat: the 1st of each month)."""
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(name="assessment.monthly_callback_draw")
+def monthly_callback_draw() -> str:
+    """Draw last month's cases for callback. Idempotent: a month already drawn is left as it is."""
+    from . import periods, services
+
+    month = periods.current_month(timezone.localdate()).previous()
+    draw, created = services.callback_draw_month(month=month.first_day)
+    return f"{draw} {'drawn' if created else 'already drawn'}"

@@ -1,0 +1,472 @@
+"""Pages of the assessment: the leadership dashboard, a village's page, the monthly bulletin, callbacks,
+accountability items, summons suggestions, inspections, indicators and nominations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.forms import apply_service_errors
+from organization.access import can, require, units_visible_to
+from organization.models import Unit, UnitKind
+
+from . import dashboard, indicators, selectors, services
+from .forms import (
+    AccountabilityForm,
+    AccountabilityUpdateForm,
+    AssignForm,
+    CallbackRecordForm,
+    CloseForm,
+    DrawForm,
+    InspectionForm,
+    RectifyForm,
+)
+from .models import AccountabilityKind, AccountabilitySource, AccountabilityStatus, CallbackStatus
+from .periods import BadPeriod, current_month, parse_period
+
+PAGE_SIZE = 25
+
+
+def period_from(request, default=None):
+    try:
+        return parse_period(request.GET["period"])
+    except (KeyError, BadPeriod):
+        return default or current_month()
+
+
+# --- Dashboard, village, bulletin ------------------------------------------------------------------
+
+
+@login_required
+def dashboard_view(request):
+    require(request.user, "assessment.dashboard")
+    period = period_from(request)
+    context = dashboard.dashboard_context(user=request.user, period=period)
+    return render(request, "assessment/dashboard.html", context)
+
+
+@login_required
+def village_view(request, pk):
+    require(request.user, "assessment.dashboard")
+    village = get_object_or_404(indicators.villages_for(request.user), pk=pk)
+    period = period_from(request)
+    context = dashboard.village_context(user=request.user, village=village, period=period)
+    context["summons_form"] = AccountabilityForm(
+        units=Unit.objects.filter(pk=village.pk),
+        initial={"unit": village.pk, "kind": AccountabilityKind.SUMMONS, "held_on": timezone.localdate()},
+    )
+    context["can_summon"] = can(request.user, "assessment.summon")
+    return render(request, "assessment/village.html", context)
+
+
+@login_required
+def bulletin_view(request):
+    require(request.user, "assessment.dashboard")
+    period = period_from(request, default=current_month().previous())
+    context = dashboard.dashboard_context(user=request.user, period=period)
+    context["printed_at"] = timezone.now()
+    return render(request, "assessment/bulletin_print.html", context)
+
+
+# --- Callbacks (一案双查) ---------------------------------------------------------------------------
+
+
+@login_required
+def callback_list(request):
+    require(request.user, "assessment.callback")
+    callbacks = selectors.callbacks_for(request.user)
+    status = request.GET.get("status", CallbackStatus.PENDING)
+    if status in CallbackStatus.values:
+        callbacks = callbacks.filter(status=status)
+    else:
+        status = ""
+    if request.GET.get("mine"):
+        callbacks = callbacks.filter(assigned_to=request.user)
+    village = request.GET.get("village", "")
+    if village.isdigit():
+        callbacks = callbacks.filter(village_id=int(village))
+    page = Paginator(callbacks.order_by("-draw__month", "village__code", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    draws = selectors.draws_with_counts(request.user)
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": CallbackStatus.choices,
+        "villages": indicators.villages_for(request.user),
+        "village": village,
+        "draws": draws,
+        "draw_form": DrawForm(initial={"month": f"{current_month().previous().first_day:%Y-%m}"}),
+    }
+    return render(request, "assessment/callback_list.html", context)
+
+
+@login_required
+@require_POST
+def callback_draw(request):
+    require(request.user, "assessment.callback")
+    form = DrawForm(request.POST)
+    if form.is_valid():
+        draw, created = services.callback_draw_month(
+            month=form.cleaned_data["month"],
+            actor=request.user,
+            seed=form.cleaned_data["seed"],
+            per_village=form.cleaned_data["per_village"],
+            share=form.cleaned_data["share"],
+        )
+        if created:
+            messages.success(
+                request,
+                _("%(month)s drawn: %(count)d cases (seed %(seed)d).")
+                % {"month": draw, "count": draw.callbacks.count(), "seed": draw.seed},
+            )
+        else:
+            messages.info(
+                request, _("%(month)s was already drawn (seed %(seed)d).") % {"month": draw, "seed": draw.seed}
+            )
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect("assessment:callback_list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def callback_detail(request, pk):
+    require(request.user, "assessment.callback")
+    callback = get_object_or_404(selectors.callbacks_for(request.user), pk=pk)
+    form = CallbackRecordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.callback_record(callback=callback, actor=request.user, **form.cleaned_data)
+        except services.TransitionNotAllowed as error:
+            messages.error(request, error.message)
+            return redirect("assessment:callback_detail", pk=callback.pk)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            callback.refresh_from_db()
+            if callback.is_not_educated:
+                messages.warning(
+                    request,
+                    _("Recorded. A summons and a public criticism of %(village)s are open.")
+                    % {"village": callback.village},
+                )
+            else:
+                messages.success(request, _("Callback recorded."))
+            return redirect("assessment:callback_detail", pk=callback.pk)
+    record = selectors.education_records([callback.case.victim])[callback.case.victim_id]
+    context = {
+        "callback": callback,
+        "case": callback.case,
+        "record": record,
+        "form": form,
+        "assign_form": AssignForm(initial={"assigned_to": callback.assigned_to_id}),
+        "items": callback.accountability_items.all(),
+    }
+    return render(request, "assessment/callback_detail.html", context, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_POST
+def callback_assign(request, pk):
+    require(request.user, "assessment.callback")
+    callback = get_object_or_404(selectors.callbacks_for(request.user), pk=pk)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.callback_assign(callback=callback, caller=form.cleaned_data["assigned_to"], actor=request.user)
+        except (services.TransitionNotAllowed, ValidationError) as error:
+            messages.error(request, getattr(error, "message", None) or " ".join(error.messages))
+        else:
+            messages.success(request, _("Caller assigned."))
+    return redirect("assessment:callback_detail", pk=callback.pk)
+
+
+# --- Accountability items -------------------------------------------------------------------------
+
+
+def _accountable_units(user):
+    return units_visible_to(user).filter(kind__in=[UnitKind.VILLAGE, UnitKind.DEPARTMENT], is_active=True)
+
+
+@login_required
+def accountability_list(request):
+    require(request.user, "assessment.dashboard")
+    items = selectors.accountability_for(request.user)
+    status = request.GET.get("status", AccountabilityStatus.OPEN)
+    if status in AccountabilityStatus.values:
+        items = items.filter(status=status)
+    else:
+        status = ""
+    kind = request.GET.get("kind", "")
+    if kind in AccountabilityKind.values:
+        items = items.filter(kind=kind)
+    unit = request.GET.get("unit", "")
+    if unit.isdigit():
+        items = items.filter(unit_id=int(unit))
+    if request.GET.get("overdue"):
+        items = items.overdue()
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": AccountabilityStatus.choices,
+        "kind": kind,
+        "kinds": AccountabilityKind.choices,
+        "today": timezone.localdate(),
+        "can_summon": can(request.user, "assessment.summon"),
+    }
+    return render(request, "assessment/accountability_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accountability_create(request):
+    require(request.user, "assessment.summon")
+    units = _accountable_units(request.user)
+    form = AccountabilityForm(request.POST or None, units=units, initial={"unit": request.GET.get("unit")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            item = services.accountability_open(
+                unit=data["unit"],
+                kind=data["kind"],
+                actor=request.user,
+                reason=data["reason"],
+                source=AccountabilitySource.MANUAL,
+                held_on=data["held_on"],
+                people=data["people"],
+                notes=data["notes"],
+                rectification_deadline=data["rectification_deadline"],
+                client_id=data["client_id"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("%(item)s recorded.") % {"item": item})
+            return redirect("assessment:accountability_detail", pk=item.pk)
+    return render(request, "assessment/accountability_form.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accountability_detail(request, pk):
+    require(request.user, "assessment.dashboard")
+    item = get_object_or_404(selectors.accountability_for(request.user), pk=pk)
+    initial = {f: getattr(item, f) for f in ("held_on", "people", "notes", "rectification_deadline", "follow_up")}
+    form = AccountabilityUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        require(request.user, "assessment.summon")
+        if form.is_valid():
+            try:
+                services.accountability_update(item=item, actor=request.user, **form.cleaned_data)
+            except services.TransitionNotAllowed as error:
+                messages.error(request, error.message)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("assessment:accountability_detail", pk=item.pk)
+    context = {
+        "item": item,
+        "form": form,
+        "close_form": CloseForm(initial={"follow_up": item.follow_up}),
+        "can_close": services.can_transition_item(request.user, item, "close"),
+        "can_reopen": services.can_transition_item(request.user, item, "reopen"),
+        "can_edit": can(request.user, "assessment.summon") and item.status == AccountabilityStatus.OPEN,
+        "today": timezone.localdate(),
+    }
+    return render(request, "assessment/accountability_detail.html", context, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_POST
+def accountability_transition(request, pk, action):
+    if action not in services.ACCOUNTABILITY_TRANSITIONS:
+        raise Http404
+    require(request.user, "assessment.dashboard")
+    item = get_object_or_404(selectors.accountability_for(request.user), pk=pk)
+    form = CloseForm(request.POST)
+    form.is_valid()
+    try:
+        services.accountability_transition(
+            item=item, actor=request.user, action=action, follow_up=form.cleaned_data.get("follow_up", "")
+        )
+    except PermissionDenied:
+        raise
+    except services.TransitionNotAllowed as error:
+        messages.error(request, error.message)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("Done: %(action)s.") % {"action": services.ACCOUNTABILITY_TRANSITIONS[action].label}
+        )
+    return redirect("assessment:accountability_detail", pk=item.pk)
+
+
+# --- Summons suggestions ------------------------------------------------------------------------------
+
+
+@login_required
+def suggestion_list(request):
+    require(request.user, "assessment.dashboard")
+    context = {
+        "suggestions": selectors.summons_suggestions(user=request.user),
+        "rule": selectors.SummonsRule.current(),
+        "can_summon": can(request.user, "assessment.summon"),
+    }
+    return render(request, "assessment/suggestion_list.html", context)
+
+
+@login_required
+@require_POST
+def suggestion_summon(request, pk):
+    """One action: the suggestion becomes a summons of the village head (an open accountability item)."""
+    require(request.user, "assessment.summon")
+    village = get_object_or_404(indicators.villages_for(request.user), pk=pk)
+    suggestion = next((s for s in selectors.summons_suggestions(user=request.user) if s.village.pk == village.pk), None)
+    if suggestion is None:
+        messages.error(request, _("%(village)s is no longer suggested.") % {"village": village})
+        return redirect("assessment:suggestion_list")
+    item = services.accountability_open(
+        unit=village,
+        kind=AccountabilityKind.SUMMONS,
+        actor=request.user,
+        reason="；".join(suggestion.reasons),
+        source=AccountabilitySource.SUGGESTION,
+    )
+    messages.success(request, _("Summons of %(village)s opened: record its date and people.") % {"village": village})
+    return redirect("assessment:accountability_detail", pk=item.pk)
+
+
+# --- Inspections (督导检查) --------------------------------------------------------------------------
+
+
+@login_required
+def inspection_list(request):
+    require(request.user, "assessment.dashboard")
+    inspections = selectors.inspections_for(request.user)
+    today = timezone.localdate()
+    if request.GET.get("overdue"):
+        inspections = inspections.overdue_rectifications(today)
+    unit = request.GET.get("unit", "")
+    if unit.isdigit():
+        inspections = inspections.filter(unit_id=int(unit))
+    page = Paginator(inspections, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.inspections_for(request.user).aggregate(
+        overdue=Count("pk", filter=Q(rectified_at__isnull=True, rectification_deadline__lt=today))
+    )
+    context = {
+        "page": page,
+        "today": today,
+        "overdue_count": counts["overdue"],
+        "overdue": bool(request.GET.get("overdue")),
+        "can_supervise": can(request.user, "assessment.supervise"),
+    }
+    return render(request, "assessment/inspection_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_create(request):
+    require(request.user, "assessment.supervise")
+    units = selectors.inspectable_units(request.user)
+    chosen = request.POST.get("unit") or request.GET.get("unit")
+    unit = units.filter(pk=chosen).first() if chosen and str(chosen).isdigit() else None
+    checklist = services.checklist_for(unit) if unit else []
+    form = InspectionForm(request.POST or None, units=units, checklist=checklist, initial={"unit": unit})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inspection = services.inspection_record(
+                unit=data["unit"],
+                actor=request.user,
+                inspected_on=data["inspected_on"],
+                inspectors=data["inspectors"],
+                results=form.results(),
+                score=data.get("score"),
+                findings=data["findings"],
+                rectification_deadline=data["rectification_deadline"],
+                client_id=data["client_id"],
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Inspection recorded: score %(score)s.") % {"score": inspection.score})
+            return redirect("assessment:inspection_detail", pk=inspection.pk)
+    context = {"form": form, "unit": unit, "units": units}
+    return render(request, "assessment/inspection_form.html", context, status=400 if form.is_bound else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_detail(request, pk):
+    require(request.user, "assessment.dashboard")
+    inspection = get_object_or_404(selectors.inspections_for(request.user), pk=pk)
+    form = RectifyForm(request.POST or None)
+    if request.method == "POST":
+        require(request.user, "assessment.supervise")
+        if form.is_valid():
+            try:
+                services.inspection_mark_rectified(
+                    inspection=inspection, actor=request.user, notes=form.cleaned_data["notes"]
+                )
+            except services.TransitionNotAllowed as error:
+                messages.error(request, error.message)
+            except ValidationError as error:
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("Rectification recorded."))
+                return redirect("assessment:inspection_detail", pk=inspection.pk)
+    context = {
+        "inspection": inspection,
+        "form": form,
+        "today": timezone.localdate(),
+        "can_supervise": can(request.user, "assessment.supervise"),
+    }
+    return render(request, "assessment/inspection_detail.html", context)
+
+
+# --- Indicators, departments, nominations -----------------------------------------------------------
+
+
+@login_required
+def indicator_view(request):
+    require(request.user, "assessment.indicators")
+    period = period_from(request)
+    context = {
+        "period": period,
+        "period_choices": dashboard.period_choices(include=period),
+        "report": indicators.indicator_report(user=request.user, period=period),
+        "departments": dashboard.department_rows(user=request.user, period=period),
+    }
+    return render(request, "assessment/indicators.html", context)
+
+
+@login_required
+def nomination_view(request):
+    require(request.user, "assessment.dashboard")
+    year = request.GET.get("year") or str(timezone.localdate().year)
+    try:
+        period = parse_period(year)
+    except BadPeriod:
+        period = parse_period(str(timezone.localdate().year))
+    if period.kind != "year":
+        period = parse_period(str(period.first_day.year))
+    report = indicators.indicator_report(user=request.user, period=period)
+    context = {
+        "period": period,
+        "villages": sorted([r for r in report.rows if r.rank], key=lambda r: r.rank),
+        "workers": selectors.worker_nominations(user=request.user, period=period),
+    }
+    return render(request, "assessment/nominations.html", context)
