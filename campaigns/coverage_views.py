@@ -129,6 +129,7 @@ def coverage(request):
             "page": page,
             "coverage_data": _chart_data(unit, total, series),
             "can_export": can(request.user, "outreach.export"),
+            "can_visit": can(request.user, "outreach.visit"),
             "as_of": timezone.localtime(),
         },
     )
