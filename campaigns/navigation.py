@@ -1,5 +1,10 @@
 """This app's entries in the navigation menu (collected by core.navigation)."""
 
-from core.navigation import NavEntry  # noqa: F401
+from django.utils.translation import gettext_lazy as _
 
-ENTRIES: list = []
+from core.navigation import NavEntry
+
+ENTRIES: list = [
+    NavEntry(_("Door-knocking"), "campaigns:households", "outreach.visit"),
+    NavEntry(_("Pledges"), "campaigns:pledge_list", "outreach.view"),
+]

@@ -101,7 +101,8 @@ class HouseholdSerializer(serializers.ModelSerializer):
     ),
 )
 class HouseholdViewSet(ExactSearchLogMixin, viewsets.ReadOnlyModelViewSet):
-    """Households in the caller's scope; filter by ``village`` and ``grid`` (unit codes) or search with ``q``."""
+    """Households in the caller's scope; filter by ``village`` and ``grid`` (unit codes), ``visited`` (door-knocking:
+    true or false) or search with ``q``."""
 
     serializer_class = HouseholdSerializer
     filterset_class = HouseholdFilter

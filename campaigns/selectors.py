@@ -1,0 +1,146 @@
+"""Reads of the door-knocking outreach, always through the user's scope (``Model.objects.for_user``).
+
+Every list comes already scoped, filtered (with the filters shared by the pages, exports and API)
+and annotated, so that a page runs a fixed number of queries however many rows it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from organization.access import VILLAGE_TEAM_ROLES
+from organization.models import Unit, UnitKind, User
+from residents.models import Household, Resident
+
+from .filters import DoorVisitFilter, OutreachHouseholdFilter, PledgeFilter, visited_q
+from .models import DoorVisit, Pledge
+
+ALL_GRIDS = "all"
+
+
+def _count_of(queryset: QuerySet, outer_field: str) -> Coalesce:
+    counted = (
+        queryset.filter(**{outer_field: OuterRef("pk")})
+        .order_by()
+        .values(outer_field)
+        .annotate(total=Count("pk"))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def default_grid_code(user) -> str:
+    """A grid worker's list opens on their own grid."""
+    unit = getattr(user, "unit", None)
+    return unit.code if unit is not None and unit.kind == UnitKind.GRID else ""
+
+
+def outreach_params(user, params: Mapping) -> dict:
+    """The list's filters with the defaults: the worker's own grid, households still to visit."""
+    cleaned = {key: params.get(key, "") for key in ("q", "village", "grid", "show")}
+    if not cleaned["grid"]:
+        cleaned["grid"] = default_grid_code(user)
+    if cleaned["show"] not in ("todo", "visited", "all"):
+        cleaned["show"] = "todo"
+    return cleaned
+
+
+def households_to_visit(*, user, params: Mapping) -> QuerySet[Household]:
+    """Households in scope with ``visited``, ``visit_count``, ``last_visit_at``, ``member_count`` and
+    ``pledged_count``; not yet visited first. ``params`` as returned by :func:`outreach_params`."""
+    filters = {"q": params.get("q", ""), "village": params.get("village", "")}
+    if params.get("grid") and params["grid"] != ALL_GRIDS:
+        filters["grid"] = params["grid"]
+    show = params.get("show", "todo")
+    if show == "todo":
+        filters["visited"] = "false"
+    elif show == "visited":
+        filters["visited"] = "true"
+    households = Household.objects.for_user(user).select_related("village", "grid").defer("contact_phone")
+    households = OutreachHouseholdFilter(filters, queryset=households).qs
+    last_visit = (
+        DoorVisit.objects.filter(household=OuterRef("pk"))
+        .order_by()
+        .values("household")
+        .annotate(last=Max("visited_at"))
+        .values("last")[:1]
+    )
+    return households.annotate(
+        visited=visited_q(),
+        visit_count=_count_of(DoorVisit.objects.all(), "household"),
+        last_visit_at=Subquery(last_visit),
+        member_count=_count_of(Resident.objects.all(), "household"),
+        pledged_count=_count_of(Pledge.objects.all(), "resident__household"),
+    ).order_by("visited", "village__code", "address", "pk")
+
+
+def visit_queryset() -> QuerySet[DoorVisit]:
+    return DoorVisit.objects.select_related("household__village", "household__grid", "recorded_by").prefetch_related(
+        Prefetch("visitors", queryset=User.objects.order_by("username"))
+    )
+
+
+def visits_for_user(*, user, params: Mapping | None = None) -> QuerySet[DoorVisit]:
+    visits = visit_queryset().for_user(user)
+    if params:
+        visits = DoorVisitFilter(params, queryset=visits).qs
+    return visits.order_by("-visited_at", "-pk")
+
+
+def pledge_queryset() -> QuerySet[Pledge]:
+    return Pledge.objects.select_related("resident__village", "resident__household__grid", "visit", "collected_by")
+
+
+def pledges_for_user(*, user, params: Mapping | None = None) -> QuerySet[Pledge]:
+    pledges = pledge_queryset().for_user(user)
+    if params:
+        pledges = PledgeFilter(params, queryset=pledges).qs
+    return pledges.order_by("-signed_at", "-pk")
+
+
+def household_visits(*, user, household: Household) -> list[DoorVisit]:
+    return list(visits_for_user(user=user).filter(household=household))
+
+
+def household_members_with_pledges(*, user, household: Household) -> list[Resident]:
+    """The members of ``household`` in scope, each with ``pledge`` loaded (or missing)."""
+    return list(
+        Resident.objects.for_user(user)
+        .filter(household=household)
+        .select_related("pledge", "pledge__collected_by")
+        .order_by("pk")
+    )
+
+
+def village_workers(*, village: Unit) -> QuerySet[User]:
+    """The active village team members: the choices of "who went" on a visit."""
+    return (
+        User.objects.filter(is_active=True, roles__role__in=VILLAGE_TEAM_ROLES, unit__path__startswith=village.path)
+        .distinct()
+        .order_by("username")
+    )
+
+
+@dataclass
+class PledgeLookup:
+    """What the town knows of one person found by ID number: their pledge, and the visits of their household."""
+
+    resident: Resident
+    pledge: Pledge | None
+    visits: list[DoorVisit]
+
+
+def pledge_lookup(*, user, id_number: str) -> PledgeLookup | None:
+    """Find a resident in scope by exact ID number (through the keyed hash); None when not found."""
+    resident = (
+        Resident.objects.for_user(user).by_id_number(id_number).select_related("village", "household__grid").first()
+    )
+    if resident is None:
+        return None
+    pledge = pledges_for_user(user=user).filter(resident=resident).first()
+    visits = household_visits(user=user, household=resident.household) if resident.household_id else []
+    return PledgeLookup(resident=resident, pledge=pledge, visits=visits)

@@ -1,0 +1,203 @@
+"""Writes of the door-knocking outreach: recording a visit, recording a signed pledge.
+
+Both are idempotent by ``client_id`` (a UUID chosen when the form is rendered, or by the phone app):
+posting the same one again returns the first record and creates nothing, so a flaky network never
+makes two visits. Photos and signatures are stored inside :func:`core.uploads.files_removed_on_error`
+around the transaction: a refused or failed save leaves neither a half-saved record nor an orphan file.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_event_record
+from core.uploads import CheckedUpload, attach, files_removed_on_error, store
+from organization.access import can, unit_in_scope
+from residents.models import Household, Resident
+from warnings_followup.models import FraudType
+
+from .models import MATERIAL_FIELDS, DoorVisit, Material, Pledge, PledgeMethod
+from .selectors import village_workers
+
+CLOCK_SKEW = datetime.timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class VisitResult:
+    visit: DoorVisit
+    created: bool
+
+
+@dataclass(frozen=True)
+class PledgeResult:
+    pledge: Pledge
+    created: bool
+
+
+def can_record_visit(user, household: Household) -> bool:
+    """The village team (and the police) record visits of the households in their scope."""
+    return can(user, "outreach.visit") and unit_in_scope(user, household.village)
+
+
+def _existing_visit(client_id, household: Household) -> DoorVisit | None:
+    existing = DoorVisit.objects.filter(client_id=client_id).first()
+    if existing is not None and existing.household_id != household.pk:
+        raise ValidationError({"client_id": _("This client id belongs to another household's visit.")})
+    return existing
+
+
+def _check_visit_input(*, household, visited_at, materials, fraud_types, visitors, actor) -> list:
+    errors = {}
+    if visited_at > timezone.now() + CLOCK_SKEW:
+        errors["visited_at"] = _("A visit cannot be in the future.")
+    unknown = [material for material in materials if material not in Material.values]
+    if unknown:
+        errors["materials"] = _("Unknown material: %(codes)s.") % {"codes": ", ".join(map(str, unknown))}
+    unknown = [code for code in fraud_types if code not in FraudType.values]
+    if unknown:
+        errors["fraud_types"] = _("Unknown fraud type: %(codes)s.") % {"codes": ", ".join(map(str, unknown))}
+    people = list(dict.fromkeys(visitors)) or [actor]
+    allowed = set(village_workers(village=household.village).values_list("pk", flat=True)) | {actor.pk}
+    strangers = [str(person) for person in people if person.pk not in allowed]
+    if strangers:
+        errors["visitors"] = _("Not on this village's team: %(names)s.") % {"names": "、".join(strangers)}
+    if errors:
+        raise ValidationError(errors)
+    return people
+
+
+def door_visit_record(
+    *,
+    actor,
+    household: Household,
+    client_id,
+    visited_at: datetime.datetime,
+    someone_home: bool,
+    materials: Iterable[str] = (),
+    fraud_types: Iterable[str] = (),
+    app_installed: bool = False,
+    notes: str = "",
+    visitors: Sequence = (),
+    photos: Sequence[CheckedUpload] = (),
+) -> VisitResult:
+    """Record a door visit of ``household``. Not at home is a visit too (the household stays to visit).
+
+    Re-posting the same ``client_id`` returns the first visit and creates nothing.
+    """
+    if not can_record_visit(actor, household):
+        raise PermissionDenied(_("Only the village's team and the police may record door visits."))
+    existing = _existing_visit(client_id, household)
+    if existing is not None:
+        return VisitResult(existing, False)
+    materials = list(dict.fromkeys(materials))
+    fraud_types = list(dict.fromkeys(fraud_types))
+    people = _check_visit_input(
+        household=household,
+        visited_at=visited_at,
+        materials=materials,
+        fraud_types=fraud_types,
+        visitors=visitors,
+        actor=actor,
+    )
+    try:
+        with files_removed_on_error(), transaction.atomic():
+            visit = DoorVisit.objects.create(
+                client_id=client_id,
+                household=household,
+                visited_at=visited_at,
+                someone_home=someone_home,
+                fraud_types_explained=fraud_types,
+                app_installed=app_installed,
+                notes=notes.strip(),
+                recorded_by=actor,
+                **{field: material in materials for material, field in MATERIAL_FIELDS.items()},
+            )
+            visit.visitors.set(people)
+            if photos:
+                attach(visit, photos, user=actor)
+            audit_event_record(
+                actor=actor,
+                subject=household,
+                event="door_visit",
+                new="reached" if someone_home else "not_home",
+                reason=notes.strip(),
+                visit=visit.pk,
+                materials=materials,
+                app_installed=app_installed,
+            )
+    except IntegrityError:
+        # The same client_id saved a moment ago by a parallel request: that one is the visit.
+        existing = DoorVisit.objects.filter(client_id=client_id).first()
+        if existing is None:
+            raise
+        return VisitResult(existing, False)
+    return VisitResult(visit, True)
+
+
+def pledge_record(
+    *,
+    actor,
+    resident: Resident,
+    client_id,
+    image: CheckedUpload,
+    method: str,
+    visit: DoorVisit | None = None,
+    signed_at: datetime.datetime | None = None,
+) -> PledgeResult:
+    """Keep a resident's signed pledge on file (备案留存): a signature drawn on the phone or a photo of
+    the signed paper form. One pledge per resident; re-posting the same ``client_id`` returns it."""
+    if not can(actor, "outreach.visit") or not unit_in_scope(actor, resident.village):
+        raise PermissionDenied(_("Only the village's team and the police may record pledges."))
+    existing = Pledge.objects.filter(client_id=client_id).first()
+    if existing is not None:
+        if existing.resident_id != resident.pk:
+            raise ValidationError({"client_id": _("This client id belongs to another resident's pledge.")})
+        return PledgeResult(existing, False)
+    if method not in PledgeMethod.values:
+        raise ValidationError({"method": _("Sign on the phone or photograph the signed form.")})
+    if visit is not None and (resident.household_id is None or visit.household_id != resident.household_id):
+        raise ValidationError({"resident": _("This person does not live in the visited household.")})
+    signed_at = signed_at or timezone.now()
+    if signed_at > timezone.now() + CLOCK_SKEW:
+        raise ValidationError({"signed_at": _("A pledge cannot be signed in the future.")})
+    try:
+        with files_removed_on_error(), transaction.atomic():
+            locked = Resident.objects.select_for_update().get(pk=resident.pk)
+            prior = Pledge.objects.filter(resident=locked).first()
+            if prior is not None:
+                raise _already_signed_error(resident, prior)
+            pledge = Pledge.objects.create(
+                client_id=client_id,
+                resident=locked,
+                visit=visit,
+                signed_at=signed_at,
+                method=method,
+                image=store(image, folder="pledges"),
+                collected_by=actor,
+            )
+            # On the pledge, not the person: the person file shows pledges from its own source.
+            audit_event_record(actor=actor, subject=pledge, event="pledge", new=method, visit=visit and visit.pk)
+    except IntegrityError:
+        existing = Pledge.objects.filter(client_id=client_id).first()
+        if existing is not None:
+            return PledgeResult(existing, False)
+        raise _already_signed_error(resident, Pledge.objects.filter(resident=resident).first()) from None
+    return PledgeResult(pledge, True)
+
+
+def _already_signed_error(resident: Resident, pledge: Pledge | None) -> ValidationError:
+    if pledge is None:
+        message = _("%(name)s has already signed the pledge.") % {"name": resident.name}
+    else:
+        message = _("%(name)s already signed the pledge on %(date)s: it is on file.") % {
+            "name": resident.name,
+            "date": timezone.localtime(pledge.signed_at).strftime("%Y-%m-%d"),
+        }
+    return ValidationError({"resident": message}, code="already_signed")
