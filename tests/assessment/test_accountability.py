@@ -1,0 +1,123 @@
+"""Accountability items appear (from a callback, a suggestion or by hand) and close with their follow-up."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from assessment import selectors, services
+from assessment.models import AccountabilityItem, AccountabilitySource, AccountabilityStatus, SummonsRule
+
+from .factories import AccountabilityItemFactory, CallbackFactory, FraudCaseFactory, InspectionFactory
+
+
+def test_an_item_from_a_callback_appears_and_closes(client, leader, village_a):
+    callback = CallbackFactory(case=FraudCaseFactory(village=village_a))
+    services.callback_record(callback=callback, actor=leader, reached=True, educated=False)
+    client.force_login(leader)
+    listing = client.get("/assessment/accountability/")
+    assert listing.content.count(b'data-testid="item-row"') == 2
+    item = AccountabilityItem.objects.get(callback=callback, kind="summons")
+    # Closing needs the date and the follow-up.
+    response = client.post(f"/assessment/accountability/{item.pk}/close/", {"follow_up": ""})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == AccountabilityStatus.OPEN
+    client.post(
+        f"/assessment/accountability/{item.pk}/",
+        {
+            "held_on": "2026-04-03",
+            "people": "村书记 张三；镇领导 李四",
+            "notes": "约谈记录",
+            "rectification_deadline": "2026-04-30",
+            "follow_up": "",
+        },
+    )
+    client.post(f"/assessment/accountability/{item.pk}/close/", {"follow_up": "已补做入户宣传 120 户"})
+    item.refresh_from_db()
+    assert item.status == AccountabilityStatus.CLOSED and item.closed_by == leader
+    assert item.people == "村书记 张三；镇领导 李四" and item.follow_up == "已补做入户宣传 120 户"
+    assert client.get("/assessment/accountability/").content.count(b'data-testid="item-row"') == 1
+    assert client.get("/assessment/accountability/?status=closed").content.count(b'data-testid="item-row"') == 1
+    services.accountability_transition(item=item, actor=leader, action="reopen")
+    item.refresh_from_db()
+    assert item.status == AccountabilityStatus.OPEN
+
+
+def test_closing_twice_is_refused(leader, village_a):
+    item = AccountabilityItemFactory(unit=village_a, held_on=datetime.date(2026, 4, 1), follow_up="已整改")
+    services.accountability_transition(item=item, actor=leader, action="close")
+    with pytest.raises(services.TransitionNotAllowed):
+        services.accountability_transition(item=item, actor=leader, action="close")
+
+
+def test_close_requires_a_follow_up(leader, village_a):
+    item = AccountabilityItemFactory(unit=village_a, held_on=datetime.date(2026, 4, 1))
+    with pytest.raises(ValidationError):
+        services.accountability_transition(item=item, actor=leader, action="close")
+
+
+def test_who_may_see_and_act(client, head_a, grid_b, police, leader, village_a):
+    item = AccountabilityItemFactory(unit=village_a)
+    for user in (head_a, grid_b, police):
+        client.force_login(user)
+        assert client.get(f"/assessment/accountability/{item.pk}/").status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.accountability_transition(item=item, actor=police, action="close")
+
+
+def test_recording_a_summons_by_hand_is_idempotent(client, leader, village_a):
+    client.force_login(leader)
+    data = {
+        "unit": village_a.pk,
+        "kind": "summons",
+        "reason": "案件持续高发",
+        "held_on": "2026-04-02",
+        "people": "村书记",
+        "client_id": "6c0e8f3e-9a4b-4b52-9b50-7d1d2f0a1c11",
+    }
+    assert client.post("/assessment/accountability/new/", data).status_code == 302
+    assert client.post("/assessment/accountability/new/", data).status_code == 302
+    assert AccountabilityItem.objects.filter(unit=village_a, source=AccountabilitySource.MANUAL).count() == 1
+
+
+def at(text):
+    return datetime.datetime.fromisoformat(text)
+
+
+@pytest.fixture
+def high_in_village_a(village_a, village_b):
+    """VA (10,000 people) has 3 cases in each of the last two months, VB (10,000) one."""
+    today = datetime.date(2026, 5, 15)
+    for month in (3, 4):
+        for day in (1, 2, 3):
+            FraudCaseFactory(village=village_a, reported_at=at(f"2026-{month:02d}-{day:02d}T10:00+08:00"))
+        FraudCaseFactory(village=village_b, reported_at=at(f"2026-{month:02d}-05T10:00+08:00"))
+    return today
+
+
+def test_a_village_above_the_town_rate_two_months_running_is_suggested(leader, high_in_village_a, village_b):
+    SummonsRule.objects.create(name="2", consecutive_months=2, min_coverage_rate=None, min_inspection_score=None)
+    suggestions = selectors.summons_suggestions(user=leader, today=high_in_village_a)
+    assert [s.village.code for s in suggestions] == ["VA"]
+    assert [m["rate"] for m in suggestions[0].months] == [3, 3] and suggestions[0].months[0]["town_rate"] == 2
+    # Weak publicity: a poor last inspection adds VB.
+    SummonsRule.objects.update(min_inspection_score=60)
+    InspectionFactory(unit=village_b, inspected_on=datetime.date(2026, 5, 1), score=45)
+    codes = [s.village.code for s in selectors.summons_suggestions(user=leader, today=high_in_village_a)]
+    assert codes == ["VA", "VB"]
+
+
+def test_one_action_turns_a_suggestion_into_a_summons(client, leader, high_in_village_a, village_a, monkeypatch):
+    from django.utils import timezone
+
+    SummonsRule.objects.create(name="2", consecutive_months=2, min_coverage_rate=None, min_inspection_score=None)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: high_in_village_a)
+    client.force_login(leader)
+    page = client.get("/assessment/suggestions/")
+    assert b'data-testid="summon-button"' in page.content
+    response = client.post(f"/assessment/suggestions/{village_a.pk}/summon/")
+    item = AccountabilityItem.objects.get()
+    assert response.status_code == 302 and response.url == f"/assessment/accountability/{item.pk}/"
+    assert (item.unit, item.kind, item.source) == (village_a, "summons", AccountabilitySource.SUGGESTION)
+    assert selectors.summons_suggestions(user=leader, today=high_in_village_a)[0].open_summons

@@ -1,0 +1,165 @@
+"""一案双查: the monthly draw is stratified by village and reproducible for a seed; the caller's answer."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from assessment import services, tasks
+from assessment.models import (
+    AccountabilityItem,
+    AccountabilityKind,
+    AccountabilityStatus,
+    Callback,
+    CallbackDraw,
+    CallbackSettings,
+)
+from tests.factories import VillageFactory
+
+from .factories import CallbackFactory, FraudCaseFactory
+
+MARCH = datetime.date(2026, 3, 1)
+
+
+def at(text):
+    return datetime.datetime.fromisoformat(text)
+
+
+def test_the_pure_draw_is_reproducible_and_stratified():
+    cases = {"VA": [f"A{n}" for n in range(10)], "VB": [f"B{n}" for n in range(4)], "VC": []}
+    first = services.draw_sample(cases, seed=7, per_village=2, share=None)
+    assert first == services.draw_sample(
+        {k: list(reversed(v)) for k, v in cases.items()}, seed=7, per_village=2, share=None
+    )
+    assert set(first) == {"VA", "VB"} and all(len(v) == 2 for v in first.values())
+    assert all(n.startswith("A") for n in first["VA"]) and all(n.startswith("B") for n in first["VB"])
+    others = {tuple(services.draw_sample(cases, seed=s, per_village=2, share=None)["VA"]) for s in range(20)}
+    assert len(others) > 1  # the seed matters
+    by_share = services.draw_sample(cases, seed=7, per_village=None, share="0.25")
+    assert (len(by_share["VA"]), len(by_share["VB"])) == (3, 1)  # ceil(2.5) and ceil(1): at least one
+
+
+@pytest.fixture
+def march_cases(town, village_a, village_b):
+    village_c = VillageFactory(code="VC", parent=town)
+    for n in range(6):
+        FraudCaseFactory(village=village_a, reported_at=at(f"2026-03-{n + 1:02d}T10:00+08:00"))
+    for n in range(3):
+        FraudCaseFactory(village=village_b, reported_at=at(f"2026-03-{n + 10:02d}T10:00+08:00"))
+    FraudCaseFactory(village=village_b, reported_at=at("2026-04-01T00:10+08:00"))  # April: not drawn
+    FraudCaseFactory(village=village_c, reported_at=at("2026-02-28T23:50+08:00"))  # February: not drawn
+    return village_a, village_b, village_c
+
+
+def drawn_numbers(draw):
+    return sorted(draw.callbacks.values_list("case__case_number", flat=True))
+
+
+def test_the_monthly_draw_takes_the_count_from_each_village_and_stores_its_seed(leader, march_cases):
+    draw, created = services.callback_draw_month(month=MARCH, actor=leader, seed=12345, per_village=2)
+    assert created and draw.seed == 12345 and draw.population == 9
+    counts = {c["village__code"]: c["n"] for c in _per_village(draw)}
+    assert counts == {"VA": 2, "VB": 2}
+    again, created_again = services.callback_draw_month(month=datetime.date(2026, 3, 20), actor=leader, seed=1)
+    assert (again, created_again) == (draw, False)
+
+
+def _per_village(draw):
+    from django.db.models import Count
+
+    return draw.callbacks.values("village__code").annotate(n=Count("pk"))
+
+
+def test_the_same_seed_draws_the_same_cases(leader, march_cases):
+    draw, _created = services.callback_draw_month(month=MARCH, actor=leader, seed=99, per_village=2)
+    first = drawn_numbers(draw)
+    Callback.objects.all().delete()
+    CallbackDraw.objects.all().delete()
+    redraw, _created = services.callback_draw_month(month=MARCH, actor=leader, seed=draw.seed, per_village=2)
+    assert drawn_numbers(redraw) == first
+
+
+def test_settings_give_the_share_and_the_callers_in_turn(leader, march_cases, admin_user):
+    settings = CallbackSettings.objects.create(per_village=None, share="0.5")
+    settings.callers.set([leader, admin_user])
+    draw, _created = services.callback_draw_month(month=MARCH, seed=3)
+    assert draw.trigger == CallbackDraw.Trigger.SCHEDULE
+    counts = {c["village__code"]: c["n"] for c in _per_village(draw)}
+    assert counts == {"VA": 3, "VB": 2}
+    callers = list(draw.callbacks.order_by("pk").values_list("assigned_to", flat=True))
+    assert callers == [leader.pk, admin_user.pk] * 2 + [leader.pk]
+
+
+def test_the_beat_task_draws_last_month_once(march_cases, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2026, 4, 1))
+    assert tasks.monthly_callback_draw() == "2026-03 drawn"
+    assert tasks.monthly_callback_draw() == "2026-03 already drawn"
+    assert CallbackDraw.objects.get().callbacks.count() == 4  # 2 per village by default
+
+
+def test_only_leadership_and_governance_draw(grid_a, march_cases):
+    with pytest.raises(PermissionDenied):
+        services.callback_draw_month(month=MARCH, actor=grid_a)
+
+
+def test_not_educated_opens_a_summons_and_a_public_criticism_of_the_village(leader, village_a):
+    callback = CallbackFactory(case=FraudCaseFactory(village=village_a))
+    services.callback_record(callback=callback, actor=leader, reached=True, educated=False, notes="从未有人上门")
+    items = AccountabilityItem.objects.filter(callback=callback)
+    assert sorted(items.values_list("kind", flat=True)) == sorted(
+        [AccountabilityKind.SUMMONS, AccountabilityKind.CRITICISM]
+    )
+    assert all(item.unit == village_a and item.status == AccountabilityStatus.OPEN for item in items)
+    with pytest.raises(services.TransitionNotAllowed):
+        services.callback_record(callback=callback, actor=leader, reached=True, educated=False)
+    assert items.count() == 2
+
+
+def test_educated_or_not_reached_opens_nothing(leader, village_a):
+    educated = CallbackFactory(case=FraudCaseFactory(village=village_a))
+    services.callback_record(
+        callback=educated, actor=leader, reached=True, educated=True, channels=["door_visit", "pledge"]
+    )
+    unreached = CallbackFactory(case=FraudCaseFactory(village=village_a))
+    services.callback_record(callback=unreached, actor=leader, reached=False)
+    assert not AccountabilityItem.objects.exists()
+    educated.refresh_from_db()
+    assert educated.channels == ["door_visit", "pledge"]
+
+
+def test_the_answer_must_be_complete(leader, village_a):
+    callback = CallbackFactory(case=FraudCaseFactory(village=village_a))
+    with pytest.raises(ValidationError):
+        services.callback_record(callback=callback, actor=leader, reached=True, educated=None)
+    with pytest.raises(ValidationError):
+        services.callback_record(callback=callback, actor=leader, reached=True, educated=True, channels=[])
+    with pytest.raises(ValidationError):
+        services.callback_record(callback=callback, actor=leader, reached=True, educated=True, channels=["other"])
+
+
+def test_a_grid_worker_cannot_record_a_callback(grid_a, village_a):
+    callback = CallbackFactory(case=FraudCaseFactory(village=village_a))
+    with pytest.raises(PermissionDenied):
+        services.callback_record(callback=callback, actor=grid_a, reached=False)
+
+
+def test_the_callback_page_shows_the_records_and_records_the_answer(client, leader, village_a):
+    callback = CallbackFactory(case=FraudCaseFactory(village=village_a))
+    client.force_login(leader)
+    page = client.get(f"/assessment/callbacks/{callback.pk}/")
+    assert page.status_code == 200 and b'data-testid="education-record"' in page.content
+    response = client.post(f"/assessment/callbacks/{callback.pk}/", {"reached": "yes", "educated": "no", "notes": ""})
+    assert response.status_code == 302
+    assert AccountabilityItem.objects.filter(callback=callback).count() == 2
+
+
+def test_draw_now_from_the_page(client, leader, march_cases):
+    client.force_login(leader)
+    response = client.post("/assessment/callbacks/draw/", {"month": "2026-03", "per_village": "1", "seed": "5"})
+    assert response.status_code == 302
+    draw = CallbackDraw.objects.get()
+    assert draw.seed == 5 and draw.callbacks.count() == 2 and draw.drawn_by == leader
+    listing = client.get("/assessment/callbacks/")
+    assert listing.status_code == 200 and listing.content.count(b'data-testid="callback-row"') == 2

@@ -1,0 +1,149 @@
+"""The leadership pages: who can open them, what they show, bounded queries, exports, inspections."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from assessment import services
+from assessment.models import ChecklistItem, Inspection
+from tests.factories import VillageFactory, WarningFactory
+
+from .factories import AccountabilityItemFactory, CallbackFactory, FraudCaseFactory, InspectionFactory
+
+PAGES = [
+    "/assessment/",
+    "/assessment/?period=2026-Q1",
+    "/assessment/bulletin/?period=2026-03",
+    "/assessment/indicators/?period=2026",
+    "/assessment/nominations/?year=2026",
+    "/assessment/callbacks/",
+    "/assessment/accountability/",
+    "/assessment/suggestions/",
+    "/assessment/inspections/",
+    "/assessment/inspections/?overdue=1",
+]
+
+
+def at(text):
+    return datetime.datetime.fromisoformat(text)
+
+
+@pytest.fixture
+def data(village_a, village_b, leader):
+    warning = WarningFactory(village=village_a, pushed_at=at("2026-03-01T09:00+08:00"))
+    FraudCaseFactory(village=village_a, reported_at=at("2026-03-10T10:00+08:00"), warning=warning)
+    FraudCaseFactory(village=village_b, reported_at=at("2026-03-11T10:00+08:00"))
+    CallbackFactory(case=FraudCaseFactory(village=village_b, reported_at=at("2026-03-12T10:00+08:00")))
+    AccountabilityItemFactory(
+        unit=village_a, reason='=HYPERLINK("x")', rectification_deadline=datetime.date(2026, 1, 1)
+    )
+    InspectionFactory(
+        unit=village_a, rectification_deadline=datetime.date(2026, 1, 1), inspected_on=datetime.date(2025, 12, 1)
+    )
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_leadership_opens_every_page(client, leader, data, url):
+    client.force_login(leader)
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_the_village_team_and_outsiders_get_404(client, grid_a, outsider, url):
+    for user in (grid_a, outsider):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+
+
+def test_anonymous_goes_to_login(client):
+    assert client.get("/assessment/").status_code == 302
+
+
+def test_the_dashboard_shows_the_numbers_and_links_to_villages(client, leader, data, village_a):
+    client.force_login(leader)
+    page = client.get("/assessment/?period=2026-03").content.decode()
+    assert 'data-testid="total-cases">3<' in page
+    assert 'data-testid="total-after-warning">1<' in page
+    assert f"/assessment/villages/{village_a.pk}/?period=2026-03" in page
+    assert 'id="assessment-data"' in page and "<script>" not in page
+    assert 'data-testid="overdue-rectifications"' in page
+
+
+def test_the_village_page(client, leader, data, village_a, grid_a):
+    client.force_login(leader)
+    page = client.get(f"/assessment/villages/{village_a.pk}/?period=2026-03")
+    assert page.status_code == 200
+    assert page.content.count(b'data-testid="village-case"') == 1
+    assert b'data-testid="summons-form"' in page.content
+    client.force_login(grid_a)
+    assert client.get(f"/assessment/villages/{village_a.pk}/").status_code == 404
+
+
+def test_the_dashboard_runs_a_bounded_number_of_queries(client, leader, town, django_assert_max_num_queries):
+    def grow(n):
+        for _index in range(n):
+            village = VillageFactory(parent=town)
+            FraudCaseFactory(village=village)
+            FraudCaseFactory(village=village)
+            WarningFactory(village=village)
+            AccountabilityItemFactory(unit=village)
+            InspectionFactory(unit=village, rectification_deadline=datetime.date(2020, 1, 1))
+
+    client.force_login(leader)
+    grow(2)
+    client.get("/assessment/")  # warm caches (content types, sessions)
+    grow(12)
+    with django_assert_max_num_queries(40):
+        response = client.get("/assessment/")
+    assert response.status_code == 200
+    assert response.content.count(b'data-testid="ranking-row"') == 14
+
+
+@pytest.mark.parametrize(
+    "table", ["indicators", "accountability", "inspections", "callbacks", "suggestions", "nominations", "departments"]
+)
+def test_every_table_exports_to_excel(client, leader, data, table):
+    client.force_login(leader)
+    response = client.get(f"/assessment/export/{table}.xlsx?period=2026-03")
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    values = [cell for row in sheet.iter_rows(values_only=True) for cell in row if isinstance(cell, str)]
+    assert not any(value.startswith("=") for value in values)  # formula-escaped
+
+
+def test_exports_are_refused_to_the_village_team(client, grid_a):
+    client.force_login(grid_a)
+    assert client.get("/assessment/export/indicators.xlsx").status_code == 404
+
+
+def test_an_inspection_with_the_checklist_scores_itself(client, leader, village_a):
+    items = list(ChecklistItem.objects.filter(unit_kind="village"))
+    assert items, "the data migration seeds a checklist"
+    client.force_login(leader)
+    form = client.get(f"/assessment/inspections/new/?unit={village_a.pk}")
+    assert form.status_code == 200
+    data = {
+        "unit": village_a.pk,
+        "inspected_on": "2026-04-10",
+        "inspectors": "镇领导小组",
+        "findings": "承诺书未备案",
+        "rectification_deadline": "2026-04-20",
+    }
+    for item in items:
+        data[f"item_{item.pk}"] = item.points // 2
+    response = client.post(f"/assessment/inspections/new/?unit={village_a.pk}", data)
+    assert response.status_code == 302
+    inspection = Inspection.objects.get()
+    expected = Decimal(sum(item.points // 2 for item in items) * 100) / sum(item.points for item in items)
+    assert inspection.score == expected.quantize(Decimal("0.1"))
+
+
+def test_overdue_rectifications_are_listed_until_rectified(client, leader, village_a):
+    inspection = InspectionFactory(unit=village_a, rectification_deadline=datetime.date(2020, 1, 1))
+    client.force_login(leader)
+    assert client.get("/assessment/inspections/?overdue=1").content.count(b'data-testid="inspection-row"') == 1
+    services.inspection_mark_rectified(inspection=inspection, actor=leader, notes="已整改")
+    assert client.get("/assessment/inspections/?overdue=1").content.count(b'data-testid="inspection-row"') == 0
