@@ -1,7 +1,10 @@
-"""This app's part of /api/v1/ (included by luocun_antifraud/api_urls.py). Use a SimpleRouter here."""
+"""This app's part of /api/v1/ (included by luocun_antifraud/api_urls.py)."""
 
-from rest_framework.routers import SimpleRouter
+from django.urls import path
 
-router = SimpleRouter()
+from .api import BroadcastLogView, ComplianceView
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("education/compliance/", ComplianceView.as_view(), name="education-compliance"),
+    path("education/broadcasts/", BroadcastLogView.as_view(), name="education-broadcast-log"),
+]
