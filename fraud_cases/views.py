@@ -59,6 +59,7 @@ def case_list(request):
         "page": page,
         "filter": filterset,
         "values": values,
+        "filtered": any(value not in ("", None) for value in values.values()) or bool(filterset.errors),
         "villages": villages_for_user(user=request.user),
         "fraud_types": FraudType.choices,
         "sources": CaseSource.choices,
@@ -133,6 +134,7 @@ def accountability(request):
         "page": page,
         "filter": filterset,
         "values": values,
+        "filtered": any(value not in ("", None) for value in values.values()) or bool(filterset.errors),
         "villages": villages_for_user(user=request.user),
     }
     return render(request, "fraud_cases/accountability.html", context)
