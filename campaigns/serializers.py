@@ -11,6 +11,23 @@ from .models import DoorVisit, Material
 from .services import CLOCK_SKEW
 
 
+@extend_schema_field(
+    # The warnings API already names this choice set FraudTypeEnum: refer to it rather than making a second name.
+    {"type": "array", "items": {"$ref": "#/components/schemas/FraudTypeEnum"}}
+)
+class FraudTypeListField(serializers.ListField):
+    child = serializers.ChoiceField(choices=FraudType.choices)
+
+
+class UsernameListField(serializers.ListField):
+    """Usernames in, usernames out (read from the visit's ``visitors``)."""
+
+    child = serializers.CharField()
+
+    def to_representation(self, data):
+        return sorted(user.username for user in data.all())
+
+
 class DoorVisitSerializer(serializers.ModelSerializer):
     """A door visit. One serializer for both directions, so that ``materials`` is one enum in the schema.
 
@@ -18,7 +35,7 @@ class DoorVisitSerializer(serializers.ModelSerializer):
     """
 
     client_id = serializers.UUIDField(
-        help_text=_("A UUID chosen by the client. Posting the same one again returns the first visit.")
+        help_text=_("A UUID chosen by the client. Posting the same one again returns the first door visit.")
     )
     household = serializers.IntegerField(source="household_id", help_text=_("Household id (see /api/v1/households/)."))
     visited_at = serializers.DateTimeField(help_text=_("When the visit took place (not in the future)."))
@@ -29,8 +46,7 @@ class DoorVisitSerializer(serializers.ModelSerializer):
         default=list,
         help_text=_("Materials handed out: letter, contact_card, pledge_form."),
     )
-    fraud_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=FraudType.choices),
+    fraud_types = FraudTypeListField(
         source="fraud_types_explained",
         required=False,
         default=list,
@@ -40,8 +56,7 @@ class DoorVisitSerializer(serializers.ModelSerializer):
         required=False, default=False, help_text=_("Was the national anti-fraud app installed with their help?")
     )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    visitors = serializers.ListField(
-        child=serializers.CharField(),
+    visitors = UsernameListField(
         required=False,
         default=list,
         help_text=_("Usernames of who went (the caller when empty)."),
@@ -69,11 +84,6 @@ class DoorVisitSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_recorded_by(self, visit) -> str | None:
         return visit.recorded_by.username if visit.recorded_by else None
-
-    def to_representation(self, visit):
-        data = super().to_representation(visit)
-        data["visitors"] = sorted(user.username for user in visit.visitors.all())
-        return data
 
     def validate_visited_at(self, value):
         if value > timezone.now() + CLOCK_SKEW:
