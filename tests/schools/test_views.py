@@ -20,8 +20,11 @@ S = ApplicationStatus
 
 @pytest.fixture
 def as_user(client):
+    """The client signed in as ``user``, in English (the messages checked here are the source strings)."""
+
     def login(user):
         client.force_login(user)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
         return client
 
     return login
