@@ -116,7 +116,7 @@ def _when(rng: random.Random, now: datetime.datetime, *, min_days: float = 0.0) 
     days = rng.uniform(min_days, WEEKS * 7 - 1)
     local = timezone.localtime(now) - datetime.timedelta(days=days)
     moment = local.replace(hour=rng.randint(9, 19), minute=rng.randrange(60), second=0, microsecond=0)
-    return min(moment, now - datetime.timedelta(minutes=5))
+    return min(moment, now - datetime.timedelta(minutes=30))  # pledges follow within 25 minutes
 
 
 def _visit(client_id, household, moment, visitors, *, home: bool, installed: bool, rng: random.Random):

@@ -24,7 +24,7 @@ from residents.models import Household, Resident
 from .materials import closing_lines, material_for, police_contacts
 from .models import Material
 
-CARDS_PER_PAGE = 8
+CARDS_PER_PAGE = 6  # two columns, three rows: each card about 95 × 85 mm
 PRINTABLE = {"letter": Material.LETTER, "contact_card": Material.CONTACT_CARD}
 
 
@@ -45,7 +45,7 @@ def _material_context(material) -> dict:
 @login_required
 @require_GET
 def print_material(request, kind):
-    """The letter (one A4 page) or a sheet of police contact cards (eight to an A4 page, to cut)."""
+    """The letter (one A4 page) or a sheet of police contact cards (six to an A4 page, to cut)."""
     require(request.user, "outreach.view")
     if kind not in PRINTABLE:
         raise Http404

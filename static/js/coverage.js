@@ -20,10 +20,18 @@
   var chart = window.echarts.init(element, null, { renderer: "canvas" });
   chart.setOption({
     color: ["#0d6efd", "#198754", "#adb5bd"],
-    tooltip: { trigger: "axis", confine: true },
+    tooltip: {
+      trigger: "axis",
+      confine: true,
+      formatter: function (items) {
+        var lines = [labels.week_of + " " + items[0].axisValue];
+        items.forEach(function (item) { lines.push(item.marker + item.seriesName + ": " + item.value); });
+        return lines.join("<br>");
+      }
+    },
     legend: { type: "scroll", top: 0 },
     grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
-    xAxis: { type: "category", data: data.weeks, name: labels.week_of, nameLocation: "start", nameGap: 4 },
+    xAxis: { type: "category", data: data.weeks },
     yAxis: [
       { type: "value", minInterval: 1, max: function (value) { return Math.max(value.max, data.households || 0); } },
       { type: "value", minInterval: 1, splitLine: { show: false } }

@@ -4,6 +4,7 @@ import time
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from campaigns import demo
 from campaigns.coverage import coverage_by_unit
@@ -84,3 +85,5 @@ def test_pledges_belong_to_adults_of_the_visited_household(seeded):
     assert pledge.signed_at >= pledge.visit.visited_at
     assert pledge.image.name == demo.SIGNATURE_NAME
     assert pledge.image.read(8) == b"\x89PNG\r\n\x1a\n"
+    assert not Pledge.objects.filter(signed_at__gt=timezone.now()).exists()
+    assert not DoorVisit.objects.filter(visited_at__gt=timezone.now()).exists()

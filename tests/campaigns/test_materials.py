@@ -41,7 +41,7 @@ def test_contact_cards_fill_an_a4_sheet_with_the_national_numbers_by_default(cli
     response = client.get(reverse("campaigns:print_material", args=["contact_card"]))
     assert response.status_code == 200
     page = response.content.decode()
-    assert page.count('data-testid="contact-card"') == 8
+    assert page.count('data-testid="contact-card"') == 6
     assert "96110" in page and "警民联系卡" in page
 
 
