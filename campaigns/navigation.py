@@ -6,5 +6,6 @@ from core.navigation import NavEntry
 
 ENTRIES: list = [
     NavEntry(_("Door-knocking"), "campaigns:households", "outreach.visit"),
+    NavEntry(_("Coverage"), "campaigns:coverage", "outreach.view"),
     NavEntry(_("Pledges"), "campaigns:pledge_list", "outreach.view"),
 ]
