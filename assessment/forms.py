@@ -11,7 +11,7 @@ from organization.models import User
 from .models import AccountabilityKind, EducationChannel
 from .periods import BadPeriod, parse_period
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 

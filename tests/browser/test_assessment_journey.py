@@ -1,0 +1,91 @@
+"""考评: police register a fraud case for a warned person; the leader sees the dashboard change, opens the
+village and records a summons of its head (约谈)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from assessment.models import AccountabilityItem, AccountabilityStatus
+from core.validators import make_id_number
+from organization.models import Unit, User
+from tests.browser.conftest import login
+from warnings_followup.services import warning_push
+
+pytestmark = pytest.mark.browser
+
+VILLAGE_CODE = "440605124001"  # 罗村社区
+VILLAGE_NAME = "罗村社区"
+PERSON_ID = make_id_number("440605", datetime.date(1948, 3, 9), 517)
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def test_a_case_after_a_warning_shows_on_the_dashboard_and_the_leader_summons_the_village(
+    live_server, demo_town, make_page
+):
+    police = User.objects.get(username="police")
+    warning_push(
+        actor=police,
+        external_id="YJ-ASSESS-1",
+        person_name="黎阿姨",
+        id_number=PERSON_ID,
+        village=Unit.objects.get(code=VILLAGE_CODE),
+        fraud_type="impersonate_police",
+        risk_level="high",
+        summary="冒充公检法来电",
+        pushed_at=timezone.now() - datetime.timedelta(days=4),
+    )
+
+    # The leader's dashboard before: no cases this month.
+    leader_page = make_page(viewport=DESKTOP)
+    login(leader_page, live_server, "leader")
+    leader_page.goto(f"{live_server.url}/assessment/")
+    expect(leader_page.get_by_test_id("total-cases")).to_have_text("0")
+    expect(leader_page.get_by_test_id("total-after-warning")).to_have_text("0")
+
+    # Police register the case on a phone.
+    police_page = make_page()
+    login(police_page, live_server, "police")
+    police_page.goto(f"{live_server.url}/cases/new/")
+    form = police_page.get_by_test_id("case-form")
+    form.locator("#id_case_number").fill("J4406051242026112899")
+    form.locator("input[name=source][value='110']").check()
+    form.locator("#id_fraud_type").select_option("impersonate_police")
+    form.locator("#id_loss_amount").fill("88000")
+    form.locator("#id_victim_name").fill("黎阿姨")
+    form.locator("#id_id_number").fill(PERSON_ID)
+    form.locator("#id_village").select_option(label=VILLAGE_NAME)
+    police_page.get_by_test_id("case-submit").click()
+    expect(police_page.get_by_test_id("defrauded-after-warning")).to_be_visible()
+
+    # The dashboard has changed; the village's row shows it.
+    leader_page.reload()
+    expect(leader_page.get_by_test_id("total-cases")).to_have_text("1")
+    expect(leader_page.get_by_test_id("total-after-warning")).to_have_text("1")
+    expect(leader_page.get_by_test_id("pipeline-defrauded")).to_have_text("1")
+    row = leader_page.locator(f"[data-testid=ranking-row][data-village='{VILLAGE_CODE}']")
+    expect(row.get_by_test_id("after-warning")).to_have_text("1")
+    expect(leader_page.locator("#assessment-chart-trend canvas")).to_have_count(1)
+
+    # Drill down to the village and record a summons of its head.
+    row.get_by_test_id("village-link").click()
+    expect(leader_page.get_by_test_id("village-name")).to_have_text(VILLAGE_NAME)
+    expect(leader_page.get_by_test_id("village-after-warning")).to_have_text("1")
+    expect(leader_page.get_by_test_id("village-case")).to_have_count(1)
+    summons = leader_page.get_by_test_id("summons-form")
+    summons.locator("#id_reason").fill("预警后仍被骗，跟进回访不到位")
+    summons.locator("#id_people").fill("罗村社区书记、主任；镇反诈领导小组组长")
+    summons.locator("#id_rectification_deadline").fill((timezone.localdate() + datetime.timedelta(days=15)).isoformat())
+    leader_page.get_by_test_id("summons-submit").click()
+    expect(leader_page.get_by_test_id("item-title")).to_contain_text(VILLAGE_NAME)
+    expect(leader_page.get_by_test_id("item-status")).to_have_attribute("class", "badge fs-6 text-bg-warning")
+
+    item = AccountabilityItem.objects.get()
+    assert (item.unit.code, item.kind, item.status) == (VILLAGE_CODE, "summons", AccountabilityStatus.OPEN)
+    assert item.held_on == timezone.localdate()
+
+    # The dashboard lists it among the open accountability items.
+    leader_page.goto(f"{live_server.url}/assessment/")
+    expect(leader_page.get_by_test_id("open-items")).to_have_text("1")
+    expect(leader_page.get_by_test_id("open-item")).to_contain_text(VILLAGE_NAME)
