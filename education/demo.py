@@ -170,7 +170,7 @@ def _notices(school: Unit, semester: Semester, actor, today: datetime.date, rng:
             recorded_by=actor,
         )
         counts["notices"] += 1
-        share = rng.uniform(0.4, 0.7) if recent else (1.0 if index % 3 == 0 else rng.uniform(0.85, 0.97))
+        share = rng.uniform(0.4, 0.7) if recent else (rng.uniform(0.85, 0.97) if index % 4 == 3 else 1.0)
         back = rng.sample(students, round(len(students) * share))
         ReturnSlip.objects.bulk_create(
             ReturnSlip(
