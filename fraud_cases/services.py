@@ -82,8 +82,7 @@ def _check_input(*, actor, case_number, reported_at, victim_name, village, fraud
 
 def _victim(*, name: str, id_number: str, phone: str, village: Unit, resident_source: str) -> Resident:
     """The registered resident with this ID number (locked), or a new one in the case's village."""
-    key = id_number_hash(id_number)  # a bad ID number raises ValidationError({"id_number"...}) below
-    existing = Resident.objects.select_for_update().filter(id_number_hash=key).first()
+    existing = Resident.objects.by_id_number(id_number).select_for_update().first()
     if existing is not None:
         if phone and not existing.phone:
             existing.set_phone(phone)

@@ -126,3 +126,13 @@ def test_the_list_runs_a_bounded_number_of_queries(api_as, police, village_a, dj
     with django_assert_max_num_queries(8) as large:
         assert client.get(LIST).json()["count"] == 32
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_openapi_schema_documents_the_fraud_case_api(tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--file", str(out))
+    text = out.read_text()
+    assert "/api/v1/fraud-cases/:" in text and "/api/v1/fraud-cases/{id}/:" in text
+    assert "FraudCaseRegister:" in text
