@@ -17,7 +17,7 @@ from organization.access import require
 from residents.export_views import CONTENT_TYPES, xlsx_bytes
 from residents.resources import escape_formula
 
-from . import dashboard, indicators, selectors
+from . import dashboard, indicators, periods, selectors
 from .models import AccountabilityStatus, CallbackStatus
 from .periods import BadPeriod, current_month, parse_period
 
@@ -219,7 +219,53 @@ def _departments(request):
     return f"departments-{period.key}", headers, rows
 
 
+def _trend(request):
+    require(request.user, "assessment.dashboard")
+    period = _period(request)
+    months = periods.last_months(dashboard.TREND_MONTHS, min(period.last_day, timezone.localdate()))
+    headers = [_("Month"), _("Cases"), _("Loss (¥)")]
+    rows = [
+        [row["month"], row["cases"], row["loss"]] for row in indicators.monthly_trend(user=request.user, months=months)
+    ]
+    return "trend", headers, rows
+
+
+def _pipeline(request):
+    require(request.user, "assessment.dashboard")
+    figures = dashboard.pipeline(user=request.user, today=timezone.localdate())
+    headers = [
+        _("Being followed up"),
+        _("Visits overdue"),
+        _("Dissuaded"),
+        _("Defrauded after warning"),
+        _("Dissuasion rate (%)"),
+    ]
+    rows = [
+        [
+            figures["open"],
+            figures["overdue"],
+            figures["dissuaded"],
+            figures["defrauded"],
+            _percent(figures["dissuasion_rate"]),
+        ]
+    ]
+    return "warnings-pipeline", headers, rows
+
+
+def _schools(request):
+    require(request.user, "assessment.dashboard")
+    schools, _available = dashboard.school_compliance(user=request.user, today=timezone.localdate())
+    headers = [_("School"), _("On track"), _("Return slips (%)"), _("Warnings")]
+    rows = [
+        [s.school.name, _yes_no(not s.at_risk), s.slip_percent, "；".join(str(w) for w in s.warnings)] for s in schools
+    ]
+    return "schools", headers, rows
+
+
 TABLES = {
+    "trend": _trend,
+    "pipeline": _pipeline,
+    "schools": _schools,
     "indicators": _indicators,
     "accountability": _accountability,
     "inspections": _inspections,

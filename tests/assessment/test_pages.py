@@ -103,7 +103,7 @@ def test_the_dashboard_runs_a_bounded_number_of_queries(client, leader, town, dj
 
 
 @pytest.mark.parametrize(
-    "table", ["indicators", "accountability", "inspections", "callbacks", "suggestions", "nominations", "departments"]
+    "table", ["trend", "pipeline", "schools", "indicators", "accountability", "inspections", "callbacks", "suggestions", "nominations", "departments"]
 )
 def test_every_table_exports_to_excel(client, leader, data, table):
     client.force_login(leader)
