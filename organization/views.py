@@ -22,6 +22,10 @@ def home(request):
         from warnings_followup.selectors import today_panel
 
         context["today_panels"].append(today_panel(user=user, today=timezone.localdate()))
+    if can(user, "workplans.view"):
+        from publicity.selectors import home_panel as workplans_panel
+
+        context["today_panels"].append(workplans_panel(user=user, today=timezone.localdate()))
     return render(request, "organization/home.html", context)
 
 

@@ -120,9 +120,10 @@ class ActivityForm(forms.Form):
         if not self.is_bound:
             self.fields["client_id"].initial = uuid.uuid4()
             self.fields["held_on"].initial = timezone.localdate()
-        if units.count() == 1:
-            self.fields["unit"].initial = units.first()
-            self.fields["unit"].widget = forms.HiddenInput()
+        # One unit (the usual case): no choice to make, and none to forge.
+        self.single_unit = units.first() if units.count() == 1 else None
+        if self.single_unit is not None:
+            del self.fields["unit"]
         labels = dict(Category.choices)
         self.fields["category"].choices = [(value, labels[value]) for value in categories]
 
@@ -167,7 +168,7 @@ class ActivityForm(forms.Form):
         data = self.cleaned_data
         return {
             "client_id": data["client_id"],
-            "unit": data["unit"],
+            "unit": self.single_unit or data["unit"],
             "category": data["category"],
             "title": data["title"],
             "held_on": data["held_on"],
@@ -291,9 +292,14 @@ class WorkPlanForm(forms.Form):
         self.fields["unit"].queryset = units
         if not self.is_bound:
             self.fields["year"].initial = timezone.localdate().year
-        if units.count() == 1:
-            self.fields["unit"].initial = units.first()
-            self.fields["unit"].widget = forms.HiddenInput()
+        self.single_unit = units.first() if units.count() == 1 else None
+        if self.single_unit is not None:
+            del self.fields["unit"]
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["unit"] = self.single_unit or data["unit"]
+        return data
 
 
 class ResponsibleChoiceField(forms.ModelChoiceField):

@@ -74,7 +74,7 @@ def plan_create(request):
     form = WorkPlanForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = services.work_plan_create(actor=request.user, **form.cleaned_data)
+            plan = services.work_plan_create(actor=request.user, **form.service_arguments())
         except ValidationError as error:
             apply_service_errors(form, error)
         else:

@@ -130,6 +130,7 @@ def plans_for_user(*, user) -> QuerySet:
                 "tasks", filter=Q(tasks__status__in=OPEN_TASK_STATUSES, tasks__due_on__lt=today), distinct=True
             ),
         )
+        .order_by("-year", "unit__path", "pk")
     )
 
 

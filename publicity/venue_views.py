@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.forms import apply_service_errors
-from organization.access import can, require, units_visible_to
+from organization.access import can, require
 from organization.models import Unit
 
 from . import selectors, services
@@ -70,7 +70,12 @@ def venue_create(request):
     unit = _venue_unit(request.user)
     if unit is None:
         raise PermissionDenied(_("Venues are kept by the economic development office."))
-    form = VenueForm(request.POST or None, villages=units_visible_to(request.user))
+    # The venue's village is a place name, not data of that village: any village of the town.
+    town = unit.town
+    villages = Unit.objects.villages().filter(is_active=True)
+    if town is not None:
+        villages = villages.filter(path__startswith=town.path)
+    form = VenueForm(request.POST or None, villages=villages)
     if request.method == "POST" and form.is_valid():
         try:
             venue = services.venue_create(actor=request.user, unit=unit, **form.cleaned_data)
