@@ -416,3 +416,21 @@ def session_for_page(*, user, pk: int):
         .prefetch_related(Prefetch("attachments"))
         .filter(pk=pk)
     )
+
+
+def home_panel(*, user, today: datetime.date | None = None) -> dict | None:
+    """The home page's panel for a school's staff: today's broadcast (with the one-tap button), sessions held,
+    return slips and the warnings. None for users without a school."""
+    from .services import can_log, school_of
+
+    today = today or timezone.localdate()
+    school = school_of(user)
+    if school is None:
+        return None
+    return {
+        "template": "education/_home_panel.html",
+        "school": school,
+        "c": compliance_for_school(school, today=today),
+        "can_log": can_log(user, school),
+        "today": today,
+    }

@@ -196,3 +196,16 @@ def test_school_page_runs_a_bounded_number_of_queries(
     client.force_login(school)
     with django_assert_max_num_queries(30):
         assert client.get(reverse("education:school", args=[middle_school.pk])).status_code == 200
+
+
+def test_home_panel_offers_the_one_tap_broadcast_to_the_school(school, leader, middle_school, semester, today, rf):
+    from django.template.loader import render_to_string
+
+    from education.selectors import home_panel
+
+    assert home_panel(user=leader) is None
+    panel = home_panel(user=school)
+    request = rf.get("/")
+    request.user = school
+    html = render_to_string(panel["template"], {"panel": panel}, request=request)
+    assert 'data-testid="home-broadcast-today"' in html
