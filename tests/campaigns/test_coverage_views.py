@@ -75,6 +75,7 @@ def test_a_grid_worker_lands_on_their_grid(client, grid_a, outreach):
     assert cell(tree, "VA-01", "households") == "2"
     assert cell(tree, "VA-01", "households_visited") == "1"
     assert cell(tree, "VA-01", "residents_pledged") == "1"
+    assert cell(tree, "VA-01", "residents") == "1"
     assert cell(tree, "VA-01", "app_installs") == "1"
     assert cell(tree, "VA-01", "visits_this_week") == "1"
     assert cell(tree, "VA-01", "coverage_rate") == "50.0%"
@@ -158,3 +159,10 @@ def test_leadership_exports_the_coverage_table(client, leader, outreach, town):
 def test_grid_workers_cannot_export(client, grid_a, outreach):
     client.force_login(grid_a)
     assert client.get(reverse("campaigns:coverage_export")).status_code == 404
+
+
+def test_police_and_administrators_land_on_the_town(client, police, admin_user, outreach, town):
+    for user in (police, admin_user):
+        page = page_of(client, user)
+        assert unit_name(page) == town.name
+        assert row_codes(page, table="village-ranking") == ["VA", "VB"]
