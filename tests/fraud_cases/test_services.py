@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from audit.models import AuditEvent
 from core.validators import make_id_number
@@ -92,7 +93,7 @@ def test_a_warned_victim_is_defrauded_after_warning_and_the_open_warning_moves_t
     event = AuditEvent.objects.get(object_id=str(warning.pk), event="report_defrauded")
     assert event.actor == police
     assert (event.old, event.new) == (WarningStatus.FOLLOWING_UP, WarningStatus.DEFRAUDED)
-    assert event.reason == "Registered as fraud case A20260001."
+    assert event.reason == gettext("Registered as fraud case %(number)s.") % {"number": "A20260001"}
     # The village head hears of it like any other report of a defrauded warning.
     assert Notification.objects.filter(recipient=head_a, kind="warning.defrauded").exists()
 
