@@ -312,3 +312,24 @@ def test_applications_by_state_is_one_query(
         counts = applications_by_state([middle_school, central_school.pk])
     assert counts[middle_school.pk]["opened"] == 1 and counts[middle_school.pk]["submitted"] == 1
     assert counts[central_school.pk]["police_refused"] == 1 and counts[central_school.pk]["opened"] == 0
+
+
+def test_school_staff_edit_a_student_and_mark_a_card_no_longer_in_use(as_user, school, police, student):
+    card = StudentCardFactory(student=student)
+    client = as_user(school)
+    response = client.post(
+        reverse("schools:student_edit", args=[student.pk]),
+        {"grade": "初三", "class_name": "1班", "name": "李小明", "id_number": "", "guardian_phone": "13900001111"},
+    )
+    assert response.status_code == 302
+    student.refresh_from_db()
+    assert (student.grade, student.class_name, student.guardian_phone, student.is_active) == (
+        "初三",
+        "1班",
+        "13900001111",
+        False,
+    )
+    client.post(reverse("schools:card_close", args=[student.pk, card.pk]), {"reason": "丢失"})
+    card.refresh_from_db()
+    assert not card.is_active
+    assert as_user(police).get(reverse("schools:student_edit", args=[student.pk])).status_code == 404
