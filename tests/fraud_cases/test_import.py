@@ -160,7 +160,10 @@ def test_the_web_flow_uploads_checks_and_confirms(
     client, police, village_a, village_b, django_capture_on_commit_callbacks
 ):
     client.force_login(police)
-    assert client.get(reverse("fraud_cases:import_template")).status_code == 200
+    assert client.get(reverse("fraud_cases:import_start")).status_code == 200
+    template = client.get(reverse("fraud_cases:import_template"))
+    headers = [cell.value for cell in openpyxl.load_workbook(io.BytesIO(template.content)).active[1]]
+    assert len(headers) == len(FIELDS)
     upload = SimpleUploadedFile("cases.xlsx", xlsx_sheet(batch()))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("fraud_cases:import_start"), {"file": upload})
@@ -169,6 +172,7 @@ def test_the_web_flow_uploads_checks_and_confirms(
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DRY_RUN_DONE and not job.errors
     assert not FraudCase.objects.exists()
+    assert client.get(reverse("fraud_cases:import_job", args=[job.pk])).context["outcome"]["confirmable"]
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("fraud_cases:import_confirm", args=[job.pk]))
     assert FraudCase.objects.count() == 3
@@ -177,3 +181,11 @@ def test_the_web_flow_uploads_checks_and_confirms(
 def test_only_police_may_import(client, head_a, village_a):
     client.force_login(head_a)
     assert client.get(reverse("fraud_cases:import_start")).status_code == 404
+
+
+def test_the_template_itself_passes_the_check(police, village_a):
+    from fraud_cases.import_views import template_workbook
+
+    outcome = cases_import(data=template_workbook(police), user=police, dry_run=True)
+    assert outcome.ok, outcome.errors
+    assert outcome.summary["created"] == 1
