@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from assessment import services, tasks
+from assessment import selectors, services, tasks
 from assessment.models import (
     AccountabilityItem,
     AccountabilityKind,
@@ -163,3 +163,32 @@ def test_draw_now_from_the_page(client, leader, march_cases):
     assert draw.seed == 5 and draw.callbacks.count() == 2 and draw.drawn_by == leader
     listing = client.get("/assessment/callbacks/")
     assert listing.status_code == 200 and listing.content.count(b'data-testid="callback-row"') == 2
+
+
+def test_beside_the_answer_the_page_shows_the_households_door_visits_pledge_and_app(client, leader, village_a):
+    from campaigns.models import DoorVisit, Pledge, PledgeMethod
+    from tests.factories import HouseholdFactory, ResidentFactory
+
+    household = HouseholdFactory(village=village_a)
+    victim = ResidentFactory(household=household)
+    spouse = ResidentFactory(household=household)
+    DoorVisit.objects.create(household=household, visited_at=at("2026-02-01T10:00+08:00"), someone_home=False)
+    visit = DoorVisit.objects.create(
+        household=household, visited_at=at("2026-02-08T10:00+08:00"), someone_home=True, app_installed=True
+    )
+    Pledge.objects.create(
+        resident=victim,
+        visit=visit,
+        signed_at=at("2026-02-08T10:05+08:00"),
+        method=PledgeMethod.PAPER_PHOTO,
+        image="pledges/x.jpg",
+    )
+    records = selectors.education_records([victim, spouse])
+    assert (records[victim.pk].door_visits, records[victim.pk].someone_home_visits) == (2, 1)
+    assert records[victim.pk].app_installed and records[victim.pk].pledge_signed_at is not None
+    assert records[spouse.pk].door_visits == 2 and records[spouse.pk].pledge_signed_at is None
+    callback = CallbackFactory(case=FraudCaseFactory(village=village_a, victim=victim))
+    client.force_login(leader)
+    page = client.get(f"/assessment/callbacks/{callback.pk}/").content.decode()
+    assert 'data-testid="record-door-visits">2' in page
+    assert 'data-testid="record-pledge">2026-02-08' in page

@@ -103,7 +103,19 @@ def test_the_dashboard_runs_a_bounded_number_of_queries(client, leader, town, dj
 
 
 @pytest.mark.parametrize(
-    "table", ["trend", "pipeline", "schools", "indicators", "accountability", "inspections", "callbacks", "suggestions", "nominations", "departments"]
+    "table",
+    [
+        "trend",
+        "pipeline",
+        "schools",
+        "indicators",
+        "accountability",
+        "inspections",
+        "callbacks",
+        "suggestions",
+        "nominations",
+        "departments",
+    ],
 )
 def test_every_table_exports_to_excel(client, leader, data, table):
     client.force_login(leader)
@@ -147,3 +159,28 @@ def test_overdue_rectifications_are_listed_until_rectified(client, leader, villa
     assert client.get("/assessment/inspections/?overdue=1").content.count(b'data-testid="inspection-row"') == 1
     services.inspection_mark_rectified(inspection=inspection, actor=leader, notes="已整改")
     assert client.get("/assessment/inspections/?overdue=1").content.count(b'data-testid="inspection-row"') == 0
+
+
+def test_the_village_page_and_the_bulletin_run_a_bounded_number_of_queries(
+    client, leader, town, village_a, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(leader)
+    urls = [f"/assessment/villages/{village_a.pk}/", "/assessment/bulletin/"]
+    before = {}
+    for url in urls:
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        before[url] = len(queries)
+    for _index in range(8):
+        village = VillageFactory(parent=town)
+        FraudCaseFactory(village=village)
+        FraudCaseFactory(village=village_a)
+        CallbackFactory(case=FraudCaseFactory(village=village_a))
+        AccountabilityItemFactory(unit=village_a)
+    for url in urls:
+        with django_assert_max_num_queries(before[url]):
+            assert client.get(url).status_code == 200
