@@ -209,3 +209,13 @@ def test_home_panel_offers_the_one_tap_broadcast_to_the_school(school, leader, m
     request.user = school
     html = render_to_string(panel["template"], {"panel": panel}, request=request)
     assert 'data-testid="home-broadcast-today"' in html
+
+
+def test_a_video_is_accepted_as_evidence_and_an_mp3_is_not(client, school, middle_school, semester, today):
+    client.force_login(school)
+    mp3 = SimpleUploadedFile("anthem.mp4", b"ID3\x03\x00" + b"\x00" * 200, content_type="video/mp4")
+    assert session_post(client, middle_school, evidence=mp3).status_code == 200
+    assert not EducationSession.objects.exists()
+    video = SimpleUploadedFile("class.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200, content_type="video/mp4")
+    assert session_post(client, middle_school, evidence=video).status_code == 302
+    assert EducationSession.objects.get().attachments.get().kind == "video"
