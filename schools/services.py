@@ -340,11 +340,23 @@ def card_application_file(
 # --- the chain -----------------------------------------------------------------------------------
 
 
+NOTIFIED = {S.ESCORT_ASSIGNED, S.POLICE_CLEARED, S.POLICE_REFUSED}
+
+
 def _set_status(application, new: str, *, actor, event: str, reason: str, fields: list[str], **extra) -> None:
     old = application.status
     application.status = new
     application.save(update_fields=[*fields, "status", "updated_at"])
     audit_event_record(actor=actor, subject=application, event=event, old=old, new=new, reason=reason, **extra)
+    if new in NOTIFIED:
+        _notify_on_commit(new, application)
+
+
+def _notify_on_commit(kind: str, application: CardApplication) -> None:
+    from .notifications import card_application_notify
+
+    application_id = application.pk
+    transaction.on_commit(lambda: card_application_notify(kind=kind, application_id=application_id))
 
 
 @transaction.atomic

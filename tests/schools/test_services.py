@@ -246,3 +246,20 @@ def test_verification_codes_are_random_and_unique(student):
     codes = {CardApplicationFactory(student=student).verification_code for _ in range(5)}
     assert len(codes) == 5
     assert all(len(code) >= 20 for code in codes)
+
+
+def test_the_police_hear_of_a_student_to_check_and_the_school_of_the_decision(
+    student, school, police, seal, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification
+
+    application = CardApplicationFactory(student=student, status=S.SCHOOL_APPROVED)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.card_application_assign_escort(
+            application=application, actor=school, escort="school", appointment_at=_appointment()
+        )
+    note = Notification.objects.get(recipient=police)
+    assert application.number in note.title and student.name not in note.title
+    with django_capture_on_commit_callbacks(execute=True):
+        services.card_application_police_clear(application=application, actor=police)
+    assert Notification.objects.filter(recipient=school, kind="schools.police_cleared").count() == 1

@@ -1,0 +1,51 @@
+"""Who hears about the card-opening chain, in the app. Messages carry the application number and the
+school, never the student's name or numbers (minors' data)."""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.services import notifications_send
+from organization.access import POLICE_ROLES
+from organization.models import Role, User
+
+from .models import CardApplication
+
+
+def police_staff(school):
+    town_path = school.parent.path if school.parent_id else school.path
+    return User.objects.filter(
+        is_active=True, roles__role__in=POLICE_ROLES, unit__path__startswith=town_path
+    ).distinct()
+
+
+def school_staff(school):
+    return User.objects.filter(
+        is_active=True, roles__role=Role.SCHOOL_STAFF, unit__path__startswith=school.path
+    ).distinct()
+
+
+def card_application_notify(*, kind: str, application_id: int) -> int:
+    """``escort_assigned``: the police get a student to check; ``police_cleared``/``police_refused``: the school."""
+    application = CardApplication.objects.select_related("student__school__parent", "escort").get(pk=application_id)
+    school = application.student.school
+    names = {"number": application.number, "school": school.name}
+    if kind == "escort_assigned":
+        names["at"] = timezone.localtime(application.appointment_at).strftime("%Y-%m-%d %H:%M")
+        title = _("Student to check for a card: %(number)s of %(school)s, appointment %(at)s") % names
+        recipients = police_staff(school)
+    elif kind == "police_cleared":
+        title = _("The police cleared %(number)s (%(school)s): the card may be opened, escorted") % names
+        recipients = school_staff(school)
+    elif kind == "police_refused":
+        title = _("The police refused %(number)s (%(school)s)") % names
+        recipients = school_staff(school)
+    else:
+        return 0
+    return notifications_send(
+        recipients=recipients,
+        kind=f"schools.{kind}",
+        title=title,
+        url=reverse("schools:application_detail", args=[application.pk]),
+        dedupe_key=f"card_application:{application.pk}:{kind}",
+    )
