@@ -7,6 +7,8 @@ never the number itself), like the registry's lists. The signature image is serv
 404 outside the user's scope.
 """
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,7 +31,7 @@ from residents.models import Resident
 from . import selectors, services
 from .filters import is_id_number
 from .forms import PledgeForm, PledgeLookupForm
-from .models import DoorVisit, Material, PrintMaterial
+from .models import DoorVisit, Material, Pledge, PrintMaterial
 from .views import household_for, paginate, pledge_for
 
 LIST_PARAMS = ("q", "village", "grid", "date_from", "date_to")
@@ -52,6 +54,10 @@ def pledge_create(request, pk):
     initial = {}
     if request.GET.get("resident"):
         initial["resident"] = request.GET["resident"]
+    if request.method == "POST" and _already_recorded(request.POST.get("client_id"), household):
+        # The same rendered form sent twice (a double tap, a retried request): the pledge is on file.
+        messages.info(request, _("This pledge had already been recorded."))
+        return redirect("campaigns:household", pk=household.pk)
     form = PledgeForm(request.POST or None, request.FILES or None, residents=unsigned, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -72,6 +78,14 @@ def pledge_create(request, pk):
         "campaigns/pledge_form.html",
         {"form": form, "household": household, "visit": visit, "pledge_text": text, "has_members": unsigned.exists()},
     )
+
+
+def _already_recorded(client_id, household) -> bool:
+    try:
+        client_id = uuid.UUID(str(client_id))
+    except ValueError:
+        return False
+    return Pledge.objects.filter(client_id=client_id, resident__household=household).exists()
 
 
 def _search_params(request):

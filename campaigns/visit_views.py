@@ -95,7 +95,7 @@ def visit_create(request, pk):
             apply_service_errors(form, error)
         else:
             if not result.created:
-                messages.info(request, _("This visit had already been recorded."))
+                messages.info(request, _("This door visit had already been recorded."))
             elif result.visit.someone_home:
                 messages.success(request, _("Visit recorded. Residents can now sign the pledge."))
             else:
