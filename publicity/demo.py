@@ -512,7 +512,13 @@ def _seed_activities(units, users, today, rng) -> int:
         if "push" in extra:
             recipients = list(result.activity.recipients.order_by("pk"))
             confirmed = [r.pk for r in recipients if rng.random() < 0.7]
-            services.recipients_confirm_read(actor=users[username], activity=result.activity, recipient_ids=confirmed)
+            held = datetime.datetime.combine(result.activity.held_on, datetime.time(16, 30))
+            services.recipients_confirm_read(
+                actor=users[username],
+                activity=result.activity,
+                recipient_ids=confirmed,
+                confirmed_at=timezone.make_aware(held),
+            )
         created += result.created
     return created
 

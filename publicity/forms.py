@@ -111,7 +111,7 @@ class ActivityForm(forms.Form):
     )
     evidence = MultipleEvidenceField(
         label=_("Photos, video or files"),
-        help_text=_("Kept as evidence for inspection (留存备查)."),
+        help_text=_("Kept as evidence for inspection."),
     )
 
     def __init__(self, *args, units, categories, **kwargs):

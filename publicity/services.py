@@ -226,6 +226,8 @@ def volunteer_add(
 ) -> Volunteer:
     if not can_log_for(actor, unit):
         raise PermissionDenied(_("You may record publicity work for your own unit only."))
+    if Volunteer.objects.filter(unit=unit, name=name.strip(), is_active=True).exists():
+        raise ValidationError({"name": _("%(name)s is already on the roster.") % {"name": name.strip()}})
     return Volunteer.objects.create(
         unit=unit,
         name=name.strip(),
@@ -265,6 +267,8 @@ def venue_create(
         raise ValidationError({"kind": _("Choose the kind of venue.")})
     if village is not None and village.kind != UnitKind.VILLAGE:
         raise ValidationError({"village": _("Choose a village or community.")})
+    if Venue.objects.filter(unit=unit, name=name.strip()).exists():
+        raise ValidationError({"name": _("This venue is already on the list.")})
     return Venue.objects.create(
         unit=unit, name=name.strip(), kind=kind, address=address.strip(), village=village, contact=contact.strip()
     )
@@ -393,6 +397,8 @@ def inspection_item_fix(
 def work_plan_create(*, actor, unit: Unit, title: str, year: int, description: str = "") -> WorkPlan:
     if not can_manage_plan_of(actor, unit):
         raise PermissionDenied(_("You may manage your own unit's work plan only."))
+    if WorkPlan.objects.filter(unit=unit, title=title.strip(), year=year).exists():
+        raise ValidationError({"title": _("This unit already has a work plan with this title for this year.")})
     return WorkPlan.objects.create(
         unit=unit, title=title.strip(), year=year, description=description.strip(), created_by=actor
     )
@@ -418,6 +424,9 @@ def work_task_create(
     _check_responsible(plan, responsible)
     if responsible is None and not responsible_name.strip():
         raise ValidationError({"responsible": _("Name the responsible person.")})
+    if plan.tasks.filter(title=title.strip(), due_on=due_on).exists():
+        # A double submission (or the same task typed twice): one task.
+        raise ValidationError({"title": _("This task is already in the plan.")})
     return WorkTask.objects.create(
         plan=plan,
         title=title.strip(),

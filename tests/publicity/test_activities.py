@@ -276,3 +276,23 @@ class TestList:
         response = client.get(reverse("publicity:activity_export"))
         titles = [row[3] for row in list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)[1:]]
         assert "财务推送" not in titles
+
+
+class TestVolunteers:
+    def test_the_publicity_office_keeps_the_roster(self, client, department_staff, publicity_office):
+        client.force_login(department_staff)
+        url = reverse("publicity:volunteer_list")
+        data = {"name": "陈嘉怡", "group": "league_member", "phone": "138 0757 0001", "joined_on": "2026-03-01"}
+        assert client.post(url, data).status_code == 302
+        assert client.post(url, data).status_code == 200  # already on the roster
+        volunteer = publicity_office.volunteers.get()
+        assert volunteer.phone == "13807570001"
+        page = client.get(url).content.decode()
+        assert "138****0001" in page and "13807570001" not in page
+        client.post(reverse("publicity:volunteer_toggle", args=[volunteer.pk]))
+        volunteer.refresh_from_db()
+        assert not volunteer.is_active
+
+    def test_other_units_do_not_keep_a_roster(self, client, caishen, finance_centre):
+        client.force_login(caishen)
+        assert client.post(reverse("publicity:volunteer_list"), {"name": "x", "group": "resident"}).status_code == 403

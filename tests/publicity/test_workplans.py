@@ -152,3 +152,13 @@ def test_plan_list_shows_progress(client, department_staff, publicity_office):
     assert (row.task_count, row.done_count, row.overdue_count) == (2, 1, 1)
     assert response.context["overdue_count"] == 1
     assert WorkTask.objects.count() == 2
+
+
+def test_a_task_submitted_twice_is_added_once(client, department_staff, publicity_office):
+    plan = WorkPlanFactory(unit=publicity_office)
+    client.force_login(department_staff)
+    data = {"title": "开设防骗专栏", "responsible_name": "周宣", "due_on": days(5).isoformat()}
+    client.post(reverse("publicity:plan_detail", args=[plan.pk]), data)
+    response = client.post(reverse("publicity:plan_detail", args=[plan.pk]), data)
+    assert response.status_code == 200
+    assert plan.tasks.count() == 1
