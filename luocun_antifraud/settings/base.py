@@ -224,6 +224,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "罗村反诈 — API for the police platform and other outside systems.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name per choice list shared across apps (outside systems generate clients from these names).
+    "ENUM_NAME_OVERRIDES": {
+        "FraudTypeEnum": "warnings_followup.models.FraudType",
+        "CaseSourceEnum": "fraud_cases.models.CaseSource",
+    },
 }
 
 # Content Security Policy (django-csp 4): only our own origin; no CDN anywhere.
