@@ -21,6 +21,7 @@ from core.validators import normalize_id_number
 from warnings_followup.models import FraudType
 
 from .models import Material, PledgeMethod
+from .services import already_signed_error
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 YES_NO = [("yes", _("Yes, someone was at home")), ("no", _("No, nobody was at home"))]
@@ -107,10 +108,28 @@ class PledgeForm(forms.Form):
     client_id = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, residents, **kwargs):
+        """``residents``: the household's members in scope. Only those who have not signed are offered; one
+        who signed meanwhile (on a colleague's phone) gets a clear error rather than "not a valid choice"."""
         super().__init__(*args, **kwargs)
-        self.fields["resident"].queryset = residents
+        field = self.fields["resident"]
+        field.queryset = residents.select_related("pledge")
+        field.widget.choices = [
+            (resident.pk, field.label_from_instance(resident))
+            for resident in field.queryset
+            if not hasattr(resident, "pledge")
+        ]
         if not self.is_bound:
             self.fields["client_id"].initial = uuid.uuid4()
+
+    @property
+    def has_choices(self) -> bool:
+        return bool(self.fields["resident"].widget.choices)
+
+    def clean_resident(self):
+        resident = self.cleaned_data["resident"]
+        if hasattr(resident, "pledge"):
+            raise already_signed_error(resident, resident.pledge).error_dict["resident"][0]
+        return resident
 
     def clean(self):
         data = super().clean()

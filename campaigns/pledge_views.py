@@ -50,7 +50,7 @@ def pledge_create(request, pk):
     visit_id = request.GET.get("visit") or request.POST.get("visit")
     if visit_id:
         visit = get_object_or_404(DoorVisit.objects.for_user(request.user), pk=visit_id, household=household)
-    unsigned = Resident.objects.for_user(request.user).filter(household=household, pledge__isnull=True).order_by("pk")
+    members = Resident.objects.for_user(request.user).filter(household=household).order_by("pk")
     initial = {}
     if request.GET.get("resident"):
         initial["resident"] = request.GET["resident"]
@@ -58,7 +58,7 @@ def pledge_create(request, pk):
         # The same rendered form sent twice (a double tap, a retried request): the pledge is on file.
         messages.info(request, _("This pledge had already been recorded."))
         return redirect("campaigns:household", pk=household.pk)
-    form = PledgeForm(request.POST or None, request.FILES or None, residents=unsigned, initial=initial)
+    form = PledgeForm(request.POST or None, request.FILES or None, residents=members, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             result = services.pledge_record(actor=request.user, visit=visit, **form.service_arguments())
@@ -76,7 +76,7 @@ def pledge_create(request, pk):
     return render(
         request,
         "campaigns/pledge_form.html",
-        {"form": form, "household": household, "visit": visit, "pledge_text": text, "has_members": unsigned.exists()},
+        {"form": form, "household": household, "visit": visit, "pledge_text": text, "has_members": form.has_choices},
     )
 
 

@@ -172,7 +172,7 @@ def pledge_record(
             locked = Resident.objects.select_for_update().get(pk=resident.pk)
             prior = Pledge.objects.filter(resident=locked).first()
             if prior is not None:
-                raise _already_signed_error(resident, prior)
+                raise already_signed_error(resident, prior)
             pledge = Pledge.objects.create(
                 client_id=client_id,
                 resident=locked,
@@ -188,11 +188,11 @@ def pledge_record(
         existing = Pledge.objects.filter(client_id=client_id).first()
         if existing is not None:
             return PledgeResult(existing, False)
-        raise _already_signed_error(resident, Pledge.objects.filter(resident=resident).first()) from None
+        raise already_signed_error(resident, Pledge.objects.filter(resident=resident).first()) from None
     return PledgeResult(pledge, True)
 
 
-def _already_signed_error(resident: Resident, pledge: Pledge | None) -> ValidationError:
+def already_signed_error(resident: Resident, pledge: Pledge | None) -> ValidationError:
     if pledge is None:
         message = _("%(name)s has already signed the pledge.") % {"name": resident.name}
     else:

@@ -120,13 +120,20 @@ def test_a_second_pledge_for_the_same_resident_gets_a_clear_error(grid_a, househ
 def test_the_form_offers_only_members_who_have_not_signed(as_grid_a, household_a):
     signed, unsigned = household_a.members.order_by("pk")
     PledgeFactory(resident=signed)
-    form = as_grid_a.get(pledge_url(household_a)).context["form"]
-    assert list(form.fields["resident"].queryset) == [unsigned]
+    page = as_grid_a.get(pledge_url(household_a))
+    assert [pk for pk, _label in page.context["form"].fields["resident"].widget.choices] == [unsigned.pk]
+    assert f'value="{unsigned.pk}"' in page.content.decode() and f'value="{signed.pk}"' not in page.content.decode()
+
+
+def test_a_resident_who_signed_meanwhile_gets_a_clear_error(as_grid_a, household_a):
+    signed = household_a.members.order_by("pk").first()
+    PledgeFactory(resident=signed)  # on a colleague's phone, while this form was open
     response = as_grid_a.post(
         pledge_url(household_a),
         {"resident": signed.pk, "signature": signature_data_url(), "client_id": str(uuid.uuid4())},
     )
-    assert response.status_code == 200 and "resident" in response.context["form"].errors
+    assert response.status_code == 200
+    assert "already signed the pledge on" in response.context["form"].errors["resident"][0]
     assert Pledge.objects.count() == 1
 
 
