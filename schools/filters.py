@@ -26,6 +26,23 @@ def _exact_number_q(text: str, prefix: str = "") -> Q | None:
         return None
 
 
+def exact_number_kind(text: str) -> str | None:
+    """``"id_number"`` or ``"guardian_phone"`` when ``text`` is an exact number (such searches are logged)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        normalize_id_number(text)
+        return "id_number"
+    except ValidationError:
+        pass
+    try:
+        normalize_phone(text)
+        return "guardian_phone"
+    except ValidationError:
+        return None
+
+
 class StudentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     school = django_filters.CharFilter(field_name="school__code", label=_("School code"))

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,10 +26,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.models import AccessAction, AuditEvent
 from audit.services import access_log_record
 from core.forms import apply_service_errors
+from core.validators import mask_id_number, mask_phone, normalize_id_number, normalize_phone
 from organization.access import can, require
 
 from . import selectors, services
-from .filters import StudentFilter
+from .filters import StudentFilter, exact_number_kind
 from .forms import ACTION_FORMS, ApplicationForm, CardForm, SealForm, StudentForm, action_form
 from .models import ApplicationStatus, CardApplication, SchoolProfile, Student, StudentCard
 
@@ -59,32 +60,80 @@ def verify_url(request, application: CardApplication) -> str:
 # --- students ------------------------------------------------------------------------------------
 
 
+LIST_PARAMS = ("q", "school", "grade", "class_name")
+
+
+def _masked(text: str, kind: str) -> str:
+    return mask_id_number(normalize_id_number(text)) if kind == "id_number" else mask_phone(normalize_phone(text))
+
+
+def _search_params(request):
+    """The list's search and filters, from the query string or the posted search form.
+
+    Searching by an exact ID or guardian's phone number posts, so the number stays out of URLs (server
+    logs, browser history) and is only echoed masked; any other search is redirected to the GET URL.
+    """
+    if request.method != "POST":
+        return request.GET, None
+    params = QueryDict(mutable=True)
+    for name in LIST_PARAMS:
+        value = request.POST.get(name, "").strip()
+        if value:
+            params[name] = value
+    if exact_number_kind(params.get("q", "")):
+        return params, None
+    url = reverse("schools:student_list")
+    return None, redirect(f"{url}?{params.urlencode()}" if params else url)
+
+
 @login_required
 @never_cache
+@require_http_methods(["GET", "POST"])
 def student_list(request):
     require(request.user, "schools.view_students")
+    params, response = _search_params(request)
+    if response is not None:
+        return response
     schools = list(selectors.schools_for_user(user=request.user))
     base = selectors.with_card_counts(selectors.students_for_user(user=request.user))
-    filterset = StudentFilter(request.GET or None, queryset=base)
-    students = filterset.qs if filterset.is_bound and filterset.is_valid() else base
-    if filterset.is_bound and not filterset.is_valid():
+    filterset = StudentFilter(params or None, queryset=base)
+    if not filterset.is_bound:
+        students = base
+    elif filterset.is_valid():
+        students = filterset.qs
+    else:
         students = base.none()
     page = Paginator(students.order_by("school__code", "grade", "class_name", "name", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    school = next((s for s in schools if s.code == request.GET.get("school", "")), None)
+    query = params.get("q", "").strip()
+    exact = exact_number_kind(query)
+    if exact:
+        found = list(page.object_list)
+        access_log_record(
+            request=request,
+            action=AccessAction.SEARCH,
+            obj=found[0] if len(found) == 1 else None,
+            object_repr=_("Student list"),
+            fields=[exact],
+        )
+    export_params = params.copy()
+    if exact:
+        export_params.pop("q", None)
+    school = next((s for s in schools if s.code == params.get("school", "")), None)
     context = {
         "page": page,
-        "filter": filterset,
         "schools": schools,
         "school": school,
         "classes": selectors.class_options(user=request.user, school=school),
-        "grade": request.GET.get("grade", ""),
-        "class_name": request.GET.get("class_name", ""),
-        "q": request.GET.get("q", ""),
+        "grade": params.get("grade", ""),
+        "class_name": params.get("class_name", ""),
+        # An exact number is never echoed back into the page: only its masked form.
+        "q": "" if exact else query,
+        "exact_search": _masked(query, exact) if exact else "",
         "can_manage": can(request.user, "schools.manage_students"),
         "can_export": can(request.user, "schools.export"),
-        "export_query": request.GET.urlencode(),
+        "export_query": export_params.urlencode(),
     }
     return render(request, "schools/student_list.html", context)
 

@@ -61,8 +61,16 @@ def test_the_list_filters_by_class_and_finds_by_exact_id_number(as_user, school,
     client = as_user(school)
     content = client.get(reverse("schools:student_list"), {"grade": "初一"}).content.decode()
     assert "王五" in content and "李小明" not in content
-    content = client.get(reverse("schools:student_list"), {"q": student.id_number}).content.decode()
+    response = client.post(reverse("schools:student_list"), {"q": student.id_number})
+    content = response.content.decode()
+    assert response.status_code == 200
     assert "李小明" in content and "王五" not in content
+    assert student.id_number not in content and student.masked_id_number in content
+    search = AccessLog.objects.get(action=AccessAction.SEARCH)
+    assert search.object_id == str(student.pk) and search.fields == "id_number"
+    # A search by name posts too, and is redirected to the ordinary list URL.
+    response = client.post(reverse("schools:student_list"), {"q": "王", "grade": "初一"})
+    assert response.status_code == 302 and "grade=" in response.url
 
 
 def test_the_student_list_runs_a_bounded_number_of_queries(
@@ -333,3 +341,23 @@ def test_school_staff_edit_a_student_and_mark_a_card_no_longer_in_use(as_user, s
     card.refresh_from_db()
     assert not card.is_active
     assert as_user(police).get(reverse("schools:student_edit", args=[student.pk])).status_code == 404
+
+
+def test_the_admin_lists_students_and_applications_without_numbers(client, admin_user, student):
+    CardApplicationFactory(student=student)
+    client.force_login(admin_user)
+    for name in ("student", "cardapplication", "studentcard", "schoolprofile"):
+        response = client.get(reverse(f"admin:schools_{name}_changelist"))
+        assert response.status_code == 200
+        assert student.id_number not in response.content.decode()
+    response = client.get(reverse("admin:schools_student_change", args=[student.pk]))
+    assert response.status_code == 200
+    assert student.id_number not in response.content.decode()
+
+
+def test_the_card_application_api_list_is_bounded(api_as, police, middle_school, django_assert_max_num_queries):
+    for _ in range(25):
+        CardApplicationFactory(student=StudentFactory(school=middle_school))
+    client = api_as(police)
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/v1/card-applications/").status_code == 200
