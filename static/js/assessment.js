@@ -37,7 +37,7 @@
       ],
       series: [
         { name: data.labels.cases, type: "bar", data: data.cases, barMaxWidth: 22 },
-        { name: data.labels.loss, type: "line", yAxisIndex: 1, data: data.loss, smooth: true }
+        { name: data.labels.loss, type: "line", yAxisIndex: 1, data: data.loss }
       ]
     });
   }

@@ -113,3 +113,27 @@ def test_the_report_runs_a_bounded_number_of_queries(leader, town, django_assert
     with django_assert_max_num_queries(12):
         report = indicators.indicator_report(user=leader, period=parse_period("2026-03"))
     assert len(report.rows) == 12 and all(row.cases == 3 for row in report.rows)
+
+
+def test_worker_nominations_count_on_time_visits_and_dissuasions(leader, grid_a, grid_b, village_a, village_b):
+    from assessment.selectors import worker_nominations
+    from audit.models import AuditEvent
+    from audit.services import audit_event_record
+    from tests.factories import FollowUpVisitFactory
+
+    warning = WarningFactory(village=village_a, pushed_at=at("2026-03-01T09:00+08:00"))
+    FollowUpVisitFactory(warning=warning, visited_at=at("2026-03-04T10:00+08:00"), recorded_by=grid_a)  # on time
+    FollowUpVisitFactory(warning=warning, visited_at=at("2026-03-09T10:00+08:00"), recorded_by=grid_a)  # late
+    other = WarningFactory(village=village_b, pushed_at=at("2026-03-01T09:00+08:00"))
+    FollowUpVisitFactory(warning=other, visited_at=at("2026-03-02T10:00+08:00"), recorded_by=grid_b)
+    audit_event_record(actor=grid_b, subject=other, event="confirm_dissuaded")
+    AuditEvent.objects.update(at=at("2026-03-02T11:00+08:00"))
+    workers = {w.user_id: w for w in worker_nominations(user=leader, period=parse_period("2026"))}
+    assert (workers[grid_a.pk].visits_on_time, workers[grid_a.pk].visits_due, workers[grid_a.pk].dissuasions) == (
+        1,
+        2,
+        0,
+    )
+    assert (workers[grid_b.pk].visits_on_time, workers[grid_b.pk].dissuasions) == (1, 1)
+    earlier = {w.user_id: w for w in worker_nominations(user=leader, period=parse_period("2020"))}
+    assert earlier == {}
