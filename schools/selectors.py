@@ -126,3 +126,17 @@ def class_options(*, user, school: Unit | None = None) -> list[tuple[str, str]]:
     for grade, class_name in pairs:
         grouped[grade].append(class_name)
     return [(grade, class_name) for grade, names in grouped.items() for class_name in names]
+
+
+def police_check_facts(*, user, student: Student) -> dict:
+    """What the town's other records say about the student, for the police check (police only).
+
+    The student's ID number is matched by its keyed hash against the resident registry; the warnings
+    pushed for that person are counted. Nothing is decrypted.
+    """
+    from residents.models import Resident
+    from warnings_followup.models import Warning
+
+    resident = Resident.objects.for_user(user).filter(id_number_hash=student.id_number_hash).first()
+    warnings = Warning.objects.for_user(user).filter(person=resident).count() if resident else 0
+    return {"resident": resident, "warnings": warnings}

@@ -360,6 +360,11 @@ def _detail_context(request, application: CardApplication, *, bound_forms=None) 
         "timeline": _timeline(application),
         "verify_url": verify_url(request, application),
         "printable": application.status not in (ApplicationStatus.SCHOOL_REJECTED, ApplicationStatus.SUBMITTED),
+        "check_facts": (
+            selectors.police_check_facts(user=request.user, student=application.student)
+            if can(request.user, "schools.police_check") and can(request.user, "warnings.view")
+            else None
+        ),
     }
 
 

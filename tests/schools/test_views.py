@@ -361,3 +361,16 @@ def test_the_card_application_api_list_is_bounded(api_as, police, middle_school,
     client = api_as(police)
     with django_assert_max_num_queries(8):
         assert client.get("/api/v1/card-applications/").status_code == 200
+
+
+def test_the_police_see_other_records_of_the_students_id_number(as_user, police, school, student, village_a):
+    from tests.factories import ResidentFactory, WarningFactory
+
+    application = CardApplicationFactory(student=student, status=S.ESCORT_ASSIGNED)
+    url = reverse("schools:application_detail", args=[application.pk])
+    assert 'data-testid="check-no-record"' in as_user(police).get(url).content.decode()
+    resident = ResidentFactory(village=village_a, id_number=student.id_number)
+    WarningFactory(person=resident, village=village_a)
+    content = as_user(police).get(url).content.decode()
+    assert 'data-testid="check-person-file"' in content and "1 warning pushed" in content
+    assert 'data-testid="check-facts"' not in as_user(school).get(url).content.decode()
