@@ -87,5 +87,5 @@ class DoorVisitSerializer(serializers.ModelSerializer):
 
     def validate_visited_at(self, value):
         if value > timezone.now() + CLOCK_SKEW:
-            raise serializers.ValidationError(_("A visit cannot be in the future."))
+            raise serializers.ValidationError(_("A door visit cannot be in the future."))
         return value

@@ -56,7 +56,7 @@ def _existing_visit(client_id, household: Household) -> DoorVisit | None:
 def _check_visit_input(*, household, visited_at, materials, fraud_types, visitors, actor) -> list:
     errors = {}
     if visited_at > timezone.now() + CLOCK_SKEW:
-        errors["visited_at"] = _("A visit cannot be in the future.")
+        errors["visited_at"] = _("A door visit cannot be in the future.")
     unknown = [material for material in materials if material not in Material.values]
     if unknown:
         errors["materials"] = _("Unknown material: %(codes)s.") % {"codes": ", ".join(map(str, unknown))}
