@@ -133,12 +133,12 @@ PUSH_CHANNELS = (Channel.SMS, Channel.WECHAT_GROUP, Channel.QQ)
 class LegalPlace(models.TextChoices):
     """法律"六进": law into government offices, villages, communities, schools, enterprises and units."""
 
-    OFFICES = "offices", _("Government offices")
-    VILLAGES = "villages", _("Villages")
-    COMMUNITIES = "communities", _("Communities")
-    SCHOOLS = "schools", _("Schools")
-    ENTERPRISES = "enterprises", _("Enterprises")
-    UNITS = "units", _("Units")
+    OFFICES = "offices", pgettext_lazy("law in six places", "Government offices")
+    VILLAGES = "villages", pgettext_lazy("law in six places", "Villages")
+    COMMUNITIES = "communities", pgettext_lazy("law in six places", "Communities")
+    SCHOOLS = "schools", pgettext_lazy("law in six places", "Schools")
+    ENTERPRISES = "enterprises", pgettext_lazy("law in six places", "Enterprises")
+    UNITS = "units", pgettext_lazy("law in six places", "Units")
 
 
 class UnitDuty(models.Model):
