@@ -181,3 +181,19 @@ def test_the_lists_run_a_fixed_number_of_queries(as_grid_a, grid_a, household_a,
         as_grid_a.get(reverse("campaigns:visit_list"))
     with django_assert_max_num_queries(16):
         as_grid_a.get(reverse("campaigns:household", args=[household_a.pk]))
+
+
+def test_the_visit_page_shows_what_was_done_and_the_photos(as_grid_a, grid_a, household_a):
+    as_grid_a.post(reverse("campaigns:visit_create", args=[household_a.pk]), visit_data(photos=[jpeg()]))
+    visit = DoorVisit.objects.get()
+    page = as_grid_a.get(reverse("campaigns:visit_detail", args=[visit.pk])).content.decode()
+    photo = visit.attachments.get()
+    assert reverse("attachment", args=[photo.pk]) in page
+    assert "讲解了刷单返利" in page and str(grid_a) in page
+
+
+def test_the_village_head_sees_every_grid_of_the_village(client, head_a, household_a):
+    elsewhere = HouseholdFactory(village=household_a.village, address="联和村无网格1号")
+    client.force_login(head_a)
+    shown = [h.pk for h in client.get(reverse("campaigns:households")).context["page"]]
+    assert household_a.pk in shown and elsewhere.pk in shown
