@@ -103,6 +103,7 @@ def callback_list(request):
         "statuses": CallbackStatus.choices,
         "villages": indicators.villages_for(request.user),
         "village": village,
+        "mine": bool(request.GET.get("mine")),
         "draws": draws,
         "draw_form": DrawForm(initial={"month": f"{current_month().previous().first_day:%Y-%m}"}),
     }

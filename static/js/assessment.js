@@ -4,6 +4,31 @@
 (function () {
   "use strict";
 
+  /* The callback form: the education questions only matter when the victim was reached, and the
+     channels only when they had been educated. */
+  var callbackForm = document.querySelector("[data-testid=callback-form]");
+  if (callbackForm) {
+    var show = function (id, visible) {
+      var element = document.getElementById(id);
+      if (element) {
+        element.hidden = !visible;
+      }
+    };
+    var checked = function (name) {
+      var input = callbackForm.querySelector("input[name=" + name + "]:checked");
+      return input ? input.value : "";
+    };
+    var update = function () {
+      var reached = checked("reached") === "yes";
+      var educated = reached && checked("educated") === "yes";
+      show("div_id_educated", reached);
+      show("div_id_channels", educated);
+      show("div_id_other_channel", educated);
+    };
+    callbackForm.addEventListener("change", update);
+    update();
+  }
+
   var source = document.getElementById("assessment-data");
   if (!source || typeof window.echarts === "undefined") {
     return;

@@ -89,3 +89,41 @@ def test_a_case_after_a_warning_shows_on_the_dashboard_and_the_leader_summons_th
     leader_page.goto(f"{live_server.url}/assessment/")
     expect(leader_page.get_by_test_id("open-items")).to_have_text("1")
     expect(leader_page.get_by_test_id("open-item")).to_contain_text(VILLAGE_NAME)
+
+
+def test_the_leader_draws_the_month_and_a_not_educated_answer_opens_accountability(live_server, demo_town, page):
+    from assessment.models import Callback
+    from fraud_cases.services import fraud_case_register
+
+    police = User.objects.get(username="police")
+    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=10)
+    fraud_case_register(
+        actor=police,
+        case_number="J-CALLBACK-1",
+        reported_at=timezone.make_aware(datetime.datetime.combine(last_month, datetime.time(10))),
+        victim_name="邝先生",
+        id_number=make_id_number("440605", datetime.date(1960, 1, 2), 33),
+        phone="",
+        village=Unit.objects.get(code=VILLAGE_CODE),
+        fraud_type="loan",
+        loss_amount="3000",
+        source="110",
+    )
+    login(page, live_server, "leader")
+    page.goto(f"{live_server.url}/assessment/callbacks/")
+    page.get_by_test_id("draw-panel").locator("summary").click()
+    page.get_by_test_id("draw-submit").click()
+    expect(page.get_by_test_id("draw-row")).to_have_count(1)
+    page.get_by_test_id("callback-row").click()
+    expect(page.get_by_test_id("education-record")).to_be_visible()
+    form = page.get_by_test_id("callback-form")
+    expect(form.locator("#div_id_educated")).to_be_hidden()
+    form.locator("input[name=reached][value=yes]").check()
+    expect(form.locator("#div_id_educated")).to_be_visible()
+    expect(form.locator("#div_id_channels")).to_be_hidden()
+    form.locator("input[name=educated][value=no]").check()
+    form.locator("#id_notes").fill("称从未有人上门宣传")
+    page.get_by_test_id("callback-submit").click()
+    expect(page.get_by_test_id("callback-items").locator("li")).to_have_count(2)
+    assert Callback.objects.get().is_not_educated
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
