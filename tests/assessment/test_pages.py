@@ -184,3 +184,28 @@ def test_the_village_page_and_the_bulletin_run_a_bounded_number_of_queries(
     for url in urls:
         with django_assert_max_num_queries(before[url]):
             assert client.get(url).status_code == 200
+
+
+@pytest.fixture
+def governance(town):
+    from organization.models import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(username="zongzhi", unit=town, roles=[Role.GOVERNANCE])
+
+
+def test_the_governance_centre_sees_and_calls_back_but_does_not_summon_or_inspect(client, governance, village_a):
+    client.force_login(governance)
+    assert client.get("/assessment/").status_code == 200
+    assert client.get("/assessment/callbacks/").status_code == 200
+    assert client.get("/assessment/accountability/new/").status_code == 404
+    assert client.get("/assessment/inspections/new/").status_code == 404
+    page = client.get(f"/assessment/villages/{village_a.pk}/")
+    assert page.status_code == 200 and b'data-testid="summons-form"' not in page.content
+
+
+def test_police_read_the_indicators_but_not_the_dashboard(client, police):
+    client.force_login(police)
+    assert client.get("/assessment/indicators/").status_code == 200
+    assert client.get("/assessment/").status_code == 404
+    assert client.get("/assessment/callbacks/").status_code == 404
