@@ -186,6 +186,34 @@ class ActivityForm(forms.Form):
         }
 
 
+class ActivityEditForm(forms.Form):
+    """The common fields of a recorded activity, for corrections."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    held_on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    audience_size = forms.IntegerField(
+        label=_("Audience size"),
+        required=False,
+        min_value=0,
+        max_value=10_000_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    legal_place = forms.ChoiceField(
+        label=_("Law in six places: where"), choices=[("", "—"), *LegalPlace.choices], required=False
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+    def __init__(self, *args, activity, **kwargs):
+        kwargs.setdefault("initial", {field: getattr(activity, field) for field in self.base_fields})
+        super().__init__(*args, **kwargs)
+        if activity.category != Category.LEGAL_EDUCATION:
+            del self.fields["legal_place"]
+
+
 class EvidenceForm(forms.Form):
     evidence = MultipleEvidenceField(label=_("Photos, video or files"), required=True)
 

@@ -190,6 +190,33 @@ def activity_record(
     return ActivityResult(activity, True)
 
 
+EDITABLE_FIELDS = ("title", "held_on", "place", "audience_size", "channel", "description", "legal_place")
+
+
+def activity_update(*, actor, activity: Activity, **changes) -> Activity:
+    """Correct an activity's common fields (its category, unit and rows stay as recorded)."""
+    if not can_log_for(actor, activity.unit):
+        raise PermissionDenied(_("You may record publicity work for your own unit only."))
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    errors = {}
+    if "held_on" in changes and changes["held_on"] > timezone.localdate():
+        errors["held_on"] = _("The date cannot be in the future.")
+    if activity.category == Category.LEGAL_EDUCATION and changes.get("legal_place", activity.legal_place) == "":
+        errors["legal_place"] = _("Choose where the law education took place.")
+    if activity.category == Category.FINANCE_PUSH and changes.get("channel", activity.channel) not in PUSH_CHANNELS:
+        errors["channel"] = _("A push goes out by SMS, WeChat work group or QQ work board.")
+    if errors:
+        raise ValidationError(errors)
+    if activity.category != Category.LEGAL_EDUCATION:
+        changes["legal_place"] = ""
+    for field, value in changes.items():
+        setattr(activity, field, value.strip() if isinstance(value, str) and field != "channel" else value)
+    activity.save(update_fields=[*changes, "updated_at"])
+    return activity
+
+
 def activity_add_evidence(*, actor, activity: Activity, uploads) -> list:
     """Add photos, video or files to an activity of the actor's unit."""
     if not can_log_for(actor, activity.unit):

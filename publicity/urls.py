@@ -9,6 +9,7 @@ urlpatterns = [
     path("activities/new/", views.activity_create, name="activity_create"),
     path("activities/export/", views.activity_export, name="activity_export"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("activities/<int:pk>/evidence/", views.activity_add_evidence, name="activity_add_evidence"),
     path("activities/<int:pk>/recipients/confirm/", views.recipients_confirm, name="recipients_confirm"),
     path("volunteers/", views.volunteer_list, name="volunteer_list"),

@@ -28,7 +28,7 @@ from . import selectors, services
 from .access import can_log_for, has_duty, logging_units, own_unit
 from .exports import activities_xlsx_response
 from .filters import ActivityFilter
-from .forms import FIELD_CATEGORIES, ActivityForm, EvidenceForm, VolunteerForm
+from .forms import FIELD_CATEGORIES, ActivityEditForm, ActivityForm, EvidenceForm, VolunteerForm
 from .models import Category, Duty, TargetPeriod
 
 PAGE_SIZE = 25
@@ -126,6 +126,25 @@ def activity_detail(request, pk: int):
         "read_count": sum(1 for r in recipients if r.read_confirmed_at),
     }
     return render(request, "publicity/activity_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_edit(request, pk: int):
+    activity = _activity_for(request, pk)
+    require(request.user, "publicity.log")
+    if not can_log_for(request.user, activity.unit):
+        raise PermissionDenied(_("You may record publicity work for your own unit only."))
+    form = ActivityEditForm(request.POST or None, activity=activity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_update(actor=request.user, activity=activity, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Activity saved."))
+            return redirect("publicity:activity_detail", pk=activity.pk)
+    return render(request, "publicity/activity_edit.html", {"form": form, "activity": activity})
 
 
 @login_required

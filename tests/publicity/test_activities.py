@@ -296,3 +296,26 @@ class TestVolunteers:
     def test_other_units_do_not_keep_a_roster(self, client, caishen, finance_centre):
         client.force_login(caishen)
         assert client.post(reverse("publicity:volunteer_list"), {"name": "x", "group": "resident"}).status_code == 403
+
+
+class TestCorrections:
+    def test_the_unit_corrects_an_activity(self, client, department_staff, publicity_office):
+        activity = ActivityFactory(unit=publicity_office, audience_size=50)
+        client.force_login(department_staff)
+        url = reverse("publicity:activity_edit", args=[activity.pk])
+        data = {
+            "title": "更正后的标题",
+            "held_on": activity.held_on.isoformat(),
+            "place": "文化站",
+            "audience_size": "65",
+            "channel": "on_site",
+        }
+        assert client.post(url, data).status_code == 302
+        activity.refresh_from_db()
+        assert (activity.title, activity.audience_size) == ("更正后的标题", 65)
+        assert activity.history.count() == 2
+
+    def test_another_unit_cannot_correct_it(self, client, zongzhi, publicity_office):
+        activity = ActivityFactory(unit=publicity_office)
+        client.force_login(zongzhi)
+        assert client.get(reverse("publicity:activity_edit", args=[activity.pk])).status_code == 403
