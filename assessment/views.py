@@ -445,10 +445,12 @@ def inspection_detail(request, pk):
 def indicator_view(request):
     require(request.user, "assessment.indicators")
     period = period_from(request)
+    report = indicators.indicator_report(user=request.user, period=period)
     context = {
         "period": period,
         "period_choices": dashboard.period_choices(include=period),
-        "report": indicators.indicator_report(user=request.user, period=period),
+        "report": report,
+        "ranked": sorted(report.rows, key=lambda r: (r.rank is None, r.rank or 0, r.unit.code)),
         "departments": dashboard.department_rows(user=request.user, period=period),
     }
     return render(request, "assessment/indicators.html", context)
