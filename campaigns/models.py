@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from organization.models import ScopedQuerySet
@@ -49,7 +50,7 @@ class DoorVisit(models.Model):
     household = models.ForeignKey(
         "residents.Household", verbose_name=_("household"), on_delete=models.PROTECT, related_name="door_visits"
     )
-    visited_at = models.DateTimeField(_("visited at"), db_index=True)
+    visited_at = models.DateTimeField(pgettext_lazy("door visit", "visited at"), db_index=True)
     visitors = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("visitors"), related_name="door_visits")
     someone_home = models.BooleanField(_("someone at home"))
     gave_letter = models.BooleanField(Material.LETTER.label, default=False)
