@@ -26,6 +26,12 @@ def _percent(value):
     return "" if value is None else round(value * 100, 1)
 
 
+def _for_unit(request, queryset, field: str):
+    """``?unit=<id>``: only that unit's rows (the queryset is already scoped)."""
+    unit = request.GET.get("unit", "")
+    return queryset.filter(**{field: int(unit)}) if unit.isdigit() else queryset
+
+
 def _period(request):
     try:
         return parse_period(request.GET.get("period", ""))
@@ -81,6 +87,7 @@ def _accountability(request):
     status = request.GET.get("status", "")
     if status in AccountabilityStatus.values:
         items = items.filter(status=status)
+    items = _for_unit(request, items, "unit_id")
     headers = [
         _("Unit"),
         _("Kind"),
@@ -136,7 +143,7 @@ def _inspections(request):
             timezone.localtime(i.rectified_at).strftime("%Y-%m-%d") if i.rectified_at else "",
             i.rectification_notes,
         ]
-        for i in selectors.inspections_for(request.user)
+        for i in _for_unit(request, selectors.inspections_for(request.user), "unit_id")
     ]
     return "inspections", headers, rows
 
@@ -151,6 +158,7 @@ def _callbacks(request):
     status = request.GET.get("status", "")
     if status in CallbackStatus.values:
         callbacks = callbacks.filter(status=status)
+    callbacks = _for_unit(request, callbacks, "village_id")
     headers = [
         _("Month"),
         _("Village"),
