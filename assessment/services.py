@@ -62,6 +62,17 @@ ACCOUNTABILITY_TRANSITIONS = {
 }
 
 
+def _on_commit(name: str, **kwargs) -> None:
+    """Notify once the transaction has committed (see assessment.notifications)."""
+
+    def send():
+        from . import notifications
+
+        getattr(notifications, name)(**kwargs)
+
+    transaction.on_commit(send)
+
+
 def can_transition_item(user, item: AccountabilityItem, action: str) -> bool:
     transition = ACCOUNTABILITY_TRANSITIONS[action]
     return item.status in transition.sources and can(user, transition.capability) and unit_in_scope(user, item.unit)
@@ -147,6 +158,7 @@ def callback_draw_month(
                 rows.append(Callback(draw=draw, case_id=pk, village_id=village_id, assigned_to=caller))
             Callback.objects.bulk_create(rows)
             audit_event_record(actor=actor, subject=draw, event="callback_draw", new=str(len(rows)), seed=seed)
+            _on_commit("draw_notify", draw_id=draw.pk)
     except IntegrityError:
         return CallbackDraw.objects.get(month=period.first_day), False
     return draw, True
@@ -238,6 +250,7 @@ def callback_record(
                 )
                 if created:
                     audit_event_record(actor=actor, subject=item, event="accountability_open", new=A.OPEN)
+                    _on_commit("accountability_notify", item_id=item.pk)
     return callback
 
 
@@ -291,6 +304,7 @@ def accountability_open(
 
 def _accountability_create(**fields) -> AccountabilityItem:
     item = AccountabilityItem.objects.create(**fields)
+    _on_commit("accountability_notify", item_id=item.pk)
     audit_event_record(
         actor=fields["created_by"], subject=item, event="accountability_open", new=A.OPEN, reason=item.reason
     )

@@ -192,3 +192,17 @@ def test_beside_the_answer_the_page_shows_the_households_door_visits_pledge_and_
     page = client.get(f"/assessment/callbacks/{callback.pk}/").content.decode()
     assert 'data-testid="record-door-visits">2' in page
     assert 'data-testid="record-pledge">2026-02-08' in page
+
+
+def test_callers_and_the_village_head_are_notified(leader, head_a, village_a, django_capture_on_commit_callbacks):
+    from notifications.models import Notification
+
+    CallbackSettings.objects.create(per_village=1).callers.set([leader])
+    FraudCaseFactory(village=village_a, reported_at=at("2026-03-05T10:00+08:00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        draw, _created = services.callback_draw_month(month=MARCH, seed=1)
+    note = Notification.objects.get(recipient=leader)
+    assert note.url == "/assessment/callbacks/?mine=1" and "2026-03" in note.title
+    with django_capture_on_commit_callbacks(execute=True):
+        services.callback_record(callback=draw.callbacks.get(), actor=leader, reached=True, educated=False)
+    assert Notification.objects.filter(recipient=head_a).count() == 2  # the summons and the criticism
