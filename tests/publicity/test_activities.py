@@ -255,7 +255,7 @@ class TestList:
     ):
         ActivityFactory.create_batch(30, unit=publicity_office)
         client.force_login(department_staff)
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(14):
             response = client.get(reverse("publicity:activity_list"))
         assert len(response.context["page"].object_list) == 25
         assert response.context["page"].paginator.num_pages == 2
@@ -319,3 +319,16 @@ class TestCorrections:
         activity = ActivityFactory(unit=publicity_office)
         client.force_login(zongzhi)
         assert client.get(reverse("publicity:activity_edit", args=[activity.pk])).status_code == 403
+
+
+def test_the_activity_page_runs_a_bounded_number_of_queries(
+    client, caishen, finance_centre, django_assert_max_num_queries
+):
+    push = ActivityFactory(unit=finance_centre, category=Category.FINANCE_PUSH, channel="sms")
+    for n in range(15):
+        push.recipients.create(name=f"会计{n}")
+        push.links.create(url=f"https://example.org/{n}")
+    client.force_login(caishen)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("publicity:activity_detail", args=[push.pk]))
+    assert len(response.context["recipients"]) == 15

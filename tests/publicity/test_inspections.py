@@ -167,3 +167,15 @@ class TestInspections:
             client.get(reverse("publicity:to_fix"))
         with django_assert_max_num_queries(14):
             client.get(reverse("publicity:venue_list"))
+
+
+def test_the_venue_page_runs_a_bounded_number_of_queries(
+    client, jingfa, economic_office, django_assert_max_num_queries
+):
+    venue = VenueFactory(unit=economic_office)
+    for _ in range(8):
+        InspectionItemFactory(inspection__venue=venue)
+    client.force_login(jingfa)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("publicity:venue_detail", args=[venue.pk]))
+    assert len(response.context["open_items"]) == 8
