@@ -190,6 +190,18 @@ def _summons(leader, today: datetime.date) -> None:
     )
 
 
+def _mark_old_notifications_read(last_month: datetime.date) -> None:
+    """The past months' "callbacks to make" and the closed items' notices are history: read."""
+    from notifications.models import Notification
+
+    from .models import CallbackDraw
+
+    old_draws = CallbackDraw.objects.filter(month__lt=last_month).values_list("pk", flat=True)
+    closed = AccountabilityItem.objects.filter(status=AccountabilityStatus.CLOSED).values_list("pk", flat=True)
+    keys = [f"callback-draw:{pk}" for pk in old_draws] + [f"accountability:{pk}:open" for pk in closed]
+    Notification.objects.filter(dedupe_key__in=keys, read_at__isnull=True).update(read_at=timezone.now())
+
+
 def seed() -> dict:
     leader = User.objects.filter(username=LEADER, is_active=True).first()
     if leader is None:
@@ -217,6 +229,7 @@ def seed() -> dict:
         _recent_items(leader, today)
         inspections = _inspections(leader, today)
         _summons(leader, today)
+    _mark_old_notifications_read(last_month)
     return {
         "callback_draws_created": drawn,
         "callbacks": Callback.objects.count(),
