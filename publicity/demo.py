@@ -448,6 +448,27 @@ PLAN_TASKS = [
 ]
 
 
+def _photo(key: str, rng: random.Random):
+    """A small placeholder photo (a coloured scene) as checked evidence."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    from core.uploads import check_upload
+
+    image = Image.new("RGB", (640, 480), (rng.randrange(40, 200), rng.randrange(80, 200), rng.randrange(120, 230)))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((60, 300, 580, 440), fill=(245, 245, 240))  # a banner
+    draw.rectangle((90, 330, 550, 360), fill=(200, 30, 30))
+    for index in range(8):  # the audience
+        x = 70 + index * 65
+        draw.ellipse((x, 200, x + 40, 240), fill=(60, 50, 45))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return check_upload(SimpleUploadedFile(f"{key}.jpg", out.getvalue(), content_type="image/jpeg"))
+
+
 def _client_id(key: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, key)
 
@@ -507,6 +528,7 @@ def _seed_activities(units, users, today, rng) -> int:
             place=place,
             channel=channel,
             description=extra.get("description", ""),
+            uploads=[_photo(key, rng)] if channel == Channel.ON_SITE else [],
             **arguments,
         )
         if "push" in extra:
@@ -540,7 +562,7 @@ def _seed_volunteers(unit) -> int:
     return created
 
 
-def _seed_venues(units, user, today) -> tuple[int, int]:
+def _seed_venues(units, user, today, rng) -> tuple[int, int]:
     unit = units["D03"]
     venues = inspections = 0
     for index, (name, kind, village_suffix, visits) in enumerate(VENUES):
@@ -573,6 +595,7 @@ def _seed_venues(units, user, today) -> tuple[int, int]:
                 inspectors="吴经发、李警官、移动公司网格经理",
                 with_police=True,
                 carriers="中国移动、中国电信",
+                uploads=[_photo(f"venue-{index}-{number}", rng)],
             )
             inspections += result.created
             for item, (passed, fixed_days_ago) in results.items():
@@ -643,7 +666,7 @@ def seed() -> dict:
         _seed_config(units)
         activities = _seed_activities(units, users, today, rng)
         volunteers = _seed_volunteers(units["D02"]) if "D02" in units else 0
-        venues, inspections = _seed_venues(units, users.get("jingfa", admin), today) if "D03" in units else (0, 0)
+        venues, inspections = _seed_venues(units, users.get("jingfa", admin), today, rng) if "D03" in units else (0, 0)
         plans, tasks = _seed_plans(units, admin, today)
     return {
         "activities": activities,
