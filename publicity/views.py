@@ -67,6 +67,10 @@ def activity_export(request):
 
 
 def _categories_for_units(units) -> list[str]:
+    """One unit: its duties' categories in the plan's order. Several (administrators): all of theirs."""
+    units = list(units)
+    if len(units) == 1:
+        return services.categories_for(units[0])
     found: list[str] = []
     for unit in units:
         for category in services.categories_for(unit):

@@ -332,3 +332,41 @@ def test_the_activity_page_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(16):
         response = client.get(reverse("publicity:activity_detail", args=[push.pk]))
     assert len(response.context["recipients"]) == 15
+
+
+class TestOtherUnits:
+    def test_the_police_publicise_a_typical_case_with_the_post(self, client, police, police_station):
+        client.force_login(police)
+        response = client.post(
+            NEW,
+            form_data(
+                category=Category.TYPICAL_CASE,
+                channel="wechat_account",
+                title="以案释法：刷单返利",
+                links="https://mp.weixin.qq.com/s/case-31",
+            ),
+        )
+        assert response.status_code == 302
+        activity = Activity.objects.get()
+        assert activity.unit == police_station
+        assert activity.links.get().url == "https://mp.weixin.qq.com/s/case-31"
+
+    def test_a_police_post_needs_its_link(self, client, police, police_station):
+        client.force_login(police)
+        response = client.post(NEW, form_data(category=Category.POLICE_POST, channel="weibo"))
+        assert "links" in response.context["form"].errors
+
+    def test_a_school_logs_its_staff_education(self, client, school, middle_school):
+        client.force_login(school)
+        form = client.get(NEW).context["form"]
+        assert [value for value, _label in form.fields["category"].choices] == ["staff_education", "talk", "other"]
+        assert client.post(NEW, form_data(category=Category.STAFF_EDUCATION)).status_code == 302
+        assert Activity.objects.get().unit == middle_school
+
+    def test_an_administrator_chooses_the_unit(self, client, admin_user, publicity_office, finance_centre):
+        client.force_login(admin_user)
+        response = client.post(NEW, form_data(unit=finance_centre.pk, category=Category.TALK))
+        assert "category" in response.context["form"].errors  # not a category of the finance centre
+        response = client.post(NEW, form_data(unit=publicity_office.pk, category=Category.TALK))
+        assert response.status_code == 302
+        assert Activity.objects.get().unit == publicity_office
