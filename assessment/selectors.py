@@ -8,7 +8,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import (
+    CharField,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,14 +57,17 @@ class EducationRecord:
     app_installed: bool = False
     pledge_signed_at: datetime.datetime | None = None
     available: bool = True
+    visits_after: int = 0  # door visits after the case was reported
+    pledge_after: datetime.datetime | None = None  # a pledge signed after the case
 
     @property
     def educated_on_record(self) -> bool:
         return bool(self.someone_home_visits or self.pledge_signed_at)
 
 
-def education_records(residents) -> dict[int, EducationRecord]:
-    """{resident id: EducationRecord} for the victims, before their case was reported: two grouped queries."""
+def education_records(residents, *, before: datetime.datetime | None = None) -> dict[int, EducationRecord]:
+    """{resident id: EducationRecord}: the door visits to each resident's household and their pledge — only
+    those before ``before`` (the case's report) when given; later visits are counted apart. Two queries."""
     residents = list(residents)
     try:
         from campaigns.models import DoorVisit, Pledge
@@ -63,15 +77,17 @@ def education_records(residents) -> dict[int, EducationRecord]:
 
     result = {r.pk: EducationRecord() for r in residents}
     households = {r.household_id for r in residents if r.household_id}
+    in_time = Q(visited_at__lt=before) if before else Q()
     rows = (
         DoorVisit.objects.filter(household_id__in=households)
         .order_by()
         .values("household_id")
         .annotate(
-            n=Count("pk"),
-            home=Count("pk", filter=Q(someone_home=True)),
-            last=Max("visited_at"),
-            app=Count("pk", filter=Q(app_installed=True)),
+            n=Count("pk", filter=in_time),
+            home=Count("pk", filter=in_time & Q(someone_home=True)),
+            last=Max("visited_at", filter=in_time),
+            app=Count("pk", filter=in_time & Q(app_installed=True)),
+            later=Count("pk", filter=~in_time) if before else Value(0, output_field=IntegerField()),
         )
     )
     members: dict[int, list[int]] = {}
@@ -83,8 +99,12 @@ def education_records(residents) -> dict[int, EducationRecord]:
             record = result[resident_id]
             record.door_visits, record.someone_home_visits = row["n"], row["home"]
             record.last_visit, record.app_installed = row["last"], bool(row["app"])
+            record.visits_after = row["later"]
     for resident_id, signed_at in Pledge.objects.filter(resident_id__in=result).values_list("resident_id", "signed_at"):
-        result[resident_id].pledge_signed_at = signed_at
+        if before is None or signed_at < before:
+            result[resident_id].pledge_signed_at = signed_at
+        else:
+            result[resident_id].pledge_after = signed_at
     return result
 
 

@@ -164,7 +164,9 @@ def callback_detail(request, pk):
             else:
                 messages.success(request, _("Callback recorded."))
             return redirect("assessment:callback_detail", pk=callback.pk)
-    record = selectors.education_records([callback.case.victim])[callback.case.victim_id]
+    record = selectors.education_records([callback.case.victim], before=callback.case.reported_at)[
+        callback.case.victim_id
+    ]
     context = {
         "callback": callback,
         "case": callback.case,

@@ -187,11 +187,17 @@ def test_beside_the_answer_the_page_shows_the_households_door_visits_pledge_and_
     assert (records[victim.pk].door_visits, records[victim.pk].someone_home_visits) == (2, 1)
     assert records[victim.pk].app_installed and records[victim.pk].pledge_signed_at is not None
     assert records[spouse.pk].door_visits == 2 and records[spouse.pk].pledge_signed_at is None
-    callback = CallbackFactory(case=FraudCaseFactory(village=village_a, victim=victim))
+    callback = CallbackFactory(
+        case=FraudCaseFactory(village=village_a, victim=victim, reported_at=at("2026-03-01T10:00+08:00"))
+    )
     client.force_login(leader)
     page = client.get(f"/assessment/callbacks/{callback.pk}/").content.decode()
     assert 'data-testid="record-door-visits">2' in page
     assert 'data-testid="record-pledge">2026-02-08' in page
+    # Only what came before the case counts; later visits are shown apart.
+    early = selectors.education_records([victim], before=at("2026-02-05T00:00+08:00"))[victim.pk]
+    assert (early.door_visits, early.app_installed, early.pledge_signed_at) == (1, False, None)
+    assert early.visits_after == 1 and early.pledge_after is not None
 
 
 def test_callers_and_the_village_head_are_notified(leader, head_a, village_a, django_capture_on_commit_callbacks):
