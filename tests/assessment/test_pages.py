@@ -219,3 +219,22 @@ def test_the_village_page_exports_its_own_rows(client, leader, data, village_a, 
     assert openpyxl.load_workbook(io.BytesIO(response.content)).active.max_row == 1  # headers only
     response = client.get(f"/assessment/export/callbacks.xlsx?unit={village_b.pk}")
     assert openpyxl.load_workbook(io.BytesIO(response.content)).active.max_row == 2
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "indicatorweights",
+        "summonsrule",
+        "callbacksettings",
+        "checklistitem",
+        "callbackdraw",
+        "callback",
+        "accountabilityitem",
+        "inspection",
+    ],
+)
+def test_the_admin_lists_and_adds(client, admin_user, data, model):
+    client.force_login(admin_user)
+    assert client.get(f"/admin/assessment/{model}/").status_code == 200
+    assert client.get(f"/admin/assessment/{model}/add/").status_code == 200
