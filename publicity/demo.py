@@ -649,6 +649,16 @@ def _seed_plans(units, admin, today) -> tuple[int, int]:
     return plans, tasks
 
 
+def _seed_decision_tasks(units, users) -> None:
+    """The governance centre follows the latest meeting's decisions up in its work plan."""
+    meeting = Activity.objects.filter(client_id=_client_id("d04-meet-1")).first()
+    plan = WorkPlan.objects.filter(unit=units.get("D04")).order_by("-year", "-pk").first()
+    if meeting is None or plan is None or "zongzhi" not in users:
+        return
+    for decision in meeting.decisions.order_by("pk"):
+        services.meeting_decision_to_task(actor=users["zongzhi"], decision=decision, plan=plan)
+
+
 def seed() -> dict:
     units = _units()
     users = {
@@ -668,6 +678,7 @@ def seed() -> dict:
         volunteers = _seed_volunteers(units["D02"]) if "D02" in units else 0
         venues, inspections = _seed_venues(units, users.get("jingfa", admin), today, rng) if "D03" in units else (0, 0)
         plans, tasks = _seed_plans(units, admin, today)
+        _seed_decision_tasks(units, users)
     return {
         "activities": activities,
         "volunteers": volunteers,

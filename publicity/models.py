@@ -267,6 +267,15 @@ class MeetingDecision(models.Model):
     text = models.CharField(_("decision"), max_length=500)
     responsible = models.CharField(_("responsible"), max_length=100, blank=True)
     due_on = models.DateField(_("deadline"), null=True, blank=True)
+    task = models.OneToOneField(
+        "WorkTask",
+        verbose_name=_("work-plan task"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting_decision",
+        help_text=_("The task that follows this decision up in the unit's work plan."),
+    )
 
     objects = PublicityQuerySet.as_manager()
     scope_field = "activity__unit"

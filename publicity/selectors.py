@@ -30,6 +30,7 @@ from .models import (
     Category,
     Inspection,
     InspectionItem,
+    MeetingDecision,
     PushRecipient,
     TargetPeriod,
     TaskStatus,
@@ -63,7 +64,7 @@ def activity_for_page(*, user, pk: int) -> QuerySet:
             "links",
             "attendees",
             "cases",
-            "decisions",
+            Prefetch("decisions", queryset=MeetingDecision.objects.select_related("task")),
             Prefetch("recipients", queryset=PushRecipient.objects.select_related("recipient_unit", "confirmed_by")),
             "attachments",
         )

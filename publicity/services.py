@@ -495,6 +495,30 @@ def work_task_update(
     return task
 
 
+DECISION_DEFAULT_DAYS = 14
+
+
+def meeting_decision_to_task(*, actor, decision: MeetingDecision, plan: WorkPlan) -> WorkTask:
+    """Follow a meeting decision up as a task of ``plan`` (once: a second call returns the same task)."""
+    if not can_manage_plan_of(actor, plan.unit) or not can_log_for(actor, decision.activity.unit):
+        raise PermissionDenied(_("You may manage your own unit's work plan only."))
+    with transaction.atomic():
+        decision = MeetingDecision.objects.select_for_update().select_related("activity", "task").get(pk=decision.pk)
+        if decision.task is not None:
+            return decision.task
+        task = WorkTask.objects.create(
+            plan=plan,
+            title=decision.text[:200],
+            description=_("Decision of the case analysis meeting “%(meeting)s” (%(day)s).")
+            % {"meeting": decision.activity.title, "day": decision.activity.held_on.isoformat()},
+            responsible_name=decision.responsible[:50] or str(actor)[:50],
+            due_on=decision.due_on or timezone.localdate() + datetime.timedelta(days=DECISION_DEFAULT_DAYS),
+        )
+        decision.task = task
+        decision.save(update_fields=["task"])
+    return task
+
+
 class TransitionNotAllowed(Exception):
     """The action is not possible from the task's current status (HTTP 409)."""
 

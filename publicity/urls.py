@@ -12,6 +12,7 @@ urlpatterns = [
     path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("activities/<int:pk>/evidence/", views.activity_add_evidence, name="activity_add_evidence"),
     path("activities/<int:pk>/recipients/confirm/", views.recipients_confirm, name="recipients_confirm"),
+    path("decisions/<int:pk>/to-task/", views.decision_to_task, name="decision_to_task"),
     path("volunteers/", views.volunteer_list, name="volunteer_list"),
     path("volunteers/<int:pk>/toggle/", views.volunteer_toggle, name="volunteer_toggle"),
     path("summary/", views.summary, name="summary"),

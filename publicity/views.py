@@ -29,7 +29,7 @@ from .access import can_log_for, has_duty, logging_units, own_unit
 from .exports import activities_xlsx_response
 from .filters import ActivityFilter
 from .forms import FIELD_CATEGORIES, ActivityEditForm, ActivityForm, EvidenceForm, VolunteerForm
-from .models import Category, Duty, TargetPeriod
+from .models import Category, Duty, MeetingDecision, TargetPeriod, WorkPlan
 
 PAGE_SIZE = 25
 
@@ -185,6 +185,24 @@ def recipients_confirm(request, pk: int):
     count = services.recipients_confirm_read(actor=request.user, activity=activity, recipient_ids=ids)
     messages.success(request, _("%(count)d read confirmations recorded.") % {"count": count})
     return redirect("publicity:activity_detail", pk=activity.pk)
+
+
+@login_required
+@require_POST
+def decision_to_task(request, pk: int):
+    """Follow a case analysis meeting's decision up in the unit's work plan (its latest plan)."""
+    require(request.user, "publicity.view")
+    decision = get_object_or_404(
+        MeetingDecision.objects.for_user(request.user).select_related("activity__unit", "task"), pk=pk
+    )
+    require(request.user, "workplans.manage")
+    plan = WorkPlan.objects.filter(unit=decision.activity.unit).order_by("-year", "-pk").first()
+    if plan is None:
+        messages.error(request, _("Create your unit's work plan first."))
+        return redirect("publicity:activity_detail", pk=decision.activity_id)
+    task = services.meeting_decision_to_task(actor=request.user, decision=decision, plan=plan)
+    messages.success(request, _("Added to the work plan “%(plan)s”.") % {"plan": plan.title})
+    return redirect("publicity:plan_detail", pk=task.plan_id)
 
 
 # --- volunteers ----------------------------------------------------------------------------------

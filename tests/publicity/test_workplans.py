@@ -162,3 +162,40 @@ def test_a_task_submitted_twice_is_added_once(client, department_staff, publicit
     response = client.post(reverse("publicity:plan_detail", args=[plan.pk]), data)
     assert response.status_code == 200
     assert plan.tasks.count() == 1
+
+
+class TestMeetingDecisions:
+    def test_a_decision_is_followed_up_as_a_task_once(self, client, zongzhi, governance_centre):
+        from .factories import MeetingDecisionFactory
+
+        plan = WorkPlanFactory(unit=governance_centre)
+        decision = MeetingDecisionFactory(
+            activity__unit=governance_centre, text="协调银行冻结账户", responsible="罗村派出所", due_on=days(5)
+        )
+        client.force_login(zongzhi)
+        url = reverse("publicity:decision_to_task", args=[decision.pk])
+        response = client.post(url)
+        assert response.url == reverse("publicity:plan_detail", args=[plan.pk])
+        client.post(url)
+        task = plan.tasks.get()
+        assert (task.title, task.responsible_name, task.due_on) == ("协调银行冻结账户", "罗村派出所", days(5))
+        decision.refresh_from_db()
+        assert decision.task == task
+        page = client.get(reverse("publicity:activity_detail", args=[decision.activity_id])).content.decode()
+        assert "decision-task" in page
+
+    def test_without_a_plan_the_unit_is_asked_to_create_one(self, client, zongzhi, governance_centre):
+        from .factories import MeetingDecisionFactory
+
+        decision = MeetingDecisionFactory(activity__unit=governance_centre)
+        client.force_login(zongzhi)
+        response = client.post(reverse("publicity:decision_to_task", args=[decision.pk]))
+        assert response.url == reverse("publicity:activity_detail", args=[decision.activity_id])
+        assert not WorkTask.objects.exists()
+
+    def test_another_department_cannot_see_the_decision(self, client, department_staff, governance_centre):
+        from .factories import MeetingDecisionFactory
+
+        decision = MeetingDecisionFactory(activity__unit=governance_centre)
+        client.force_login(department_staff)
+        assert client.post(reverse("publicity:decision_to_task", args=[decision.pk])).status_code == 404
