@@ -37,7 +37,7 @@ def period_choices(today: datetime.date | None = None, include: periods.Period |
 
 def pipeline(*, user, today: datetime.date) -> dict:
     """Warnings: open (being followed up), overdue, dissuaded, defrauded after warning — one grouped query."""
-    rows = kpis._status_rows(Warning.objects.for_user(user), today)
+    rows = kpis.status_rows(Warning.objects.for_user(user), today)
     total = kpis.KpiRow()
     for row in rows.values():
         total.add_counts(row)

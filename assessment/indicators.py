@@ -210,7 +210,7 @@ def _not_educated_rows(user, period: Period, village_ids) -> dict[int, int]:
 
 def _warning_rows(user, period: Period, today: datetime.date):
     warnings = Warning.objects.for_user(user).filter(pushed_at__gte=period.start, pushed_at__lt=period.end)
-    return kpis._status_rows(warnings, today), kpis._visit_rows(warnings)
+    return kpis.status_rows(warnings, today), kpis.visit_rows(warnings)
 
 
 def _quantize_score(value: Decimal) -> Decimal:

@@ -11,16 +11,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     CharField,
     Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
     IntegerField,
     OuterRef,
     Q,
     Subquery,
     Value,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +25,7 @@ from audit.models import AuditEvent
 from organization.access import units_visible_to
 from organization.models import Unit, UnitKind
 from warnings_followup import kpis
-from warnings_followup.models import VISIT_INTERVAL_DAYS, FollowUpVisit, VisitMethod, Warning
+from warnings_followup.models import FollowUpVisit, Warning
 
 from . import indicators, periods
 from .models import (
@@ -222,34 +219,18 @@ def worker_nominations(*, user, period: periods.Period, limit: int = 20) -> list
     from organization.models import User
 
     warnings = Warning.objects.for_user(user)
-    previous = (
-        FollowUpVisit.objects.filter(
-            warning=OuterRef("warning"), method=VisitMethod.IN_PERSON, visited_at__lt=OuterRef("visited_at")
-        )
-        .order_by("-visited_at")
-        .values("visited_at")[:1]
-    )
-    interval = datetime.timedelta(days=VISIT_INTERVAL_DAYS)
     visits = (
-        FollowUpVisit.objects.filter(
-            warning__in=warnings.order_by().values("pk"),
-            method=VisitMethod.IN_PERSON,
-            visited_at__gte=period.start,
-            visited_at__lt=period.end,
-            recorded_by__isnull=False,
+        kpis.timed_in_person_visits(
+            FollowUpVisit.objects.filter(
+                warning__in=warnings.order_by().values("pk"),
+                visited_at__gte=period.start,
+                visited_at__lt=period.end,
+                recorded_by__isnull=False,
+            )
         )
-        .annotate(
-            anchor_day=kpis._local_day(Coalesce(Subquery(previous), F("warning__pushed_at"))),
-            visit_day=kpis._local_day("visited_at"),
-        )
-        .annotate(
-            gap=ExpressionWrapper(F("visit_day") - F("anchor_day"), output_field=DurationField()),
-            room=ExpressionWrapper(F("warning__window_ends") - F("anchor_day"), output_field=DurationField()),
-        )
-        .filter(room__gte=interval)
         .order_by()
         .values("recorded_by")
-        .annotate(due=Count("pk"), on_time=Count("pk", filter=Q(gap__lte=interval)))
+        .annotate(due=Count("pk"), on_time=Count("pk", filter=kpis.ON_TIME))
     )
     found: dict[int, WorkerNomination] = {}
     for row in visits:

@@ -178,14 +178,14 @@ def _since_push(end: str) -> ExpressionWrapper:
     return ExpressionWrapper(F(end) - F("pushed_at"), output_field=DurationField())
 
 
-def _local_day(expression) -> TruncDate:
+def local_day(expression) -> TruncDate:
     return TruncDate(expression, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
 
 
 # --- Queries --------------------------------------------------------------------------------------
 
 
-def _status_rows(warnings: QuerySet, today: datetime.date) -> dict[int, KpiRow]:
+def status_rows(warnings: QuerySet, today: datetime.date) -> dict[int, KpiRow]:
     """One grouped query: every count of the report per village."""
     following = Q(status__in=OPEN_STATUSES)
     aggregates = {f"n_{status}": Count("pk", filter=Q(status=status)) for status in NOT_CLOSED_STATUSES} | {
@@ -211,8 +211,15 @@ def _status_rows(warnings: QuerySet, today: datetime.date) -> dict[int, KpiRow]:
     return rows
 
 
-def _visit_rows(warnings: QuerySet) -> dict[int, tuple[int, int]]:
-    """One grouped query: per village, (in-person visits due within the window, of which on time)."""
+ON_TIME = Q(gap__lte=datetime.timedelta(days=VISIT_INTERVAL_DAYS))
+
+
+def timed_in_person_visits(visits: QuerySet) -> QuerySet:
+    """The in-person visits among ``visits`` that had a due date inside the window, with their ``gap``.
+
+    A visit was due 3 days after the previous in-person visit (or the push); ``gap`` is the number of
+    local days it took. Count the on-time ones with ``Count("pk", filter=ON_TIME)``.
+    """
     previous = (
         FollowUpVisit.objects.filter(
             warning=OuterRef("warning"), method=VisitMethod.IN_PERSON, visited_at__lt=OuterRef("visited_at")
@@ -220,21 +227,27 @@ def _visit_rows(warnings: QuerySet) -> dict[int, tuple[int, int]]:
         .order_by("-visited_at")
         .values("visited_at")[:1]
     )
-    interval = datetime.timedelta(days=VISIT_INTERVAL_DAYS)
-    visits = (
-        FollowUpVisit.objects.filter(warning__in=warnings.order_by().values("pk"), method=VisitMethod.IN_PERSON)
+    return (
+        visits.filter(method=VisitMethod.IN_PERSON)
         .annotate(
-            anchor_day=_local_day(Coalesce(Subquery(previous), F("warning__pushed_at"))),
-            visit_day=_local_day("visited_at"),
+            anchor_day=local_day(Coalesce(Subquery(previous), F("warning__pushed_at"))),
+            visit_day=local_day("visited_at"),
         )
         .annotate(
             gap=ExpressionWrapper(F("visit_day") - F("anchor_day"), output_field=DurationField()),
             room=ExpressionWrapper(F("warning__window_ends") - F("anchor_day"), output_field=DurationField()),
         )
-        .filter(room__gte=interval)
+        .filter(room__gte=datetime.timedelta(days=VISIT_INTERVAL_DAYS))
+    )
+
+
+def visit_rows(warnings: QuerySet) -> dict[int, tuple[int, int]]:
+    """One grouped query: per village, (in-person visits due within the window, of which on time)."""
+    visits = (
+        timed_in_person_visits(FollowUpVisit.objects.filter(warning__in=warnings.order_by().values("pk")))
         .order_by()
         .values("warning__village_id")
-        .annotate(due=Count("pk"), on_time=Count("pk", filter=Q(gap__lte=interval)))
+        .annotate(due=Count("pk"), on_time=Count("pk", filter=ON_TIME))
     )
     return {row["warning__village_id"]: (row["due"], row["on_time"]) for row in visits}
 
@@ -338,8 +351,8 @@ def kpi_report(*, user, today: datetime.date | None = None, since: datetime.date
     warnings = Warning.objects.for_user(user)
     if since is not None:
         warnings = warnings.filter(pushed_at__date__gte=since)
-    counts = _status_rows(warnings, today)
-    visits = _visit_rows(warnings)
+    counts = status_rows(warnings, today)
+    visits = visit_rows(warnings)
     durations, overall_durations = _durations(warnings)
     with_data = set(counts) | set(visits)
     villages = (
