@@ -378,7 +378,7 @@ def inspection_record(
                 earlier = InspectionItem.objects.open_failures().filter(
                     inspection__venue=venue, item__in=passed_now, inspection__inspected_on__lte=inspected_on
                 )
-                earlier = earlier.exclude(inspection=inspection).select_for_update()
+                earlier = earlier.exclude(inspection=inspection).select_for_update(of=("self",))
                 for item in earlier:
                     item.fixed_on = inspected_on
                     item.fixed_by = actor
@@ -402,7 +402,7 @@ def inspection_item_fix(
         raise PermissionDenied(_("You may record publicity work for your own unit only."))
     _check_not_future(fixed_on, "fixed_on")
     with files_removed_on_error(), transaction.atomic():
-        item = InspectionItem.objects.select_for_update().select_related("inspection").get(pk=item.pk)
+        item = InspectionItem.objects.select_for_update(of=("self",)).select_related("inspection").get(pk=item.pk)
         if item.passed:
             raise ValidationError(_("This item passed the inspection: there is nothing to fix."))
         if item.fixed_on is not None:
@@ -503,8 +503,10 @@ def meeting_decision_to_task(*, actor, decision: MeetingDecision, plan: WorkPlan
     if not can_manage_plan_of(actor, plan.unit) or not can_log_for(actor, decision.activity.unit):
         raise PermissionDenied(_("You may manage your own unit's work plan only."))
     with transaction.atomic():
-        decision = MeetingDecision.objects.select_for_update().select_related("activity", "task").get(pk=decision.pk)
-        if decision.task is not None:
+        decision = (
+            MeetingDecision.objects.select_for_update(of=("self",)).select_related("activity").get(pk=decision.pk)
+        )
+        if decision.task_id is not None:
             return decision.task
         task = WorkTask.objects.create(
             plan=plan,
@@ -562,7 +564,7 @@ def work_task_transition(*, actor, task: WorkTask, action: str, reason: str = ""
     if not can_manage_plan_of(actor, task.plan.unit):
         raise PermissionDenied(_("You may manage your own unit's work plan only."))
     with transaction.atomic():
-        task = WorkTask.objects.select_for_update().select_related("plan").get(pk=task.pk)
+        task = WorkTask.objects.select_for_update(of=("self",)).select_related("plan").get(pk=task.pk)
         if task.status not in transition.sources:
             raise TransitionNotAllowed(
                 _("“%(action)s” is not possible while the task is “%(status)s”.")
