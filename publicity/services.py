@@ -133,12 +133,12 @@ def activity_record(
         errors["links"] = _("Give the link to the post.")
     if errors:
         raise ValidationError(errors)
-    organisations = {
-        name: unit_id
-        for name, unit_id in Unit.objects.filter(
-            name__in={organisation for _name, organisation in recipients if organisation}
-        ).values_list("name", "pk")
-    }
+    # A recipient's "village or unit" typed by name is linked to that unit of the same town.
+    town = unit.town
+    known_units = Unit.objects.filter(name__in={organisation for _name, organisation in recipients if organisation})
+    if town is not None:
+        known_units = known_units.filter(path__startswith=town.path)
+    organisations = dict(known_units.values_list("name", "pk"))
     try:
         with files_removed_on_error(), transaction.atomic():
             activity = Activity.objects.create(
