@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from core.navigation import NavEntry
 
 ENTRIES: list = [
-    NavEntry(_("Publicity work"), "publicity:activity_list", "publicity.view"),
+    NavEntry(_("Publicity activities"), "publicity:activity_list", "publicity.view"),
     NavEntry(_("Venues"), "publicity:venue_list", "publicity.view"),
     NavEntry(_("Work plans"), "publicity:plan_list", "workplans.view"),
 ]
