@@ -90,3 +90,15 @@ def test_logout_is_post_only(client, grid_a):
     assert response.status_code == 302
     assert response["Location"] == reverse("login")
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_school_staff_see_their_schools_education_panel_on_the_home_page(client, school):
+    client.force_login(school)
+    templates = [panel["template"] for panel in client.get(reverse("home")).context["today_panels"]]
+    assert "education/_home_panel.html" in templates
+
+
+def test_a_panel_with_nothing_to_show_is_left_out(client, admin_user):
+    client.force_login(admin_user)  # may use everything, but belongs to no school
+    templates = [panel["template"] for panel in client.get(reverse("home")).context["today_panels"]]
+    assert "education/_home_panel.html" not in templates
