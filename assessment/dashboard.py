@@ -7,6 +7,7 @@ import datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from organization.access import units_visible_to
 from organization.models import Unit, UnitKind
@@ -82,7 +83,7 @@ def _chart_data(report: indicators.IndicatorReport, trend: list[dict]) -> dict:
         "scores": [float(row.score) for row in ranked],
         "bands": [row.band for row in ranked],
         "labels": {
-            "cases": _("Cases"),
+            "cases": pgettext("fraud cases", "Cases"),
             "loss": _("Loss (¥)"),
             "score": _("Score"),
         },

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from audit.models import AccessAction
@@ -48,7 +49,7 @@ def _indicators(request):
         _("Village"),
         _("Code"),
         _("Registered population"),
-        _("Cases"),
+        pgettext("fraud cases", "Cases"),
         _("Loss (¥)"),
         _("Cases per 10,000"),
         _("Defrauded after warning"),
@@ -231,7 +232,7 @@ def _trend(request):
     require(request.user, "assessment.dashboard")
     period = _period(request)
     months = periods.last_months(dashboard.TREND_MONTHS, min(period.last_day, timezone.localdate()))
-    headers = [_("Month"), _("Cases"), _("Loss (¥)")]
+    headers = [_("Month"), pgettext("fraud cases", "Cases"), _("Loss (¥)")]
     rows = [
         [row["month"], row["cases"], row["loss"]] for row in indicators.monthly_trend(user=request.user, months=months)
     ]

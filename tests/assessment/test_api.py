@@ -54,9 +54,11 @@ def test_quarters_and_years(api_as, leader, cases):
 
 @pytest.mark.parametrize("period", ["", "2026-13", "2026-Q0", "March"])
 def test_a_bad_period_is_a_400_with_a_message(api_as, leader, period):
-    response = api_as(leader).get(f"/api/v1/indicators/?period={period}")
+    response = api_as(leader).get(f"/api/v1/indicators/?period={period}", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     assert "YYYY" in response.json()["detail"] or "between" in response.json()["detail"]
+    chinese = api_as(leader).get(f"/api/v1/indicators/?period={period}").json()["detail"]
+    assert chinese != response.json()["detail"]  # translated for the default language
 
 
 def test_scope_and_roles(api_as, head_a, grid_a, police, cases):
