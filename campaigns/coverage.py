@@ -302,3 +302,11 @@ def weekly_series(unit: Unit, *, as_of: datetime.datetime | None = None, weeks: 
         residents_pledged=_cumulative(_by_week(pledges), mondays),
         visits=[visits_by_week.get(week, 0) for week in mondays],
     )
+
+
+def home_panel(*, user, today: datetime.date | None = None) -> dict | None:
+    """The home page's door-knocking panel for the village team: their own grid's (or village's) coverage."""
+    unit = user.unit if user.unit_id and user.unit.kind in (UnitKind.GRID, UnitKind.VILLAGE) else None
+    if unit is None:
+        return None
+    return {"template": "campaigns/_home_panel.html", "unit": unit, "coverage": coverage_by_unit([unit])[unit.pk]}

@@ -12,6 +12,7 @@ from .selectors import unit_children, units_for_user
 # ``user`` and ``today`` and returns a panel for organization/home.html, or None when there is nothing to show.
 HOME_PANELS = [
     ("warnings.visit", "warnings_followup.selectors.today_panel"),
+    ("outreach.visit", "campaigns.coverage.home_panel"),
     ("workplans.view", "publicity.selectors.home_panel"),
     ("education.log", "education.selectors.home_panel"),
 ]

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,17 @@ def test_a_panel_with_nothing_to_show_is_left_out(client, admin_user):
     client.force_login(admin_user)  # may use everything, but belongs to no school
     templates = [panel["template"] for panel in client.get(reverse("home")).context["today_panels"]]
     assert "education/_home_panel.html" not in templates
+
+
+def test_a_grid_worker_sees_the_grids_door_knocking_progress_on_the_home_page(client, grid_a, grid_a1, village_a):
+    from campaigns.models import DoorVisit
+    from tests.factories import HouseholdFactory
+
+    visited, _other = (
+        HouseholdFactory(village=village_a, grid=grid_a1),
+        HouseholdFactory(village=village_a, grid=grid_a1),
+    )
+    DoorVisit.objects.create(household=visited, visited_at=timezone.now(), someone_home=True)
+    client.force_login(grid_a)
+    html = client.get(reverse("home")).text
+    assert 'data-testid="home-outreach-visited">1 / 2<' in html
