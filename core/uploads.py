@@ -39,6 +39,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 IMAGE = "image"
@@ -166,7 +167,7 @@ def check_upload(uploaded, kinds=EVIDENCE_KINDS) -> CheckedUpload:
     uploaded.seek(0)
     sniffed = _sniff(head, uploaded)
     kind = sniffed[0] if sniffed else IMAGE
-    allowed = ", ".join(str(KIND_LABELS[k]) for k in kinds)
+    allowed = pgettext("list separator", ", ").join(str(KIND_LABELS[k]) for k in kinds)
     if kind not in kinds:
         raise ValidationError(
             _("“%(name)s” is not an accepted file: only %(kinds)s files are accepted here."),

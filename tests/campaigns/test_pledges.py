@@ -7,6 +7,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from audit.models import AccessLog
@@ -14,6 +15,14 @@ from campaigns.models import Pledge, PledgeMethod
 from tests.factories import ResidentFactory
 
 from .factories import DoorVisitFactory, PledgeFactory, signature_data_url
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These stories check the English source wording (the default language, zh-hans, is tested elsewhere)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

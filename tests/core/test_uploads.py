@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from core import uploads
@@ -150,3 +151,9 @@ class TestAttachments:
 
         client.force_login(grid_b)
         assert client.get(url).status_code == 404
+
+
+def test_the_refusal_lists_the_accepted_kinds_in_chinese():
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as refused:
+        uploads.check_upload(upload("a.exe", b"MZ\x90\x00"), kinds=(uploads.IMAGE, uploads.DOCUMENT))
+    assert "只接受图片、文档文件" in refused.value.messages[0]

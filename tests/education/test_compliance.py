@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import translation
 
 from education.calendar import SchoolCalendar
 from education.models import SessionKind
@@ -10,6 +11,15 @@ from education.selectors import compliance_for_school, compliance_for_schools
 
 from .conftest import TODAY
 from .factories import BroadcastDayFactory, EducationSessionFactory, ParentNoticeFactory, ReturnSlipFactory
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These stories check the English source wording (the default language, zh-hans, is tested elsewhere)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -5,12 +5,22 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.utils import translation
 
 from education import reminders, tasks
 from education.models import ReminderClaim
 from notifications.models import Notification
 
 from .factories import BroadcastDayFactory
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These stories check the English source wording (the default language, zh-hans, is tested elsewhere)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

@@ -9,12 +9,21 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.models import Attachment
 from publicity.models import Activity, Category, MeetingDecision, PushRecipient
 
 from .factories import ActivityFactory
+
+
+@pytest.fixture(autouse=True)
+def english(settings):
+    """These stories check the English source wording (the default language, zh-hans, is tested elsewhere)."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 NEW = reverse("publicity:activity_create")
