@@ -2,7 +2,8 @@
 
 * the callers, when a monthly draw gives them callbacks to make;
 * the village head (or the department's staff), when a summons or a public criticism of their unit is opened.
-  Their role does not open the accountability pages, so the notification carries the facts itself.
+  The notification carries the facts and links to the item, which they may read (capability
+  ``assessment.accountability``, within their own unit).
 """
 
 from django.urls import reverse
@@ -45,5 +46,6 @@ def accountability_notify(*, item_id: int) -> int:
         kind=f"assessment.{item.kind}",
         title=_("%(kind)s: %(unit)s") % {"kind": item.get_kind_display(), "unit": item.unit.name},
         body=body,
+        url=reverse("assessment:accountability_detail", args=[item.pk]),
         dedupe_key=f"accountability:{item.pk}:open",
     )

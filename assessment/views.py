@@ -203,7 +203,7 @@ def _accountable_units(user):
 
 @login_required
 def accountability_list(request):
-    require(request.user, "assessment.dashboard")
+    require(request.user, "assessment.accountability")
     items = selectors.accountability_for(request.user)
     status = request.GET.get("status", AccountabilityStatus.OPEN)
     if status in AccountabilityStatus.values:
@@ -227,6 +227,7 @@ def accountability_list(request):
         "kinds": AccountabilityKind.choices,
         "today": timezone.localdate(),
         "can_summon": can(request.user, "assessment.summon"),
+        "leadership_view": can(request.user, "assessment.dashboard"),
     }
     return render(request, "assessment/accountability_list.html", context)
 
@@ -263,7 +264,7 @@ def accountability_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def accountability_detail(request, pk):
-    require(request.user, "assessment.dashboard")
+    require(request.user, "assessment.accountability")
     item = get_object_or_404(selectors.accountability_for(request.user), pk=pk)
     initial = {f: getattr(item, f) for f in ("held_on", "people", "notes", "rectification_deadline", "follow_up")}
     form = AccountabilityUpdateForm(request.POST or None, initial=initial)
@@ -286,6 +287,7 @@ def accountability_detail(request, pk):
         "can_close": services.can_transition_item(request.user, item, "close"),
         "can_reopen": services.can_transition_item(request.user, item, "reopen"),
         "can_edit": can(request.user, "assessment.summon") and item.status == AccountabilityStatus.OPEN,
+        "can_see_callback": can(request.user, "assessment.callback"),
         "today": timezone.localdate(),
     }
     return render(request, "assessment/accountability_detail.html", context, status=400 if form.is_bound else 200)

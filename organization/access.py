@@ -170,6 +170,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "assessment.callback": LEADERSHIP_ROLES | {Role.GOVERNANCE},
     "assessment.supervise": LEADERSHIP_ROLES,
     "assessment.summon": LEADERSHIP_ROLES,
+    # Accountability items (约谈、通报批评): leadership, and the village or department they are against (read)
+    "assessment.accountability": LEADERSHIP_ROLES | {Role.GOVERNANCE, Role.VILLAGE_HEAD, Role.DEPARTMENT_STAFF},
     "assessment.indicators": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE},
 }
 

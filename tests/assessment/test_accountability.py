@@ -59,11 +59,40 @@ def test_close_requires_a_follow_up(leader, village_a):
 
 def test_who_may_see_and_act(client, head_a, grid_b, police, leader, village_a):
     item = AccountabilityItemFactory(unit=village_a)
-    for user in (head_a, grid_b, police):
+    for user in (grid_b, police):
         client.force_login(user)
         assert client.get(f"/assessment/accountability/{item.pk}/").status_code == 404
     with pytest.raises(PermissionDenied):
         services.accountability_transition(item=item, actor=police, action="close")
+    with pytest.raises(PermissionDenied):
+        services.accountability_transition(item=item, actor=head_a, action="close")
+
+
+def test_the_village_head_reads_the_items_against_their_village_only(client, head_a, village_a, village_b):
+    own = AccountabilityItemFactory(unit=village_a, reason="入户走访覆盖率偏低")
+    other = AccountabilityItemFactory(unit=village_b, reason="下柏村的事项")
+    client.force_login(head_a)
+    listing = client.get("/assessment/accountability/")
+    assert listing.status_code == 200
+    assert "入户走访覆盖率偏低" in listing.text and "下柏村的事项" not in listing.text
+    detail = client.get(f"/assessment/accountability/{own.pk}/")
+    assert detail.status_code == 200
+    assert f"/assessment/accountability/{own.pk}/close/" not in detail.text  # reading only
+    assert client.get(f"/assessment/accountability/{other.pk}/").status_code == 404
+    assert client.post(f"/assessment/accountability/{own.pk}/close/", {"follow_up": "x"}).status_code == 404
+
+
+def test_the_village_head_is_notified_with_a_link_to_the_item(
+    head_a, leader, village_a, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        item = services.accountability_open(
+            unit=village_a, kind="summons", actor=leader, reason="案件持续高发", source=AccountabilitySource.MANUAL
+        )
+    note = Notification.objects.get(recipient=head_a)
+    assert note.url == f"/assessment/accountability/{item.pk}/"
 
 
 def test_recording_a_summons_by_hand_is_idempotent(client, leader, village_a):
