@@ -13,6 +13,7 @@ checks (dry run) or writes (commit) the stored file.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -202,6 +203,45 @@ def run_job(*, job_id: int) -> ImportJob | None:
     if not job.dry_run:
         delete_job_file(job.file.name)
     return job
+
+
+# The periodic scan that catches up (RELIABILITY.md): a job still waiting after STALE_PENDING was never
+# delivered (the broker was down at upload, or the message was lost) and is queued again; a job running
+# longer than STALE_RUNNING lost its worker and is failed with a message, so nobody waits forever.
+STALE_PENDING = datetime.timedelta(minutes=5)
+STALE_RUNNING = datetime.timedelta(hours=2)
+
+
+def sweep_stale_jobs(*, now: datetime.datetime | None = None) -> dict:
+    """Re-queue undelivered jobs and fail abandoned ones; safe to run any number of times."""
+    now = now or timezone.now()
+    waiting = list(
+        ImportJob.objects.filter(status=ImportJob.Status.PENDING, created_at__lt=now - STALE_PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+    requeued = 0
+    for pk in waiting:
+        try:
+            queue_job(pk)  # run_job claims the job: a late original delivery and this one run it once
+        except Exception:  # the broker is still down: the next scan tries again
+            logger.warning("import job %s could not be queued again", pk, exc_info=True)
+        else:
+            requeued += 1
+    abandoned = list(
+        ImportJob.objects.filter(status=ImportJob.Status.RUNNING, started_at__lt=now - STALE_RUNNING).select_related(
+            "created_by"
+        )
+    )
+    for job in abandoned:
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            error = file_error(_("The import stopped before it finished. Nothing was imported; please try again."))
+        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+            status=ImportJob.Status.FAILED, finished_at=now, errors=[error]
+        )
+        if claimed and not job.dry_run:
+            delete_job_file(job.file.name)
+    return {"requeued": requeued, "failed": len(abandoned)}
 
 
 def _run(job: ImportJob) -> ImportOutcome:

@@ -16,6 +16,14 @@ def run_import(job_id: int) -> None:
     run_job(job_id=job_id)
 
 
+@shared_task(name="core.sweep_import_jobs", ignore_result=True)
+def sweep_import_jobs() -> dict:
+    """Every few minutes: queue again the import jobs that were never delivered, fail the abandoned ones."""
+    from core.imports import sweep_stale_jobs
+
+    return sweep_stale_jobs()
+
+
 @shared_task(name="residents.purge_import_files", ignore_result=True)
 def purge_import_files() -> int:
     """Delete uploads whose dry run ended a day ago and was never confirmed (they hold plain ID numbers).

@@ -193,6 +193,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "residents.purge_import_files",
         "schedule": crontab(minute="30", hour="3"),
     },
+    "queue stalled import jobs again": {
+        "task": "core.sweep_import_jobs",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # Cache: Redis when available; otherwise files, so that the web server and the worker share it
