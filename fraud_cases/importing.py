@@ -261,7 +261,7 @@ def cases_import(*, data: bytes | Table, user, dry_run: bool, progress=None) -> 
             for position, item in enumerate(new, start=1):
                 try:
                     case, was_created = fraud_case_register(
-                        actor=user, resident_source=ResidentSource.IMPORT, **item.arguments
+                        actor=user, resident_source=ResidentSource.FRAUD_CASE, **item.arguments
                     )
                 except ValidationError as exc:
                     pairs = exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]

@@ -109,7 +109,7 @@ def fraud_case_register(
     loss_amount,
     recovered_amount=0,
     source: str,
-    resident_source: str = ResidentSource.REGISTRY,
+    resident_source: str = ResidentSource.FRAUD_CASE,
 ) -> RegisterResult:
     """Register a fraud case (idempotent by ``case_number``); returns ``(case, created)``.
 

@@ -104,6 +104,7 @@ class ResidentSource(models.TextChoices):
     REGISTRY = "registry", _("Registry")
     IMPORT = "import", _("Excel import")
     WARNING = "warning", _("Police warning")
+    FRAUD_CASE = "fraud_case", _("Fraud case")
 
 
 class ResidentQuerySet(ScopedQuerySet):

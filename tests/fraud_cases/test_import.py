@@ -94,7 +94,7 @@ def test_a_clean_batch_is_checked_then_registered_and_a_second_import_creates_no
     assert (second.village.code, second.fraud_type, second.source) == ("VB", "investment", "platform")
     assert str(second.recovered_amount) == "2000.00" and str(second.loss_amount) == "12000.50"
     assert timezone.localtime(second.reported_at).strftime("%Y-%m-%d %H:%M") == "2026-03-01 09:30"
-    assert second.victim.source == ResidentSource.IMPORT
+    assert second.victim.source == ResidentSource.FRAUD_CASE
     assert FraudCase.objects.get(case_number="A2026-0003").source == "other"
 
     again = cases_import(data=data, user=police, dry_run=False)

@@ -43,7 +43,7 @@ def test_a_new_victim_is_registered_as_a_resident_and_the_case_is_not_warned(pol
     case, created = register(police, village_a)
     assert created
     assert case.victim.name == "梁阿婆" and case.victim.id_number == VICTIM_ID
-    assert case.victim.village == village_a and case.victim.source == ResidentSource.REGISTRY
+    assert case.victim.village == village_a and case.victim.source == ResidentSource.FRAUD_CASE
     assert case.loss_amount == Decimal("38600.00") and case.recovered_amount == 0
     assert case.registered_by == police
     assert not case.defrauded_after_warning and case.warning is None
