@@ -162,6 +162,9 @@ def _detail_context(request, warning: Warning, *, bound_forms=None) -> dict:
         ],
         "may_record": services.can_record_contact(request.user, warning) and warning.status in OPEN_STATUSES,
         "accounts_pending": sum(1 for account in case.accounts if account.released_at is None),
+        # The fraud cases registered after this warning (预后被骗), for a defrauded warning only.
+        "fraud_cases": list(warning.fraud_cases.order_by("reported_at")) if warning.defrauded_on else [],
+        "may_open_cases": can(request.user, "cases.view"),
     }
 
 

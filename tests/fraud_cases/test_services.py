@@ -154,3 +154,21 @@ def test_bad_input_is_refused_field_by_field_and_writes_nothing(police, village_
         register(police, village_a, loss_amount=Decimal("100"), recovered_amount=Decimal("200"))
     assert set(error.value.message_dict) == {"recovered_amount"}
     assert not FraudCase.objects.exists() and not Resident.objects.exists()
+
+
+def test_the_warning_page_names_the_case_and_links_it_for_those_who_may_open_cases(client, police, grid_a, village_a):
+    person = factories.ResidentFactory(village=village_a, id_number=VICTIM_ID)
+    warning = factories.WarningFactory(
+        village=village_a,
+        person=person,
+        status=WarningStatus.FOLLOWING_UP,
+        pushed_at=timezone.now() - datetime.timedelta(days=5),
+    )
+    case, _created = register(police, village_a)
+    url = f"/warnings/{warning.pk}/"
+
+    client.force_login(police)
+    assert f'href="/cases/{case.pk}/">A20260001</a>' in client.get(url).text
+    client.force_login(grid_a)  # the village team sees the number, not a link it could not open
+    page = client.get(url).text
+    assert "A20260001" in page and f'href="/cases/{case.pk}/"' not in page
