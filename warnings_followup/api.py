@@ -35,7 +35,7 @@ from audit.models import AccessAction
 from audit.services import access_log_record
 from organization.access import can
 
-from . import services
+from . import selectors, services
 from .models import FollowUpVisit, Warning, WarningStatus
 from .serializers import (
     TRANSITION_SERIALIZERS,
@@ -214,13 +214,27 @@ class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             409: OpenApiResponse(WarningErrorSerializer, description=_("The case is no longer being followed up.")),
         },
     )
+    @staticmethod
+    def _companions(warning, usernames, actor) -> list:
+        """The village team members named in ``visitors``; anyone else is a 400 naming them."""
+        wanted = set(usernames) - {actor.username}
+        found = list(selectors.village_team_members(warning=warning).filter(username__in=wanted))
+        strangers = sorted(wanted - {user.username for user in found})
+        if strangers:
+            raise exceptions.ValidationError(
+                {"visitors": [_("Not on this village's team: %(names)s.") % {"names": "、".join(strangers)}]}
+            )
+        return found
+
     @action(detail=True, methods=["post"], url_path="visits", url_name="visits")
     def record_visit(self, request, pk=None):
         warning = self._warning_for_write(pk)
         serializer = WarningVisitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data["visitors"] = [request.user, *self._companions(warning, data.pop("visitors", []), request.user)]
         with service_errors():
-            result = services.warning_record_visit(warning=warning, actor=request.user, **serializer.validated_data)
+            result = services.warning_record_visit(warning=warning, actor=request.user, **data)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(WarningVisitSerializer(result.visit).data, status=code)
 

@@ -107,6 +107,13 @@ class WarningVisitSerializer(serializers.ModelSerializer):
     new_transfer_attempts = serializers.BooleanField(write_only=True, required=False, default=False)
     app_installed = serializers.BooleanField(write_only=True, required=False, default=False)
     relatives_informed = serializers.BooleanField(write_only=True, required=False, default=False)
+    visitors = serializers.ListField(
+        child=serializers.CharField(),
+        write_only=True,
+        required=False,
+        default=list,
+        help_text=_("Usernames of the village team members who went along (the caller always counts)."),
+    )
 
     class Meta:
         model = FollowUpVisit
@@ -123,6 +130,7 @@ class WarningVisitSerializer(serializers.ModelSerializer):
             "new_transfer_attempts",
             "app_installed",
             "relatives_informed",
+            "visitors",
         ]
         read_only_fields = ["id"]
 

@@ -661,6 +661,18 @@ def test_the_team_records_a_visit_and_a_repost_creates_nothing(api_as, warning, 
     assert AuditEvent.objects.count() == events
 
 
+def test_a_visit_names_who_went_along_from_the_village_team(api_as, warning, grid_a, head_a, grid_b):
+    client = api_as(grid_a)
+    answer = client.post(visits_url(warning.pk), visit_body(visitors=["head_a"]), format="json")
+    assert answer.status_code == 201
+    assert answer.json()["by"] == ["grid_a", "head_a"]
+
+    stranger = client.post(visits_url(warning.pk), visit_body(visitors=["grid_b"]), format="json")
+    assert stranger.status_code == 400
+    assert "grid_b" in stranger.json()["visitors"][0]
+    assert FollowUpVisit.objects.count() == 1
+
+
 def test_a_visit_records_the_persons_state(api_as, warning, grid_a):
     body = visit_body(understands_risk=True, app_installed=True, relatives_informed=True)
     assert api_as(grid_a).post(visits_url(warning.pk), body, format="json").status_code == 201
