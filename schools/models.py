@@ -71,7 +71,22 @@ class SchoolProfile(models.Model):
         return str(self.school)
 
 
-class StudentQuerySet(ScopedQuerySet):
+class MinorsDataQuerySet(ScopedQuerySet):
+    """Minors' data: the scope, and only for the roles that may see students (their school's staff, the police).
+
+    A town-wide role without ``schools.view_students`` (leadership, governance) sees none of it, on every path
+    that scopes through ``for_user`` (pages, API, exports, and the attachment view serving consent files).
+    """
+
+    def for_user(self, user):
+        from organization.access import can
+
+        if not can(user, "schools.view_students"):
+            return self.none()
+        return super().for_user(user)
+
+
+class StudentQuerySet(MinorsDataQuerySet):
     def by_id_number(self, value: str):
         return self.filter(id_number_hash=student_id_number_hash(value))
 
@@ -148,7 +163,7 @@ class CardType(models.TextChoices):
 last4_validator = RegexValidator(r"^\d{4}$", _("Enter the last 4 digits of the card number."))
 
 
-class StudentCardQuerySet(ScopedQuerySet):
+class StudentCardQuerySet(MinorsDataQuerySet):
     def active(self):
         return self.filter(is_active=True)
 
@@ -204,7 +219,7 @@ class ApplicationStatus(models.TextChoices):
     OPENED = "opened", _("Card opened")
 
 
-class CardApplicationQuerySet(ScopedQuerySet):
+class CardApplicationQuerySet(MinorsDataQuerySet):
     def open(self):
         return self.exclude(
             status__in=[ApplicationStatus.SCHOOL_REJECTED, ApplicationStatus.POLICE_REFUSED, ApplicationStatus.OPENED]

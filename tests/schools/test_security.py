@@ -1,0 +1,44 @@
+"""Review fixes: minors' data stays with their school's staff and the police on every path."""
+
+import pytest
+from django.urls import reverse
+
+from schools import services
+from schools.models import CardApplication, Student, StudentCard
+from tests.schools.factories import CardApplicationFactory, StudentCardFactory, checked_png
+
+
+@pytest.fixture
+def consent_file(school, student, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    result = services.card_application_file(
+        actor=school,
+        student=student,
+        card_type="bank",
+        issuer="中国农业银行",
+        reason="奖学金",
+        guardian_consent=True,
+        uploads=[checked_png(name="consent.png")],
+    )
+    return result.application.attachments.get()
+
+
+def test_the_guardians_consent_file_opens_for_the_school_and_the_police(client, school, police, consent_file):
+    url = reverse("attachment", args=[consent_file.pk])
+    for user in (school, police):
+        client.force_login(user)
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("username", ["leader", "grid_a", "head_a", "department_staff", "school_c"])
+def test_the_guardians_consent_file_is_not_found_for_anyone_else(client, request, username, consent_file):
+    client.force_login(request.getfixturevalue(username))
+    assert client.get(reverse("attachment", args=[consent_file.pk])).status_code == 404
+
+
+def test_town_wide_roles_without_the_students_capability_see_no_minors_data(leader, student):
+    CardApplicationFactory(student=student)
+    StudentCardFactory(student=student)
+    assert not Student.objects.for_user(leader).exists()
+    assert not StudentCard.objects.for_user(leader).exists()
+    assert not CardApplication.objects.for_user(leader).exists()
