@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import apply_service_errors
-from organization.access import LEADERSHIP_ROLES, require
+from organization.access import LEADERSHIP_ROLES, can, require
 from organization.models import Role
 
 from . import selectors, services
@@ -277,6 +277,8 @@ def notice_detail(request, pk):
             "total": len(rows),
             "percent": round(collected * 100 / len(rows), 1) if rows else 0,
             "can_log": can_log,
+            # Students' names are minors' data: their school's staff see them; leadership sees the counts.
+            "show_names": can_log or can(request.user, "schools.view_students"),
         },
     )
 

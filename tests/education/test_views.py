@@ -219,3 +219,16 @@ def test_a_video_is_accepted_as_evidence_and_an_mp3_is_not(client, school, middl
     video = SimpleUploadedFile("class.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200, content_type="video/mp4")
     assert session_post(client, middle_school, evidence=video).status_code == 302
     assert EducationSession.objects.get().attachments.get().kind == "video"
+
+
+def test_leadership_reads_a_notices_coverage_without_the_students_names(
+    client, leader, middle_school, semester, classes, today
+):
+    notice = ParentNoticeFactory(school=middle_school, semester=semester, grade="初一", class_name="1班")
+    ReturnSlip.objects.create(notice=notice, student=classes["1"][0], collected_on=today)
+    client.force_login(leader)
+    response = client.get(reverse("education:notice_detail", args=[notice.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "1 / 4" in body and 'data-testid="missing-slips"' in body
+    assert not any(student.name in body for student in classes["1"])
