@@ -156,10 +156,14 @@ class ReminderLevel(models.TextChoices):
     TEAM = "team", _("Village team")
     HEAD = "head", _("Village head")
     POLICE_LEADERSHIP = "police_leadership", _("Police and leadership")
+    WINDOW_ENDED = "window_ended", _("Follow-up window ended")
 
 
 class ReminderSent(models.Model):
-    """The claim of an overdue reminder: one per (case, due date, level), taken before anything is sent."""
+    """The claim of a reminder: one per (case, due date, level), taken before anything is sent.
+
+    A window-ended reminder's ``due_date`` is the warning's ``window_ends``.
+    """
 
     warning = models.ForeignKey(
         "warnings_followup.Warning", verbose_name=_("warning"), on_delete=models.CASCADE, related_name="reminders"

@@ -10,6 +10,9 @@ Overdue escalation, by days past the due date (``today - next_visit_due``):
 - 2 days: the village head (also by SMS when the village has SMS enabled);
 - 3 days: police and leadership (likewise).
 
+A case whose 30-day window ended while it was still open (no outcome recorded) is reminded once to the
+village head and the police: confirm the dissuasion, report the fraud or close it.
+
 A reminder is claimed (a :class:`~notifications.models.ReminderSent` row, unique per case, due date and
 level) in the same transaction that creates its notifications and queues its deliveries, so it goes out once
 even when the scan runs twice, is retried, or runs on two workers at once. A case that is several days late
@@ -35,7 +38,7 @@ from notifications.services import notifications_send
 from organization.access import VILLAGE_TEAM_ROLES
 from organization.models import Unit, User
 
-from .models import Warning
+from .models import OPEN_STATUSES, Warning
 from .notifications import leadership, police_staff, village_heads, village_team
 
 
@@ -163,8 +166,62 @@ def reminder_send(*, warning_id: int, due: datetime.date, level: str, today: dat
     return True
 
 
+def window_ended_reminder_send(*, warning_id: int, today: datetime.date) -> bool:
+    """Claim and send the one reminder of a case whose window ended without an outcome."""
+    with transaction.atomic():
+        warning = (
+            Warning.objects.select_for_update(of=("self",))
+            .select_related("person", "village__parent")
+            .filter(pk=warning_id)
+            .first()
+        )
+        if warning is None or warning.status not in OPEN_STATUSES or not warning.window_has_ended(today):
+            return False
+        _claim, created = ReminderSent.objects.get_or_create(
+            warning=warning, due_date=warning.window_ends, level=ReminderLevel.WINDOW_ENDED
+        )
+        if not created:
+            return False
+        text = _(
+            "The 30-day follow-up of %(person)s (%(village)s, warning %(number)s) ended on %(end)s without an "
+            "outcome: confirm the dissuasion, report the fraud or close the case."
+        ) % {
+            "person": warning.person.name,
+            "village": warning.village.name,
+            "number": warning.external_id,
+            "end": warning.window_ends.isoformat(),
+        }
+        recipients = [*village_heads(warning), *police_staff(warning)]
+        dedupe_key = f"reminder:{warning.pk}:{warning.window_ends:%Y%m%d}:{ReminderLevel.WINDOW_ENDED}"
+        notifications_send(
+            recipients=recipients,
+            kind="warning.window_ended",
+            title=text,
+            url=reverse("warnings_followup:warning_detail", args=[warning.pk]),
+            dedupe_key=dedupe_key,
+        )
+        channels.village_webhook_enqueue(
+            village=warning.village, text=text, dedupe_key=dedupe_key, conceal=[warning.person.name]
+        )
+    return True
+
+
+def reminders_scan_window_ended(*, today: datetime.date) -> int:
+    ended = Warning.objects.open().filter(window_ends__lt=today)
+    already = set(
+        ReminderSent.objects.filter(warning__in=ended, level=ReminderLevel.WINDOW_ENDED).values_list(
+            "warning_id", flat=True
+        )
+    )
+    return sum(
+        window_ended_reminder_send(warning_id=pk, today=today)
+        for pk in ended.order_by("window_ends", "pk").values_list("pk", flat=True)
+        if pk not in already
+    )
+
+
 def reminders_scan_overdue(*, today: datetime.date | None = None) -> int:
-    """Send every overdue reminder not yet sent; return how many went out."""
+    """Send every overdue (and window-ended) reminder not yet sent; return how many went out."""
     today = today or timezone.localdate()
     overdue = Warning.objects.overdue(today)
     already = set(ReminderSent.objects.filter(warning__in=overdue).values_list("warning_id", "due_date", "level"))
@@ -174,7 +231,7 @@ def reminders_scan_overdue(*, today: datetime.date | None = None) -> int:
             if (warning_id, due, level.code) in already:
                 continue
             sent += reminder_send(warning_id=warning_id, due=due, level=level.code, today=today)
-    return sent
+    return sent + reminders_scan_window_ended(today=today)
 
 
 # --- Morning digest ---------------------------------------------------------------------------------------------

@@ -173,10 +173,36 @@ def test_a_case_that_left_follow_up_is_not_reminded(status, warning, robot, djan
     assert robot.received == []
 
 
-def test_a_case_whose_window_ended_is_not_reminded(warning, robot, django_capture_on_commit_callbacks):
+def test_a_case_whose_window_ended_gets_no_more_visit_reminders(warning, robot, django_capture_on_commit_callbacks):
     warning.next_visit_due = warning.window_ends - DAY
     warning.save(update_fields=["next_visit_due"])
-    assert scan(warning.window_ends + DAY, django_capture_on_commit_callbacks) == 0
+    scan(warning.window_ends + DAY, django_capture_on_commit_callbacks)
+    assert not Notification.objects.filter(kind__startswith="warning.overdue.").exists()
+
+
+def test_a_window_that_ended_without_an_outcome_is_reminded_once_to_the_head_and_police(
+    warning, people, robot, django_capture_on_commit_callbacks
+):
+    scan(warning.window_ends, django_capture_on_commit_callbacks)  # the window's last day: not yet
+    assert not Notification.objects.filter(kind="warning.window_ended").exists()
+    before = len(robot.contents())
+
+    scan(warning.window_ends + DAY, django_capture_on_commit_callbacks)
+    scan(warning.window_ends + 2 * DAY, django_capture_on_commit_callbacks)
+    told = Notification.objects.filter(kind="warning.window_ended")
+    assert sorted(told.values_list("recipient__username", flat=True)) == ["head_a", "police"]
+    assert warning.external_id in told.first().title
+    assert ReminderSent.objects.filter(warning=warning, level="window_ended").count() == 1
+    # The work group hears it once, without the person's name.
+    ended = robot.contents()[before:]
+    assert len(ended) == 1 and warning.external_id in ended[0] and warning.person.name not in ended[0]
+
+
+def test_a_window_that_ended_after_an_outcome_is_not_reminded(warning, robot, django_capture_on_commit_callbacks):
+    warning.status = WarningStatus.DISSUADED
+    warning.save(update_fields=["status"])
+    scan(warning.window_ends + DAY, django_capture_on_commit_callbacks)
+    assert not Notification.objects.filter(kind="warning.window_ended").exists()
 
 
 def test_a_pushed_case_not_yet_acknowledged_is_reminded_too(village_a, people, django_capture_on_commit_callbacks):
