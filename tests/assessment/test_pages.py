@@ -238,3 +238,26 @@ def test_the_admin_lists_and_adds(client, admin_user, data, model):
     client.force_login(admin_user)
     assert client.get(f"/admin/assessment/{model}/").status_code == 200
     assert client.get(f"/admin/assessment/{model}/add/").status_code == 200
+
+
+def _ranking_row(page: str, code: str) -> str:
+    start = page.index(f'data-testid="ranking-row" data-village="{code}"')
+    return page[start : page.index("</tr>", start)]
+
+
+def test_a_village_without_cases_reads_0_00_per_10000_and_a_zero_score_reads_0_0(client, leader, town, village_a):
+    from .factories import IndicatorWeightsFactory
+
+    village_a.population = 10_000
+    village_a.save()
+    VillageFactory(code="VC", name="无案村", parent=town, population=30_000)
+    FraudCaseFactory(village=village_a, reported_at=at("2026-03-10T10:00+08:00"))
+    only_cases = {name: Decimal("0") for name in ("loss", "defrauded_after_warning", "not_educated")}
+    IndicatorWeightsFactory(cases_per_10k=Decimal("1"), inspection_score=Decimal("0"), **only_cases)
+    client.force_login(leader)
+    for url in ("/assessment/?period=2026-03", "/assessment/indicators/?period=2026-03"):
+        page = client.get(url).content.decode()
+        assert ">0.00<" in _ranking_row(page, "VC")  # no cases: a rate of 0.00, not "nothing to measure"
+        assert 'data-testid="score">0.0<' in _ranking_row(page, "VA")  # the worst village scores 0.0
+    bulletin = client.get("/assessment/bulletin/?period=2026-03").content.decode()
+    assert "<td>0.00</td>" in bulletin and "<td>0.0</td>" in bulletin
