@@ -302,6 +302,33 @@ def accountability_open(
         raise
 
 
+def accountability_summon_suggested(*, village: Unit, actor, reason: str) -> tuple[AccountabilityItem, bool]:
+    """A summons suggestion turned into a summons of the village head: (item, created).
+
+    One open suggested summons per village: the village row is locked, so a double tap or two leaders at
+    once record one summons; while it is open, asking again returns it."""
+    _require(actor, "assessment.summon", village)
+    with transaction.atomic():
+        Unit.objects.select_for_update().filter(pk=village.pk).first()
+        existing = (
+            AccountabilityItem.objects.filter(
+                unit=village, kind=AccountabilityKind.SUMMONS, source=AccountabilitySource.SUGGESTION, status=A.OPEN
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if existing is not None:
+            return existing, False
+        item = accountability_open(
+            unit=village,
+            kind=AccountabilityKind.SUMMONS,
+            actor=actor,
+            reason=reason,
+            source=AccountabilitySource.SUGGESTION,
+        )
+    return item, True
+
+
 def _accountability_create(**fields) -> AccountabilityItem:
     item = AccountabilityItem.objects.create(**fields)
     _on_commit("accountability_notify", item_id=item.pk)

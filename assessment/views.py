@@ -343,14 +343,15 @@ def suggestion_summon(request, pk):
     if suggestion is None:
         messages.error(request, _("%(village)s is no longer suggested.") % {"village": village})
         return redirect("assessment:suggestion_list")
-    item = services.accountability_open(
-        unit=village,
-        kind=AccountabilityKind.SUMMONS,
-        actor=request.user,
-        reason="；".join(suggestion.reasons),
-        source=AccountabilitySource.SUGGESTION,
+    item, created = services.accountability_summon_suggested(
+        village=village, actor=request.user, reason="；".join(suggestion.reasons)
     )
-    messages.success(request, _("Summons of %(village)s opened: record its date and people.") % {"village": village})
+    if created:
+        messages.success(
+            request, _("Summons of %(village)s opened: record its date and people.") % {"village": village}
+        )
+    else:
+        messages.info(request, _("A summons of %(village)s is already open: here it is.") % {"village": village})
     return redirect("assessment:accountability_detail", pk=item.pk)
 
 

@@ -150,3 +150,19 @@ def test_one_action_turns_a_suggestion_into_a_summons(client, leader, high_in_vi
     assert response.status_code == 302 and response.url == f"/assessment/accountability/{item.pk}/"
     assert (item.unit, item.kind, item.source) == (village_a, "summons", AccountabilitySource.SUGGESTION)
     assert selectors.summons_suggestions(user=leader, today=high_in_village_a)[0].open_summons
+
+
+def test_a_double_tap_on_summon_records_one_summons(client, leader, high_in_village_a, village_a, monkeypatch):
+    from django.utils import timezone
+
+    SummonsRule.objects.create(name="2", consecutive_months=2, min_coverage_rate=None, min_inspection_score=None)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: high_in_village_a)
+    client.force_login(leader)
+    first = client.post(f"/assessment/suggestions/{village_a.pk}/summon/")
+    second = client.post(f"/assessment/suggestions/{village_a.pk}/summon/")
+    item = AccountabilityItem.objects.get()
+    assert first.url == second.url == f"/assessment/accountability/{item.pk}/"
+    # Once closed, the village can be summoned again on a new suggestion.
+    AccountabilityItem.objects.update(status="closed")
+    client.post(f"/assessment/suggestions/{village_a.pk}/summon/")
+    assert AccountabilityItem.objects.filter(unit=village_a, kind="summons").count() == 2
