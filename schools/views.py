@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -262,13 +263,13 @@ def card_close(request, pk, card_pk):
 
 
 TAB_LABELS = {
-    "review": _("Waiting for review"),
-    "escort": _("Waiting for an escort"),
-    "police": _("At the police check"),
-    "open": _("To open"),
-    "done": _("Finished"),
-    "cleared": _("Cleared"),
-    "refused": _("Refused"),
+    "review": gettext_lazy("Waiting for review"),
+    "escort": gettext_lazy("Waiting for an escort"),
+    "police": gettext_lazy("At the police check"),
+    "open": gettext_lazy("To open"),
+    "done": gettext_lazy("Finished"),
+    "cleared": gettext_lazy("Cleared"),
+    "refused": gettext_lazy("Refused"),
 }
 
 

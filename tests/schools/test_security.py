@@ -42,3 +42,12 @@ def test_town_wide_roles_without_the_students_capability_see_no_minors_data(lead
     assert not Student.objects.for_user(leader).exists()
     assert not StudentCard.objects.for_user(leader).exists()
     assert not CardApplication.objects.for_user(leader).exists()
+
+
+def test_the_queues_tabs_are_in_the_readers_language(client, school):
+    """The tab labels were translated once, at import, in whatever language was active then."""
+    client.force_login(school)
+    chinese = client.get(reverse("schools:queue"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = client.get(reverse("schools:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "待审核" in chinese
+    assert "Waiting for review" in english and "待审核" not in english
