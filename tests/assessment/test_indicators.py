@@ -137,3 +137,39 @@ def test_worker_nominations_count_on_time_visits_and_dissuasions(leader, grid_a,
     assert (workers[grid_b.pk].visits_on_time, workers[grid_b.pk].dissuasions) == (1, 1)
     earlier = {w.user_id: w for w in worker_nominations(user=leader, period=parse_period("2020"))}
     assert earlier == {}
+
+
+def test_the_monthly_trend_and_the_year_end_follow_shanghai_time(leader, village_a, village_b):
+    from assessment.periods import last_months
+
+    FraudCaseFactory(village=village_a, reported_at=at("2025-12-31T23:30+08:00"), loss_amount=Decimal("100"))
+    FraudCaseFactory(village=village_a, reported_at=at("2026-01-01T00:10+08:00"), loss_amount=Decimal("20"))
+    FraudCaseFactory(village=village_b, reported_at=at("2026-03-31T23:30+08:00"), loss_amount=Decimal("3"))
+    FraudCaseFactory(village=village_b, reported_at=at("2026-04-01T00:10+08:00"), loss_amount=Decimal("4"))
+    months = last_months(5, datetime.date(2026, 4, 15))
+    trend = indicators.monthly_trend(user=leader, months=months)
+    assert [(row["month"], row["cases"], row["loss"]) for row in trend] == [
+        ("2025-12", 1, 100.0),
+        ("2026-01", 1, 20.0),
+        ("2026-02", 0, 0.0),
+        ("2026-03", 1, 3.0),
+        ("2026-04", 1, 4.0),
+    ]
+    per_village = indicators.monthly_rates(user=leader, months=months, villages=[village_a, village_b])
+    assert per_village[village_b.pk] == {datetime.date(2026, 3, 1): 1, datetime.date(2026, 4, 1): 1}
+    assert by_code(indicators.indicator_report(user=leader, period=parse_period("2025")))["VA"].cases == 1
+    assert by_code(indicators.indicator_report(user=leader, period=parse_period("2025-Q4")))["VA"].cases == 1
+    assert by_code(indicators.indicator_report(user=leader, period=parse_period("2026-Q1")))["VA"].cases == 1
+
+
+def test_villages_with_the_same_score_share_a_rank(leader, town, village_a, village_b):
+    village_a.population = village_b.population = 10_000
+    village_a.save(), village_b.save()
+    VillageFactory(code="VC", parent=town, population=10_000)
+    VillageFactory(code="VD", parent=town, population=10_000)
+    for _index in range(2):
+        FraudCaseFactory(village=village_a, reported_at=at("2026-03-10T10:00+08:00"), loss_amount=Decimal("10"))
+    FraudCaseFactory(village=village_b, reported_at=at("2026-03-10T10:00+08:00"), loss_amount=Decimal("5"))
+    rows = by_code(indicators.indicator_report(user=leader, period=parse_period("2026-03")))
+    # VC and VD (no cases) tie for first; VB next is third, VA fourth.
+    assert [rows[code].rank for code in ("VC", "VD", "VB", "VA")] == [1, 1, 3, 4]
