@@ -269,9 +269,11 @@ def volunteer_add(
 def volunteer_set_active(*, actor, volunteer: Volunteer, active: bool) -> Volunteer:
     if not can_log_for(actor, volunteer.unit):
         raise PermissionDenied(_("You may record publicity work for your own unit only."))
-    if volunteer.is_active != active:
-        volunteer.is_active = active
-        volunteer.save(update_fields=["is_active"])
+    with transaction.atomic():
+        volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+        if volunteer.is_active != active:
+            volunteer.is_active = active
+            volunteer.save(update_fields=["is_active"])
     return volunteer
 
 

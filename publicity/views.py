@@ -244,9 +244,13 @@ def volunteer_list(request):
 @login_required
 @require_POST
 def volunteer_toggle(request, pk: int):
+    """Deactivate or reactivate: the form says which (``active`` = 1 or 0), so a double tap changes it once."""
     require(request.user, "publicity.log")
     volunteer = get_object_or_404(selectors.volunteers_for_user(user=request.user), pk=pk)
-    services.volunteer_set_active(actor=request.user, volunteer=volunteer, active=not volunteer.is_active)
+    active = request.POST.get("active")
+    if active not in ("0", "1"):
+        return HttpResponseBadRequest(_("Say whether the volunteer is active."))
+    services.volunteer_set_active(actor=request.user, volunteer=volunteer, active=active == "1")
     return redirect("publicity:volunteer_list")
 
 

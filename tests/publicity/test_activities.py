@@ -298,9 +298,26 @@ class TestVolunteers:
         assert volunteer.phone == "13807570001"
         page = client.get(url).content.decode()
         assert "138****0001" in page and "13807570001" not in page
-        client.post(reverse("publicity:volunteer_toggle", args=[volunteer.pk]))
+        client.post(reverse("publicity:volunteer_toggle", args=[volunteer.pk]), {"active": "0"})
         volunteer.refresh_from_db()
         assert not volunteer.is_active
+
+    def test_a_double_tap_on_deactivate_leaves_the_volunteer_inactive(self, client, department_staff, publicity_office):
+        volunteer = publicity_office.volunteers.create(name="梁子健", group="league_member")
+        client.force_login(department_staff)
+        page = client.get(reverse("publicity:volunteer_list")).content.decode()
+        assert 'name="active" value="0"' in page  # the button says what it does
+        url = reverse("publicity:volunteer_toggle", args=[volunteer.pk])
+        assert client.post(url, {"active": "0"}).status_code == 302
+        assert client.post(url, {"active": "0"}).status_code == 302  # the same form sent again
+        volunteer.refresh_from_db()
+        assert not volunteer.is_active
+        assert client.post(url).status_code == 400  # without saying which, nothing changes
+        volunteer.refresh_from_db()
+        assert not volunteer.is_active
+        client.post(url, {"active": "1"})
+        volunteer.refresh_from_db()
+        assert volunteer.is_active
 
     def test_other_units_do_not_keep_a_roster(self, client, caishen, finance_centre):
         client.force_login(caishen)
