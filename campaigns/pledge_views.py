@@ -49,6 +49,8 @@ def pledge_create(request, pk):
     visit = None
     visit_id = request.GET.get("visit") or request.POST.get("visit")
     if visit_id:
+        if not str(visit_id).isdigit():
+            raise Http404
         visit = get_object_or_404(DoorVisit.objects.for_user(request.user), pk=visit_id, household=household)
     members = Resident.objects.for_user(request.user).filter(household=household).order_by("pk")
     initial = {}

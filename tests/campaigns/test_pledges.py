@@ -184,6 +184,14 @@ def test_pledges_of_another_village_answer_404(as_grid_a, household_b):
     assert pledge.pk not in [p.pk for p in as_grid_a.get(reverse("campaigns:pledge_list")).context["page"]]
 
 
+def test_a_forged_or_foreign_visit_in_the_link_answers_404(as_grid_a, household_a, household_b):
+    foreign = DoorVisitFactory(household=household_b)
+    url = reverse("campaigns:pledge_create", args=[household_a.pk])
+    assert as_grid_a.get(f"{url}?visit={foreign.pk}").status_code == 404
+    assert as_grid_a.get(f"{url}?visit=abc").status_code == 404
+    assert as_grid_a.post(f"{url}?visit=1%20OR%201").status_code == 404
+
+
 def test_the_pledge_page_and_its_print_show_the_signature(as_grid_a, household_a, visit_a):
     pledge = PledgeFactory(resident=household_a.members.first(), visit=visit_a)
     page = as_grid_a.get(reverse("campaigns:pledge_detail", args=[pledge.pk]))
