@@ -13,6 +13,7 @@ urlpatterns = [
     path("callbacks/", views.callback_list, name="callback_list"),
     path("callbacks/draw/", views.callback_draw, name="callback_draw"),
     path("callbacks/<int:pk>/", views.callback_detail, name="callback_detail"),
+    path("callbacks/<int:pk>/phone/", views.callback_phone, name="callback_phone"),
     path("callbacks/<int:pk>/assign/", views.callback_assign, name="callback_assign"),
     path("accountability/", views.accountability_list, name="accountability_list"),
     path("accountability/new/", views.accountability_create, name="accountability_create"),

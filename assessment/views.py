@@ -12,8 +12,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.models import AccessAction
+from audit.services import access_log_record
 from core.forms import apply_service_errors
 from organization.access import can, require, units_visible_to
 from organization.models import Unit, UnitKind
@@ -140,11 +143,28 @@ def callback_draw(request):
 
 
 @login_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def callback_detail(request, pk):
     require(request.user, "assessment.callback")
     callback = get_object_or_404(selectors.callbacks_for(request.user), pk=pk)
-    form = CallbackRecordForm(request.POST or None)
+    return _callback_page(request, callback)
+
+
+@login_required
+@never_cache
+@require_POST
+def callback_phone(request, pk):
+    """The caller asks for the victim's number to call them: shown in full once, and access-logged."""
+    require(request.user, "assessment.callback")
+    callback = get_object_or_404(selectors.callbacks_for(request.user), pk=pk)
+    victim = callback.case.victim
+    access_log_record(request=request, action=AccessAction.REVEAL, obj=victim, fields=["phone"])
+    return _callback_page(request, callback, phone=victim.phone)
+
+
+def _callback_page(request, callback, *, phone: str = ""):
+    form = CallbackRecordForm(request.POST if request.method == "POST" and not phone else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.callback_record(callback=callback, actor=request.user, **form.cleaned_data)
@@ -174,6 +194,7 @@ def callback_detail(request, pk):
         "form": form,
         "assign_form": AssignForm(initial={"assigned_to": callback.assigned_to_id}),
         "items": callback.accountability_items.all(),
+        "phone": phone,
     }
     return render(request, "assessment/callback_detail.html", context, status=400 if form.is_bound else 200)
 

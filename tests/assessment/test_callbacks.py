@@ -212,3 +212,26 @@ def test_callers_and_the_village_head_are_notified(leader, head_a, village_a, dj
     with django_capture_on_commit_callbacks(execute=True):
         services.callback_record(callback=draw.callbacks.get(), actor=leader, reached=True, educated=False)
     assert Notification.objects.filter(recipient=head_a).count() == 2  # the summons and the criticism
+
+
+def test_the_caller_gets_the_victims_number_to_call_and_the_reveal_is_logged(client, leader, grid_b, village_a):
+    from audit.models import AccessAction, AccessLog
+    from tests.factories import ResidentFactory
+
+    victim = ResidentFactory(village=village_a, phone="13912345678")
+    callback = CallbackFactory(case=FraudCaseFactory(village=village_a, victim=victim))
+    client.force_login(leader)
+    page = client.get(f"/assessment/callbacks/{callback.pk}/").content.decode()
+    assert "139****5678" in page and "13912345678" not in page
+    revealed = client.post(f"/assessment/callbacks/{callback.pk}/phone/")
+    assert revealed.status_code == 200 and 'href="tel:13912345678"' in revealed.content.decode()
+    log = AccessLog.objects.get(action=AccessAction.REVEAL)
+    assert (log.user, log.object_id, log.fields) == (leader, str(victim.pk), "phone")
+    assert "13912345678" not in log.object_repr
+    # The answer is still recorded on the callback's own address.
+    assert f'action="/assessment/callbacks/{callback.pk}/"' in revealed.content.decode()
+    # Nobody else: outside the caller capability, 404; a GET does not reveal.
+    assert client.get(f"/assessment/callbacks/{callback.pk}/phone/").status_code == 405
+    client.force_login(grid_b)
+    assert client.post(f"/assessment/callbacks/{callback.pk}/phone/").status_code == 404
+    assert AccessLog.objects.filter(action=AccessAction.REVEAL).count() == 1
