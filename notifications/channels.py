@@ -9,8 +9,8 @@ and records every attempt; failures are retried with back-off and end as ``faile
 Every text goes through :func:`scrub` before it is stored or sent, so that no full ID, phone or account number
 leaves the application, whatever a caller wrote.
 
-SMS recipients: users have no phone number yet, so a backend is given the user's username (see
-:func:`sms_address`). A real gateway backend maps usernames to numbers until the user model carries one.
+SMS recipients: numbers come from ``User.mobile`` (encrypted at rest; :func:`sms_address`); a user without one
+gets no SMS, and the delivery is logged as failed, saying so.
 """
 
 from __future__ import annotations
@@ -110,8 +110,8 @@ def get_sms_backend() -> BaseSMSBackend:
 
 
 def sms_address(user) -> str:
-    """Where an SMS to ``user`` goes: the username for now (users have no phone number field yet)."""
-    return getattr(user, "phone", "") or user.username
+    """Where an SMS to ``user`` goes: their mobile number ("" when none is on file)."""
+    return getattr(user, "mobile", "") or ""
 
 
 # --- Group robots -----------------------------------------------------------------------------------------
@@ -285,8 +285,11 @@ def _send(delivery: Delivery) -> None:
     elif delivery.channel == DeliveryChannel.SMS:
         if delivery.user is None:
             raise PermanentDeliveryError("an SMS needs a recipient")
+        address = sms_address(delivery.user)
+        if not address:
+            raise PermanentDeliveryError("the recipient has no mobile number on file")
         try:
-            get_sms_backend().send(sms_address(delivery.user), delivery.summary)
+            get_sms_backend().send(address, delivery.summary)
         except DeliveryError:
             raise
         except Exception as exc:  # a gateway library may raise anything; the attempt is logged

@@ -33,7 +33,7 @@ class UserAdmin(ImportExportModelAdmin, SimpleHistoryAdmin, DjangoUserAdmin):
     autocomplete_fields = ["unit"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Campaign"), {"fields": ("full_name", "unit")}),
+        (_("Campaign"), {"fields": ("full_name", "unit", "mobile")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,

@@ -67,9 +67,10 @@ def seed_organization() -> dict[str, int]:
         _unit(f"{code}{suffix}", school_name, UnitKind.SCHOOL, town)
     _unit(f"{code}{POLICE_STATION[0]}", POLICE_STATION[1], UnitKind.POLICE_STATION, town)
 
-    for username, full_name, unit_code, roles, is_superuser in ACCOUNTS:
+    for number, (username, full_name, unit_code, roles, is_superuser) in enumerate(ACCOUNTS):
         user, created = User.objects.get_or_create(username=username)
         user.full_name = full_name
+        user.mobile = f"1390757{number:04d}"  # demo numbers for the SMS console backend
         user.unit = Unit.objects.get(code=unit_code) if unit_code else None
         user.is_superuser = is_superuser
         user.is_staff = is_superuser

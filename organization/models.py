@@ -6,6 +6,9 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.crypto import EncryptedTextField
+from core.validators import MOBILE_RE, mask_phone, normalize_phone
+
 
 class UnitKind(models.TextChoices):
     COUNTY = "county", _("County")
@@ -165,12 +168,30 @@ class User(AbstractUser):
         related_name="members",
     )
     full_name = models.CharField(_("full name"), max_length=50, blank=True)
+    mobile = EncryptedTextField(
+        _("mobile number"), blank=True, help_text=_("Where SMS reminders go. Stored encrypted.")
+    )
 
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "mobile"])
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def clean(self):
+        super().clean()
+        if self.mobile:
+            try:
+                number = normalize_phone(self.mobile)
+            except ValidationError as error:
+                raise ValidationError({"mobile": error.messages}) from error
+            if not MOBILE_RE.match(number):
+                raise ValidationError({"mobile": _("Enter a mobile number: a text message cannot reach a landline.")})
+            self.mobile = number
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask_phone(self.mobile)
 
     def __str__(self):
         return self.full_name or self.username

@@ -80,6 +80,7 @@ class UserFactory(DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     full_name = factory.Faker("name", locale="zh_CN")
     unit = factory.SubFactory(GridFactory)
+    mobile = factory.Sequence(lambda n: f"139{n:08d}")
     password = factory.django.Password("demo12345")
 
     @factory.post_generation

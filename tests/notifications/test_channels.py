@@ -252,15 +252,28 @@ def test_a_broker_that_is_down_does_not_fail_the_caller_and_the_scan_catches_up(
 # --- SMS --------------------------------------------------------------------------------------------------
 
 
-def test_an_sms_goes_to_the_backend_addressed_by_username(head_a, village_a, django_capture_on_commit_callbacks):
+def test_an_sms_goes_to_the_users_mobile_number(head_a, village_a, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         delivery = channels.sms_enqueue(user=head_a, village=village_a, text="请尽快回访", dedupe_key="k")
         again = channels.sms_enqueue(user=head_a, village=village_a, text="请尽快回访", dedupe_key="k")
 
     assert again is None
-    assert LocmemSMSBackend.outbox == [("head_a", "请尽快回访")]
+    assert LocmemSMSBackend.outbox == [(head_a.mobile, "请尽快回访")]
     delivery.refresh_from_db()
     assert (delivery.channel, delivery.status, delivery.recipient_key) == ("sms", "sent", f"user:{head_a.pk}")
+
+
+def test_a_user_without_a_mobile_number_gets_no_sms_and_the_log_says_why(
+    head_a, village_a, django_capture_on_commit_callbacks
+):
+    head_a.mobile = ""
+    head_a.save(update_fields=["mobile"])
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = channels.sms_enqueue(user=head_a, village=village_a, text="请尽快回访", dedupe_key="k")
+    delivery.refresh_from_db()
+    assert LocmemSMSBackend.outbox == []
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 1)
+    assert "no mobile number" in delivery.last_error
 
 
 def test_a_failing_sms_gateway_is_retried_then_marked_failed(

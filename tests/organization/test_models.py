@@ -58,3 +58,23 @@ def test_user_roles_are_labelled(grid_a):
     assert grid_a.has_role("grid_worker")
     assert not grid_a.has_role("police")
     assert len(grid_a.role_labels()) == 2
+
+
+class TestUserMobile:
+    def test_a_mobile_number_is_normalised_and_stored_encrypted(self, head_a):
+        from django.db import connection
+
+        head_a.mobile = "+86 138-1234-5678"
+        head_a.full_clean()
+        head_a.save()
+        assert head_a.mobile == "13812345678" and head_a.masked_mobile == "138****5678"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT mobile FROM organization_user WHERE id = %s", [head_a.pk])
+            assert "13812345678" not in cursor.fetchone()[0]
+
+    @pytest.mark.parametrize("value", ["020-12345678", "12345"])
+    def test_a_landline_or_a_bad_number_is_refused(self, head_a, value):
+        head_a.mobile = value
+        with pytest.raises(ValidationError) as refused:
+            head_a.full_clean()
+        assert "mobile" in refused.value.message_dict
