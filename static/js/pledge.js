@@ -12,6 +12,15 @@
   var status = document.querySelector("[data-signature-status]");
   var pad = new window.SignaturePad(canvas, { penColor: "#000", minWidth: 1, maxWidth: 3 });
   var cssHeight = parseInt(canvas.getAttribute("data-height"), 10) || 200;
+  // After a form error the server sends the drawn signature back in the hidden input: show it again, so
+  // the resident does not have to sign twice (and the next submit does not send an empty pad).
+  var restored = /^data:image\/png;base64,/.test(input.value) ? input.value : null;
+
+  function restore() {
+    if (restored && pad.toData().length === 0) {
+      pad.fromDataURL(restored, { width: canvas.offsetWidth, height: cssHeight }).then(update);
+    }
+  }
 
   function resize() {
     var ratio = Math.max(window.devicePixelRatio || 1, 1);
@@ -25,6 +34,7 @@
     canvas.getContext("2d").scale(ratio, ratio);
     pad.clear();
     pad.fromData(strokes);
+    restore();
   }
 
   function update() {
@@ -40,6 +50,7 @@
   var clear = document.querySelector("[data-signature-clear]");
   if (clear) {
     clear.addEventListener("click", function () {
+      restored = null;
       pad.clear();
       input.value = "";
       update();

@@ -105,3 +105,26 @@ def test_grid_a_visits_a_household_and_the_resident_signs_the_pledge(live_server
     ranking = desk.locator("table#village-ranking")
     expect(ranking).to_be_visible()
     expect(ranking.locator(f'tr[data-unit="{VILLAGE}"] td[data-field="households_visited"]')).to_have_text("1")
+
+
+def test_a_signature_drawn_before_a_form_error_is_kept(live_server, demo_town, make_page):
+    """The worker forgot to tick who signs: the page comes back with the error and the drawn signature, so the
+    resident does not sign twice, and the next submit keeps the pledge on file."""
+    grid = Unit.objects.get(code=GRID)
+    household = HouseholdFactory(village=grid.parent, grid=grid, address="罗村大道201号")
+    ResidentFactory(household=household, name="梁伯", relation="户主")
+
+    phone = make_page()
+    login(phone, live_server, "grid_a")
+    phone.goto(f"{live_server.url}/outreach/households/{household.pk}/pledge/")
+    _draw_signature(phone)
+    phone.get_by_test_id("pledge-submit").click()
+    expect(phone.locator("#div_id_resident .invalid-feedback, #div_id_resident .is-invalid").first).to_be_visible()
+    assert not Pledge.objects.exists()
+    phone.wait_for_function("() => document.querySelector('[data-signature-status]').hidden === false")
+
+    phone.locator("input[name=resident]").first.check()
+    phone.get_by_test_id("pledge-submit").click()
+    expect(phone.get_by_test_id("member").filter(has_text="梁伯").get_by_test_id("pledge-signed")).to_be_visible()
+    pledge = Pledge.objects.get()
+    assert pledge.method == PledgeMethod.SIGNED_ON_PHONE and pledge.image.name.endswith(".png")
