@@ -261,3 +261,42 @@ def test_a_village_without_cases_reads_0_00_per_10000_and_a_zero_score_reads_0_0
         assert 'data-testid="score">0.0<' in _ranking_row(page, "VA")  # the worst village scores 0.0
     bulletin = client.get("/assessment/bulletin/?period=2026-03").content.decode()
     assert "<td>0.00</td>" in bulletin and "<td>0.0</td>" in bulletin
+
+
+def test_the_lists_and_their_exports_do_not_grow_in_queries_with_their_rows(
+    client, leader, town, village_a, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def grow():
+        for _index in range(6):
+            village = VillageFactory(parent=town)
+            CallbackFactory(case=FraudCaseFactory(village=village), status="done", reached=True, educated=False)
+            AccountabilityItemFactory(unit=village)
+            InspectionFactory(unit=village, rectification_deadline=datetime.date(2020, 1, 1))
+
+    client.force_login(leader)
+    urls = [
+        "/assessment/callbacks/?status=",
+        "/assessment/accountability/?status=",
+        "/assessment/inspections/",
+        "/assessment/indicators/?period=2026",
+        "/assessment/nominations/?year=2026",
+        "/assessment/suggestions/",
+        "/assessment/export/callbacks.xlsx",
+        "/assessment/export/accountability.xlsx",
+        "/assessment/export/inspections.xlsx",
+    ]
+    grow()
+    before = {}
+    for url in urls:
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        before[url] = len(queries)
+    grow()
+    grow()
+    for url in urls:
+        with django_assert_max_num_queries(before[url]):
+            assert client.get(url).status_code == 200
