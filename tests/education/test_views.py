@@ -232,3 +232,23 @@ def test_leadership_reads_a_notices_coverage_without_the_students_names(
     assert response.status_code == 200
     assert "1 / 4" in body and 'data-testid="missing-slips"' in body
     assert not any(student.name in body for student in classes["1"])
+
+
+def test_a_semester_overlapping_another_is_refused(client, leader, semester):
+    """A day belongs to one semester: otherwise a day's broadcast could count for a semester nobody looks at."""
+    client.force_login(leader)
+    data = {
+        "name": "重叠的学期",
+        "starts_on": "2026-09-20",
+        "ends_on": "2027-01-20",
+        "required_staff_sessions": "2",
+        "required_micro_classes": "2",
+        "broadcast_deadline": "10:00",
+    }
+    response = client.post(reverse("education:semester_create"), data)
+    assert response.status_code == 200 and Semester.objects.count() == 1
+    assert semester.name in response.content.decode()
+    data["starts_on"] = "2026-10-01"
+    assert client.post(reverse("education:semester_create"), data).status_code == 302
+    edit = {**data, "name": semester.name, "starts_on": "2026-09-01", "ends_on": "2026-09-30"}
+    assert client.post(reverse("education:semester_edit", args=[semester.pk]), edit).status_code == 302
