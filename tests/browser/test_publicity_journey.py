@@ -97,3 +97,28 @@ def test_a_failed_inspection_item_stays_to_fix_until_fixed(live_server, offices,
     page.goto(f"{live_server.url}/publicity/to-fix/")
     expect(page.get_by_test_id("to-fix-list").get_by_test_id("open-item")).to_have_count(0)
     expect(page.get_by_test_id("nothing-to-fix")).to_be_visible()
+
+
+def _wrapped(page, selector):
+    """Texts of the elements matching ``selector`` that break over more than one line."""
+    return page.evaluate(
+        """(selector) => Array.from(document.querySelectorAll(selector)).filter((el) => {
+            const range = document.createRange();
+            range.selectNodeContents(el);
+            const lines = new Set(Array.from(range.getClientRects()).map((r) => Math.round(r.top)));
+            return lines.size > 1;
+        }).map((el) => el.textContent.trim())""",
+        selector,
+    )
+
+
+def test_the_roster_reads_on_a_360_px_phone(live_server, offices, make_page):
+    """Menu tabs, the filter button and the deactivate buttons keep their words on one line (no 活/动 stacks)."""
+    offices["publicity"].volunteers.create(name="欧阳嘉怡", group="league_member", organisation="罗村青年志愿者协会")
+    phone = make_page(viewport={"width": 360, "height": 780})
+    login(phone, live_server, "publicity")
+    phone.goto(f"{live_server.url}/publicity/volunteers/")
+    expect(phone.get_by_test_id("volunteer-toggle")).to_be_visible()
+    _no_horizontal_scroll(phone)
+    assert _wrapped(phone, "[data-testid=publicity-subnav] .nav-link") == []
+    assert _wrapped(phone, "[data-testid=volunteer-list] button, main form[method=get] button") == []
