@@ -88,7 +88,14 @@ def _victim(*, name: str, id_number: str, phone: str, village: Unit, resident_so
             existing.set_phone(phone)
             existing.save(update_fields=["phone", "phone_hash", "updated_at"])
         return existing
-    return resident_create(name=name, id_number=id_number, village=village, phone=phone, source=resident_source)
+    try:
+        return resident_create(name=name, id_number=id_number, village=village, phone=phone, source=resident_source)
+    except ValidationError:
+        # Registered at the same moment by another case (the API and an import, two workers): use that one.
+        winner = Resident.objects.by_id_number(id_number).select_for_update().first()
+        if winner is None:
+            raise
+        return winner
 
 
 def warning_before(*, victim: Resident, reported_at: datetime.datetime) -> Warning | None:

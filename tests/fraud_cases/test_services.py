@@ -57,6 +57,20 @@ def test_a_known_resident_is_linked_not_duplicated(police, village_a):
     assert Resident.objects.count() == 1
 
 
+def test_a_victim_registered_at_the_same_moment_by_another_case_is_linked(police, village_a, monkeypatch):
+    """Two cases of one new victim at once (the API and an import): the second finds the first's resident."""
+    from fraud_cases import services
+    from residents.services import resident_create
+
+    def created_by_the_other_case_first(**arguments):
+        factories.ResidentFactory(village=village_a, id_number=VICTIM_ID, name="梁阿婆")
+        return resident_create(**arguments)  # refuses: the ID number is now registered
+
+    monkeypatch.setattr(services, "resident_create", created_by_the_other_case_first)
+    case, created = register(police, village_a)
+    assert created and case.victim == Resident.objects.get()
+
+
 def test_registering_the_same_case_number_again_creates_nothing(police, village_a):
     first, created = register(police, village_a)
     again, created_again = register(police, village_a, loss_amount=Decimal("1"))
