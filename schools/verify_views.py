@@ -42,6 +42,8 @@ def verify(request, code: str):
         "status": application.status,
         "status_label": application.get_status_display(),
         "date": timezone.localtime(_last_step_at(application)).date(),
-        "may_open": application.status in (ApplicationStatus.POLICE_CLEARED, ApplicationStatus.OPENED),
+        "may_open": application.status == ApplicationStatus.POLICE_CLEARED,
+        # A form serves one card: once the card is opened the counter is told not to open another on it.
+        "used": application.status == ApplicationStatus.OPENED,
     }
     return render(request, "schools/verify.html", context)

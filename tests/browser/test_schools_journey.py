@@ -107,6 +107,7 @@ def test_a_card_from_application_to_opening(live_server, middle_school_ready, ma
     counter.goto(target)
     expect(counter.get_by_test_id("verify-valid")).to_be_visible()
     expect(counter.get_by_test_id("verify-status")).to_have_attribute("data-status", "opened")
+    expect(counter.get_by_test_id("verify-verdict")).to_have_attribute("data-verdict", "used")
     expect(counter.get_by_test_id("verify-school")).to_have_text("罗村中学")
     expect(counter.get_by_test_id("verify-number")).to_have_text(application.number)
     html = counter.content()

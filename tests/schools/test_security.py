@@ -51,3 +51,15 @@ def test_the_queues_tabs_are_in_the_readers_language(client, school):
     english = client.get(reverse("schools:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "待审核" in chinese
     assert "Waiting for review" in english and "待审核" not in english
+
+
+@pytest.mark.parametrize(
+    ("status", "verdict"),
+    [("submitted", "wait"), ("escort_assigned", "wait"), ("police_cleared", "open"), ("opened", "used")],
+)
+def test_the_counter_is_told_whether_to_open_a_card_on_the_form(client, student, status, verdict):
+    """A form serves one card: once opened, a second counter must not open another card on it."""
+    application = CardApplicationFactory(student=student, status=status)
+    content = client.get(reverse("verify:verify", args=[application.verification_code])).content.decode()
+    assert f'data-verdict="{verdict}"' in content
+    assert content.count('data-testid="verify-verdict"') == 1
