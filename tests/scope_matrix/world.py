@@ -1,0 +1,166 @@
+"""Two of everything: side A (the signed-in users' units) and side B (the units they must never reach).
+
+Side A is tests/conftest.py's village_a / grid_a1 / middle_school (SCH) / publicity_office (DEP).
+Side B is village_b / grid_b1 / a second school (SCH2) / a second department (DEP2), with one object of every
+model (and an attachment on every record that can hold files). Every text that a side-B record shows on a
+page carries the marker ``LEAKB``: no page, list, search or export answered to a side-A user may contain it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+from core.models import Attachment, ImportJob
+from core.uploads import attach
+from organization.models import Role
+from tests import factories
+from tests.assessment.factories import (
+    AccountabilityItemFactory,
+    CallbackDrawFactory,
+    CallbackFactory,
+)
+from tests.assessment.factories import InspectionFactory as SupervisionFactory
+from tests.campaigns.factories import DoorVisitFactory, PledgeFactory
+from tests.education.factories import EducationSessionFactory, ParentNoticeFactory, SemesterFactory
+from tests.fraud_cases.factories import FraudCaseFactory
+from tests.publicity.factories import (
+    ActivityFactory,
+    InspectionFactory,
+    InspectionItemFactory,
+    MeetingDecisionFactory,
+    VenueFactory,
+    VolunteerFactory,
+    WorkPlanFactory,
+    WorkTaskFactory,
+)
+from tests.schools.factories import (
+    CardApplicationFactory,
+    SchoolProfileFactory,
+    StudentCardFactory,
+    StudentFactory,
+    checked_png,
+)
+
+LEAK = "LEAKB"
+
+
+def _files(record, user):
+    """One image attachment on ``record``; returns the Attachment."""
+    return attach(record, [checked_png(name=f"{LEAK}.png")], user=user)[0]
+
+
+def build_side_a() -> SimpleNamespace:
+    """tests/conftest.py's town, with the same codes and usernames (built once for the whole module)."""
+    a = SimpleNamespace()
+    a.town = factories.TownFactory(code="T1", name="罗村镇")
+    a.village_a = factories.VillageFactory(code="VA", name="联和村", parent=a.town)
+    a.village_b = factories.VillageFactory(code="VB", name="下柏村", parent=a.town)
+    a.grid_a1 = factories.GridFactory(code="VA-01", parent=a.village_a)
+    a.grid_b1 = factories.GridFactory(code="VB-01", parent=a.village_b)
+    a.middle_school = factories.SchoolFactory(code="SCH", name="罗村中学", parent=a.town)
+    a.publicity_office = factories.DepartmentFactory(code="DEP", name="宣传办", parent=a.town)
+    a.users = {
+        "grid_a": factories.UserFactory(
+            username="grid_a", unit=a.grid_a1, roles=[Role.GRID_WORKER, Role.DISSUASION_TEAM]
+        ),
+        "head_a": factories.UserFactory(username="head_a", unit=a.village_a, roles=[Role.VILLAGE_HEAD]),
+        "school": factories.UserFactory(username="school", unit=a.middle_school, roles=[Role.SCHOOL_STAFF]),
+        "department_staff": factories.UserFactory(
+            username="publicity", unit=a.publicity_office, roles=[Role.DEPARTMENT_STAFF]
+        ),
+        "admin": factories.UserFactory(username="admin", unit=None, is_superuser=True, is_staff=True),
+    }
+    # Side A's own household, student, activity: the targets of the forged POST bodies.
+    a.household = factories.HouseholdFactory(village=a.village_a, grid=a.grid_a1, address="联和路1号")
+    a.resident = factories.ResidentFactory(household=a.household, village=a.village_a)
+    a.student = StudentFactory(school=a.middle_school, name="甲方学生")
+    return a
+
+
+def build_side_b(*, town, village_b, grid_b1) -> SimpleNamespace:
+    """Every model once, outside side A's scope. Returns the objects (and side B's own users)."""
+    w = SimpleNamespace(village=village_b, grid=grid_b1)
+    w.school = factories.SchoolFactory(code="SCH2", name="乙方学校", parent=town)
+    w.department = factories.DepartmentFactory(code="DEP2", name="乙方部门", parent=town)
+    w.leader = factories.UserFactory(username="leader_matrix", unit=town, roles=[Role.LEADERSHIP_LEADER])
+    w.head = factories.UserFactory(username="head_b", unit=village_b, roles=[Role.VILLAGE_HEAD])
+    w.grid_worker = factories.UserFactory(username="grid_b_matrix", unit=grid_b1, roles=[Role.GRID_WORKER])
+    w.school_staff = factories.UserFactory(username="school_b", unit=w.school, roles=[Role.SCHOOL_STAFF])
+    w.department_staff = factories.UserFactory(username="publicity_b", unit=w.department, roles=[Role.DEPARTMENT_STAFF])
+
+    # Registry and warnings
+    w.household = factories.HouseholdFactory(village=village_b, grid=grid_b1, address=f"{LEAK}幸福路1号")
+    w.resident = factories.ResidentFactory(household=w.household, village=village_b, name=f"{LEAK}居民")
+    w.resident_id_number = w.resident.id_number
+    w.warning = factories.WarningFactory(village=village_b, person=w.resident, summary=f"{LEAK}预警")
+
+    # Door-knocking outreach
+    w.visit = DoorVisitFactory(household=w.household, notes=f"{LEAK}走访", recorded_by=w.grid_worker)
+    w.visit_file = _files(w.visit, w.grid_worker)
+    w.pledge = PledgeFactory(visit=w.visit, resident=w.resident)
+
+    # Publicity, venues and work plans (one of each for the other department, the other school, the village)
+    w.activity = ActivityFactory(unit=w.department, title=f"{LEAK}宣讲")
+    w.activity_file = _files(w.activity, w.department_staff)
+    w.school_activity = ActivityFactory(unit=w.school, title=f"{LEAK}校园宣讲")
+    w.decision = MeetingDecisionFactory(
+        activity=ActivityFactory(unit=w.department, category="case_meeting", title=f"{LEAK}联席会"),
+        text=f"{LEAK}决定",
+    )
+    w.volunteer = VolunteerFactory(unit=w.department, name=f"{LEAK}志愿者")
+    w.venue = VenueFactory(unit=w.department, name=f"{LEAK}超市")
+    w.inspection = InspectionFactory(venue=w.venue, inspectors=f"{LEAK}检查组", notes=f"{LEAK}检查")
+    w.inspection_file = _files(w.inspection, w.department_staff)
+    w.item = InspectionItemFactory(inspection=w.inspection, passed=False, note=f"{LEAK}整改")
+    w.item_file = _files(w.item, w.department_staff)
+    w.plan = WorkPlanFactory(unit=w.department, title=f"{LEAK}方案")
+    w.task = WorkTaskFactory(plan=w.plan, title=f"{LEAK}任务")
+    w.village_plan = WorkPlanFactory(unit=village_b, title=f"{LEAK}村方案")
+    w.village_task = WorkTaskFactory(plan=w.village_plan, title=f"{LEAK}村任务")
+    w.school_plan = WorkPlanFactory(unit=w.school, title=f"{LEAK}校方案")
+    w.school_task = WorkTaskFactory(plan=w.school_plan, title=f"{LEAK}校任务")
+
+    # Schools: students, cards, applications, the seal
+    w.student = StudentFactory(school=w.school, name=f"{LEAK}学生", guardian_name=f"{LEAK}家长")
+    w.student_id_number = w.student.id_number
+    w.card = StudentCardFactory(student=w.student, issuer=f"{LEAK}移动")
+    w.application = CardApplicationFactory(student=w.student, reason=f"{LEAK}奖学金")
+    w.application_file = _files(w.application, w.school_staff)
+    w.profile = SchoolProfileFactory(school=w.school)
+    w.seal_file = _files(w.profile, w.school_staff)
+    if hasattr(w.profile, "seal_id"):
+        w.profile.seal = w.seal_file
+        w.profile.save()
+
+    # Education
+    w.semester = SemesterFactory(name="矩阵学期", broadcast_schools=[w.school])
+    w.session = EducationSessionFactory(school=w.school, semester=w.semester, topic=f"{LEAK}课")
+    w.session_file = _files(w.session, w.school_staff)
+    w.notice = ParentNoticeFactory(school=w.school, semester=w.semester, title=f"{LEAK}家长信")
+    w.notice_file = _files(w.notice, w.school_staff)
+
+    # Fraud cases and assessment
+    w.case = FraudCaseFactory(
+        village=village_b, victim=w.resident, case_number=f"{LEAK}2026001", loss_amount=Decimal("98765.43")
+    )
+    w.callback = CallbackFactory(
+        draw=CallbackDrawFactory(month=datetime.date(2026, 3, 1)), case=w.case, village=village_b
+    )
+    w.accountability = AccountabilityItemFactory(unit=village_b, reason=f"{LEAK}约谈")
+    w.department_accountability = AccountabilityItemFactory(unit=w.department, reason=f"{LEAK}通报")
+    w.supervision = SupervisionFactory(unit=village_b, inspectors=f"{LEAK}督导组")
+
+    # Things owned by a person rather than a unit
+    w.import_jobs = {
+        kind: ImportJob.objects.create(kind=kind, created_by=w.head, original_filename=f"{LEAK}.xlsx")
+        for kind in ImportJob.Kind.values
+    }
+    from notifications.models import Notification
+
+    w.notification = Notification.objects.create(
+        recipient=w.head, kind="matrix", title=f"{LEAK}通知", url="/", dedupe_key="matrix"
+    )
+    w.attachments = list(Attachment.objects.all())
+    return w
