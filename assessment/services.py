@@ -166,7 +166,7 @@ def callback_draw_month(
 
 def callback_assign(*, callback: Callback, caller, actor) -> Callback:
     _require(actor, "assessment.callback", callback.village)
-    if caller is not None and not can(caller, "assessment.callback"):
+    if caller is not None and not (can(caller, "assessment.callback") and unit_in_scope(caller, callback.village)):
         raise ValidationError({"assigned_to": _("This person may not make callbacks.")})
     with transaction.atomic():
         callback = Callback.objects.select_for_update().get(pk=callback.pk)
@@ -175,7 +175,9 @@ def callback_assign(*, callback: Callback, caller, actor) -> Callback:
         old = str(callback.assigned_to_id or "")
         callback.assigned_to = caller
         callback.save(update_fields=["assigned_to"])
-        audit_event_record(actor=actor, subject=callback, event="callback_assign", old=old, new=str(caller.pk or ""))
+        audit_event_record(
+            actor=actor, subject=callback, event="callback_assign", old=old, new=str(caller.pk) if caller else ""
+        )
     return callback
 
 

@@ -235,3 +235,24 @@ def test_the_caller_gets_the_victims_number_to_call_and_the_reveal_is_logged(cli
     client.force_login(grid_b)
     assert client.post(f"/assessment/callbacks/{callback.pk}/phone/").status_code == 404
     assert AccessLog.objects.filter(action=AccessAction.REVEAL).count() == 1
+
+
+def test_a_caller_is_assigned_then_unassigned_from_the_page(client, leader, village_a):
+    callback = CallbackFactory(case=FraudCaseFactory(village=village_a))
+    client.force_login(leader)
+    assert client.post(f"/assessment/callbacks/{callback.pk}/assign/", {"assigned_to": leader.pk}).status_code == 302
+    callback.refresh_from_db()
+    assert callback.assigned_to == leader
+    assert client.post(f"/assessment/callbacks/{callback.pk}/assign/", {"assigned_to": ""}).status_code == 302
+    callback.refresh_from_db()
+    assert callback.assigned_to is None
+
+
+def test_a_caller_from_another_town_cannot_be_assigned(leader, village_a):
+    from organization.models import Role
+    from tests.factories import TownFactory, UserFactory
+
+    elsewhere = UserFactory(username="elsewhere", unit=TownFactory(code="T9"), roles=[Role.LEADERSHIP_MEMBER])
+    callback = CallbackFactory(case=FraudCaseFactory(village=village_a))
+    with pytest.raises(ValidationError):
+        services.callback_assign(callback=callback, caller=elsewhere, actor=leader)
