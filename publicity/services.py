@@ -63,6 +63,12 @@ def categories_for(unit: Unit | None) -> list[str]:
     return found
 
 
+def _lock_unit(unit: Unit) -> None:
+    """Serialise "check there is none yet, then create" for one unit's rows (two copies of one form sent at once
+    would both pass the check otherwise). Call inside ``transaction.atomic``."""
+    Unit.objects.select_for_update().only("pk").get(pk=unit.pk)
+
+
 def _check_not_future(day: datetime.date, field: str) -> None:
     if day > timezone.localdate():
         raise ValidationError({field: _("The date cannot be in the future.")})
@@ -253,17 +259,19 @@ def volunteer_add(
 ) -> Volunteer:
     if not can_log_for(actor, unit):
         raise PermissionDenied(_("You may record publicity work for your own unit only."))
-    if Volunteer.objects.filter(unit=unit, name=name.strip(), is_active=True).exists():
-        raise ValidationError({"name": _("%(name)s is already on the roster.") % {"name": name.strip()}})
-    return Volunteer.objects.create(
-        unit=unit,
-        name=name.strip(),
-        group=group,
-        organisation=organisation.strip(),
-        phone=normalize_phone(phone) if phone else "",
-        joined_on=joined_on or timezone.localdate(),
-        notes=notes.strip(),
-    )
+    with transaction.atomic():
+        _lock_unit(unit)
+        if Volunteer.objects.filter(unit=unit, name=name.strip(), is_active=True).exists():
+            raise ValidationError({"name": _("%(name)s is already on the roster.") % {"name": name.strip()}})
+        return Volunteer.objects.create(
+            unit=unit,
+            name=name.strip(),
+            group=group,
+            organisation=organisation.strip(),
+            phone=normalize_phone(phone) if phone else "",
+            joined_on=joined_on or timezone.localdate(),
+            notes=notes.strip(),
+        )
 
 
 def volunteer_set_active(*, actor, volunteer: Volunteer, active: bool) -> Volunteer:
@@ -296,11 +304,13 @@ def venue_create(
         raise ValidationError({"kind": _("Choose the kind of venue.")})
     if village is not None and village.kind != UnitKind.VILLAGE:
         raise ValidationError({"village": _("Choose a village or community.")})
-    if Venue.objects.filter(unit=unit, name=name.strip()).exists():
-        raise ValidationError({"name": _("This venue is already on the list.")})
-    return Venue.objects.create(
-        unit=unit, name=name.strip(), kind=kind, address=address.strip(), village=village, contact=contact.strip()
-    )
+    with transaction.atomic():
+        _lock_unit(unit)
+        if Venue.objects.filter(unit=unit, name=name.strip()).exists():
+            raise ValidationError({"name": _("This venue is already on the list.")})
+        return Venue.objects.create(
+            unit=unit, name=name.strip(), kind=kind, address=address.strip(), village=village, contact=contact.strip()
+        )
 
 
 @dataclass
@@ -426,11 +436,13 @@ def inspection_item_fix(
 def work_plan_create(*, actor, unit: Unit, title: str, year: int, description: str = "") -> WorkPlan:
     if not can_manage_plan_of(actor, unit):
         raise PermissionDenied(_("You may manage your own unit's work plan only."))
-    if WorkPlan.objects.filter(unit=unit, title=title.strip(), year=year).exists():
-        raise ValidationError({"title": _("This unit already has a work plan with this title for this year.")})
-    return WorkPlan.objects.create(
-        unit=unit, title=title.strip(), year=year, description=description.strip(), created_by=actor
-    )
+    with transaction.atomic():
+        _lock_unit(unit)
+        if WorkPlan.objects.filter(unit=unit, title=title.strip(), year=year).exists():
+            raise ValidationError({"title": _("This unit already has a work plan with this title for this year.")})
+        return WorkPlan.objects.create(
+            unit=unit, title=title.strip(), year=year, description=description.strip(), created_by=actor
+        )
 
 
 def _check_responsible(plan: WorkPlan, responsible) -> None:
@@ -453,17 +465,20 @@ def work_task_create(
     _check_responsible(plan, responsible)
     if responsible is None and not responsible_name.strip():
         raise ValidationError({"responsible": _("Name the responsible person.")})
-    if plan.tasks.filter(title=title.strip(), due_on=due_on).exists():
-        # A double submission (or the same task typed twice): one task.
-        raise ValidationError({"title": _("This task is already in the plan.")})
-    return WorkTask.objects.create(
-        plan=plan,
-        title=title.strip(),
-        description=description.strip(),
-        responsible=responsible,
-        responsible_name="" if responsible else responsible_name.strip(),
-        due_on=due_on,
-    )
+    with transaction.atomic():
+        # The plan's row is locked, so two copies of the same form sent at once (a double tap) check in turn.
+        WorkPlan.objects.select_for_update().only("pk").get(pk=plan.pk)
+        if plan.tasks.filter(title=title.strip(), due_on=due_on).exists():
+            # A double submission (or the same task typed twice): one task.
+            raise ValidationError({"title": _("This task is already in the plan.")})
+        return WorkTask.objects.create(
+            plan=plan,
+            title=title.strip(),
+            description=description.strip(),
+            responsible=responsible,
+            responsible_name="" if responsible else responsible_name.strip(),
+            due_on=due_on,
+        )
 
 
 def work_task_update(

@@ -3,16 +3,17 @@
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from organization.models import Role
 from publicity import services
-from publicity.models import InspectionItem, TaskStatus, WorkTask
+from publicity.models import InspectionItem, TaskStatus, Venue, Volunteer, WorkPlan, WorkTask
 from tests import factories
 
-from .factories import InspectionItemFactory, WorkTaskFactory
+from .factories import InspectionItemFactory, WorkPlanFactory, WorkTaskFactory
 
 
 def _race(target, actors):
@@ -25,7 +26,7 @@ def _race(target, actors):
         try:
             barrier.wait()
             outcomes.append(target(actor))
-        except services.TransitionNotAllowed:
+        except (services.TransitionNotAllowed, ValidationError):
             outcomes.append("refused")
         finally:
             connections.close_all()
@@ -70,3 +71,46 @@ def test_two_colleagues_complete_the_same_task_at_once(publicity_office, departm
     )
     assert sorted(outcomes) == [TaskStatus.DONE, "refused"]
     assert AuditEvent.objects.filter(event="complete", object_id=str(task.pk)).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_task_sent_twice_at_once_is_added_once(publicity_office, department_staff):
+    """A double tap on a slow network: two copies of the task form arrive together."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (CI runs this on PostgreSQL)")
+    colleague = factories.UserFactory(username="publicity2", unit=publicity_office, roles=[Role.DEPARTMENT_STAFF])
+    plan = WorkPlanFactory(unit=publicity_office)
+    due = timezone.localdate()
+    outcomes = _race(
+        lambda actor: services.work_task_create(
+            actor=actor, plan=WorkPlan.objects.get(pk=plan.pk), title="进校园宣讲", due_on=due, responsible_name="李明"
+        ),
+        [department_staff, colleague],
+    )
+    assert outcomes.count("refused") == 1
+    assert WorkTask.objects.filter(plan=plan).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_plan_venue_and_volunteer_sent_twice_at_once_are_added_once(
+    publicity_office, economic_office, department_staff, jingfa
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (CI runs this on PostgreSQL)")
+    colleague = factories.UserFactory(username="publicity2", unit=publicity_office, roles=[Role.DEPARTMENT_STAFF])
+    jingfa2 = factories.UserFactory(username="jingfa2", unit=economic_office, roles=[Role.DEPARTMENT_STAFF])
+    _race(
+        lambda actor: services.work_plan_create(actor=actor, unit=publicity_office, title="宣传工作方案", year=2026),
+        [department_staff, colleague],
+    )
+    _race(
+        lambda actor: services.volunteer_add(actor=actor, unit=publicity_office, name="陈嘉怡", group="resident"),
+        [department_staff, colleague],
+    )
+    _race(
+        lambda actor: services.venue_create(actor=actor, unit=economic_office, name="百佳超市", kind="supermarket"),
+        [jingfa, jingfa2],
+    )
+    assert WorkPlan.objects.filter(unit=publicity_office).count() == 1
+    assert Volunteer.objects.filter(unit=publicity_office).count() == 1
+    assert Venue.objects.filter(unit=economic_office).count() == 1
