@@ -70,6 +70,7 @@ def build_side_a() -> SimpleNamespace:
         "department_staff": factories.UserFactory(
             username="publicity", unit=a.publicity_office, roles=[Role.DEPARTMENT_STAFF]
         ),
+        "outsider": factories.UserFactory(username="outsider", unit=a.town),  # signed in, no role
         "admin": factories.UserFactory(username="admin", unit=None, is_superuser=True, is_staff=True),
     }
     # Side A's own household, student, activity: the targets of the forged POST bodies.
