@@ -15,7 +15,7 @@ from residents.export_views import CONTENT_TYPES, csv_bytes, xlsx_bytes
 from residents.resources import escape_formula
 from warnings_followup.models import FraudType
 
-from .filters import DoorVisitFilter, PledgeFilter
+from .filters import DoorVisitFilter, PledgeFilter, is_id_number
 from .selectors import pledge_queryset, visit_queryset
 
 
@@ -97,6 +97,8 @@ def export_visits(request):
 @require_GET
 def export_pledges(request):
     require(request.user, "outreach.export")
+    if is_id_number(request.GET.get("q", "")):
+        return HttpResponseBadRequest(_("Search by ID number on the register page, not in the address."))
     filterset = PledgeFilter(request.GET, queryset=pledge_queryset().for_user(request.user).order_by("-signed_at"))
     return _export(
         request,

@@ -93,6 +93,14 @@ def _already_recorded(client_id, household) -> bool:
 def _search_params(request):
     """GET filters, or the posted search: an exact ID number is answered directly (never put in a URL)."""
     if request.method != "POST":
+        if is_id_number(request.GET.get("q", "")):
+            # An ID number in a web address ends up in logs and browser history: never search by one.
+            params = request.GET.copy()
+            params.pop("q")
+            params.pop("page", None)
+            messages.info(request, _("Search by ID number with the search box: the number stays out of the address."))
+            url = reverse("campaigns:pledge_list")
+            return None, redirect(f"{url}?{params.urlencode()}" if params else url)
         return request.GET, None
     params = QueryDict(mutable=True)
     for name in LIST_PARAMS:

@@ -224,6 +224,19 @@ def test_the_register_searches_by_name_reference_and_exact_id_number(as_grid_a, 
     assert redirected.status_code == 302 and "q=" in redirected["Location"]
 
 
+def test_an_id_number_in_the_address_is_never_searched(client, head_a, household_a, visit_a):
+    """A typed or bookmarked ``?q=<ID number>`` would leave the number in logs and history: it is dropped."""
+    resident = household_a.members.order_by("pk").first()
+    PledgeFactory(resident=resident, visit=visit_a)
+    client.force_login(head_a)
+    response = client.get(reverse("campaigns:pledge_list"), {"q": resident.id_number, "village": "VA"})
+    assert response.status_code == 302
+    assert resident.id_number not in response["Location"] and "village=VA" in response["Location"]
+    assert not AccessLog.objects.filter(action="search").exists()
+    export = client.get(reverse("campaigns:pledge_export"), {"q": resident.id_number})
+    assert export.status_code == 400
+
+
 def test_a_resident_found_by_id_number_shows_whether_they_signed_when_and_who_visited(
     as_grid_a, grid_a, household_a, visit_a
 ):
