@@ -156,6 +156,8 @@ def activity_edit(request, pk: int):
 def activity_add_evidence(request, pk: int):
     activity = _activity_for(request, pk)
     require(request.user, "publicity.log")
+    if not can_log_for(request.user, activity.unit):
+        raise PermissionDenied(_("You may record publicity work for your own unit only."))
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         try:

@@ -245,6 +245,17 @@ class TestEvidenceLater:
         assert response.status_code == 400
         assert activity.attachments.count() == 0
 
+    def test_another_unit_adds_no_files_and_gets_no_edit_page(self, client, zongzhi, publicity_office):
+        """Governance reads every unit's work but writes only its own: 403, even with an empty or bad form."""
+        activity = ActivityFactory(unit=publicity_office)
+        client.force_login(zongzhi)
+        url = reverse("publicity:activity_add_evidence", args=[activity.pk])
+        assert client.get(reverse("publicity:activity_detail", args=[activity.pk])).status_code == 200
+        response = client.post(url, {})
+        assert response.status_code == 403
+        assert b"evidence-form" not in response.content
+        assert activity.attachments.count() == 0
+
 
 class TestList:
     def test_filters_and_search(self, client, leader, publicity_office, finance_centre):
