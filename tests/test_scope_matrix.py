@@ -710,7 +710,7 @@ def test_admin_is_closed_to_every_side_a_user(world, as_user):
     assert not failures, "admin pages answered to non-staff users:\n  " + "\n  ".join(failures)
 
 
-# --- 6. crashes found on the way (not scope leaks; xfail until fixed; the callback one is fixed in cf611d3) ---------------------------------------------
+# --- 6. crashes found on the way (not scope leaks; xfail until fixed) --------------------------------------------
 
 
 @pytest.mark.xfail(
@@ -725,6 +725,7 @@ def test_api_actions_take_a_format_suffix(world, as_user):
 
 
 def test_a_callback_can_be_unassigned(world, as_user):
+    """Was a 500 (assessment/services.py callback_assign with no caller), fixed in cf611d3."""
     url = reverse("assessment:callback_assign", kwargs={"pk": world.callback.pk})
     response = as_user("admin").post(url, {"assigned_to": ""})
     assert response.status_code in (200, 302)
