@@ -48,6 +48,8 @@ def test_grid_a_visits_a_household_and_the_resident_signs_the_pledge(live_server
     login(phone, live_server, "grid_a")
     before = _grid_visited(phone, live_server)
     assert before == "0"
+    # The coverage page's not-yet-visited list: a full-size button to record a visit, for a thumb.
+    assert phone.get_by_test_id("not-visited-record").first.bounding_box()["height"] >= 38
 
     # The to-visit list opens on grid_a's grid.
     phone.goto(f"{live_server.url}/outreach/households/")

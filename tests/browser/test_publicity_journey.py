@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from organization.models import Unit
-from publicity.models import Activity, Duty, InspectionItem, UnitDuty, Venue, VenueKind
+from publicity.models import Activity, Duty, InspectionItem, TaskStatus, UnitDuty, Venue, VenueKind, WorkPlan, WorkTask
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
@@ -122,3 +122,21 @@ def test_the_roster_reads_on_a_360_px_phone(live_server, offices, make_page):
     _no_horizontal_scroll(phone)
     assert _wrapped(phone, "[data-testid=publicity-subnav] .nav-link") == []
     assert _wrapped(phone, "[data-testid=volunteer-list] button, main form[method=get] button") == []
+
+
+def test_a_task_is_marked_done_with_a_thumb(live_server, offices, make_page):
+    """The work plan on a 360 px phone: the task buttons are full-size targets, and a tap marks the task done."""
+    plan = WorkPlan.objects.create(unit=offices["publicity"], title="宣传办工作方案", year=2026)
+    task = WorkTask.objects.create(plan=plan, title="开展进校园宣讲", responsible_name="周宣", due_on="2026-12-31")
+    phone = make_page(viewport={"width": 360, "height": 780})
+    login(phone, live_server, "publicity")
+    phone.goto(f"{live_server.url}/publicity/plans/{plan.pk}/")
+    done = phone.get_by_test_id("task-complete")
+    expect(done).to_be_visible()
+    _no_horizontal_scroll(phone)
+    for name in ("task-start", "task-complete", "task-cancel"):
+        assert phone.get_by_test_id(name).bounding_box()["height"] >= 38, name
+    done.click()
+    expect(phone.get_by_test_id("task-status")).to_have_text(str(TaskStatus.DONE.label))
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE
