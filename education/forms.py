@@ -210,16 +210,6 @@ class SemesterForm(forms.ModelForm):
                     if first < start or last > end:
                         self.add_error(field, _("%(day)s is outside the semester.") % {"day": first})
                         break
-            # One semester per day: the broadcast days, sessions and notices of a day belong to exactly one.
-            overlapping = (
-                Semester.objects.filter(starts_on__lte=end, ends_on__gte=start).exclude(pk=self.instance.pk).first()
-            )
-            if overlapping is not None:
-                self.add_error(
-                    "starts_on",
-                    _("These dates overlap the semester %(name)s (%(start)s – %(end)s).")
-                    % {"name": overlapping.name, "start": overlapping.starts_on, "end": overlapping.ends_on},
-                )
         return data
 
     def save(self, commit=True):

@@ -235,7 +235,7 @@ def test_leadership_reads_a_notices_coverage_without_the_students_names(
 
 
 def test_a_semester_overlapping_another_is_refused(client, leader, semester):
-    """A day belongs to one semester: otherwise a day's broadcast could count for a semester nobody looks at."""
+    """A day belongs to one semester (Semester.clean), on the town's page as in the admin."""
     client.force_login(leader)
     data = {
         "name": "重叠的学期",
@@ -247,7 +247,6 @@ def test_a_semester_overlapping_another_is_refused(client, leader, semester):
     }
     response = client.post(reverse("education:semester_create"), data)
     assert response.status_code == 200 and Semester.objects.count() == 1
-    assert semester.name in response.content.decode()
     data["starts_on"] = "2026-10-01"
     assert client.post(reverse("education:semester_create"), data).status_code == 302
     edit = {**data, "name": semester.name, "starts_on": "2026-09-01", "ends_on": "2026-09-30"}
