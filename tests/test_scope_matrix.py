@@ -19,6 +19,7 @@ The side-B world (one object of every model, with attachments) is built once, in
 
 from __future__ import annotations
 
+import functools
 import io
 import shutil
 import tempfile
@@ -318,7 +319,8 @@ class Pattern:
     params: frozenset
 
 
-def all_patterns() -> list[Pattern]:
+@functools.cache
+def all_patterns() -> tuple[Pattern, ...]:
     found = []
 
     def walk(resolver, prefix, namespace):
@@ -336,7 +338,7 @@ def all_patterns() -> list[Pattern]:
                 found.append(Pattern(name, prefix + str(entry.pattern), params))
 
     walk(get_resolver(), "", None)
-    return found
+    return tuple(found)
 
 
 def is_admin(pattern: Pattern) -> bool:
@@ -566,22 +568,38 @@ def test_pages_filtered_to_the_other_side_show_nothing_of_it(name, world, as_use
 # Searches that take a person's number in a POST body (numbers stay out of URLs): side B's never match.
 SEARCHES = {
     "residents:resident_list": ("grid_a", lambda w: {"q": w.resident_id_number}),
+    "residents:resident_list#phone": ("grid_a", lambda w: {"q": w.resident_phone}),
+    "residents:household_list#phone": ("grid_a", lambda w: {"q": w.resident_phone}),
     "campaigns:pledge_list": ("grid_a", lambda w: {"q": w.resident_id_number}),
     "campaigns:pledge_lookup": ("grid_a", lambda w: {"q": w.resident_id_number, "id_number": w.resident_id_number}),
     "schools:student_list": ("school", lambda w: {"q": w.student_id_number}),
+    "schools:student_list#name": ("school", lambda w: {"q": "学生"}),  # matches both schools' students
 }
 
 
-@pytest.mark.parametrize("name", list(SEARCHES))
-def test_searching_for_the_other_sides_person_finds_nothing(name, world, as_user):
-    actor, body = SEARCHES[name]
-    url = reverse(name)
+@pytest.mark.parametrize("key", list(SEARCHES))
+def test_searching_for_the_other_sides_person_finds_nothing(key, world, as_user):
+    actor, body = SEARCHES[key]
+    url = reverse(key.split("#")[0])
     for method in ("get", "post"):
         client = as_user(actor)
         response = client.get(url, body(world)) if method == "get" else client.post(url, body(world))
         assert LEAK not in body_text(response), f"{actor} found side B's person with {method.upper()} {url}"
     found = [as_user("admin").post(url, body(world)), as_user("admin").get(url, body(world))]
     assert any(LEAK in body_text(r) for r in found), f"control: a superuser's search finds nothing at {url}"
+
+
+@pytest.mark.parametrize("name", ["organization:unit_list", "unit-list"])
+def test_unit_lists_hold_only_ones_own_units(name, world, as_user):
+    """head_a and grid_a see village A's units, school and department staff their own unit: never side B's."""
+    side_b_names = [world.village.name, world.grid.name, world.school.name, world.department.name]
+    failures = []
+    for actor in ACTORS:
+        response = as_user(actor, api=name == "unit-list").get(reverse(name))
+        text = body_text(response)
+        failures += [f"{actor}: {unit}" for unit in side_b_names if unit in text]
+    assert not failures, "side B's units listed:\n  " + "\n  ".join(failures)
+    assert world.school.name in body_text(as_user("admin", api=name == "unit-list").get(reverse(name)))
 
 
 # --- 4. forged POST bodies ---------------------------------------------------------------------------------------

@@ -95,6 +95,7 @@ def build_side_b(*, town, village_b, grid_b1) -> SimpleNamespace:
     w.household = factories.HouseholdFactory(village=village_b, grid=grid_b1, address=f"{LEAK}幸福路1号")
     w.resident = factories.ResidentFactory(household=w.household, village=village_b, name=f"{LEAK}居民")
     w.resident_id_number = w.resident.id_number
+    w.resident_phone = w.resident.phone
     w.warning = factories.WarningFactory(village=village_b, person=w.resident, summary=f"{LEAK}预警")
 
     # Door-knocking outreach
