@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet
 
+from organization.access import scope_queryset
 from warnings_followup.models import FollowUpVisit
 
 from .models import FraudCase
@@ -19,11 +20,13 @@ def case_for_page(*, user, pk: int) -> QuerySet[FraudCase]:
     return cases_for_user(user=user).select_related("registered_by", "warning__pushed_by").filter(pk=pk)
 
 
-def _visits_prefetch() -> Prefetch:
+def _visits_prefetch(user) -> Prefetch:
+    """The warning's visits the user may see (a victim warned in another village than the case's: its
+    visit record stays with that village)."""
     visitors = Prefetch("visitors", queryset=get_user_model().objects.order_by("username"))
     return Prefetch(
         "warning__visits",
-        queryset=FollowUpVisit.objects.order_by("visited_at", "pk").prefetch_related(visitors),
+        queryset=scope_queryset(FollowUpVisit.objects.order_by("visited_at", "pk"), user).prefetch_related(visitors),
     )
 
 
@@ -33,19 +36,20 @@ def accountability_for_user(*, user) -> QuerySet[FraudCase]:
         cases_for_user(user=user)
         .defrauded_after_warning()
         .select_related("warning__pushed_by", "warning__acknowledged_by")
-        .prefetch_related(_visits_prefetch())
+        .prefetch_related(_visits_prefetch(user))
         .annotate(visit_count=Count("warning__visits", distinct=True))
         .order_by("-reported_at", "-pk")
     )
 
 
-def case_visits(*, case: FraudCase) -> list[FollowUpVisit]:
-    """The follow-up visits of the case's warning (empty when the victim was not warned before)."""
+def case_visits(*, case: FraudCase, user) -> list[FollowUpVisit]:
+    """The follow-up visits of the case's warning that ``user`` may see (empty when the victim was not warned
+    before)."""
     if case.warning_id is None:
         return []
     visitors = Prefetch("visitors", queryset=get_user_model().objects.order_by("username"))
     return list(
-        FollowUpVisit.objects.filter(warning_id=case.warning_id)
+        scope_queryset(FollowUpVisit.objects.filter(warning_id=case.warning_id), user)
         .select_related("recorded_by")
         .prefetch_related(visitors)
         .order_by("visited_at", "pk")

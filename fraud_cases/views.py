@@ -78,7 +78,7 @@ def case_detail(request, pk):
     context = {
         "case": case,
         "victim": case.victim,
-        "visits": selectors.case_visits(case=case),
+        "visits": selectors.case_visits(case=case, user=request.user),
         "may_see_person_file": can(request.user, "warnings.view"),
     }
     return render(request, "fraud_cases/case_detail.html", context)

@@ -161,3 +161,18 @@ def test_the_export_is_masked_filtered_and_logged(client, police, village_a, vil
     assert rows[1][0] == case.case_number
     assert case.victim.id_number not in str(rows) and case.victim.masked_id_number in rows[1]
     assert AccessLog.objects.filter(user=police, action="export").exists()
+
+
+def test_a_village_head_does_not_read_another_villages_visit_record_through_a_case(
+    client, head_a, leader, grid_b, village_a, village_b
+):
+    """The victim was warned (and visited) in VB but the case is registered in VA: VA's head sees the case,
+    not VB's visits; leadership sees both."""
+    in_b = warned_case(village_b, [grid_b])
+    case = FraudCaseFactory(village=village_a, victim=in_b.victim, warning=in_b.warning)
+    client.force_login(head_a)
+    for url in (reverse("fraud_cases:case_detail", args=[case.pk]), ACCOUNTABILITY):
+        page = client.get(url).content.decode()
+        assert case.case_number in page and "第1次回访" not in page
+    client.force_login(leader)
+    assert "第1次回访" in client.get(reverse("fraud_cases:case_detail", args=[case.pk])).content.decode()
