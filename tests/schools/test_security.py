@@ -1,5 +1,8 @@
 """Review fixes: minors' data stays with their school's staff and the police on every path."""
 
+import io
+
+import openpyxl
 import pytest
 from django.urls import reverse
 
@@ -63,3 +66,50 @@ def test_the_counter_is_told_whether_to_open_a_card_on_the_form(client, student,
     content = client.get(reverse("verify:verify", args=[application.verification_code])).content.decode()
     assert f'data-verdict="{verdict}"' in content
     assert content.count('data-testid="verify-verdict"') == 1
+
+
+def test_another_schools_staff_find_nothing_of_a_student_on_any_path(client, school_c, student, consent_file):
+    """Every page, print, export, file and API path answers 404 (or an empty list) for another school's staff."""
+    application = CardApplication.objects.get(pk=consent_file.object_id)
+    card = StudentCardFactory(student=student)
+    client.force_login(school_c)
+    not_found = [
+        reverse("schools:student_detail", args=[student.pk]),
+        reverse("schools:student_edit", args=[student.pk]),
+        reverse("schools:card_create", args=[student.pk]),
+        reverse("schools:application_create", args=[student.pk]),
+        reverse("schools:application_detail", args=[application.pk]),
+        reverse("schools:application_print", args=[application.pk]),
+        reverse("attachment", args=[consent_file.pk]),
+        f"/api/v1/students/{student.pk}/",
+        f"/api/v1/card-applications/{application.pk}/",
+    ]
+    for url in not_found:
+        assert client.get(url).status_code == 404, url
+    for url in (
+        reverse("schools:student_reveal", args=[student.pk]),
+        reverse("schools:card_close", args=[student.pk, card.pk]),
+        reverse("schools:transition", args=[application.pk, "school_approve"]),
+        f"/api/v1/card-applications/{application.pk}/transition/",
+    ):
+        assert client.post(url, {"action": "school_approve", "reason": "x"}).status_code == 404, url
+    school_code = student.school.code
+    for url in (
+        reverse("schools:student_list") + f"?school={school_code}",
+        reverse("schools:queue") + f"?school={school_code}&tab=review",
+        reverse("schools:student_export") + f"?school={school_code}",
+        reverse("schools:application_export") + f"?school={school_code}",
+        f"/api/v1/students/?school={school_code}",
+        f"/api/v1/card-applications/?school={school_code}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if url.split("?")[0].endswith(".xlsx"):
+            sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+            assert sheet.max_row == 1, url  # the header only
+        else:
+            assert student.name not in response.content.decode(), url
+    application.refresh_from_db()
+    assert application.status == "submitted"
+    card.refresh_from_db()
+    assert card.is_active
