@@ -251,3 +251,34 @@ def test_a_semester_overlapping_another_is_refused(client, leader, semester):
     assert client.post(reverse("education:semester_create"), data).status_code == 302
     edit = {**data, "name": semester.name, "starts_on": "2026-09-01", "ends_on": "2026-09-30"}
     assert client.post(reverse("education:semester_edit", args=[semester.pk]), edit).status_code == 302
+
+
+def test_the_overview_and_a_notice_run_the_same_queries_whatever_the_size(
+    client, leader, school, town, middle_school, semester, classes, today
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests import factories as base
+
+    from .factories import StudentFactory
+
+    def queries(user, url):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context)
+
+    notice = ParentNoticeFactory(school=middle_school, semester=semester, grade="初一", class_name="1班")
+    overview = reverse("education:overview")
+    notice_url = reverse("education:notice_detail", args=[notice.pk])
+    before = queries(leader, overview), queries(school, notice_url)
+    for index in range(4):
+        other = base.SchoolFactory(parent=town, code=f"SX{index}")
+        StudentFactory(school=other, grade="一年级", class_name="1班")
+        ParentNoticeFactory(school=other, semester=semester, grade="一年级", class_name="1班")
+        EducationSessionFactory(school=other, semester=semester)
+    for _ in range(15):
+        StudentFactory(school=middle_school, grade="初一", class_name="1班")
+    after = queries(leader, overview), queries(school, notice_url)
+    assert after[0] <= before[0] and after[1] <= before[1], (before, after)
