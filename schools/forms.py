@@ -44,7 +44,10 @@ class StudentForm(forms.Form):
         if editing:
             self.fields["id_number"].required = False
             self.fields["id_number"].help_text = _("Leave empty to keep the registered ID number.")
-            self.fields["guardian_phone"].help_text = _("Enter it again to keep it; leave empty to remove it.")
+            self.fields["guardian_phone"].help_text = _("Leave empty to keep the registered phone.")
+            self.fields["remove_guardian_phone"] = forms.BooleanField(
+                label=_("Remove the guardian's phone"), required=False
+            )
             self.fields["is_active"] = forms.BooleanField(label=_("Still at the school"), required=False)
 
 

@@ -202,9 +202,10 @@ def student_update(
     name: str,
     id_number: str,
     guardian_name: str = "",
-    guardian_phone: str = "",
+    guardian_phone: str | None = None,
     is_active: bool = True,
 ) -> Student:
+    """``id_number`` empty and ``guardian_phone`` None keep the registered numbers; ``guardian_phone=""`` removes it."""
     _check_school_staff(actor, student.school)
     student = Student.objects.select_for_update().select_related("school").get(pk=student.pk)
     student.grade = _required(grade, "grade", _("Enter the grade."))
@@ -215,7 +216,8 @@ def student_update(
     if id_number:
         student.set_id_number(id_number)
         _check_id_free(student.id_number, exclude_pk=student.pk)
-    student.set_guardian_phone(guardian_phone)
+    if guardian_phone is not None:
+        student.set_guardian_phone(guardian_phone)
     student.save()
     return student
 

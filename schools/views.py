@@ -211,7 +211,13 @@ def student_edit(request, pk):
     form = StudentForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
-            services.student_update(actor=request.user, student=student, **form.cleaned_data)
+            data = dict(form.cleaned_data)
+            # The phone is never shown in full on the form: empty keeps it, unless removal is ticked.
+            if data.pop("remove_guardian_phone", False):
+                data["guardian_phone"] = ""
+            elif not data.get("guardian_phone"):
+                data["guardian_phone"] = None
+            services.student_update(actor=request.user, student=student, **data)
         except ValidationError as error:
             apply_service_errors(form, error)
         except PermissionDenied as error:

@@ -113,3 +113,17 @@ def test_another_schools_staff_find_nothing_of_a_student_on_any_path(client, sch
     assert application.status == "submitted"
     card.refresh_from_db()
     assert card.is_active
+
+
+def test_editing_a_students_class_keeps_the_guardians_phone(client, school, student):
+    """The phone is masked on the page and empty on the form: saving a class change must not erase it."""
+    phone = student.guardian_phone
+    client.force_login(school)
+    url = reverse("schools:student_edit", args=[student.pk])
+    form = {"grade": "初三", "class_name": "1班", "name": student.name, "id_number": "", "is_active": "on"}
+    assert client.post(url, {**form, "guardian_phone": ""}).status_code == 302
+    student.refresh_from_db()
+    assert (student.class_name, student.guardian_phone) == ("1班", phone)
+    assert client.post(url, {**form, "guardian_phone": "", "remove_guardian_phone": "on"}).status_code == 302
+    student.refresh_from_db()
+    assert student.guardian_phone == "" and student.guardian_phone_hash == ""
