@@ -68,9 +68,8 @@ def _answer(callback: Callback, leader) -> None:
     reached = rng.random() < 0.8
     educated = rng.random() < 0.7 if reached else None
     channels = rng.sample([EducationChannel.DOOR_VISIT, EducationChannel.PLEDGE, EducationChannel.SCHOOL_NOTICE], 2)
-    called_at = max(callback.case.reported_at, timezone.now() - datetime.timedelta(days=330)) + datetime.timedelta(
-        days=rng.randint(3, 12)
-    )
+    drawn = periods.month(callback.draw.month).end  # the draw runs on the 1st of the following month
+    called_at = drawn + datetime.timedelta(days=rng.randint(1, 9), hours=rng.randint(9, 17))
     services.callback_record(
         callback=callback,
         actor=callback.assigned_to or leader,
@@ -82,6 +81,20 @@ def _answer(callback: Callback, leader) -> None:
     )
 
 
+def _held_on(item: AccountabilityItem, today: datetime.date) -> datetime.date:
+    """The summons or criticism takes place a few days after the call that found the victim not educated."""
+    return min(timezone.localtime(item.callback.called_at).date() + datetime.timedelta(days=5), today)
+
+
+def _backdate(item: AccountabilityItem, *, closed_on: datetime.date | None = None) -> None:
+    """Opened when the call was recorded (and closed on ``closed_on``), not when the demo ran."""
+    changes = {"created_at": item.callback.called_at}
+    if closed_on is not None:
+        closed_at = timezone.make_aware(datetime.datetime.combine(closed_on, datetime.time(16, 0)))
+        changes["closed_at"] = min(closed_at, timezone.now())
+    AccountabilityItem.objects.filter(pk=item.pk).update(**changes)
+
+
 def _close_old_items(leader, today: datetime.date) -> int:
     closed = 0
     items = AccountabilityItem.objects.filter(
@@ -90,7 +103,7 @@ def _close_old_items(leader, today: datetime.date) -> int:
         callback__draw__month__lt=today.replace(day=1) - datetime.timedelta(days=62),
     ).select_related("unit", "callback__draw")
     for item in items:
-        held_on = item.callback.draw.month + datetime.timedelta(days=40)
+        held_on = _held_on(item, today)
         services.accountability_update(
             item=item,
             actor=leader,
@@ -103,6 +116,7 @@ def _close_old_items(leader, today: datetime.date) -> int:
         services.accountability_transition(
             item=item, actor=leader, action="close", follow_up="已对该户及所在网格补做入户宣传，签订承诺书"
         )
+        _backdate(item, closed_on=held_on + datetime.timedelta(days=18))
         closed += 1
     return closed
 
@@ -112,7 +126,7 @@ def _recent_items(leader, today: datetime.date) -> None:
     for item in AccountabilityItem.objects.filter(
         source=AccountabilitySource.CALLBACK, status=AccountabilityStatus.OPEN, held_on__isnull=True
     ).select_related("unit", "callback__draw"):
-        held_on = min(item.callback.draw.month + datetime.timedelta(days=40), today)
+        held_on = _held_on(item, today)
         services.accountability_update(
             item=item,
             actor=leader,
@@ -121,6 +135,7 @@ def _recent_items(leader, today: datetime.date) -> None:
             notes="",
             rectification_deadline=held_on + datetime.timedelta(days=15),
         )
+        _backdate(item)
 
 
 def _inspections(leader, today: datetime.date) -> int:

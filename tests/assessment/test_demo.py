@@ -1,0 +1,49 @@
+"""seed_demo's assessment: callbacks made after their draw, items dated by the call that opened them."""
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from assessment import demo, periods
+from assessment.models import AccountabilityItem, AccountabilitySource, Callback, CallbackStatus
+from fraud_cases.demo import seed as seed_cases
+from organization.demo import seed_organization
+from residents.demo import seed_registry
+from warnings_followup.demo import seed_warnings
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed_organization()
+        seed_registry()
+        seed_warnings()
+        seed_cases()
+        counts = demo.seed()
+        yield counts
+        transaction.set_rollback(True)
+
+
+def test_callbacks_are_made_after_their_draw_and_items_dated_by_the_call(seeded):
+    now = timezone.now()
+    done = Callback.objects.filter(status=CallbackStatus.DONE).select_related("draw")
+    assert done.exists()
+    for callback in done:
+        assert periods.month(callback.draw.month).end <= callback.called_at <= now
+    items = AccountabilityItem.objects.filter(source=AccountabilitySource.CALLBACK).select_related("callback")
+    assert items.filter(status="closed").exists() and items.filter(status="open").exists()
+    for item in items:
+        assert item.created_at == item.callback.called_at
+        assert item.held_on >= timezone.localtime(item.created_at).date()
+        if item.closed_at:
+            assert item.created_at < item.closed_at <= now
+            assert timezone.localtime(item.closed_at).date() <= item.rectification_deadline
+
+
+def test_seeding_again_creates_nothing(seeded):
+    before = (Callback.objects.count(), AccountabilityItem.objects.count())
+    counts = demo.seed()
+    assert counts["callback_draws_created"] == 0 and counts["inspections_created"] == 0
+    assert (Callback.objects.count(), AccountabilityItem.objects.count()) == before
