@@ -24,6 +24,7 @@ from core.validators import validate_phone
 from organization.models import Unit, UnitKind
 
 from .models import (
+    PUSH_CHANNELS,
     Category,
     Channel,
     InspectionItemKind,
@@ -126,6 +127,11 @@ class ActivityForm(forms.Form):
             del self.fields["unit"]
         labels = dict(Category.choices)
         self.fields["category"].choices = [(value, labels[value]) for value in categories]
+        # A push to finance staff goes out by SMS, WeChat or QQ, never "on site": offer a push channel from the
+        # start, so that the first submit (with its files) is not refused for the channel.
+        category = self.initial.get("category") or (categories[0] if categories else None)
+        if not self.is_bound and category == Category.FINANCE_PUSH:
+            self.fields["channel"].initial = PUSH_CHANNELS[0]
 
     def clean_links(self):
         rows = []

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from core.models import Attachment
-from publicity.models import Activity, Category, MeetingDecision, PushRecipient
+from publicity.models import PUSH_CHANNELS, Activity, Category, MeetingDecision, PushRecipient
 
 from .factories import ActivityFactory
 
@@ -213,6 +213,13 @@ class TestFinancePush:
         assert PushRecipient.objects.filter(read_confirmed_at__isnull=True).get() == second
         page = client.get(reverse("publicity:activity_detail", args=[push.pk])).content.decode()
         assert "1 of 2 confirmed reading" in page
+
+    def test_the_finance_centres_form_starts_on_a_push_channel(self, client, caishen, finance_centre):
+        """Its only category is the push: "on site" would be refused at the first submit, and the files lost."""
+        client.force_login(caishen)
+        form = client.get(NEW).context["form"]
+        assert form.fields["category"].choices[0][0] == Category.FINANCE_PUSH
+        assert form["channel"].value() in PUSH_CHANNELS
 
     def test_a_push_goes_out_by_sms_wechat_or_qq(self, client, caishen, finance_centre):
         client.force_login(caishen)
