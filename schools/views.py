@@ -187,6 +187,16 @@ def student_create(request):
         try:
             student = services.student_create(actor=request.user, school=school, **form.cleaned_data)
         except ValidationError as error:
+            # A double tap, or the same student entered again: open the one already registered here.
+            existing = (
+                selectors.students_for_user(user=request.user)
+                .by_id_number(form.cleaned_data["id_number"])
+                .filter(school=school, name=form.cleaned_data["name"].strip())
+                .first()
+            )
+            if existing is not None:
+                messages.info(request, _("This student is already registered."))
+                return redirect("schools:student_detail", pk=existing.pk)
             apply_service_errors(form, error)
         else:
             messages.success(request, _("Student %(name)s added.") % {"name": student.name})

@@ -127,3 +127,26 @@ def test_editing_a_students_class_keeps_the_guardians_phone(client, school, stud
     assert client.post(url, {**form, "guardian_phone": "", "remove_guardian_phone": "on"}).status_code == 302
     student.refresh_from_db()
     assert student.guardian_phone == "" and student.guardian_phone_hash == ""
+
+
+def test_a_double_tap_on_add_student_opens_the_student_added(client, school, student, other_student):
+    import datetime
+
+    from core.validators import make_id_number
+
+    client.force_login(school)
+    data = {
+        "grade": "初一",
+        "class_name": "2班",
+        "name": "陈小华",
+        "id_number": make_id_number("440605", datetime.date(2012, 3, 4), 77),
+    }
+    url = reverse("schools:student_create")
+    first, second = client.post(url, data), client.post(url, data)
+    added = Student.objects.get(name="陈小华")
+    assert first.status_code == second.status_code == 302
+    assert first.url == second.url == reverse("schools:student_detail", args=[added.pk])
+    # Another school's student with that ID number is not opened, and not named.
+    response = client.post(url, {**data, "name": other_student.name, "id_number": other_student.id_number})
+    assert response.status_code == 200 and other_student.name in response.content.decode()  # echoed input only
+    assert reverse("schools:student_detail", args=[other_student.pk]) not in response.content.decode()
