@@ -10,6 +10,7 @@ the visits in the caller's scope (filters: ``village``, ``grid``, ``household``,
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, status, viewsets
@@ -83,11 +84,14 @@ class DoorVisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = dict(serializer.validated_data)
         household = get_object_or_404(Household.objects.for_user(request.user), pk=data.pop("household_id"))
         usernames = data.pop("visitors", [])
-        visitors = list(get_user_model().objects.filter(username__in=usernames))
+        # Only the village's team (and the caller) can have gone: anyone else, existing or not, gets the same
+        # answer, so the API does not tell which usernames exist in the town.
+        team = selectors.village_workers(village=household.village).values("pk")
+        visitors = list(get_user_model().objects.filter(Q(pk__in=team) | Q(pk=request.user.pk), username__in=usernames))
         missing = sorted(set(usernames) - {user.username for user in visitors})
         if missing:
             raise exceptions.ValidationError(
-                {"visitors": [_("Unknown user: %(names)s.") % {"names": ", ".join(missing)}]}
+                {"visitors": [_("Not on this village's team: %(names)s.") % {"names": "、".join(missing)}]}
             )
         try:
             result = services.door_visit_record(

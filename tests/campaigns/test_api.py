@@ -81,6 +81,16 @@ def test_bad_input_answers_400_with_the_field(api_as, grid_a, household_a, overr
     assert not DoorVisit.objects.exists()
 
 
+def test_a_stranger_and_an_unknown_username_get_the_same_answer(api_as, grid_a, grid_b, household_a):
+    """Usernames outside the village's team are refused alike: the API does not tell which ones exist."""
+    client = api_as(grid_a)
+    stranger = client.post("/api/v1/door-visits/", body(household_a, visitors=["grid_b"]), format="json")
+    unknown = client.post("/api/v1/door-visits/", body(household_a, visitors=["no_such_user"]), format="json")
+    assert stranger.status_code == unknown.status_code == 400
+    assert stranger.json()["visitors"] == [m.replace("no_such_user", "grid_b") for m in unknown.json()["visitors"]]
+    assert not DoorVisit.objects.exists()
+
+
 def test_a_client_id_of_another_households_visit_is_refused(api_as, grid_a, household_a):
     other = HouseholdFactory(village=household_a.village, grid=household_a.grid)
     visit = DoorVisitFactory(household=other)
