@@ -166,3 +166,15 @@ def test_police_and_administrators_land_on_the_town(client, police, admin_user, 
         page = page_of(client, user)
         assert unit_name(page) == town.name
         assert row_codes(page, table="village-ranking") == ["VA", "VB"]
+
+
+def test_leadership_reaches_the_visit_register_and_its_export_from_the_coverage_page(
+    client, leader, outreach, village_a
+):
+    """The menu's door-knocking list is for the village teams: leadership opens the visits from the coverage."""
+    client.force_login(leader)
+    html = client.get(URL, {"unit": village_a.code}).content.decode()
+    link = reverse("campaigns:visit_list") + f"?village={village_a.code}"
+    assert f'href="{link}"' in html
+    register = client.get(link).content.decode()
+    assert reverse("campaigns:visit_export") in register
