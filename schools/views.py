@@ -253,6 +253,13 @@ def card_create(request, pk):
         try:
             services.student_card_add(actor=request.user, student=student, **form.cleaned_data)
         except ValidationError as error:
+            data = form.cleaned_data
+            same = StudentCard.objects.filter(
+                student=student, card_type=data["card_type"], last4=data["last4"], is_active=True
+            )
+            if same.exists():  # a double tap: the card is recorded
+                messages.info(request, _("This card is already recorded."))
+                return redirect(back)
             apply_service_errors(form, error)
         except PermissionDenied as error:
             return _forbidden(request, error, back)

@@ -150,3 +150,15 @@ def test_a_double_tap_on_add_student_opens_the_student_added(client, school, stu
     response = client.post(url, {**data, "name": other_student.name, "id_number": other_student.id_number})
     assert response.status_code == 200 and other_student.name in response.content.decode()  # echoed input only
     assert reverse("schools:student_detail", args=[other_student.pk]) not in response.content.decode()
+
+
+def test_a_double_tap_on_record_a_card_records_it_once_without_an_error(client, school, student):
+    client.force_login(school)
+    url = reverse("schools:card_create", args=[student.pk])
+    data = {"card_type": "sim", "issuer": "中国移动", "last4": "4321"}
+    first, second = client.post(url, data), client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert StudentCard.objects.filter(student=student).count() == 1
+    # A different card of the same kind is still refused on the form.
+    response = client.post(url, {**data, "last4": "9999"})
+    assert response.status_code == 200 and StudentCard.objects.filter(student=student).count() == 1
