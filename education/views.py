@@ -244,16 +244,18 @@ def notice_detail(request, pk):
     if request.method == "POST":
         if not can_log:
             return _forbidden(request, PermissionDenied(_("Only the school's staff may record its education work.")))
-        form = SlipsForm(request.POST, student_ids=[row.student_id for row in rows])
-        if not form.is_valid():
-            raise Http404
+        class_ids = {row.student_id for row in rows}
+        form = SlipsForm(request.POST, student_ids=sorted(class_ids))
+        if form.is_valid():
+            collected, shown = set(form.cleaned_data["collected"]), set(form.cleaned_data["shown"])
+        else:
+            # A student left the class while the list was open: keep the other ticks rather than lose them all.
+            def posted(name):
+                return {int(value) for value in request.POST.getlist(name) if value.isdigit()} & class_ids
+
+            collected, shown = posted("collected"), posted("shown")
         try:
-            change = services.return_slips_record(
-                actor=request.user,
-                notice=notice,
-                collected=set(form.cleaned_data["collected"]),
-                shown=set(form.cleaned_data["shown"]),
-            )
+            change = services.return_slips_record(actor=request.user, notice=notice, collected=collected, shown=shown)
         except PermissionDenied as error:
             return _forbidden(request, error)
         except ValidationError as error:

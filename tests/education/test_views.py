@@ -282,3 +282,18 @@ def test_the_overview_and_a_notice_run_the_same_queries_whatever_the_size(
         StudentFactory(school=middle_school, grade="初一", class_name="1班")
     after = queries(leader, overview), queries(school, notice_url)
     assert after[0] <= before[0] and after[1] <= before[1], (before, after)
+
+
+def test_ticks_are_kept_when_a_student_leaves_the_class_while_the_list_is_open(
+    client, school, middle_school, semester, classes, today
+):
+    notice = ParentNoticeFactory(school=middle_school, semester=semester, grade="初一", class_name="1班")
+    ids = [student.pk for student in classes["1"]]
+    leaving = classes["1"][3]
+    leaving.is_active = False
+    leaving.save(update_fields=["is_active"])
+    client.force_login(school)
+    url = reverse("education:notice_detail", args=[notice.pk])
+    response = client.post(url, {"shown": ids, "collected": ids})
+    assert response.status_code == 302
+    assert set(ReturnSlip.objects.filter(notice=notice).values_list("student_id", flat=True)) == set(ids[:3])
