@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from organization.access import scope_queryset
 from warnings_followup.models import FollowUpVisit
@@ -37,7 +37,6 @@ def accountability_for_user(*, user) -> QuerySet[FraudCase]:
         .defrauded_after_warning()
         .select_related("warning__pushed_by", "warning__acknowledged_by")
         .prefetch_related(_visits_prefetch(user))
-        .annotate(visit_count=Count("warning__visits", distinct=True))
         .order_by("-reported_at", "-pk")
     )
 

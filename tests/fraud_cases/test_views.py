@@ -174,5 +174,6 @@ def test_a_village_head_does_not_read_another_villages_visit_record_through_a_ca
     for url in (reverse("fraud_cases:case_detail", args=[case.pk]), ACCOUNTABILITY):
         page = client.get(url).content.decode()
         assert case.case_number in page and "第1次回访" not in page
+    assert "共回访 1 次" not in page and "共回访 0 次" in page  # the count is of the visits shown
     client.force_login(leader)
     assert "第1次回访" in client.get(reverse("fraud_cases:case_detail", args=[case.pk])).content.decode()
