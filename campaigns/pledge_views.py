@@ -31,7 +31,8 @@ from residents.models import Resident
 from . import selectors, services
 from .filters import is_id_number
 from .forms import PledgeForm, PledgeLookupForm
-from .models import DoorVisit, Material, Pledge, PrintMaterial
+from .materials import material_for
+from .models import DoorVisit, Material, Pledge
 from .views import household_for, paginate, pledge_for
 
 LIST_PARAMS = ("q", "village", "grid", "date_from", "date_to")
@@ -74,7 +75,7 @@ def pledge_create(request, pk):
             else:
                 messages.info(request, _("This pledge had already been recorded."))
             return redirect("campaigns:household", pk=household.pk)
-    text = PrintMaterial.objects.filter(kind=Material.PLEDGE_FORM).first()
+    text = material_for(Material.PLEDGE_FORM)
     return render(
         request,
         "campaigns/pledge_form.html",
@@ -203,7 +204,7 @@ def pledge_detail(request, pk):
 def pledge_print(request, pk):
     context = _pledge_context(request, pk)
     context["printed_at"] = timezone.localtime()
-    context["pledge_text"] = PrintMaterial.objects.filter(kind=Material.PLEDGE_FORM).first()
+    context["pledge_text"] = material_for(Material.PLEDGE_FORM)
     return render(request, "campaigns/pledge_print.html", context)
 
 

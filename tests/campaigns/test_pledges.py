@@ -203,6 +203,18 @@ def test_the_pledge_page_and_its_print_show_the_signature(as_grid_a, household_a
     assert AccessLog.objects.filter(object_id=str(pledge.resident.pk)).count() == 2
 
 
+def test_the_pledge_text_is_printed_on_a_fresh_installation(as_grid_a, household_a, visit_a):
+    """No wording edited yet, no other material printed yet: the pledge and its form carry the default text."""
+    from campaigns.materials import DEFAULT_WORDING
+    from campaigns.models import Material, PrintMaterial
+
+    assert not PrintMaterial.objects.exists()
+    title = DEFAULT_WORDING[Material.PLEDGE_FORM]["title"]
+    pledge = PledgeFactory(resident=household_a.members.first(), visit=visit_a)
+    assert title in as_grid_a.get(reverse("campaigns:pledge_print", args=[pledge.pk])).content.decode()
+    assert title in as_grid_a.get(pledge_url(household_a, visit_a)).content.decode()
+
+
 def test_the_register_searches_by_name_reference_and_exact_id_number(as_grid_a, household_a, visit_a):
     first, second = household_a.members.order_by("pk")
     PledgeFactory(resident=first, visit=visit_a)
