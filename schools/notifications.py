@@ -34,6 +34,15 @@ def card_application_notify(*, kind: str, application_id: int) -> int:
         names["at"] = timezone.localtime(application.appointment_at).strftime("%Y-%m-%d %H:%M")
         title = _("Student to check for a card: %(number)s of %(school)s, appointment %(at)s") % names
         recipients = police_staff(school)
+        if application.escort_id and application.escort.is_active:
+            # The escort accompanies the student: they hear of it too (once; no name of the student).
+            notifications_send(
+                recipients=[application.escort],
+                kind="schools.escort",
+                title=_("You escort %(number)s to the police check, %(at)s") % names,
+                url=reverse("schools:application_detail", args=[application.pk]),
+                dedupe_key=f"card_application:{application.pk}:escort:{application.escort_id}",
+            )
     elif kind == "police_cleared":
         title = _("The police cleared %(number)s (%(school)s): the card may be opened, escorted") % names
         recipients = school_staff(school)

@@ -162,3 +162,27 @@ def test_a_double_tap_on_record_a_card_records_it_once_without_an_error(client, 
     # A different card of the same kind is still refused on the form.
     response = client.post(url, {**data, "last4": "9999"})
     assert response.status_code == 200 and StudentCard.objects.filter(student=student).count() == 1
+
+
+def test_the_escort_hears_of_the_appointment_once_without_the_students_name(
+    school, escort, student, seal, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from notifications.models import Notification
+    from schools.notifications import card_application_notify
+
+    application = CardApplicationFactory(student=student, status="school_approved")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.card_application_assign_escort(
+            application=application,
+            actor=school,
+            escort=escort.username,
+            appointment_at=timezone.now() + datetime.timedelta(days=1),
+        )
+    card_application_notify(kind="escort_assigned", application_id=application.pk)  # a retry
+    note = Notification.objects.get(recipient=escort)
+    assert note.kind == "schools.escort" and application.number in note.title
+    assert student.name not in note.title and student.name not in (note.body or "")
