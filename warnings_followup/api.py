@@ -227,7 +227,7 @@ class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return found
 
     @action(detail=True, methods=["post"], url_path="visits", url_name="visits")
-    def record_visit(self, request, pk=None):
+    def record_visit(self, request, pk=None, format=None):
         warning = self._warning_for_write(pk)
         serializer = WarningVisitSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -257,7 +257,7 @@ class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         },
     )
     @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
+    def transition(self, request, pk=None, format=None):
         warning = self._warning_for_write(pk)
         chosen = TransitionActionSerializer(data=request.data)
         chosen.is_valid(raise_exception=True)
@@ -280,5 +280,5 @@ class FraudTypeViewSet(viewsets.ViewSet):
         description=_("The codes accepted in fraud_type, with their Chinese names (whatever the request language)."),
         responses={200: FraudTypeSerializer(many=True)},
     )
-    def list(self, request):
+    def list(self, request, format=None):
         return Response(FraudTypeSerializer(fraud_types(), many=True).data)
