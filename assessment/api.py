@@ -7,10 +7,10 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.periods import BadPeriod, parse_period
 from organization.access import can
 
 from . import indicators
-from .periods import BadPeriod, parse_period
 from .serializers import IndicatorErrorSerializer, IndicatorRowSerializer
 
 

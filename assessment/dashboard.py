@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from core import periods
 from organization.access import units_visible_to
 from organization.models import Unit, UnitKind
 from warnings_followup import kpis
 from warnings_followup.models import Warning
 
-from . import indicators, periods, selectors
+from . import indicators, selectors
 from .models import AccountabilityStatus, Callback, CallbackStatus
 
 TREND_MONTHS = 12

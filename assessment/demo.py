@@ -13,9 +13,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from core import periods
 from organization.models import Unit, UnitKind, User
 
-from . import periods, services
+from . import services
 from .models import (
     AccountabilityItem,
     AccountabilityKind,

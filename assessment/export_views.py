@@ -14,13 +14,14 @@ from django.views.decorators.http import require_GET
 
 from audit.models import AccessAction
 from audit.services import access_log_record
+from core import periods
+from core.periods import BadPeriod, current_month, parse_period
 from organization.access import require
 from residents.export_views import CONTENT_TYPES, xlsx_bytes
 from residents.resources import escape_formula
 
-from . import dashboard, indicators, periods, selectors
+from . import dashboard, indicators, selectors
 from .models import AccountabilityStatus, CallbackStatus
-from .periods import BadPeriod, current_month, parse_period
 
 
 def _percent(value):

@@ -5,11 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import UnitChoiceField
+from core.periods import BadPeriod, parse_period
 from organization.access import CAPABILITIES
 from organization.models import User
 
 from .models import AccountabilityKind, EducationChannel
-from .periods import BadPeriod, parse_period
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]

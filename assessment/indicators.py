@@ -32,13 +32,13 @@ from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from core.periods import Period
 from organization.access import units_visible_to
 from organization.models import Unit, UnitKind
 from warnings_followup import kpis
 from warnings_followup.models import Warning
 
 from .models import Callback, IndicatorWeights, Inspection
-from .periods import Period
 
 TWO = Decimal("0.01")
 ONE = Decimal("0.1")

@@ -22,12 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
+from core import periods
 from organization.access import units_visible_to
 from organization.models import Unit, UnitKind
 from warnings_followup import kpis
 from warnings_followup.models import FollowUpVisit, Warning
 
-from . import indicators, periods
+from . import indicators
 from .models import (
     AccountabilityItem,
     AccountabilityKind,

@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_event_record
+from core import periods
 from organization.access import can, unit_in_scope
 from organization.models import Unit, UnitKind
 
-from . import periods
 from .models import (
     AccountabilityItem,
     AccountabilityKind,

@@ -7,7 +7,9 @@ from django.utils import timezone
 @shared_task(name="assessment.monthly_callback_draw")
 def monthly_callback_draw() -> str:
     """Draw last month's cases for callback. Idempotent: a month already drawn is left as it is."""
-    from . import periods, services
+    from core import periods
+
+    from . import services
 
     month = periods.current_month(timezone.localdate()).previous()
     draw, created = services.callback_draw_month(month=month.first_day)

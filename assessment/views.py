@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.models import AccessAction
 from audit.services import access_log_record
 from core.forms import apply_service_errors
+from core.periods import BadPeriod, current_month, parse_period
 from organization.access import can, require, units_visible_to
 from organization.models import Unit, UnitKind
 
@@ -33,7 +34,6 @@ from .forms import (
     RectifyForm,
 )
 from .models import AccountabilityKind, AccountabilitySource, AccountabilityStatus, CallbackStatus
-from .periods import BadPeriod, current_month, parse_period
 
 PAGE_SIZE = 25
 

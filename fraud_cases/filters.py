@@ -7,44 +7,24 @@
 from __future__ import annotations
 
 import datetime
-import re
 
 import django_filters
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import BadPeriod, parse_period
 from warnings_followup.models import FraudType
 
 from .models import CaseSource, FraudCase
 
-PERIOD_RE = re.compile(r"^(?P<year>\d{4})(?:-(?:(?P<month>\d{1,2})|[Qq](?P<quarter>[1-4])))?$")
-
 
 def period_bounds(text: str) -> tuple[datetime.datetime, datetime.datetime] | None:
-    """``[start, end)`` as aware datetimes (local midnight) of ``YYYY``, ``YYYY-MM`` or ``YYYY-Qn``; None if invalid."""
-    match = PERIOD_RE.match((text or "").strip())
-    if not match:
+    """``[start, end)`` (aware, local midnights) of ``YYYY``, ``YYYY-MM`` or ``YYYY-Qn``; None if invalid."""
+    try:
+        period = parse_period(text)
+    except BadPeriod:
         return None
-    year = int(match["year"])
-    if not 1900 <= year <= 9998:
-        return None
-    if match["month"]:
-        month = int(match["month"])
-        if not 1 <= month <= 12:
-            return None
-        first, months = datetime.date(year, month, 1), 1
-    elif match["quarter"]:
-        first, months = datetime.date(year, 3 * int(match["quarter"]) - 2, 1), 3
-    else:
-        first, months = datetime.date(year, 1, 1), 12
-    index = first.month - 1 + months
-    after = datetime.date(first.year + index // 12, index % 12 + 1, 1)
-
-    def aware(day):
-        return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
-
-    return aware(first), aware(after)
+    return period.start, period.end
 
 
 class PeriodField(forms.CharField):

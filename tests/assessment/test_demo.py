@@ -4,8 +4,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from assessment import demo, periods
+from assessment import demo
 from assessment.models import AccountabilityItem, AccountabilitySource, Callback, CallbackStatus
+from core import periods
 from fraud_cases.demo import seed as seed_cases
 from organization.demo import seed_organization
 from residents.demo import seed_registry

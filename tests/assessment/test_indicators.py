@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from assessment import indicators
-from assessment.periods import parse_period
+from core.periods import parse_period
 from tests.factories import VillageFactory, WarningFactory
 from warnings_followup.models import WarningStatus
 
@@ -140,7 +140,7 @@ def test_worker_nominations_count_on_time_visits_and_dissuasions(leader, grid_a,
 
 
 def test_the_monthly_trend_and_the_year_end_follow_shanghai_time(leader, village_a, village_b):
-    from assessment.periods import last_months
+    from core.periods import last_months
 
     FraudCaseFactory(village=village_a, reported_at=at("2025-12-31T23:30+08:00"), loss_amount=Decimal("100"))
     FraudCaseFactory(village=village_a, reported_at=at("2026-01-01T00:10+08:00"), loss_amount=Decimal("20"))

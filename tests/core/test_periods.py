@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from assessment.periods import BadPeriod, parse_period
+from core.periods import BadPeriod, parse_period
 
 
 def local(text):
