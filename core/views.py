@@ -60,8 +60,13 @@ def attachment_file(request, pk: int):
     inline = attachment.kind in (Attachment.Kind.IMAGE, Attachment.Kind.VIDEO, Attachment.Kind.AUDIO) or (
         attachment.mime == "application/pdf"
     )
+    try:
+        stored = attachment.file.open("rb")
+    except FileNotFoundError:  # the row outlived its file (restored database, lost volume): not found
+        logger.warning("attachment %s: file %s is missing", attachment.pk, attachment.file.name)
+        raise Http404 from None
     response = FileResponse(
-        attachment.file.open("rb"),
+        stored,
         content_type=attachment.mime,
         as_attachment=not inline,
         filename=attachment.original_name or attachment.file.name.rsplit("/", 1)[-1],

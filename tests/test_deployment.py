@@ -149,7 +149,7 @@ def test_env_example_documents_every_setting():
 # --- manage.py check --deploy ---------------------------------------------------------------------
 
 
-def test_production_settings_pass_check_deploy(tmp_path):
+def production_env(tmp_path) -> dict:
     from cryptography.fernet import Fernet
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
@@ -164,10 +164,14 @@ def test_production_settings_pass_check_deploy(tmp_path):
     # Check the defaults of production.py, not whatever the calling shell overrides.
     for name in ("DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "REDIS_URL", "CELERY_BROKER_URL"):
         env.pop(name, None)
+    return env
+
+
+def test_production_settings_pass_check_deploy(tmp_path):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=env,
+        env=production_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=180,
@@ -175,3 +179,19 @@ def test_production_settings_pass_check_deploy(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "no issues" in output, output
+
+
+def test_production_api_answers_json_only(tmp_path):
+    """DRF's browsable HTML API needs inline styles, which the CSP refuses: production renders JSON only."""
+    code = "from django.conf import settings; print(settings.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES'])"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "['rest_framework.renderers.JSONRenderer']", (
+        result.stdout + result.stderr
+    )

@@ -158,3 +158,12 @@ def test_the_refusal_lists_the_accepted_kinds_in_chinese():
         with pytest.raises(ValidationError) as refused:
             uploads.check_upload(upload("a.exe", b"MZ\x90\x00"), kinds=(uploads.IMAGE, uploads.DOCUMENT))
         assert "只接受图片、文档文件" in refused.value.messages[0]
+
+
+@pytest.mark.django_db
+def test_an_attachment_whose_file_is_gone_is_not_found(client, village_a, grid_a):
+    household = factories.HouseholdFactory(village=village_a)
+    [attachment] = uploads.attach(household, [uploads.check_upload(upload("a.jpg", image_bytes()))], user=grid_a)
+    default_storage.delete(attachment.file.name)
+    client.force_login(grid_a)
+    assert client.get(reverse("attachment", args=[attachment.pk])).status_code == 404
