@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import PHONE_WIDGET, UnitChoiceField
 from core.uploads import IMAGE, MultipleEvidenceField
@@ -247,7 +248,7 @@ class VenueForm(forms.Form):
         self.fields["village"].queryset = villages.filter(kind=UnitKind.VILLAGE)
 
 
-PASS_FAIL = [("pass", _("Passed")), ("fail", _("Failed"))]
+PASS_FAIL = [("pass", pgettext_lazy("inspection", "Passed")), ("fail", pgettext_lazy("inspection", "Failed"))]
 
 
 class InspectionForm(forms.Form):
