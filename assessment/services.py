@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_event_record
 from core import periods
+from core.workflow import TransitionNotAllowed
 from organization.access import can, unit_in_scope
 from organization.models import Unit, UnitKind
 
@@ -37,14 +38,6 @@ from .models import (
     EducationChannel,
     Inspection,
 )
-
-
-class TransitionNotAllowed(Exception):
-    """Not possible from the current state (HTTP 409)."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

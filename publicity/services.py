@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from audit.services import audit_event_record
 from core.uploads import attach, files_removed_on_error
 from core.validators import normalize_phone
+from core.workflow import TransitionNotAllowed
 from organization.models import Unit, UnitKind
 
 from .access import can_log_for, can_manage_plan_of, duties_of
@@ -536,14 +537,6 @@ def meeting_decision_to_task(*, actor, decision: MeetingDecision, plan: WorkPlan
         decision.task = task
         decision.save(update_fields=["task"])
     return task
-
-
-class TransitionNotAllowed(Exception):
-    """The action is not possible from the task's current status (HTTP 409)."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

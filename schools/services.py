@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_event_record
 from core.uploads import attach, files_removed_on_error
+from core.workflow import TransitionNotAllowed
 from organization.access import POLICE_ROLES, unit_in_scope
 from organization.models import Role, Unit, UnitKind
 
@@ -44,14 +45,6 @@ from .models import (
 S = ApplicationStatus
 SCHOOL = "school"
 POLICE = "police"
-
-
-class TransitionNotAllowed(Exception):
-    """The step is not possible in the application's current state (HTTP 409)."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)

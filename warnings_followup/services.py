@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from audit.services import audit_event_record
 from core.crypto import blind_index
 from core.validators import normalize_bank_account
+from core.workflow import TransitionNotAllowed
 from organization.access import POLICE_ROLES, VILLAGE_TEAM_ROLES, unit_in_scope
 from organization.models import Unit, UnitKind
 from residents.services import resident_get_or_create_for_warning
@@ -41,14 +42,6 @@ from .models import (
 S = WarningStatus
 POLICE = "police"
 TEAM = "team"
-
-
-class TransitionNotAllowed(Exception):
-    """The action is not allowed from the warning's current state (HTTP 409)."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
