@@ -1,15 +1,17 @@
 """Two leaders or callers at once (PostgreSQL only: row locks and unique indexes under real concurrency)."""
 
 import datetime
-import threading
 
 import pytest
 from django.db import connection
 
 from assessment import services
 from assessment.models import AccountabilityItem, CallbackDraw, CallbackStatus
+from tests.races import run_together
 
 from .factories import CallbackFactory, FraudCaseFactory
+
+_at_once = run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -18,29 +20,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _postgresql_only():
     if connection.vendor != "postgresql":
         pytest.skip("concurrency needs PostgreSQL (CI runs this on PostgreSQL)")
-
-
-def _at_once(*calls):
-    from django.db import connections
-
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as error:  # noqa: BLE001 - returned to the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_two_callers_recording_one_callback_at_once_record_it_once(leader, village_a):

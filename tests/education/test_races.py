@@ -1,7 +1,6 @@
 """Two phones at once (PostgreSQL only: row locks and unique indexes under real concurrency)."""
 
 import datetime
-import threading
 import zoneinfo
 
 import pytest
@@ -10,6 +9,7 @@ from django.db import connection
 from education import reminders, services
 from education.models import BroadcastDay, ReturnSlip
 from notifications.models import Notification
+from tests.races import run_together
 
 from .factories import ParentNoticeFactory
 
@@ -17,25 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _at_once(*calls):
-    from django.db import connections
-
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = run_together(*calls)
     assert not errors, errors
     return results
 

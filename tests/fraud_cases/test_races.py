@@ -1,7 +1,6 @@
 """Two registrations at once (PostgreSQL only: row locks and unique indexes under real concurrency)."""
 
 import datetime
-import threading
 from decimal import Decimal
 
 import pytest
@@ -14,6 +13,7 @@ from fraud_cases.models import FraudCase
 from fraud_cases.services import fraud_case_register
 from residents.models import Resident
 from tests import factories
+from tests.races import run_together
 from warnings_followup.models import WarningStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,25 +28,7 @@ def _postgresql_only():
 
 
 def _at_once(*calls):
-    from django.db import connections
-
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results, errors = run_together(*calls)
     assert not errors, errors
     return results
 

@@ -8,36 +8,13 @@ from django.utils import timezone
 
 from schools import services
 from schools.models import ApplicationStatus, CardApplication, StudentCard
+from tests.races import run_together
 from tests.schools.factories import CardApplicationFactory
+
+_at_once = run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = ApplicationStatus
-
-
-def _at_once(*calls):
-    """Run ``calls`` in threads released together; returns (results, errors)."""
-    import threading
-
-    from django.db import connections
-
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait()
-            results.append(call())
-        except Exception as error:  # noqa: BLE001 - returned to the test
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 @pytest.fixture(autouse=True)
