@@ -74,6 +74,65 @@ class Importer:
     refused: str
 
 
+class ImportRollback(Exception):
+    """Raised while writing to undo the whole import; ``errors`` are row errors to show."""
+
+    def __init__(self, errors: list[dict]):
+        super().__init__("rolled back")
+        self.errors = errors
+
+
+def all_or_nothing_import(
+    *,
+    data,
+    user,
+    dry_run: bool,
+    progress: Callable | None,
+    match_headers: Callable,
+    plan: Callable,
+    write: Callable,
+) -> ImportOutcome:
+    """The shape every sheet import shares: read the sheet, match its headers, check every row, and write.
+
+    ``plan(table, columns, user=, progress=)`` checks the rows and returns a plan with ``ok``, ``problems``
+    and ``summary(**counts)``; a dry run stops there. Otherwise the rows are checked again inside one
+    transaction (the database may have changed since the dry run) and ``write(plan, table, columns,
+    user=, progress=)`` writes them, returning the counts for the summary; it raises
+    :class:`ImportRollback` (or ``PermissionDenied``) to undo everything. ``progress(done, total)`` counts
+    the rows checked, then the rows written.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    from residents.importing import Table, read_table
+
+    try:
+        table = data if isinstance(data, Table) else read_table(data)
+        columns = match_headers(table)
+    except ValidationError as exc:
+        return ImportOutcome(False, False, errors=[file_error(message) for message in exc.messages])
+    total = len(table.rows)
+    steps = total if dry_run else 2 * total
+
+    def advanced(done):
+        if progress is not None:
+            progress(done, steps)
+
+    if dry_run:
+        checked = plan(table, columns, user=user, progress=advanced)
+        return ImportOutcome(checked.ok, True, total, checked.problems, checked.summary())
+    try:
+        with transaction.atomic():
+            checked = plan(table, columns, user=user, progress=advanced)
+            if not checked.ok:
+                raise ImportRollback(checked.problems)
+            counts = write(checked, table, columns, user=user, progress=lambda done: advanced(total + done)) or {}
+    except ImportRollback as rollback:
+        return ImportOutcome(False, True, total, rollback.errors)
+    except PermissionDenied as exc:
+        return ImportOutcome(False, True, total, [file_error(str(exc))])
+    return ImportOutcome(True, True, total, [], checked.summary(**counts))
+
+
 def importer_for(kind: str) -> Importer:
     return import_string(IMPORTERS[kind])
 

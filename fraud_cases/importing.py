@@ -23,12 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.imports import Importer, ImportOutcome, cell_text, file_error, header_key
+from core.imports import Importer, ImportOutcome, ImportRollback, all_or_nothing_import, cell_text, header_key
 from residents.importing import PROGRESS_EVERY, Table, match_headers, read_table, read_upload
 from residents.models import ResidentSource
 from warnings_followup.importing import Cells as WarningCells
@@ -227,58 +226,40 @@ def plan_cases(table: Table, columns: dict[int, str], *, user, progress: Callabl
     return plan
 
 
-class _Rollback(Exception):
-    def __init__(self, errors):
-        super().__init__("rolled back")
-        self.errors = errors
-
-
 def cases_import(*, data: bytes | Table, user, dry_run: bool, progress=None) -> ImportOutcome:
     """Check (and unless ``dry_run``, register) a sheet of cases, all or nothing."""
-    try:
-        table = data if isinstance(data, Table) else read_table(data)
-        columns = match_case_headers(table)
-    except ValidationError as exc:
-        return ImportOutcome(False, False, errors=[file_error(message) for message in exc.messages])
-    total = len(table.rows)
-    steps = total if dry_run else 2 * total
+    return all_or_nothing_import(
+        data=data,
+        user=user,
+        dry_run=dry_run,
+        progress=progress,
+        match_headers=match_case_headers,
+        plan=plan_cases,
+        write=_register_all,
+    )
 
-    def checked(done):
-        if progress is not None:
-            progress(done, steps)
 
-    if dry_run:
-        plan = plan_cases(table, columns, user=user, progress=checked)
-        return ImportOutcome(plan.ok, True, total, plan.problems, plan.summary())
+def _register_all(plan: CaseImportPlan, table: Table, columns: dict[int, str], *, user, progress) -> dict:
     headers = {name: table.headers[index] for index, name in columns.items()}
-    try:
-        with transaction.atomic():
-            plan = plan_cases(table, columns, user=user, progress=checked)
-            if not plan.ok:
-                raise _Rollback(plan.problems)
-            new = plan.new_cases
-            created = warned = 0
-            for position, item in enumerate(new, start=1):
-                try:
-                    case, was_created = fraud_case_register(
-                        actor=user, resident_source=ResidentSource.FRAUD_CASE, **item.arguments
-                    )
-                except ValidationError as exc:
-                    pairs = exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]
-                    raise _Rollback(
-                        [
-                            {"row": item.row, "column": headers.get(key, ""), "message": " ".join(map(str, messages))}
-                            for key, messages in pairs
-                        ]
-                    ) from None
-                created += int(was_created)
-                warned += int(was_created and case.defrauded_after_warning)
-                checked(total + total * position // len(new))
-    except _Rollback as rollback:
-        return ImportOutcome(False, True, total, rollback.errors)
-    except PermissionDenied as exc:
-        return ImportOutcome(False, True, total, [file_error(str(exc))])
-    return ImportOutcome(True, True, total, [], plan.summary(created=created, warned=warned))
+    new = plan.new_cases
+    created = warned = 0
+    for position, item in enumerate(new, start=1):
+        try:
+            case, was_created = fraud_case_register(
+                actor=user, resident_source=ResidentSource.FRAUD_CASE, **item.arguments
+            )
+        except ValidationError as exc:
+            pairs = exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]
+            raise ImportRollback(
+                [
+                    {"row": item.row, "column": headers.get(key, ""), "message": " ".join(map(str, messages))}
+                    for key, messages in pairs
+                ]
+            ) from None
+        created += int(was_created)
+        warned += int(was_created and case.defrauded_after_warning)
+        progress(len(table.rows) * position // len(new))
+    return {"created": created, "warned": warned}
 
 
 def check_upload(uploaded, user) -> tuple[bytes, str]:

@@ -16,12 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.imports import Importer, ImportOutcome, file_error, header_key
+from core.imports import Importer, ImportOutcome, all_or_nothing_import, header_key
 from organization.models import UnitKind
 from residents.importing import PROGRESS_EVERY, Table, match_headers, read_table, read_upload
 from residents.resources import IdNumberWidget, PhoneWidget, ScopedUnitWidget, TextWidget
@@ -164,12 +162,6 @@ def _match_existing(plan: StudentImportPlan, problem) -> None:
     plan.rows = sorted(kept, key=lambda row: row["number"])
 
 
-class _Rollback(Exception):
-    def __init__(self, errors):
-        super().__init__("rolled back")
-        self.errors = errors
-
-
 def _write(plan: StudentImportPlan, *, progress=None) -> None:
     new, changed = [], []
     for row in plan.rows:
@@ -196,30 +188,15 @@ def _write(plan: StudentImportPlan, *, progress=None) -> None:
 
 def students_import(*, data: bytes | Table, user, dry_run: bool, progress=None) -> ImportOutcome:
     """Check (and unless ``dry_run``, write) a roster, all or nothing."""
-    try:
-        table = data if isinstance(data, Table) else read_table(data)
-        columns = match_student_headers(table)
-    except ValidationError as exc:
-        return ImportOutcome(False, False, errors=[file_error(message) for message in exc.messages])
-    total = len(table.rows)
-    steps = total if dry_run else 2 * total
-
-    def checked(done):
-        if progress is not None:
-            progress(done, steps)
-
-    if dry_run:
-        plan = plan_students(table, columns, user=user, progress=checked)
-        return ImportOutcome(plan.ok, True, total, plan.problems, plan.summary())
-    try:
-        with transaction.atomic():
-            plan = plan_students(table, columns, user=user, progress=checked)
-            if not plan.ok:
-                raise _Rollback(plan.problems)
-            _write(plan, progress=lambda done: checked(total + done))
-    except _Rollback as rollback:
-        return ImportOutcome(False, True, total, rollback.errors)
-    return ImportOutcome(True, True, total, [], plan.summary())
+    return all_or_nothing_import(
+        data=data,
+        user=user,
+        dry_run=dry_run,
+        progress=progress,
+        match_headers=match_student_headers,
+        plan=plan_students,
+        write=lambda plan, table, columns, *, user, progress: _write(plan, progress=progress),
+    )
 
 
 def check_upload(uploaded, user) -> tuple[bytes, str]:

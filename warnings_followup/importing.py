@@ -36,14 +36,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.imports import Importer, ImportOutcome, file_error, header_key
+from core.imports import Importer, ImportOutcome, ImportRollback, all_or_nothing_import, header_key
 from core.validators import EXCEL_NUMBER_MESSAGE, bank_account_luhn_warning, normalize_bank_account
 from organization.models import UnitKind
 from residents.importing import PROGRESS_EVERY, Table, match_headers, read_table, read_upload
@@ -402,48 +401,26 @@ def _plan_row(plan, planned: PlannedWarning | None, values: dict, errors: dict, 
 SERVICE_FIELDS = {"name": "person_name", "stop_payment_accounts": "account_number"}
 
 
-class _Rollback(Exception):
-    def __init__(self, errors):
-        super().__init__("rolled back")
-        self.errors = errors
-
-
 def warnings_import(*, data: bytes | Table, user, dry_run: bool, progress=None) -> ImportOutcome:
-    """Check (and unless ``dry_run``, push) a sheet of warnings, all or nothing.
+    """Check (and unless ``dry_run``, push) a sheet of warnings, all or nothing."""
+    return all_or_nothing_import(
+        data=data,
+        user=user,
+        dry_run=dry_run,
+        progress=progress,
+        match_headers=match_warning_headers,
+        plan=plan_warnings,
+        write=_push_all,
+    )
 
-    ``progress(done, total)`` is called every few hundred rows and as the warnings are pushed.
-    """
-    try:
-        table = data if isinstance(data, Table) else read_table(data)
-        columns = match_warning_headers(table)
-    except ValidationError as exc:
-        return ImportOutcome(False, False, errors=[file_error(message) for message in exc.messages])
-    total = len(table.rows)
-    steps = total if dry_run else 2 * total
 
-    def checked(done):
-        if progress is not None:
-            progress(done, steps)
-
-    if dry_run:
-        plan = plan_warnings(table, columns, user=user, progress=checked)
-        return ImportOutcome(plan.ok, True, total, plan.problems, plan.summary())
-    try:
-        with transaction.atomic():
-            # Checked again: the database may have changed since the dry run.
-            plan = plan_warnings(table, columns, user=user, progress=checked)
-            if not plan.ok:
-                raise _Rollback(plan.problems)
-            new = plan.new_warnings
-            created = 0
-            for position, item in enumerate(new, start=1):
-                created += _push(item, table, columns, user=user)
-                checked(total + total * position // len(new))
-    except _Rollback as rollback:
-        return ImportOutcome(False, True, total, rollback.errors)
-    except PermissionDenied as exc:
-        return ImportOutcome(False, True, total, [file_error(str(exc))])
-    return ImportOutcome(True, True, total, [], plan.summary(created=created))
+def _push_all(plan, table: Table, columns: dict[int, str], *, user, progress) -> dict:
+    new = plan.new_warnings
+    created = 0
+    for position, item in enumerate(new, start=1):
+        created += _push(item, table, columns, user=user)
+        progress(len(table.rows) * position // len(new))
+    return {"created": created}
 
 
 def _push(item: PlannedWarning, table: Table, columns: dict[int, str], *, user) -> int:
@@ -462,7 +439,7 @@ def _push(item: PlannedWarning, table: Table, columns: dict[int, str], *, user) 
             }
             for key, messages in pairs
         ]
-        raise _Rollback(errors) from None
+        raise ImportRollback(errors) from None
     return int(result.created)
 
 
