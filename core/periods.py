@@ -81,6 +81,16 @@ def month(day: datetime.date) -> Period:
     return Period("month", first, _add_months(first, 1))
 
 
+def containing(kind: str, day: datetime.date) -> Period:
+    """The month, quarter or year (``kind``) that contains ``day``."""
+    if kind == "year":
+        return Period("year", datetime.date(day.year, 1, 1), datetime.date(day.year + 1, 1, 1))
+    if kind == "quarter":
+        first = datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+        return Period("quarter", first, _add_months(first, 3))
+    return month(day)
+
+
 def parse_period(value: str) -> Period:
     """``YYYY-MM``, ``YYYY-Qn`` or ``YYYY``; raises :class:`BadPeriod` with a readable message."""
     match = PATTERN.match((value or "").strip())

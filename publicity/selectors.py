@@ -19,6 +19,7 @@ from fractions import Fraction
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core import periods
 from organization.access import sees_everything_in_town
 from organization.models import Unit
 
@@ -32,7 +33,6 @@ from .models import (
     InspectionItem,
     MeetingDecision,
     PushRecipient,
-    TargetPeriod,
     TaskStatus,
     Venue,
     Volunteer,
@@ -201,19 +201,8 @@ def home_panel(*, user, today: datetime.date | None = None) -> dict:
 
 def _period_bounds(period: str, day: datetime.date) -> tuple[datetime.date, datetime.date]:
     """The first and last day of the month, quarter or year containing ``day``."""
-    if period == TargetPeriod.YEAR:
-        return datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31)
-    if period == TargetPeriod.QUARTER:
-        first_month = 3 * ((day.month - 1) // 3) + 1
-        start = datetime.date(day.year, first_month, 1)
-        months = 3
-    else:
-        start = datetime.date(day.year, day.month, 1)
-        months = 1
-    month = start.month + months
-    year = start.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    return start, datetime.date(year, month, 1) - datetime.timedelta(days=1)
+    found = periods.containing(period, day)
+    return found.first_day, found.last_day
 
 
 def required_in_range(required: int, period: str, start: datetime.date, end: datetime.date) -> int:

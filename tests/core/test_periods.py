@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 
+from core import periods
 from core.periods import BadPeriod, parse_period
 
 
@@ -50,3 +51,16 @@ def test_bad_periods_are_refused_with_a_message(value):
     with pytest.raises(BadPeriod) as error:
         parse_period(value)
     assert str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("kind", "day", "first", "last"),
+    [
+        ("month", datetime.date(2026, 2, 14), datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)),
+        ("quarter", datetime.date(2026, 12, 31), datetime.date(2026, 10, 1), datetime.date(2026, 12, 31)),
+        ("year", datetime.date(2024, 2, 29), datetime.date(2024, 1, 1), datetime.date(2024, 12, 31)),
+    ],
+)
+def test_the_period_containing_a_day(kind, day, first, last):
+    found = periods.containing(kind, day)
+    assert (found.first_day, found.last_day) == (first, last)
