@@ -265,7 +265,7 @@ ROUTES: dict[str, Route] = {
     "assessment:inspection_detail": obj(lambda w: {"pk": w.supervision.pk}),
     "assessment:export": page(args=lambda w: {"table": "accountability"}, shows=True),
     # --- API (/api/v1/) ---------------------------------------------------------------------------------------
-    "api-schema": public(),  # the OpenAPI schema: no data (drf-spectacular serves it to anyone by default)
+    "api-schema": page(),  # the OpenAPI schema: signed-in users and tokens only
     "api-root": page(),
     "unit-list": page(),
     "unit-detail": api(lambda w: {"code": w.village.code}),

@@ -228,6 +228,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "罗村反诈 — API for the police platform and other outside systems.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema maps every endpoint: outside systems read it with their token, anonymous callers get 401.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # One name per choice list shared across apps (outside systems generate clients from these names).
     "ENUM_NAME_OVERRIDES": {
         "FraudTypeEnum": "warnings_followup.models.FraudType",

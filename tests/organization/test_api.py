@@ -80,3 +80,8 @@ def test_create_api_token_for_an_unknown_user_fails(db):
 
     with pytest.raises(CommandError):
         call_command("create_api_token", "nobody")
+
+
+def test_the_schema_is_for_signed_in_callers_only(client, api_as, police):
+    assert client.get("/api/schema/").status_code in (401, 403)
+    assert api_as(police).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").status_code == 200
