@@ -52,7 +52,7 @@
   if (data.months && data.months.length) {
     draw("assessment-chart-trend", 280, {
       color: ["#0d6efd", "#dc3545"],
-      tooltip: { trigger: "axis", confine: true },
+      tooltip: { trigger: "axis", confine: true, renderMode: "richText" },
       legend: { top: 0 },
       grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: "category", data: data.months.map(function (m) { return m.slice(2); }) },
@@ -69,7 +69,7 @@
 
   if (data.villages && data.villages.length > 1) {
     draw("assessment-chart-scores", Math.max(220, 60 + data.villages.length * 30), {
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true, renderMode: "richText" },
       grid: { left: 8, right: 24, top: 16, bottom: 8, containLabel: true },
       xAxis: { type: "value", min: 0, max: 100 },
       yAxis: { type: "category", data: data.villages, inverse: true, axisLabel: { width: 90, overflow: "truncate" } },

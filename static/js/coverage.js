@@ -23,10 +23,11 @@
     tooltip: {
       trigger: "axis",
       confine: true,
+      renderMode: "richText", // drawn on the canvas: HTML tooltips carry inline styles that the CSP refuses
       formatter: function (items) {
         var lines = [labels.week_of + " " + items[0].axisValue];
         items.forEach(function (item) { lines.push(item.marker + item.seriesName + ": " + item.value); });
-        return lines.join("<br>");
+        return lines.join("\n");
       }
     },
     legend: { type: "scroll", top: 0 },

@@ -20,7 +20,7 @@
     element.style.height = Math.max(200, 90 + categories.length * 44) + "px";
     var chart = window.echarts.init(element, null, { renderer: "canvas" });
     var base = {
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true, renderMode: "richText" },
       legend: { type: "scroll", top: 0 },
       grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
       yAxis: { type: "category", data: categories, inverse: true, axisLabel: { width: 100, overflow: "truncate" } }

@@ -37,7 +37,7 @@
   function base(extra) {
     var option = {
       color: palette,
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true, renderMode: "richText" },
       legend: { type: "scroll", top: 0 },
       grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
       yAxis: { type: "category", data: villages, inverse: true, axisLabel: { width: 90, overflow: "truncate" } }

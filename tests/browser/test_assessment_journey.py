@@ -67,6 +67,15 @@ def test_a_case_after_a_warning_shows_on_the_dashboard_and_the_leader_summons_th
     row = leader_page.locator(f"[data-testid=ranking-row][data-village='{VILLAGE_CODE}']")
     expect(row.get_by_test_id("after-warning")).to_have_text("1")
     expect(leader_page.locator("#assessment-chart-trend canvas")).to_have_count(1)
+    # Hovering the chart shows its tooltip without breaking the CSP (drawn on the canvas, no inline styles).
+    refused = []
+    leader_page.on(
+        "console", lambda message: refused.append(message.text) if "Security Policy" in message.text else None
+    )
+    chart = leader_page.locator("#assessment-chart-trend canvas").bounding_box()
+    leader_page.mouse.move(chart["x"] + chart["width"] / 2, chart["y"] + chart["height"] / 2)
+    leader_page.wait_for_timeout(400)
+    assert refused == []
 
     # Drill down to the village and record a summons of its head.
     row.get_by_test_id("village-link").click()
