@@ -2,9 +2,9 @@
 
 import sys
 
-from bench import import_residents
+from bench import dashboard, import_residents
 
-BENCHMARKS = [import_residents]
+BENCHMARKS = [import_residents, dashboard]
 
 
 def main(argv: list[str]) -> int:
