@@ -92,11 +92,32 @@ def _scope_q(model, roots: Iterable[Unit]) -> Q:
     return reduce(or_, (Q(**{lookup: root.path}) for root in roots))
 
 
-def scope_queryset(queryset: QuerySet, user) -> QuerySet:
-    """Narrow ``queryset`` to the rows ``user`` may see."""
+def _station_instead_of_town(user, roots: list[Unit]) -> list[Unit]:
+    """Police roots narrowed to their own station (for records that are each unit's own business)."""
+    if not user.role_codes & POLICE_ROLES or user.role_codes & (LEADERSHIP_ROLES | {Role.GOVERNANCE}):
+        return roots
+    kept = [root for root in roots if root.kind not in (UnitKind.TOWN, UnitKind.COUNTY)]
+    station = user.unit.ancestor(UnitKind.POLICE_STATION) if user.unit_id else None
+    return [*kept, station] if station is not None else kept
+
+
+def scope_queryset(
+    queryset: QuerySet, user, *, capability: str | None = None, police_see_station: bool = False
+) -> QuerySet:
+    """Narrow ``queryset`` to the rows ``user`` may see.
+
+    ``capability``: rows that only some roles may see at all (minors' data): nothing without it.
+    ``police_see_station``: police see their own station's rows rather than their whole jurisdiction
+    (a department's publicity work is its own business); leadership and governance keep the town.
+    Querysets declare both as class attributes (see :class:`organization.models.ScopedQuerySet`).
+    """
+    if capability is not None and not can(user, capability):
+        return queryset.none()
     roots = scope_roots(user)
     if roots is EVERYTHING:
         return queryset
+    if police_see_station and roots:
+        roots = _station_instead_of_town(user, roots)
     if not roots:
         return queryset.none()
     return queryset.filter(_scope_q(queryset.model, roots))

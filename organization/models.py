@@ -35,12 +35,19 @@ PATH_SEPARATOR = "/"
 
 
 class ScopedQuerySet(models.QuerySet):
-    """``Model.objects.for_user(user)``: the rows in the user's scope (see organization.access)."""
+    """``Model.objects.for_user(user)``: the rows in the user's scope (see organization.access).
+
+    Subclasses may narrow it declaratively: ``scope_capability`` (only roles with that capability see any
+    row) and ``police_see_station`` (police see their station's rows, not the whole town).
+    """
+
+    scope_capability: str | None = None
+    police_see_station: bool = False
 
     def for_user(self, user):
         from organization.access import scope_queryset
 
-        return scope_queryset(self, user)
+        return scope_queryset(self, user, capability=self.scope_capability, police_see_station=self.police_see_station)
 
 
 class UnitQuerySet(ScopedQuerySet):

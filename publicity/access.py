@@ -1,8 +1,8 @@
 """Who sees and who writes publicity records and work plans.
 
 Reading: the shared scope (``organization.access``), except that police see their own station's
-records rather than the whole town: a department's publicity work is the department's business, and
-leadership and the governance centre see everything.
+records rather than the whole town (``PublicityQuerySet.police_see_station``): a department's publicity
+work is the department's business, and leadership and the governance centre see everything.
 
 Writing: a user records work for their *own* unit only (the department, school or police station
 they belong to; for work plans also the village or the town), never for another unit in their scope.
@@ -11,12 +11,8 @@ Superusers and system administrators may act for any unit.
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
+from django.db.models import QuerySet
 
-from django.db.models import Q, QuerySet
-
-from organization.access import EVERYTHING, LEADERSHIP_ROLES, POLICE_ROLES, scope_queryset, scope_roots
 from organization.models import Role, Unit, UnitKind
 
 from .models import KIND_DUTIES, LOGGING_KINDS, Duty, UnitDuty
@@ -26,25 +22,6 @@ PLAN_KINDS = (*LOGGING_KINDS, UnitKind.VILLAGE, UnitKind.TOWN)
 
 def is_admin(user) -> bool:
     return bool(user.is_superuser or user.has_role(Role.SYSTEM_ADMIN))
-
-
-def publicity_scope(queryset: QuerySet, user) -> QuerySet:
-    """Narrow ``queryset`` (a publicity model) to what ``user`` may read."""
-    roots = scope_roots(user)
-    if roots is EVERYTHING or not roots or not user.has_role(*POLICE_ROLES):
-        return scope_queryset(queryset, user)
-    if user.has_role(*LEADERSHIP_ROLES, Role.GOVERNANCE):
-        return scope_queryset(queryset, user)
-    # Police: their station instead of the town it sits in; other roles keep their roots.
-    station = user.unit.ancestor(UnitKind.POLICE_STATION) if user.unit_id else None
-    kept = [root for root in roots if root.kind not in (UnitKind.TOWN, UnitKind.COUNTY)]
-    if station is not None:
-        kept.append(station)
-    if not kept:
-        return queryset.none()
-    field = queryset.model.scope_field
-    lookup = f"{field}__path__startswith" if field else "path__startswith"
-    return queryset.filter(reduce(or_, (Q(**{lookup: root.path}) for root in kept)))
 
 
 def own_unit(user, kinds=LOGGING_KINDS) -> Unit | None:

@@ -20,7 +20,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core import periods
-from organization.access import sees_everything_in_town
+from organization.access import scope_queryset, sees_everything_in_town
 from organization.models import Unit
 
 from .models import (
@@ -338,6 +338,5 @@ def department_activity_summary(start: datetime.date, end: datetime.date, units=
 
 def summary_units_for_user(*, user) -> QuerySet:
     """The logging units whose summary ``user`` may see (their own unit; leadership all)."""
-    from .access import publicity_scope
-
-    return publicity_scope(Unit.objects.filter(kind__in=LOGGING_KINDS, is_active=True), user)
+    units = Unit.objects.filter(kind__in=LOGGING_KINDS, is_active=True)
+    return scope_queryset(units, user, police_see_station=True)

@@ -78,12 +78,7 @@ class MinorsDataQuerySet(ScopedQuerySet):
     that scopes through ``for_user`` (pages, API, exports, and the attachment view serving consent files).
     """
 
-    def for_user(self, user):
-        from organization.access import can
-
-        if not can(user, "schools.view_students"):
-            return self.none()
-        return super().for_user(user)
+    scope_capability = "schools.view_students"
 
 
 class StudentQuerySet(MinorsDataQuerySet):

@@ -82,3 +82,22 @@ def test_scoping_costs_one_query(grid_a, django_assert_num_queries):
     scope_roots(grid_a)  # roles and units loaded once per request user
     with django_assert_num_queries(1):
         list(units_visible_to(grid_a))
+
+
+class TestDeclaredNarrowing:
+    """Querysets narrow the shared scope declaratively; the rule itself lives in organization.access."""
+
+    def test_a_capability_hides_every_row_from_roles_without_it(self, leader, police, middle_school):
+        from organization.access import scope_queryset
+
+        schools = Unit.objects.filter(pk=middle_school.pk)
+        assert scope_queryset(schools, leader, capability="schools.view_students").count() == 0
+        assert scope_queryset(schools, police, capability="schools.view_students").count() == 1
+
+    def test_police_can_be_held_to_their_station(self, police, leader, police_station, publicity_office):
+        from organization.access import scope_queryset
+
+        units = Unit.objects.filter(pk__in=[police_station.pk, publicity_office.pk])
+        assert set(scope_queryset(units, police, police_see_station=True)) == {police_station}
+        assert set(scope_queryset(units, police)) == {police_station, publicity_office}
+        assert set(scope_queryset(units, leader, police_see_station=True)) == {police_station, publicity_office}
