@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import BroadcastDay, CalendarChange, EducationSession, ParentNotice, ReminderClaim, ReturnSlip, Semester
+from .models import BroadcastDay, CalendarChange, EducationSession, ParentNotice, ReturnSlip, Semester
 
 
 class CalendarChangeInline(admin.TabularInline):
@@ -44,9 +44,3 @@ class ParentNoticeAdmin(SimpleHistoryAdmin):
     list_filter = ["semester", "school"]
     inlines = [ReturnSlipInline]
     raw_id_fields = ["recorded_by"]
-
-
-@admin.register(ReminderClaim)
-class ReminderClaimAdmin(admin.ModelAdmin):
-    list_display = ["sent_at", "school", "kind", "period"]
-    list_filter = ["kind"]

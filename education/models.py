@@ -236,32 +236,6 @@ class ParentNotice(models.Model):
         return f"{self.grade}{self.class_name} {self.sent_on}: {self.title}"
 
 
-class ReminderClaim(models.Model):
-    """The claim of one education reminder (school, kind, period): taken before anything is sent, so it goes
-    out once however often the scan runs. ``notifications.ReminderSent`` is specific to warnings."""
-
-    class Kind(models.TextChoices):
-        BROADCAST = "broadcast", _("Broadcast not logged")
-        BEHIND = "behind", _("Requirement falling behind")
-
-    school = models.ForeignKey(Unit, verbose_name=_("school"), on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    period = models.CharField(_("period"), max_length=40)
-    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
-
-    objects = SchoolScopedQuerySet.as_manager()
-    scope_field = "school"
-
-    class Meta:
-        verbose_name = _("education reminder")
-        verbose_name_plural = _("education reminders")
-        ordering = ["-sent_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["school", "kind", "period"], name="unique_education_reminder")]
-
-    def __str__(self):
-        return f"{self.school} {self.get_kind_display()} {self.period}"
-
-
 class ReturnSlip(models.Model):
     """A parent's signed return slip (回执) of a notice, brought back by the student and filed at school."""
 

@@ -7,16 +7,15 @@
   micro-classes behind their pro-rata share, missed broadcast days, return slips missing) hears what is
   behind; once per school and ISO week.
 
-A reminder is claimed (an :class:`~education.models.ReminderClaim`, unique per school, kind and period) in the
-same transaction that creates its notifications, so it goes out once however often the scan runs, is
-retried, or runs on two workers at once.
+Each reminder's notifications carry one key per school, kind and period; the database keeps one notification
+per recipient and key (``notifications.Notification``'s unique constraint), so a reminder goes out once
+however often the scan runs, is retried, or runs on two workers at once.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ from notifications.services import notifications_send
 from organization.models import Role, Unit, UnitKind, User
 
 from .calendar import SchoolCalendar
-from .models import BroadcastDay, ReminderClaim, Semester
+from .models import BroadcastDay, Semester
 from .selectors import compliance_for_schools
 
 
@@ -35,20 +34,21 @@ def school_staff(school: Unit):
     ).distinct()
 
 
+BROADCAST = "broadcast"
+BEHIND = "behind"
+
+
 def _send_once(*, school: Unit, kind: str, period: str, title: str, body: str = "") -> bool:
-    with transaction.atomic():
-        _claim, created = ReminderClaim.objects.get_or_create(school=school, kind=kind, period=period)
-        if not created:
-            return False
-        notifications_send(
-            recipients=list(school_staff(school)),
-            kind=f"education.{kind}",
-            title=title,
-            body=body,
-            url=reverse("education:school", args=[school.pk]),
-            dedupe_key=f"education:{kind}:{school.pk}:{period}",
-        )
-    return True
+    """Notify the school's staff unless this reminder (school, kind, period) already went out."""
+    created = notifications_send(
+        recipients=list(school_staff(school)),
+        kind=f"education.{kind}",
+        title=title,
+        body=body,
+        url=reverse("education:school", args=[school.pk]),
+        dedupe_key=f"education:{kind}:{school.pk}:{period}",
+    )
+    return created > 0
 
 
 def broadcast_reminders_send(*, now: datetime.datetime | None = None) -> int:
@@ -68,7 +68,7 @@ def broadcast_reminders_send(*, now: datetime.datetime | None = None) -> int:
             "day": today.isoformat(),
             "time": semester.broadcast_deadline.strftime("%H:%M"),
         }
-        sent += _send_once(school=school, kind=ReminderClaim.Kind.BROADCAST, period=today.isoformat(), title=title)
+        sent += _send_once(school=school, kind=BROADCAST, period=today.isoformat(), title=title)
     return sent
 
 
@@ -90,5 +90,5 @@ def requirement_reminders_send(*, today: datetime.date | None = None) -> int:
             "semester": semester.name,
         }
         body = "\n".join(f"· {warning}" for warning in row.warnings)
-        sent += _send_once(school=row.school, kind=ReminderClaim.Kind.BEHIND, period=period, title=title, body=body)
+        sent += _send_once(school=row.school, kind=BEHIND, period=period, title=title, body=body)
     return sent

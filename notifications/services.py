@@ -4,13 +4,23 @@ from .models import Notification
 
 
 def notifications_send(*, recipients, kind: str, title: str, body: str = "", url: str = "", dedupe_key: str) -> int:
-    """Create one in-app notification per recipient; an event already notified is skipped (idempotent)."""
+    """Create one in-app notification per recipient; an event already notified is skipped (idempotent).
+
+    Returns how many recipients were newly notified (0 when the event had already gone out to all of them).
+    The unique (recipient, dedupe_key) constraint keeps two concurrent senders to one notification each.
+    """
+    key = dedupe_key[:120]
+    people = {user.pk: user for user in recipients}
+    told = set(
+        Notification.objects.filter(dedupe_key=key, recipient__in=list(people)).values_list("recipient", flat=True)
+    )
     rows = [
-        Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url, dedupe_key=dedupe_key[:120])
-        for user in {user.pk: user for user in recipients}.values()
+        Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url, dedupe_key=key)
+        for pk, user in people.items()
+        if pk not in told
     ]
-    created = Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(created)
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 def notifications_mark_read(*, user, pks=None) -> int:

@@ -11,7 +11,6 @@ from education.models import (
     CalendarChange,
     EducationSession,
     ParentNotice,
-    ReminderClaim,
     ReturnSlip,
     Semester,
     SessionKind,
@@ -111,12 +110,3 @@ class ReturnSlipFactory(DjangoModelFactory):
     notice = factory.SubFactory(ParentNoticeFactory)
     student = factory.SubFactory(StudentFactory, school=factory.SelfAttribute("..notice.school"))
     collected_on = datetime.date(2026, 9, 12)
-
-
-class ReminderClaimFactory(DjangoModelFactory):
-    class Meta:
-        model = ReminderClaim
-
-    school = factory.SubFactory(SchoolFactory)
-    kind = ReminderClaim.Kind.BROADCAST
-    period = "2026-09-01"

@@ -8,7 +8,6 @@ import pytest
 from django.utils import translation
 
 from education import reminders, tasks
-from education.models import ReminderClaim
 from notifications.models import Notification
 
 from .factories import BroadcastDayFactory
@@ -37,7 +36,6 @@ def test_broadcast_reminder_after_the_deadline_is_sent_once(school, school_c, mi
     notes = Notification.objects.filter(kind="education.broadcast")
     assert [n.recipient for n in notes] == [school]  # the centre school does not broadcast
     assert "2026-09-16" in notes.get().title
-    assert ReminderClaim.objects.count() == 1
 
 
 def test_no_broadcast_reminder_when_logged_or_not_a_school_day(school, middle_school, semester):

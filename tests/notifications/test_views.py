@@ -181,3 +181,10 @@ def test_another_users_notification_cannot_be_opened(client, grid_a, inbox):
     response = client.post(reverse("notifications:open", args=[inbox["theirs"].pk]))
     assert response.status_code == 404
     assert Notification.objects.get(pk=inbox["theirs"].pk).read_at is None
+
+
+def test_an_event_is_notified_once_and_the_count_says_so(head_a, grid_a):
+    first = notifications_send(recipients=[head_a], kind="k", title="提醒", dedupe_key="event:1")
+    again = notifications_send(recipients=[head_a, grid_a], kind="k", title="提醒", dedupe_key="event:1")
+    assert (first, again) == (1, 1)  # the second time only grid_a is new
+    assert notifications_send(recipients=[head_a, grid_a], kind="k", title="提醒", dedupe_key="event:1") == 0
