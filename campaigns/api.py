@@ -18,6 +18,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from organization.access import can
+from organization.selectors import village_team
 from residents.models import Household
 
 from . import selectors, services
@@ -86,7 +87,7 @@ class DoorVisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         usernames = data.pop("visitors", [])
         # Only the village's team (and the caller) can have gone: anyone else, existing or not, gets the same
         # answer, so the API does not tell which usernames exist in the town.
-        team = selectors.village_workers(village=household.village).values("pk")
+        team = village_team(village=household.village).values("pk")
         visitors = list(get_user_model().objects.filter(Q(pk__in=team) | Q(pk=request.user.pk), username__in=usernames))
         missing = sorted(set(usernames) - {user.username for user in visitors})
         if missing:

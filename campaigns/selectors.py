@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from organization.access import VILLAGE_TEAM_ROLES
-from organization.models import Unit, UnitKind, User
+from organization.models import UnitKind, User
 from residents.models import Household, Resident
 
 from .filters import DoorVisitFilter, OutreachHouseholdFilter, PledgeFilter, visited_q
@@ -113,15 +112,6 @@ def household_members_with_pledges(*, user, household: Household) -> list[Reside
         .filter(household=household)
         .select_related("pledge", "pledge__collected_by")
         .order_by("pk")
-    )
-
-
-def village_workers(*, village: Unit) -> QuerySet[User]:
-    """The active village team members: the choices of "who went" on a visit."""
-    return (
-        User.objects.filter(is_active=True, roles__role__in=VILLAGE_TEAM_ROLES, unit__path__startswith=village.path)
-        .distinct()
-        .order_by("username")
     )
 
 

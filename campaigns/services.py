@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 from audit.services import audit_event_record
 from core.uploads import CheckedUpload, attach, files_removed_on_error, store
 from organization.access import can, unit_in_scope
+from organization.selectors import village_team
 from residents.models import Household, Resident
 from warnings_followup.models import FraudType
 
 from .models import MATERIAL_FIELDS, DoorVisit, Material, Pledge, PledgeMethod
-from .selectors import village_workers
 
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 
@@ -64,7 +64,7 @@ def _check_visit_input(*, household, visited_at, materials, fraud_types, visitor
     if unknown:
         errors["fraud_types"] = _("Unknown fraud type: %(codes)s.") % {"codes": ", ".join(map(str, unknown))}
     people = list(dict.fromkeys(visitors)) or [actor]
-    allowed = set(village_workers(village=household.village).values_list("pk", flat=True)) | {actor.pk}
+    allowed = set(village_team(village=household.village).values_list("pk", flat=True)) | {actor.pk}
     strangers = [str(person) for person in people if person.pk not in allowed]
     if strangers:
         errors["visitors"] = _("Not on this village's team: %(names)s.") % {"names": "、".join(strangers)}

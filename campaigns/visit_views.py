@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from core.forms import apply_service_errors
 from core.models import Attachment
 from organization.access import can, require
-from organization.selectors import grids_for_user, villages_for_user
+from organization.selectors import grids_for_user, village_team, villages_for_user
 from warnings_followup.models import FraudType
 
 from . import selectors, services
@@ -83,7 +83,7 @@ def visit_create(request, pk):
     form = DoorVisitForm(
         request.POST or None,
         request.FILES or None,
-        workers=selectors.village_workers(village=household.village),
+        workers=village_team(village=household.village),
         actor=request.user,
     )
     if request.method == "POST" and form.is_valid():

@@ -30,3 +30,15 @@ def grids_for_user(*, user, village: Unit | None = None):
     if village is not None:
         grids = grids.filter(parent=village)
     return grids.order_by("code")
+
+
+def village_team(*, village: Unit):
+    """The active members of a village's team (head, dissuasion team, grid workers, police assistants, volunteers)."""
+    from .access import VILLAGE_TEAM_ROLES
+    from .models import User
+
+    return (
+        User.objects.filter(is_active=True, roles__role__in=VILLAGE_TEAM_ROLES, unit__path__startswith=village.path)
+        .distinct()
+        .order_by("username")
+    )

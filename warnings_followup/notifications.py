@@ -5,16 +5,15 @@ from django.utils.translation import gettext as _
 
 from notifications.channels import village_webhook_enqueue
 from notifications.services import notifications_send
-from organization.access import LEADERSHIP_ROLES, POLICE_ROLES, VILLAGE_TEAM_ROLES
+from organization import selectors as organization_selectors
+from organization.access import LEADERSHIP_ROLES, POLICE_ROLES
 from organization.models import Role, User
 
 from .models import Warning
 
 
 def village_team(warning: Warning):
-    return User.objects.filter(
-        is_active=True, roles__role__in=VILLAGE_TEAM_ROLES, unit__path__startswith=warning.village.path
-    ).distinct()
+    return organization_selectors.village_team(village=warning.village)
 
 
 def village_heads(warning: Warning):

@@ -35,7 +35,7 @@ from django.utils.translation import ngettext
 from notifications import channels
 from notifications.models import ReminderLevel, ReminderSent
 from notifications.services import notifications_send
-from organization.access import VILLAGE_TEAM_ROLES
+from organization import selectors as organization_selectors
 from organization.models import Unit, User
 
 from .models import OPEN_STATUSES, Warning
@@ -237,12 +237,6 @@ def reminders_scan_overdue(*, today: datetime.date | None = None) -> int:
 # --- Morning digest ---------------------------------------------------------------------------------------------
 
 
-def village_team_members(village: Unit):
-    return User.objects.filter(
-        is_active=True, roles__role__in=VILLAGE_TEAM_ROLES, unit__path__startswith=village.path
-    ).distinct()
-
-
 def morning_digest_send(*, today: datetime.date | None = None) -> int:
     """Each village team member's list of visits due today and overdue: one notification each, once a day,
     and one message to each village's work group. Returns the number of in-app notifications created."""
@@ -257,7 +251,7 @@ def morning_digest_send(*, today: datetime.date | None = None) -> int:
     created = 0
     for warnings in by_village.values():
         village = warnings[0].village
-        members = list(village_team_members(village))
+        members = list(organization_selectors.village_team(village=village))
         text = digest_text(village=village, warnings=warnings, today=today, outside=False)
         with transaction.atomic():
             title, _newline, body = text.partition("\n")

@@ -16,8 +16,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
-from organization.access import VILLAGE_TEAM_ROLES
 from organization.models import Unit, User
+from organization.selectors import village_team
 
 from .models import OPEN_STATUSES, RiskLevel, Warning, WarningStatus
 
@@ -154,13 +154,7 @@ def case_file(*, warning: Warning) -> CaseFile:
 
 def village_team_members(*, warning: Warning) -> QuerySet[User]:
     """The active members of the warning's village team: the choices of "who went" on a visit."""
-    return (
-        User.objects.filter(
-            is_active=True, roles__role__in=VILLAGE_TEAM_ROLES, unit__path__startswith=warning.village.path
-        )
-        .distinct()
-        .order_by("username")
-    )
+    return village_team(village=warning.village)
 
 
 TODAY_PANEL_LIMIT = 10
