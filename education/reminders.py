@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import notifications_send
-from organization.models import Role, Unit, UnitKind, User
+from organization.models import Role, Unit, UnitKind
+from organization.selectors import people_in
 
 from .calendar import SchoolCalendar
 from .models import BroadcastDay, Semester
@@ -29,9 +30,7 @@ from .selectors import compliance_for_schools
 
 
 def school_staff(school: Unit):
-    return User.objects.filter(
-        is_active=True, roles__role=Role.SCHOOL_STAFF, unit__path__startswith=school.path
-    ).distinct()
+    return people_in(school, {Role.SCHOOL_STAFF})
 
 
 BROADCAST = "broadcast"

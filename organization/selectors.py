@@ -1,6 +1,6 @@
 """Reads of the organisation, always through the user's scope."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from .access import units_visible_to
 from .models import Unit, UnitKind
@@ -32,13 +32,27 @@ def grids_for_user(*, user, village: Unit | None = None):
     return grids.order_by("code")
 
 
-def village_team(*, village: Unit):
-    """The active members of a village's team (head, dissuasion team, grid workers, police assistants, volunteers)."""
-    from .access import VILLAGE_TEAM_ROLES
+def people_in(unit: Unit, roles) -> QuerySet:
+    """The active users holding one of ``roles`` in ``unit`` or any unit below it."""
     from .models import User
 
-    return (
-        User.objects.filter(is_active=True, roles__role__in=VILLAGE_TEAM_ROLES, unit__path__startswith=village.path)
-        .distinct()
-        .order_by("username")
-    )
+    return User.objects.filter(is_active=True, roles__role__in=list(roles), unit__path__startswith=unit.path).distinct()
+
+
+def town_of(unit: Unit) -> Unit:
+    """The unit a village, school or station sits in (itself at the top)."""
+    return unit.parent if unit.parent_id else unit
+
+
+def village_team(*, village: Unit) -> QuerySet:
+    """The active members of a village's team (head, dissuasion team, grid workers, police assistants, volunteers)."""
+    from .access import VILLAGE_TEAM_ROLES
+
+    return people_in(village, VILLAGE_TEAM_ROLES).order_by("username")
+
+
+def police_of(unit: Unit) -> QuerySet:
+    """The police of the town ``unit`` sits in (their jurisdiction)."""
+    from .access import POLICE_ROLES
+
+    return people_in(town_of(unit), POLICE_ROLES)

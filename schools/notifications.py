@@ -6,23 +6,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.services import notifications_send
-from organization.access import POLICE_ROLES
-from organization.models import Role, User
+from organization.models import Role
+from organization.selectors import people_in, police_of
 
 from .models import CardApplication
 
 
 def police_staff(school):
-    town_path = school.parent.path if school.parent_id else school.path
-    return User.objects.filter(
-        is_active=True, roles__role__in=POLICE_ROLES, unit__path__startswith=town_path
-    ).distinct()
+    return police_of(school)
 
 
 def school_staff(school):
-    return User.objects.filter(
-        is_active=True, roles__role=Role.SCHOOL_STAFF, unit__path__startswith=school.path
-    ).distinct()
+    return people_in(school, {Role.SCHOOL_STAFF})
 
 
 def card_application_notify(*, kind: str, application_id: int) -> int:

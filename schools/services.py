@@ -31,6 +31,7 @@ from core.uploads import attach, files_removed_on_error
 from core.workflow import TransitionNotAllowed
 from organization.access import POLICE_ROLES, unit_in_scope
 from organization.models import Role, Unit, UnitKind
+from organization.selectors import people_in
 
 from .models import (
     ApplicationStatus,
@@ -410,12 +411,7 @@ def escort_for(school: Unit, username: str):
 
 def escort_choices(school: Unit):
     """The staff of ``school`` who may escort a student (one query)."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, roles__role=Role.SCHOOL_STAFF, unit__path__startswith=school.path)
-        .distinct()
-        .order_by("full_name", "username")
-    )
+    return people_in(school, {Role.SCHOOL_STAFF}).order_by("full_name", "username")
 
 
 @transaction.atomic

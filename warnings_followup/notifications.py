@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from notifications.channels import village_webhook_enqueue
 from notifications.services import notifications_send
 from organization import selectors as organization_selectors
-from organization.access import LEADERSHIP_ROLES, POLICE_ROLES
-from organization.models import Role, User
+from organization.access import LEADERSHIP_ROLES
+from organization.models import Role
 
 from .models import Warning
 
@@ -21,17 +21,12 @@ def village_heads(warning: Warning):
 
 
 def police_staff(warning: Warning):
-    town_path = warning.village.parent.path if warning.village.parent_id else warning.village.path
-    return User.objects.filter(
-        is_active=True, roles__role__in=POLICE_ROLES, unit__path__startswith=town_path
-    ).distinct()
+    return organization_selectors.police_of(warning.village)
 
 
 def leadership(warning: Warning):
-    town_path = warning.village.parent.path if warning.village.parent_id else warning.village.path
-    return User.objects.filter(
-        is_active=True, roles__role__in=LEADERSHIP_ROLES, unit__path__startswith=town_path
-    ).distinct()
+    town = organization_selectors.town_of(warning.village)
+    return organization_selectors.people_in(town, LEADERSHIP_ROLES)
 
 
 def _recipients(kind: str, warning: Warning):
