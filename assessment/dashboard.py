@@ -53,21 +53,17 @@ def pipeline(*, user, today: datetime.date) -> dict:
     }
 
 
-def school_compliance(*, user, today: datetime.date) -> tuple[list, bool]:
-    try:
-        from education.selectors import compliance_for_schools
-    except ImportError:
-        return [], False
+def school_compliance(*, user, today: datetime.date) -> list:
+    from education.selectors import compliance_for_schools
+
     schools = units_visible_to(user).filter(kind=UnitKind.SCHOOL, is_active=True).order_by("code")
-    return compliance_for_schools(schools, today=today), True
+    return compliance_for_schools(schools, today=today)
 
 
-def department_rows(*, user, period: periods.Period) -> list | None:
-    """Required publicity activities done per department (publicity app), or None when unavailable."""
-    try:
-        from publicity.selectors import department_activity_summary
-    except ImportError:
-        return None
+def department_rows(*, user, period: periods.Period) -> list:
+    """Required publicity activities done per department, school and police station (the publicity app)."""
+    from publicity.selectors import department_activity_summary
+
     units = units_visible_to(user).filter(
         kind__in=[UnitKind.DEPARTMENT, UnitKind.SCHOOL, UnitKind.POLICE_STATION], is_active=True
     )
@@ -102,7 +98,7 @@ def dashboard_context(*, user, period: periods.Period) -> dict:
         overdue=Count("pk", filter=Q(status=AccountabilityStatus.OPEN, rectification_deadline__lt=today)),
     )
     overdue_inspections = list(selectors.inspections_for(user).overdue_rectifications(today)[:10])
-    schools, schools_available = school_compliance(user=user, today=today)
+    schools = school_compliance(user=user, today=today)
     callbacks = Callback.objects.for_user(user).aggregate(
         pending=Count("pk", filter=Q(status=CallbackStatus.PENDING)),
         not_educated=Count("pk", filter=Q(status=CallbackStatus.DONE, reached=True, educated=False)),
@@ -120,7 +116,6 @@ def dashboard_context(*, user, period: periods.Period) -> dict:
         "item_counts": item_counts,
         "overdue_inspections": overdue_inspections,
         "schools": schools,
-        "schools_available": schools_available,
         "callbacks": callbacks,
         "suggestions": selectors.summons_suggestions(user=user, today=today),
         "chart_data": _chart_data(report, trend),

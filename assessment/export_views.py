@@ -223,7 +223,7 @@ def _nominations(request):
 def _departments(request):
     require(request.user, "assessment.indicators")
     period = _period(request)
-    summaries = dashboard.department_rows(user=request.user, period=period) or []
+    summaries = dashboard.department_rows(user=request.user, period=period)
     headers = [_("Unit"), _("Activity"), _("Done"), _("Required")]
     rows = [[s.unit.name, c.label, c.done, c.required] for s in summaries for c in s.categories]
     return f"departments-{period.key}", headers, rows
@@ -264,7 +264,7 @@ def _pipeline(request):
 
 def _schools(request):
     require(request.user, "assessment.dashboard")
-    schools, _available = dashboard.school_compliance(user=request.user, today=timezone.localdate())
+    schools = dashboard.school_compliance(user=request.user, today=timezone.localdate())
     headers = [_("School"), _("On track"), _("Return slips (%)"), _("Warnings")]
     rows = [
         [s.school.name, _yes_no(not s.at_risk), s.slip_percent, "；".join(str(w) for w in s.warnings)] for s in schools

@@ -98,7 +98,6 @@ class IndicatorReport:
     period: Period
     rows: list[VillageIndicators]
     weights: IndicatorWeights
-    coverage_available: bool = True
 
     @property
     def total_cases(self) -> int:
@@ -151,23 +150,10 @@ def cases_for(user) -> QuerySet:
     return FraudCase.objects.for_user(user)
 
 
-def _coverage_function():
-    try:
-        from campaigns.selectors import coverage_by_unit
-    except ImportError:
-        try:
-            from campaigns.coverage import coverage_by_unit
-        except ImportError:
-            return None
-    return coverage_by_unit
+def coverage_for(villages: list[Unit], as_of: datetime.datetime) -> dict[int, tuple[int, int]]:
+    """{village id: (households, households visited)} as of ``as_of``, from the door-knocking coverage."""
+    from campaigns.coverage import coverage_by_unit
 
-
-def coverage_for(villages: list[Unit], as_of: datetime.datetime) -> dict[int, tuple[int, int]] | None:
-    """{village id: (households, households visited)} as of ``as_of`` from the door-knocking app (campaigns),
-    or None when that app's selector is not available."""
-    coverage_by_unit = _coverage_function()
-    if coverage_by_unit is None:
-        return None
     found = coverage_by_unit(villages, as_of=as_of)
     return {pk: (c.households, c.households_visited) for pk, c in found.items()}
 
@@ -291,7 +277,7 @@ def indicator_report(
             row.inspection_score = _quantize_score(Decimal(str(mean))) if mean is not None else None
             row.inspections = inspections[village.pk]["n"]
         row.not_educated = not_educated.get(village.pk, 0)
-        if coverage is not None and village.pk in coverage:
+        if village.pk in coverage:
             row.households, row.households_visited = coverage[village.pk]
         kpi = status_rows.get(village.pk)
         due, on_time = visit_rows.get(village.pk, (0, 0))
@@ -301,7 +287,7 @@ def indicator_report(
         rows.append(row)
     weights = IndicatorWeights.current()
     score_rows(rows, weights)
-    return IndicatorReport(period=period, rows=rows, weights=weights, coverage_available=coverage is not None)
+    return IndicatorReport(period=period, rows=rows, weights=weights)
 
 
 def monthly_trend(*, user, months: list[Period], village: Unit | None = None) -> list[dict]:

@@ -54,7 +54,6 @@ class EducationRecord:
     someone_home_visits: int = 0
     app_installed: bool = False
     pledge_signed_at: datetime.datetime | None = None
-    available: bool = True
     visits_after: int = 0  # door visits after the case was reported
     pledge_after: datetime.datetime | None = None  # a pledge signed after the case
 
@@ -67,11 +66,9 @@ def education_records(residents, *, before: datetime.datetime | None = None) -> 
     """{resident id: EducationRecord}: the door visits to each resident's household and their pledge — only
     those before ``before`` (the case's report) when given; later visits are counted apart. Two queries."""
     residents = list(residents)
-    try:
-        from campaigns.models import DoorVisit, Pledge
-    except ImportError:
-        return {r.pk: EducationRecord(available=False) for r in residents}
     from django.db.models import Max
+
+    from campaigns.models import DoorVisit, Pledge
 
     result = {r.pk: EducationRecord() for r in residents}
     households = {r.household_id for r in residents if r.household_id}
@@ -154,7 +151,7 @@ def summons_suggestions(*, user, today: datetime.date | None = None, rule: Summo
     for month in months:
         total = sum(counts.get(v.pk, {}).get(month.first_day, 0) for v in villages)
         town_rates[month.first_day] = indicators.per_10k(total, population)
-    coverage = indicators.coverage_for(villages, as_of=timezone.now()) or {}
+    coverage = indicators.coverage_for(villages, as_of=timezone.now())
     latest = Inspection.objects.filter(unit=OuterRef("pk")).order_by("-inspected_on", "-pk").values("score")[:1]
     scores = dict(
         Unit.objects.filter(pk__in=[v.pk for v in villages]).annotate(s=Subquery(latest)).values_list("pk", "s")
