@@ -10,6 +10,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
+        # Each app describes its plan rules in <app>/rules.py (see core.rules).
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("rules")
         # kombu's filesystem transport (the default broker) needs its folders to exist.
         options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
         for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):

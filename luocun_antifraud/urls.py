@@ -5,13 +5,14 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
-from core.views import attachment_file, healthz
+from core.views import attachment_file, healthz, plan_rules
 from organization.views import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("files/<int:pk>/", attachment_file, name="attachment"),
+    path("rules/", plan_rules, name="plan_rules"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -186,6 +186,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# The plan's rules (intervals, thresholds): defaults in core.rules.DEFAULTS, each settable as RULE_<NAME>.
+from core.rules import DEFAULTS as _PLAN_RULE_DEFAULTS  # noqa: E402
+
+PLAN_RULES = {name: env.int(f"RULE_{name}", default=value) for name, value in _PLAN_RULE_DEFAULTS.items()}
+
 # Housekeeping schedules; beat copies them into its database table (editable in the admin). The
 # reminder schedules are created by a data migration of the notifications app.
 CELERY_BEAT_SCHEDULE = {
