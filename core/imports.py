@@ -264,7 +264,7 @@ def run_job(*, job_id: int) -> ImportJob | None:
     return job
 
 
-# The periodic scan that catches up (RELIABILITY.md): a job still waiting after STALE_PENDING was never
+# The periodic scan that catches up (the reliability goals): a job still waiting after STALE_PENDING was never
 # delivered (the broker was down at upload, or the message was lost) and is queued again; a job running
 # longer than STALE_RUNNING lost its worker and is failed with a message, so nobody waits forever.
 STALE_PENDING = datetime.timedelta(minutes=5)

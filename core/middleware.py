@@ -1,4 +1,4 @@
-"""Ends a session after SESSION_IDLE_TIMEOUT seconds without a request (RELIABILITY.md: 30 minutes)."""
+"""Ends a session after SESSION_IDLE_TIMEOUT seconds without a request (30 minutes, per the reliability goals)."""
 
 import time
 

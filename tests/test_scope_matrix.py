@@ -1,6 +1,6 @@
 """The scope matrix: every URL of the application, classified, and checked against the scope rules.
 
-RELIABILITY.md: "0 cross-scope reads or writes over every model × verb × role × lookup path". This module
+Our reliability goal: "0 cross-scope reads or writes over every model × verb × role × lookup path". This module
 walks the whole URLconf (``get_resolver()``, recursively) and holds one row per URL name in :data:`ROUTES`:
 
 * ``PUBLIC``  — deliberately open to anonymous users (login, healthz, i18n, /verify/<code>/ ...);

@@ -1,4 +1,4 @@
-"""Login lockout, session expiry, CSRF and security headers (RELIABILITY.md, ASVS L2)."""
+"""Login lockout, session expiry, CSRF and security headers (ASVS L2)."""
 
 import pytest
 from django.test import Client
