@@ -26,6 +26,12 @@ DEFAULTS: dict[str, int] = {
     "OVERDUE_TEAM_DAYS": 1,  # a visit overdue this many days: the village team
     "OVERDUE_HEAD_DAYS": 2,  # ...the village head
     "OVERDUE_POLICE_DAYS": 3,  # ...police and leadership
+    # 三(四) 学校
+    "STAFF_SESSIONS_PER_SEMESTER": 2,  # 每学期至少组织开展两次防骗宣传活动 (教职员工; a new semester's default)
+    "MICRO_CLASSES_PER_SEMESTER": 2,  # 防骗微课堂 每学期至少组织开展两次 (a new semester's default)
+    "FINAL_SCHOOL_DAYS": 10,  # a requirement not met with this many school days left is at risk
+    "SLIP_GRACE_DAYS": 7,  # 回执联 still missing this many days after the notice: at risk
+    "NOTICE_LATE_PERCENT": 50,  # a class with no parent notice yet once this share of school days is gone
     # 四 考评机制
     "INCIDENT_LOOKBACK_DAYS": 90,  # 预后被骗: warned within this many days before the report
     "GREEN_MIN_COVERAGE_PERCENT": 50,  # below this door-knocking coverage a village cannot be green

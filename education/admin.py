@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import BroadcastDay, CalendarChange, EducationSession, ParentNotice, ReturnSlip, Semester
+from .models import (
+    BroadcastDay,
+    CalendarChange,
+    EducationSession,
+    ParentNotice,
+    ReturnSlip,
+    Semester,
+    SupervisingSchool,
+)
 
 
 class CalendarChangeInline(admin.TabularInline):
@@ -12,8 +20,15 @@ class CalendarChangeInline(admin.TabularInline):
 @admin.register(Semester)
 class SemesterAdmin(SimpleHistoryAdmin):
     list_display = ["name", "starts_on", "ends_on", "required_staff_sessions", "required_micro_classes"]
-    filter_horizontal = ["broadcast_schools"]
+    filter_horizontal = ["student_education_schools"]
     inlines = [CalendarChangeInline]
+
+
+@admin.register(SupervisingSchool)
+class SupervisingSchoolAdmin(admin.ModelAdmin):
+    """The school that supervises its town's schools (罗村镇中心学校): its staff read their compliance."""
+
+    list_display = ["school", "created_at"]
 
 
 @admin.register(EducationSession)

@@ -1,9 +1,11 @@
 """The education API (token auth, scoped):
 
 - ``GET /api/v1/education/compliance/``: compliance of each school the caller may see this semester
-  (``education.view``; a school's staff see their school, leadership every school);
+  (``education.view``; a school's staff see their school, the supervising school's staff the town's schools,
+  leadership every school);
 - ``POST /api/v1/education/broadcasts/``: "broadcast done today" (or ``day``, a past school day) for the
-  caller's school (or ``school``, which must be in scope: 404 otherwise); 201 when logged now, 200 when it
+  caller's school (or ``school``, which must be in scope: 404 otherwise; a school the caller only
+  supervises: 403); 201 when logged now, 200 when it
   already was; 403 for a role that may not log, 400 for a day that is not a school day.
 """
 
@@ -25,6 +27,9 @@ class RequirementSerializer(serializers.Serializer):
     required = serializers.IntegerField()
     expected_by_now = serializers.IntegerField()
     behind = serializers.BooleanField()
+    applies = serializers.BooleanField(
+        help_text="False where the semester does not name the school (micro-classes): not required, never behind."
+    )
 
 
 class BroadcastComplianceSerializer(serializers.Serializer):

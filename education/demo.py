@@ -1,10 +1,12 @@
 """Demo data of the schools' education work (runs after the schools' demo, which creates the students).
 
 This semester (autumn 2026, 2026-09-01 to 2027-01-20, with the National Day and New Year holidays, the
-Mid-Autumn day off and a make-up Saturday), the middle school (S02) broadcasting daily; for both demo schools:
-staff sessions and micro-classes with a photo each, the middle school's broadcast days up to yesterday (a few
-missed; today is left for the demo user to tap), and one parent notice per class with most return slips back.
-The centre school is a little behind (one micro-class missing), so the warnings show.
+Mid-Autumn day off and a make-up Saturday), naming the middle school (S02, 罗村中学) for the micro-classes and
+the daily broadcast; the centre school (S01, 罗村镇中心学校) supervises the town's schools (its staff, 孙老师
+``school_c``, read the middle school's figures). For both demo schools: staff sessions (and micro-classes) with
+a photo each, the middle school's broadcast days up to yesterday (a few missed; today is left for the demo user
+to tap), and one parent notice per class with most return slips back. The centre school is a little behind
+(one staff session in the semester), so the warnings show; its micro-class was voluntary (not required).
 
 Fixed seed, fixed dates; a school whose semester already has sessions is left alone (idempotent).
 """
@@ -26,7 +28,16 @@ from organization.demo import TOWN
 from organization.models import Unit
 
 from .calendar import SchoolCalendar
-from .models import BroadcastDay, CalendarChange, EducationSession, ParentNotice, ReturnSlip, Semester, SessionKind
+from .models import (
+    BroadcastDay,
+    CalendarChange,
+    EducationSession,
+    ParentNotice,
+    ReturnSlip,
+    Semester,
+    SessionKind,
+    SupervisingSchool,
+)
 
 D = datetime.date
 SEMESTER = {
@@ -86,7 +97,7 @@ def _semester(schools: dict[str, Unit]) -> Semester:
             for kind, a, b, name in CHANGES
         )
         if "S02" in schools:
-            semester.broadcast_schools.add(schools["S02"])
+            semester.student_education_schools.add(schools["S02"])
     return semester
 
 
@@ -103,6 +114,8 @@ def seed() -> dict:
         return counts
     with transaction.atomic():
         semester = _semester(schools)
+        if "S01" in schools:
+            SupervisingSchool.objects.get_or_create(school=schools["S01"])
     counts["semesters"] = 1
     calendar = SchoolCalendar(semester)
     rng = random.Random(SEED)
@@ -127,7 +140,7 @@ def seed() -> dict:
                 )
                 attach(session, [check_upload(_photo(f"{suffix} {held_on}", SEED + index), (IMAGE,))], user=actor)
                 counts["sessions"] += 1
-            if school.pk in set(semester.broadcast_schools.values_list("pk", flat=True)):
+            if school.pk in set(semester.student_education_schools.values_list("pk", flat=True)):
                 past = calendar.days_until(today, inclusive=False)
                 missed = set(rng.sample(past, min(4, len(past) // 15))) if past else set()
                 rows = [

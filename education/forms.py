@@ -162,11 +162,15 @@ class SemesterForm(forms.ModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Weekend days that are school days, one per line, e.g. 2026-10-10."),
     )
-    broadcast_schools = forms.ModelMultipleChoiceField(
-        label=_("Schools that broadcast daily"),
+    student_education_schools = forms.ModelMultipleChoiceField(
+        label=_("Schools with micro-classes and the daily broadcast"),
         queryset=Unit.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The plan names 罗村中学. Staff education sessions are required at every school; micro-classes and the "
+            "daily broadcast only at the schools ticked here."
+        ),
     )
 
     class Meta:
@@ -177,15 +181,16 @@ class SemesterForm(forms.ModelForm):
             "ends_on",
             "required_staff_sessions",
             "required_micro_classes",
-            "broadcast_schools",
+            "student_education_schools",
             "broadcast_deadline",
         ]
         widgets = {"starts_on": DATE_WIDGET, "ends_on": DATE_WIDGET, "broadcast_deadline": TIME_WIDGET}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["broadcast_schools"].queryset = Unit.objects.filter(kind=UnitKind.SCHOOL, is_active=True)
-        self.fields["broadcast_schools"].label_from_instance = lambda unit: unit.name
+        schools = self.fields["student_education_schools"]
+        schools.queryset = Unit.objects.filter(kind=UnitKind.SCHOOL, is_active=True).order_by("code")
+        schools.label_from_instance = lambda unit: unit.name
         if self.instance.pk and not self.is_bound:
             changes = list(self.instance.calendar_changes.all())
             self.fields["holidays"].initial = "\n".join(

@@ -1,6 +1,8 @@
 """The schools' education work (section 三(四) of the plan): semesters set by the town, staff education
-sessions and student micro-classes (防骗微课堂) with evidence, the middle school's daily campus broadcast,
-and parent notices (预警捎给家长) with the signed return slips (回执) collected per student.
+sessions (every school) and student micro-classes (防骗微课堂) with evidence, the daily campus broadcast (the
+micro-classes and the broadcast in the schools the semester names: 罗村中学 in the plan), parent notices
+(预警捎给家长) with the signed return slips (回执) collected per student, and the school that supervises the
+town's other schools (罗村镇中心学校).
 
 Writes happen only in ``services.py``; the compliance figures are computed in ``selectors.py``.
 """
@@ -18,7 +20,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.rules import rule
 from organization.models import ScopedQuerySet, Unit, UnitKind
+
+
+def default_staff_sessions() -> int:
+    """每学期至少组织开展两次防骗宣传活动 (教职员工): a new semester's default."""
+    return rule("STAFF_SESSIONS_PER_SEMESTER")
+
+
+def default_micro_classes() -> int:
+    """防骗微课堂 每学期至少组织开展两次: a new semester's default."""
+    return rule("MICRO_CLASSES_PER_SEMESTER")
 
 
 class SemesterQuerySet(models.QuerySet):
@@ -32,28 +45,35 @@ class SemesterQuerySet(models.QuerySet):
 
 
 class Semester(models.Model):
-    """A school semester, set by the town: its dates, holidays and what each school must do in it."""
+    """A school semester, set by the town: its dates, holidays and what each school must do in it.
+
+    Staff education sessions are required at every school; the micro-classes and the daily campus broadcast
+    only at the schools the semester names (``student_education_schools``; the plan names 罗村中学).
+    """
 
     name = models.CharField(_("name"), max_length=60, unique=True)
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
     required_staff_sessions = models.PositiveSmallIntegerField(
         _("staff education sessions required"),
-        default=2,
-        help_text=_("Anti-fraud education sessions for the teaching staff each school must hold this semester."),
+        default=default_staff_sessions,
+        help_text=_("Anti-fraud education sessions for the teaching staff every school must hold this semester."),
     )
     required_micro_classes = models.PositiveSmallIntegerField(
         _("micro-classes required"),
-        default=2,
-        help_text=_("Anti-fraud micro-classes for the students each school must hold this semester."),
+        default=default_micro_classes,
+        help_text=_("Anti-fraud micro-classes for the students each named school must hold this semester."),
     )
-    broadcast_schools = models.ManyToManyField(
+    student_education_schools = models.ManyToManyField(
         Unit,
-        verbose_name=_("schools that broadcast daily"),
+        verbose_name=_("schools with micro-classes and the daily broadcast"),
         blank=True,
         related_name="+",
         limit_choices_to={"kind": UnitKind.SCHOOL},
-        help_text=_("Schools that play the anti-fraud MP3 on the campus broadcast every school day."),
+        help_text=_(
+            "Schools that hold the anti-fraud micro-classes in their safety course and play the anti-fraud MP3 "
+            "on the campus broadcast every school day. Staff sessions are required at every school."
+        ),
     )
     broadcast_deadline = models.TimeField(
         _("broadcast to be logged by"),
@@ -86,6 +106,32 @@ class Semester(models.Model):
                 overlapping = overlapping.exclude(pk=self.pk)
             if overlapping.exists():
                 raise ValidationError(_("These dates overlap another semester."))
+
+
+class SupervisingSchool(models.Model):
+    """The school that supervises its town's other schools (督导各级各类学校; the plan gives 罗村镇中心学校 this
+    duty). Its staff read the other schools' compliance; they never write the other schools' records or read
+    their students' personal data. Set by an administrator (one row per supervising school)."""
+
+    school = models.OneToOneField(
+        Unit,
+        verbose_name=_("school"),
+        on_delete=models.CASCADE,
+        related_name="supervision",
+        limit_choices_to={"kind": UnitKind.SCHOOL},
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supervising school")
+        verbose_name_plural = _("supervising schools")
+
+    def __str__(self):
+        return str(self.school)
+
+    def clean(self):
+        if self.school_id and self.school.kind != UnitKind.SCHOOL:
+            raise ValidationError({"school": _("Choose a school.")})
 
 
 class CalendarChange(models.Model):

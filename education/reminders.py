@@ -1,11 +1,13 @@
 """Reminders of the education work, to the school's staff (in the app, through ``notifications``):
 
 - **Broadcast not logged**: on a school day, once the semester's ``broadcast_deadline`` (10:00 by default,
-  Asia/Shanghai) has passed and the school (one the semester lists as broadcasting daily) has not logged
-  the day's broadcast. Scanned every 15 minutes in school hours; once per school and day.
-- **Falling behind**: every week, each school with a requirement at risk (see ``selectors``: sessions or
-  micro-classes behind their pro-rata share, missed broadcast days, return slips missing) hears what is
-  behind; once per school and ISO week.
+  Asia/Shanghai) has passed and the school (one the semester names for the micro-classes and the daily
+  broadcast) has not logged the day's broadcast. Scanned every 15 minutes in school hours; once per school
+  and day.
+- **Falling behind**: every week, each school with a requirement at risk (see ``selectors``: staff sessions,
+  or the named schools' micro-classes, behind their pro-rata share, missed broadcast days, return slips
+  missing) hears what is behind; once per school and ISO week. The supervising school's staff (罗村镇中心学校)
+  get one list of the town's other schools at risk the same week (督导各级各类学校).
 
 Each reminder's notifications carry one key per school, kind and period; the database keeps one notification
 per recipient and key (``notifications.Notification``'s unique constraint), so a reminder goes out once
@@ -25,7 +27,7 @@ from organization.models import Role, Unit, UnitKind
 from organization.selectors import people_in
 
 from .calendar import SchoolCalendar
-from .models import BroadcastDay, Semester
+from .models import BroadcastDay, Semester, SupervisingSchool
 from .selectors import compliance_for_schools
 
 
@@ -35,16 +37,17 @@ def school_staff(school: Unit):
 
 BROADCAST = "broadcast"
 BEHIND = "behind"
+SUPERVISE = "supervise"
 
 
-def _send_once(*, school: Unit, kind: str, period: str, title: str, body: str = "") -> bool:
+def _send_once(*, school: Unit, kind: str, period: str, title: str, body: str = "", url: str | None = None) -> bool:
     """Notify the school's staff unless this reminder (school, kind, period) already went out."""
     created = notifications_send(
         recipients=list(school_staff(school)),
         kind=f"education.{kind}",
         title=title,
         body=body,
-        url=reverse("education:school", args=[school.pk]),
+        url=url or reverse("education:school", args=[school.pk]),
         dedupe_key=f"education:{kind}:{school.pk}:{period}",
     )
     return created > 0
@@ -61,7 +64,7 @@ def broadcast_reminders_send(*, now: datetime.datetime | None = None) -> int:
         return 0
     logged = set(BroadcastDay.objects.filter(day=today).values_list("school_id", flat=True))
     sent = 0
-    for school in semester.broadcast_schools.filter(is_active=True).exclude(pk__in=logged):
+    for school in semester.student_education_schools.filter(is_active=True).exclude(pk__in=logged):
         title = _("%(school)s: the anti-fraud broadcast of %(day)s is not logged yet (due by %(time)s).") % {
             "school": school.name,
             "day": today.isoformat(),
@@ -81,7 +84,8 @@ def requirement_reminders_send(*, today: datetime.date | None = None) -> int:
     year, week, _day = today.isocalendar()
     period = f"{year}-W{week:02d}"
     sent = 0
-    for row in compliance_for_schools(schools, today=today, semester=semester):
+    rows = compliance_for_schools(schools, today=today, semester=semester)
+    for row in rows:
         if not row.warnings:
             continue
         title = _("%(school)s: education work falling behind in %(semester)s") % {
@@ -90,4 +94,20 @@ def requirement_reminders_send(*, today: datetime.date | None = None) -> int:
         }
         body = "\n".join(f"· {warning}" for warning in row.warnings)
         sent += _send_once(school=row.school, kind=BEHIND, period=period, title=title, body=body)
+    for supervision in SupervisingSchool.objects.select_related("school").filter(school__is_active=True):
+        supervisor = supervision.school
+        town = supervisor.ancestor(UnitKind.TOWN) or supervisor.parent or supervisor
+        behind = [
+            row.school.name
+            for row in rows
+            if row.warnings and row.school.pk != supervisor.pk and row.school.path.startswith(town.path)
+        ]
+        if behind:
+            title = _("Schools falling behind in %(semester)s: %(schools)s") % {
+                "semester": semester.name,
+                "schools": "、".join(behind),
+            }
+            sent += _send_once(
+                school=supervisor, kind=SUPERVISE, period=period, title=title, url=reverse("education:overview")
+            )
     return sent

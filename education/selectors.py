@@ -2,17 +2,22 @@
 
 Compliance of a school in a semester (section 三(四) of the plan):
 
-- **Sessions and micro-classes**: held / required (``Semester.required_*``). A requirement is *behind*
-  when it is not yet met and either fewer have been held than its pro-rata share of the semester so far
-  (required × school days elapsed ÷ school days in the semester, rounded down), or at most
-  :data:`FINAL_SCHOOL_DAYS` school days remain.
-- **Campus broadcast** (schools the semester lists as broadcasting daily): school days logged / school days
-  so far (the school days before today, and today once it is logged). Every past school day without a log
-  is a missed day; one missed day is enough for a warning.
+- **Staff sessions** (every school) and **micro-classes** (only the schools the semester names,
+  ``Semester.student_education_schools``): held / required (``Semester.required_*``). A requirement is
+  *behind* when it is not yet met and either fewer have been held than its pro-rata share of the semester so
+  far (required × school days elapsed ÷ school days in the semester, rounded down), or at most
+  ``rule("FINAL_SCHOOL_DAYS")`` school days remain. Where the micro-classes do not apply they are "not
+  required": never behind, never a warning.
+- **Campus broadcast** (only the schools the semester names): school days logged / school days so far (the
+  school days before today, and today once it is logged). Every past school day without a log is a missed
+  day; one missed day is enough for a warning. A school not named has no missed days at all.
 - **Return slips** per class: slips collected from the class's active students / (active students × the
   class's notices this semester); goal 100 %. A class is at risk when a notice sent more than
-  :data:`SLIP_GRACE_DAYS` days ago is still missing slips, or when it has had no notice yet although half
-  of the semester's school days have passed.
+  ``rule("SLIP_GRACE_DAYS")`` days ago is still missing slips, or when it has had no notice yet although
+  ``rule("NOTICE_LATE_PERCENT")`` % of the semester's school days have passed.
+
+The supervising school (罗村镇中心学校, :class:`~education.models.SupervisingSchool`) reads the compliance of
+its town's schools (:func:`schools_for_user`); the records behind the figures stay in each school's scope.
 - **Applications by state**: from ``schools.selectors.applications_by_state``.
 """
 
@@ -27,22 +32,49 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from organization.access import units_visible_to
+from core.rules import rule
+from organization.access import can, unit_in_scope, units_visible_to
 from organization.models import Unit, UnitKind
 
 from .calendar import SchoolCalendar
-from .models import BroadcastDay, EducationSession, ParentNotice, ReturnSlip, Semester, SessionKind
-
-FINAL_SCHOOL_DAYS = 10
-SLIP_GRACE_DAYS = 7
-
+from .models import BroadcastDay, EducationSession, ParentNotice, ReturnSlip, Semester, SessionKind, SupervisingSchool
 
 # --- scope ----------------------------------------------------------------------------------------
 
 
+def supervising_school_of(user) -> Unit | None:
+    """The user's school if it supervises the town's other schools (罗村镇中心学校) and the user's role may
+    read their compliance (``education.supervise``); None otherwise."""
+    if not can(user, "education.supervise") or not getattr(user, "unit_id", None):
+        return None
+    school = user.unit.ancestor(UnitKind.SCHOOL)
+    if school is None or not SupervisingSchool.objects.filter(school=school).exists():
+        return None
+    return school
+
+
+def supervised_schools(user):
+    """The schools whose compliance ``user`` reads as the supervising school's staff (its town's schools)."""
+    school = supervising_school_of(user)
+    if school is None:
+        return Unit.objects.none()
+    town = school.ancestor(UnitKind.TOWN) or school.parent or school
+    return Unit.objects.filter(kind=UnitKind.SCHOOL, is_active=True, path__startswith=town.path)
+
+
 def schools_for_user(user):
-    """The schools ``user`` may see (their own school for school staff; all for leadership)."""
-    return units_visible_to(user).filter(kind=UnitKind.SCHOOL, is_active=True).order_by("code")
+    """The schools whose compliance ``user`` may see: their own school for school staff, the town's schools
+    for the supervising school's staff (read only), all for leadership."""
+    own = units_visible_to(user).filter(kind=UnitKind.SCHOOL, is_active=True)
+    supervised = supervised_schools(user)
+    if supervised.exists():
+        return Unit.objects.filter(Q(pk__in=own.values("pk")) | Q(pk__in=supervised.values("pk"))).order_by("code")
+    return own.order_by("code")
+
+
+def supervises_only(user, school: Unit) -> bool:
+    """``school`` is shown to ``user`` only because their school supervises it: figures, never records."""
+    return not unit_in_scope(user, school)
 
 
 def current_semester(today: datetime.date | None = None) -> Semester | None:
@@ -61,6 +93,7 @@ class Requirement:
     required: int
     expected_by_now: int
     remaining_school_days: int
+    applies: bool = True  # False: the semester does not name this school (micro-classes): "not required"
 
     @property
     def met(self) -> bool:
@@ -68,9 +101,9 @@ class Requirement:
 
     @property
     def behind(self) -> bool:
-        if self.met:
+        if not self.applies or self.met:
             return False
-        return self.done < self.expected_by_now or self.remaining_school_days <= FINAL_SCHOOL_DAYS
+        return self.done < self.expected_by_now or self.remaining_school_days <= rule("FINAL_SCHOOL_DAYS")
 
     @property
     def percent(self) -> int:
@@ -189,7 +222,9 @@ def _applications_by_state(schools: list[Unit]) -> dict[int, dict[str, int]]:
     return applications_by_state(schools)
 
 
-def _requirement(kind, label, done, required, elapsed, total) -> Requirement:
+def _requirement(kind, label, done, required, elapsed, total, *, applies: bool = True) -> Requirement:
+    if not applies:
+        return Requirement(kind, label, done, 0, 0, max(0, total - elapsed), applies=False)
     expected = (required * elapsed) // total if total else 0
     return Requirement(kind, label, done, required, expected, max(0, total - elapsed))
 
@@ -211,7 +246,7 @@ def compliance_for_schools(
     calendar = SchoolCalendar(semester, semester.calendar_changes.all())
     before_today = calendar.days_until(today, inclusive=False)
     elapsed = len(before_today)
-    broadcast_ids = set(semester.broadcast_schools.values_list("pk", flat=True))
+    named_ids = set(semester.student_education_schools.values_list("pk", flat=True))
 
     sessions = defaultdict(int)
     for row in (
@@ -247,9 +282,11 @@ def compliance_for_schools(
         notices[(row["school_id"], row["grade"], row["class_name"])].append(row)
 
     applications = _applications_by_state(schools)
-    half_passed = calendar.total and elapsed * 2 >= calendar.total
+    notice_late = calendar.total and elapsed * 100 >= calendar.total * rule("NOTICE_LATE_PERCENT")
+    grace_days = rule("SLIP_GRACE_DAYS")
     results = []
     for school in schools:
+        named = school.pk in named_ids
         result = SchoolCompliance(
             school=school,
             semester=semester,
@@ -273,15 +310,17 @@ def compliance_for_schools(
             semester.required_micro_classes,
             elapsed,
             calendar.total,
+            applies=named,
         )
         days = logged_days[school.pk]
         logged_today = today in days
         result.broadcast = BroadcastCompliance(
-            required=school.pk in broadcast_ids,
+            required=named,
             logged=sum(1 for day in days if calendar.is_school_day(day)),
             school_days=elapsed + (1 if logged_today and calendar.is_school_day(today) else 0),
             total_school_days=calendar.total,
-            missed_days=[day for day in before_today if day not in days],
+            # A school the semester does not name misses nothing: "not required" and "N days missed" never meet.
+            missed_days=[day for day in before_today if day not in days] if named else [],
             logged_today=logged_today,
             today_is_school_day=calendar.is_school_day(today),
         )
@@ -298,10 +337,10 @@ def compliance_for_schools(
                 coverage.latest_notice_id = rows[-1]["pk"]
                 coverage.latest_sent_on = rows[-1]["sent_on"]
                 coverage.overdue = any(
-                    row["collected"] < size and (today - row["sent_on"]).days > SLIP_GRACE_DAYS for row in rows
+                    row["collected"] < size and (today - row["sent_on"]).days > grace_days for row in rows
                 )
             else:
-                coverage.no_notice_late = bool(half_passed)
+                coverage.no_notice_late = bool(notice_late)
             result.classes.append(coverage)
         result.warnings = _warnings(result)
         results.append(result)
@@ -334,12 +373,13 @@ def _warnings(result: SchoolCompliance) -> list[str]:
     if overdue:
         warnings.append(
             _("Return slips missing more than %(days)d days after the notice: %(classes)s.")
-            % {"days": SLIP_GRACE_DAYS, "classes": "、".join(overdue)}
+            % {"days": rule("SLIP_GRACE_DAYS"), "classes": "、".join(overdue)}
         )
     unsent = [row.label for row in result.classes if row.no_notice_late]
     if unsent:
         warnings.append(
-            _("No parent notice yet this semester, half of it gone: %(classes)s.") % {"classes": "、".join(unsent)}
+            _("No parent notice yet this semester, %(percent)d%% of it gone: %(classes)s.")
+            % {"percent": rule("NOTICE_LATE_PERCENT"), "classes": "、".join(unsent)}
         )
     return warnings
 
@@ -434,3 +474,17 @@ def home_panel(*, user, today: datetime.date | None = None) -> dict | None:
         "can_log": can_log(user, school),
         "today": today,
     }
+
+
+def staff_sessions_held(*, school_ids, start: datetime.date, end: datetime.date) -> dict[int, int]:
+    """Staff education sessions held per school in [start, end] (one query): the publicity summary counts
+    a school's staff education from here, so it is recorded once (罗办发〔2023〕12号 三(四))."""
+    rows = (
+        EducationSession.objects.filter(
+            school_id__in=list(school_ids), kind=SessionKind.STAFF, held_on__gte=start, held_on__lte=end
+        )
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["school_id"]: row["n"] for row in rows}

@@ -4,7 +4,8 @@ and the town's semesters.
 
 Every view checks its capability (404 when missing) and fetches through the user's scope: a school or
 record outside it answers 404 like one that does not exist. Writes by a role that may only look answer
-403. All writes go through ``services``.
+403. The supervising school's staff (罗村镇中心学校) open the town's other schools' pages for their figures
+only: no records, no buttons, and a write answers 403. All writes go through ``services``.
 """
 
 from __future__ import annotations
@@ -43,7 +44,12 @@ def _require_log(request, school):
 
 
 def may_manage_semesters(user) -> bool:
-    return user.is_superuser or user.has_role(Role.SYSTEM_ADMIN, *LEADERSHIP_ROLES)
+    """Leadership, and the supervising school's staff (the town's school calendar and named schools)."""
+    return (
+        user.is_superuser
+        or user.has_role(Role.SYSTEM_ADMIN, *LEADERSHIP_ROLES)
+        or selectors.supervising_school_of(user) is not None
+    )
 
 
 def _application_labels() -> dict[str, str]:
@@ -65,7 +71,9 @@ def _chart_data(rows: list[selectors.SchoolCompliance]) -> dict:
         "staff_done": [row.staff_sessions.done if row.staff_sessions else 0 for row in rows],
         "staff_required": [row.staff_sessions.required if row.staff_sessions else 0 for row in rows],
         "micro_done": [row.micro_classes.done if row.micro_classes else 0 for row in rows],
-        "micro_required": [row.micro_classes.required if row.micro_classes else 0 for row in rows],
+        "micro_required": [
+            row.micro_classes.required if row.micro_classes and row.micro_classes.applies else None for row in rows
+        ],
         "broadcast_rate": [
             _percent(row.broadcast.rate) if row.broadcast and row.broadcast.required else None for row in rows
         ],
@@ -110,6 +118,7 @@ def overview(request):
             "rows": rows,
             "semester": semester,
             "today": today,
+            "supervising": selectors.supervising_school_of(request.user),
             "chart_data": _chart_data(rows),
             "application_labels": _application_labels(),
             "may_manage_semesters": may_manage_semesters(request.user),
@@ -124,6 +133,7 @@ def school_detail(request, pk):
     compliance = selectors.compliance_for_school(school, today=today)
     semester = compliance.semester
     labels = _application_labels()
+    figures_only = selectors.supervises_only(request.user, school)
     return render(
         request,
         "education/school.html",
@@ -139,6 +149,7 @@ def school_detail(request, pk):
             "chart_data": _class_chart_data(compliance),
             "session_kinds": SessionKind,
             "broadcast_form": BroadcastForm(),
+            "figures_only": figures_only,
         },
     )
 
@@ -297,7 +308,7 @@ def _require_semesters(user):
 @login_required
 def semester_list(request):
     _require_semesters(request.user)
-    semesters = Semester.objects.prefetch_related("broadcast_schools", "calendar_changes")
+    semesters = Semester.objects.prefetch_related("student_education_schools", "calendar_changes")
     return render(request, "education/semester_list.html", {"semesters": semesters})
 
 

@@ -183,6 +183,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Schools' education work and compliance
     "education.log": {Role.SCHOOL_STAFF},
     "education.view": LEADERSHIP_ROLES | {Role.SCHOOL_STAFF, Role.GOVERNANCE},
+    # The supervising school's staff (罗村镇中心学校, education.SupervisingSchool) read the town's schools'
+    # compliance, never their records or students: see education.selectors.schools_for_user
+    "education.supervise": {Role.SCHOOL_STAFF},
     # Fraud cases (police register; leadership and the village see them)
     "cases.view": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE, Role.VILLAGE_HEAD},
     "cases.register": POLICE_ROLES,

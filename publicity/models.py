@@ -89,8 +89,10 @@ DUTY_CATEGORIES: dict[str, tuple[str, ...]] = {
     Duty.FINANCE_AUDIT: (Category.FINANCE_PUSH,),
     Duty.SCHOOL: (Category.STAFF_EDUCATION, Category.TALK),
 }
-# Counted from inspections, never logged as an activity.
-NOT_LOGGED = frozenset({Category.JOINT_INSPECTION})
+# Counted from other records, never logged as an activity: joint inspections (from the inspections) and a
+# school's staff education (the education app's staff sessions: recorded once, 罗办发〔2023〕12号 三(四)).
+# Activities logged under them before stay readable; the summary counts the other records.
+NOT_LOGGED = frozenset({Category.JOINT_INSPECTION, Category.STAFF_EDUCATION})
 # Categories whose form asks for links to the posts.
 LINK_CATEGORIES = frozenset(
     {

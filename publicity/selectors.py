@@ -4,7 +4,8 @@ For other apps:
 
 * :func:`department_activity_summary` — per department, school and police station: activities done by
   category against the configured targets over a date range (aggregate queries; used by the
-  assessment's department indicators and "publicity work is weak").
+  assessment's department indicators and "publicity work is weak"). A school's staff education is its
+  education staff sessions (counted once, from the education app).
 * :func:`overdue_tasks` — the work-plan tasks past their deadline in a user's scope.
 """
 
@@ -25,6 +26,7 @@ from organization.models import Unit
 
 from .models import (
     LOGGING_KINDS,
+    NOT_LOGGED,
     OPEN_TASK_STATUSES,
     Activity,
     ActivityTarget,
@@ -286,12 +288,16 @@ class UnitActivitySummary:
 def department_activity_summary(start: datetime.date, end: datetime.date, units=None) -> list[UnitActivitySummary]:
     """Per department, school and police station: activities done by category in [start, end] against
     the required number (targets prorated over the range); joint venue inspections count as the
-    ``joint_inspection`` category of the venue's responsible unit.
+    ``joint_inspection`` category of the venue's responsible unit, and a school's staff education sessions
+    (the education app's records) as its ``staff_education`` category: staff education is recorded once, so
+    activities logged under either category are not counted (they stay readable in the activity list).
 
     ``units``: a queryset or list of units (default: every active department, school and police
-    station). Not scoped: the caller passes the units the user may see. Four queries, whatever the
+    station). Not scoped: the caller passes the units the user may see. Five queries, whatever the
     number of units and activities. Each row lists the categories with a target or with activities.
     """
+    from education.selectors import staff_sessions_held
+
     if units is None:
         units = Unit.objects.filter(kind__in=LOGGING_KINDS, is_active=True)
     units = list(units.order_by("path") if isinstance(units, QuerySet) else units)
@@ -299,6 +305,7 @@ def department_activity_summary(start: datetime.date, end: datetime.date, units=
     done: dict[int, dict[str, int]] = defaultdict(dict)
     for row in (
         Activity.objects.filter(unit_id__in=unit_ids, held_on__gte=start, held_on__lte=end)
+        .exclude(category__in=NOT_LOGGED)
         .values("unit_id", "category")
         .annotate(n=Count("pk"))
         .order_by()
@@ -311,6 +318,8 @@ def department_activity_summary(start: datetime.date, end: datetime.date, units=
         .order_by()
     ):
         done[row["venue__unit_id"]][Category.JOINT_INSPECTION] = row["n"]
+    for school_id, count in staff_sessions_held(school_ids=unit_ids, start=start, end=end).items():
+        done[school_id][Category.STAFF_EDUCATION] = count
     required: dict[int, dict[str, int]] = defaultdict(dict)
     for target in ActivityTarget.objects.filter(unit_id__in=unit_ids):
         required[target.unit_id][target.category] = required_in_range(target.required, target.period, start, end)

@@ -17,12 +17,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import apply_service_errors
 from organization.access import can, require
+from organization.models import UnitKind
 
 from . import selectors, services
 from .access import can_log_for, has_duty, logging_units, own_unit
@@ -87,6 +89,14 @@ def activity_create(request):
     if not units.exists():
         raise PermissionDenied(_("Your unit does not record publicity work."))
     categories = _categories_for_units(units)
+    # A school's staff education is recorded once, as an education staff session (三(四)): point there.
+    first_two = list(units[:2])
+    school = first_two[0] if len(first_two) == 1 and first_two[0].kind == UnitKind.SCHOOL else None
+    staff_session_url = (
+        f"{reverse('education:session_create', args=[school.pk])}?kind=staff" if school is not None else None
+    )
+    if staff_session_url and request.GET.get("category") == Category.STAFF_EDUCATION:
+        return redirect(staff_session_url)
     initial = {}
     if request.GET.get("category") in categories:
         initial["category"] = request.GET["category"]
@@ -107,7 +117,11 @@ def activity_create(request):
     return render(
         request,
         "publicity/activity_form.html",
-        {"form": form, "field_categories": {k: [str(c) for c in v] for k, v in FIELD_CATEGORIES.items()}},
+        {
+            "form": form,
+            "field_categories": {k: [str(c) for c in v] for k, v in FIELD_CATEGORIES.items()},
+            "staff_session_url": staff_session_url,
+        },
     )
 
 

@@ -1,6 +1,14 @@
 from django import template
 
+from core.rules import rule
+
 register = template.Library()
+
+
+@register.simple_tag
+def plan_rule(name):
+    """``{% plan_rule "SLIP_GRACE_DAYS" %}``: the figure in force (core.rules), for the pages' definitions."""
+    return rule(name)
 
 
 @register.filter

@@ -32,7 +32,7 @@ def test_school_logs_the_broadcast_and_ticks_return_slips(live_server, demo_town
         name="本学期",
         starts_on=today - datetime.timedelta(days=14),
         ends_on=today + datetime.timedelta(days=90),
-        broadcast_schools=[middle],
+        student_education_schools=[middle],
     )
     # Whatever weekday the test runs on, today is a school day.
     CalendarChangeFactory(semester=semester, kind=CalendarChange.Kind.MAKEUP_DAY, starts_on=today, ends_on=today)

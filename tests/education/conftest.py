@@ -24,7 +24,7 @@ def semester(middle_school):
         name="2026年9月测试学期",
         starts_on=datetime.date(2026, 9, 1),
         ends_on=datetime.date(2026, 9, 30),
-        broadcast_schools=[middle_school],
+        student_education_schools=[middle_school],
     )
     CalendarChangeFactory(
         semester=semester, starts_on=datetime.date(2026, 9, 25), ends_on=datetime.date(2026, 9, 25), name="中秋节"

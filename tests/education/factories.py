@@ -32,9 +32,9 @@ class SemesterFactory(DjangoModelFactory):
     required_micro_classes = 2
 
     @factory.post_generation
-    def broadcast_schools(self, create, extracted, **kwargs):
+    def student_education_schools(self, create, extracted, **kwargs):
         if create and extracted:
-            self.broadcast_schools.set(extracted)
+            self.student_education_schools.set(extracted)
 
 
 class CalendarChangeFactory(DjangoModelFactory):

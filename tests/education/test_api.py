@@ -15,7 +15,7 @@ def test_compliance_lists_the_schools_in_scope(api_as, school, leader, middle_sc
     assert [row["school_code"] for row in mine.json()] == [middle_school.code]
     row = mine.json()[0]
     assert row["broadcast"]["required"] is True
-    assert row["micro_classes"] == {"done": 0, "required": 2, "expected_by_now": 1, "behind": True}
+    assert row["micro_classes"] == {"done": 0, "required": 2, "expected_by_now": 1, "behind": True, "applies": True}
     everyone = api_as(leader).get("/api/v1/education/compliance/")
     assert {row["school_code"] for row in everyone.json()} == {middle_school.code, centre_school.code}
 

@@ -152,7 +152,7 @@ def test_semesters_are_set_by_leadership_only(client, leader, school, middle_sch
             "ends_on": "2027-01-20",
             "required_staff_sessions": "2",
             "required_micro_classes": "3",
-            "broadcast_schools": [middle_school.pk],
+            "student_education_schools": [middle_school.pk],
             "broadcast_deadline": "10:00",
             "holidays": "2026-10-01 2026-10-07 国庆节\n2027-01-01 元旦",
             "makeup_days": "2026-10-10 调休",
@@ -161,7 +161,7 @@ def test_semesters_are_set_by_leadership_only(client, leader, school, middle_sch
     assert response.status_code == 302, response.content.decode()[:2000]
     semester = Semester.objects.get()
     assert semester.required_micro_classes == 3
-    assert list(semester.broadcast_schools.all()) == [middle_school]
+    assert list(semester.student_education_schools.all()) == [middle_school]
     assert semester.calendar_changes.count() == 3
     assert client.get(reverse("education:semester_edit", args=[semester.pk])).status_code == 200
 

@@ -400,12 +400,28 @@ class TestOtherUnits:
         response = client.post(NEW, form_data(category=Category.POLICE_POST, channel="weibo"))
         assert "links" in response.context["form"].errors
 
-    def test_a_school_logs_its_staff_education(self, client, school, middle_school):
+    def test_a_schools_staff_education_is_recorded_once_as_an_education_session(self, client, school, middle_school):
+        """三(四) "抓好学校教职员工的防骗宣传教育": staff education is the education app's staff session, not a second
+        publicity form; the school's form points there and offers its talks."""
         client.force_login(school)
-        form = client.get(NEW).context["form"]
-        assert [value for value, _label in form.fields["category"].choices] == ["staff_education", "talk", "other"]
-        assert client.post(NEW, form_data(category=Category.STAFF_EDUCATION)).status_code == 302
+        response = client.get(NEW)
+        form = response.context["form"]
+        assert [value for value, _label in form.fields["category"].choices] == ["talk", "other"]
+        session_form = reverse("education:session_create", args=[middle_school.pk]) + "?kind=staff"
+        assert session_form in response.text
+        old_link = client.get(NEW, {"category": Category.STAFF_EDUCATION})
+        assert old_link.status_code == 302 and old_link["Location"] == session_form
+        response = client.post(NEW, form_data(category=Category.STAFF_EDUCATION))
+        assert "category" in response.context["form"].errors
+        assert not Activity.objects.exists()
+        assert client.post(NEW, form_data(category=Category.TALK)).status_code == 302
         assert Activity.objects.get().unit == middle_school
+
+    def test_a_staff_education_activity_logged_before_stays_readable(self, client, school, middle_school):
+        old = ActivityFactory(unit=middle_school, category=Category.STAFF_EDUCATION, title="教职员工防骗培训")
+        client.force_login(school)
+        assert client.get(reverse("publicity:activity_detail", args=[old.pk])).status_code == 200
+        assert "教职员工防骗培训" in client.get(reverse("publicity:activity_list")).text
 
     def test_an_administrator_chooses_the_unit(self, client, admin_user, publicity_office, finance_centre):
         client.force_login(admin_user)

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from publicity.models import Category, TargetPeriod
 from publicity.selectors import department_activity_summary, required_in_range
@@ -47,7 +48,7 @@ class TestSummary:
         InspectionFactory(venue__unit=economic_office, inspected_on=D(2026, 11, 12))
         InspectionFactory(venue__unit=economic_office, inspected_on=D(2026, 11, 13))
 
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             rows = department_activity_summary(D(2026, 11, 1), D(2026, 11, 30))
         by_unit = {row.unit.name: row for row in rows}
         publicity = by_unit["宣传办"]
@@ -64,6 +65,40 @@ class TestSummary:
         school = by_unit["罗村中学"]
         assert (school.categories, school.completion, school.is_weak) == ([], None, False)
         assert publicity.as_dict()["categories"][2] == {"category": "talk", "done": 2, "required": 2, "met": True}
+
+    def test_a_schools_staff_education_is_counted_once_from_its_education_sessions(self, middle_school, school):
+        """三(四) "抓好学校教职员工的防骗宣传教育,每学期至少组织开展两次防骗宣传活动": the school records each staff
+        session once (education); the summary counts those sessions, and no longer a second publicity record."""
+        from education.models import SessionKind
+        from tests.education.factories import EducationSessionFactory, SemesterFactory
+
+        term = SemesterFactory(starts_on=D(2026, 9, 1), ends_on=D(2027, 1, 20))
+        ActivityTargetFactory(unit=middle_school, category=Category.STAFF_EDUCATION, required=1)  # monthly
+        EducationSessionFactory(school=middle_school, semester=term, kind=SessionKind.STAFF, held_on=D(2026, 11, 4))
+        EducationSessionFactory(school=middle_school, semester=term, kind=SessionKind.STAFF, held_on=D(2026, 11, 25))
+        EducationSessionFactory(school=middle_school, semester=term, kind=SessionKind.STAFF, held_on=D(2026, 10, 9))
+        EducationSessionFactory(
+            school=middle_school, semester=term, kind=SessionKind.MICRO_CLASS, held_on=D(2026, 11, 5)
+        )  # students, not staff
+        # The same session also logged the old way, as a publicity activity: not counted a second time.
+        ActivityFactory(unit=middle_school, category=Category.STAFF_EDUCATION, held_on=D(2026, 11, 4))
+        [row] = department_activity_summary(D(2026, 11, 1), D(2026, 11, 30), units=[middle_school])
+        assert [(c.category, c.done, c.required) for c in row.categories] == [("staff_education", 2, 1)]
+        assert not row.is_weak
+
+    def test_the_summary_page_shows_the_schools_staff_sessions(self, client, school, middle_school):
+        from education.models import SessionKind
+        from tests.education.factories import EducationSessionFactory, SemesterFactory
+
+        today = timezone.localdate()
+        term = SemesterFactory(
+            starts_on=today - datetime.timedelta(days=30), ends_on=today + datetime.timedelta(days=90)
+        )
+        EducationSessionFactory(school=middle_school, semester=term, kind=SessionKind.STAFF, held_on=today)
+        client.force_login(school)
+        response = client.get(reverse("publicity:summary"), {"period": "month"})
+        [row] = response.context["rows"]
+        assert [(c.category, c.done) for c in row.categories] == [("staff_education", 1)]
 
     def test_units_can_be_chosen(self, publicity_office, finance_centre):
         rows = department_activity_summary(D(2026, 11, 1), D(2026, 11, 30), units=[finance_centre])

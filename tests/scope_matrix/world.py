@@ -137,7 +137,7 @@ def build_side_b(*, town, village_b, grid_b1) -> SimpleNamespace:
         w.profile.save()
 
     # Education
-    w.semester = SemesterFactory(name="矩阵学期", broadcast_schools=[w.school])
+    w.semester = SemesterFactory(name="矩阵学期", student_education_schools=[w.school])
     w.session = EducationSessionFactory(school=w.school, semester=w.semester, topic=f"{LEAK}课")
     w.session_file = _files(w.session, w.school_staff)
     w.notice = ParentNoticeFactory(school=w.school, semester=w.semester, title=f"{LEAK}家长信")
