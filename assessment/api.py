@@ -1,4 +1,6 @@
-"""``GET /api/v1/indicators/?period=YYYY-MM`` (also ``YYYY-Qn`` and ``YYYY``): one row per village in scope."""
+"""``GET /api/v1/indicators/?period=YYYY-MM`` (also ``YYYY-Qn`` and ``YYYY``; without ``period``, the last complete
+month): one row per village in scope, ranked among every village of the town. The village head and team get one
+row, their own village's."""
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -22,8 +24,11 @@ class IndicatorView(APIView):
             OpenApiParameter(
                 "period",
                 OpenApiTypes.STR,
-                required=True,
-                description=_("YYYY-MM (month), YYYY-Qn (quarter) or YYYY (year), in Asia/Shanghai time."),
+                required=False,
+                description=_(
+                    "YYYY-MM (month), YYYY-Qn (quarter) or YYYY (year), in Asia/Shanghai time; without it, the last "
+                    "complete month."
+                ),
             )
         ],
         responses={
@@ -33,11 +38,14 @@ class IndicatorView(APIView):
         },
     )
     def get(self, request):
-        if not can(request.user, "assessment.indicators"):
+        if not (can(request.user, "assessment.indicators") or can(request.user, "assessment.standing")):
             raise exceptions.PermissionDenied(_("Your role may not read indicators."))
-        try:
-            period = parse_period(request.query_params.get("period", ""))
-        except BadPeriod as error:
-            return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
+        if "period" not in request.query_params:
+            period = indicators.default_period()
+        else:
+            try:
+                period = parse_period(request.query_params["period"])
+            except BadPeriod as error:
+                return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
         report = indicators.indicator_report(user=request.user, period=period)
         return Response(IndicatorRowSerializer(report.rows, many=True).data)

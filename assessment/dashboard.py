@@ -143,10 +143,20 @@ def village_context(*, user, village: Unit, period: periods.Period) -> dict:
         "period_choices": period_choices(today, period),
         "today": today,
         "row": row,
-        "villages_ranked": len([r for r in report.rows if r.rank]),
+        "villages_ranked": row.ranked_of,
         "cases": cases,
         "items": selectors.accountability_for(user).filter(unit=village)[:20],
         "inspections": selectors.inspections_for(user).filter(unit=village)[:10],
         "callbacks": selectors.callbacks_for(user).filter(village=village).order_by("-draw__month")[:20],
         "chart_data": _chart_data(indicators.IndicatorReport(period, [row], report.weights), trend),
     }
+
+
+def home_panel(*, user, today: datetime.date | None = None) -> dict | None:
+    """The home page's panel for the village head and team: their village's score, rank in the town and band in
+    the last complete month (their own row only)."""
+    period = indicators.default_period(today)
+    report = indicators.indicator_report(user=user, period=period, today=today)
+    if not report.rows:
+        return None
+    return {"template": "assessment/_home_standing.html", "period": period, "rows": report.rows}

@@ -9,19 +9,21 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET
 
 from audit.models import AccessAction
 from audit.services import access_log_record
 from core import periods
-from core.periods import BadPeriod, current_month, parse_period
+from core.periods import BadPeriod, parse_period
 from organization.access import require
 from residents.export_views import CONTENT_TYPES, xlsx_bytes
 from residents.resources import escape_formula
 
 from . import dashboard, indicators, selectors
 from .models import AccountabilityStatus, CallbackStatus
+
+BAND_LABELS = {"green": gettext_lazy("Green"), "amber": gettext_lazy("Amber"), "red": gettext_lazy("Red")}
 
 
 def _percent(value):
@@ -35,10 +37,11 @@ def _for_unit(request, queryset, field: str):
 
 
 def _period(request):
+    """The page's period: ``?period=``, or the last complete month like the pages."""
     try:
         return parse_period(request.GET.get("period", ""))
     except BadPeriod:
-        return current_month()
+        return indicators.default_period()
 
 
 def _indicators(request):
@@ -60,6 +63,8 @@ def _indicators(request):
         _("Inspection score"),
         _("Callbacks: not educated"),
         _("Score"),
+        _("Band"),
+        _("No data for"),
     ]
     rows = [
         [
@@ -75,8 +80,10 @@ def _indicators(request):
             _percent(r.on_time_rate),
             _percent(r.dissuasion_rate),
             r.inspection_score,
-            r.not_educated,
+            r.not_educated_known,
             r.score,
+            str(BAND_LABELS.get(r.band, "")),
+            "、".join(r.missing_labels),
         ]
         for r in sorted(report.rows, key=lambda r: (r.rank is None, r.rank or 0))
     ]

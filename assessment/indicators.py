@@ -1,23 +1,36 @@
-"""Indicators, composite score and rank of every village in a period (绩效考评), computed in the database.
+"""Indicators, composite score, rank and band of every village in a period (绩效考评), computed in the database.
 
-One row per village the user may see. A fixed number of grouped queries, whatever the number of villages,
-cases, warnings and visits:
+The plan (罗办发〔2023〕12号, 四(三)) names the main indicators: supervision inspections, fraud cases, losses, cases
+per 10,000 people and people defrauded after a warning. A fixed number of grouped queries, whatever the number
+of villages, cases, warnings and visits:
 
 * **cases**, **loss**, **defrauded after warning**: fraud cases reported in the period (local time), their
-  loss, and those linked to a warning pushed before the fraud (预后被骗).
-* **cases per 10,000** = cases / registered population × 10,000, two decimals (no population: none).
-* **door-visit coverage** = households visited / households, as of the end of the period (``campaigns``).
+  loss, and those linked to a warning pushed before the fraud (预后被骗). Counts of what the police registered:
+  0 is a value.
+* **cases per 10,000** = cases / registered population × 10,000, two decimals (no population: missing).
+* **door-visit coverage** = households visited / households, as of the end of the period (``campaigns``);
+  missing when the village has no registered household.
 * **on-time follow-up rate** and **dissuasion rate**: the warning KPIs (``warnings_followup.kpis``) over the
-  warnings pushed in the period.
-* **inspection score**: the mean score of the village's inspections in the period.
-* **not educated**: callbacks of the period's draws that found a victim not educated.
+  warnings pushed in the period; missing when no visit was due / no warning was decided.
+* **inspection score**: the mean score of the village's inspections in the period; missing without one.
+* **not educated**: callbacks of the period's draws that found a victim not educated; missing when no callback
+  of the period reached a victim of the village.
 
-**Composite score** (0–100): each indicator is turned into a 0–1 "how well": rates as they are, the
+**Missing is not perfect.** A missing indicator shows as "—" (null in the API) and is never counted as the best
+value. **Composite score** (0–100): each indicator is turned into a 0–1 "how well": rates as they are, the
 inspection score / 100, and for the counts where less is better (cases per 10,000, loss, defrauded after
 warning, not educated) 1 − value / the highest value among the villages (1 when all are 0). The score is the
-weighted mean (weights: :class:`~assessment.models.IndicatorWeights`) over the indicators the village has
-(a rate with nothing to measure is left out, not counted as 0), × 100. Villages are ranked by score, ties share
-a rank (1, 2, 2, 4).
+weighted mean (weights: :class:`~assessment.models.IndicatorWeights`) over every indicator that at least one
+village of the ranking has, a village's missing indicator counting 0 (it earns nothing for what its records do
+not show); the score is then *partial* and ``missing`` names the indicators it lacks. An indicator no village
+has is left out for all. Villages are ranked by score, ties share a rank (1, 2, 2, 4).
+
+**Bands**: green from ``green_from``, amber from ``amber_from``, red below — but a village whose door-visit
+coverage is below ``GREEN_MIN_COVERAGE_PERCENT`` (or unknown) is amber at best (:func:`band_for`, the one place).
+
+**Rank among the town.** The figures are computed over every active village of the towns of the villages the
+user may see (the ranking), and only the rows of the villages the user may see are returned: a village head
+gets one row, with its rank among all the town's villages (``ranked_of``), never another village's figures.
 """
 
 from __future__ import annotations
@@ -31,18 +44,38 @@ from django.conf import settings
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from core import periods
 from core.periods import Period
-from organization.access import units_visible_to
+from core.rules import rule
+from organization.access import sees_everything_in_town, units_visible_to
 from organization.models import Unit, UnitKind
 from warnings_followup import kpis
 from warnings_followup.models import Warning
 
-from .models import Callback, IndicatorWeights, Inspection
+from .models import Callback, CallbackStatus, IndicatorWeights, Inspection
 
 TWO = Decimal("0.01")
 ONE = Decimal("0.1")
 LOWER_IS_BETTER = ("cases_per_10k", "loss", "defrauded_after_warning", "not_educated")
+RATES = ("coverage_rate", "on_time_rate", "dissuasion_rate")
+LABELS = {
+    "cases_per_10k": _("Cases per 10,000"),
+    "loss": _("Loss (¥)"),
+    "defrauded_after_warning": _("Defrauded after warning"),
+    "coverage_rate": _("Door-visit coverage"),
+    "on_time_rate": _("On-time follow-up"),
+    "dissuasion_rate": _("Dissuasion rate"),
+    "inspection_score": _("Inspection score"),
+    "not_educated": _("Callbacks: not educated"),
+}
+GREEN, AMBER, RED = "green", "amber", "red"
+
+
+def default_period(today: datetime.date | None = None) -> Period:
+    """The period shown when none is asked for: the last complete month (on 2026-12-05, 2026-11)."""
+    return periods.current_month(today or timezone.localdate()).previous()
 
 
 def per_10k(cases: int, population: int | None) -> Decimal | None:
@@ -71,9 +104,13 @@ class VillageIndicators:
     inspection_score: Decimal | None = None
     inspections: int = 0
     not_educated: int = 0
+    callbacks_reached: int = 0  # callbacks of the period's draws done with the victim reached
     score: Decimal | None = None
     rank: int | None = None
-    band: str = ""  # green / amber / red
+    ranked_of: int = 0  # villages ranked in the town (the rank is among them)
+    band: str = ""  # green / amber / red ("" without a score)
+    capped: bool = False  # the score alone would be green, the door-visit coverage keeps it amber
+    missing: list[str] = field(default_factory=list)  # weighted indicators the village has no data for
     parts: dict = field(default_factory=dict)
 
     @property
@@ -92,12 +129,37 @@ class VillageIndicators:
     def dissuasion_rate(self) -> float | None:
         return rate(self.dissuaded, self.decided)
 
+    @property
+    def not_educated_known(self) -> int | None:
+        """Callbacks that found the victim not educated; None when no callback reached a victim (missing)."""
+        return self.not_educated if self.callbacks_reached else None
+
+    def indicator(self, name: str):
+        """The value of indicator ``name``, or None when the village has no data for it (missing)."""
+        if name == "not_educated":
+            return self.not_educated_known
+        return getattr(self, name)
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.missing)
+
+    @property
+    def missing_labels(self) -> list[str]:
+        return [str(LABELS[name]) for name in self.missing]
+
 
 @dataclass
 class IndicatorReport:
     period: Period
     rows: list[VillageIndicators]
     weights: IndicatorWeights
+    ranked_of: int = 0  # villages ranked (the whole town's, even when ``rows`` is one village)
+
+    @property
+    def green_min_coverage(self) -> int:
+        """Below this door-visit coverage (percent) a village cannot be green."""
+        return rule("GREEN_MIN_COVERAGE_PERCENT")
 
     @property
     def total_cases(self) -> int:
@@ -150,6 +212,18 @@ def cases_for(user) -> QuerySet:
     return FraudCase.objects.for_user(user)
 
 
+def ranking_villages(villages: list[Unit]) -> list[Unit]:
+    """Every active village of the towns (the parents) of ``villages``: the villages a rank is among. One query
+    (none when ``villages`` is empty). Used for the comparison only: callers return the rows of ``villages``."""
+    if not villages:
+        return []
+    parents = {v.path[: len(v.path) - len(v.code) - 1] for v in villages}
+    within = Q()
+    for path in parents:
+        within |= Q(path__startswith=path)
+    return list(Unit.objects.filter(within, kind=UnitKind.VILLAGE, is_active=True).order_by("code"))
+
+
 def coverage_for(villages: list[Unit], as_of: datetime.datetime) -> dict[int, tuple[int, int]]:
     """{village id: (households, households visited)} as of ``as_of``, from the door-knocking coverage."""
     from campaigns.coverage import coverage_by_unit
@@ -158,10 +232,11 @@ def coverage_for(villages: list[Unit], as_of: datetime.datetime) -> dict[int, tu
     return {pk: (c.households, c.households_visited) for pk, c in found.items()}
 
 
-def _case_rows(user, period: Period, village_ids) -> dict[int, dict]:
+def _case_rows(period: Period, village_ids) -> dict[int, dict]:
+    from fraud_cases.models import FraudCase
+
     rows = (
-        cases_for(user)
-        .filter(reported_at__gte=period.start, reported_at__lt=period.end, village_id__in=village_ids)
+        FraudCase.objects.filter(reported_at__gte=period.start, reported_at__lt=period.end, village_id__in=village_ids)
         .order_by()
         .values("village_id")
         .annotate(
@@ -171,10 +246,11 @@ def _case_rows(user, period: Period, village_ids) -> dict[int, dict]:
     return {row["village_id"]: row for row in rows}
 
 
-def _inspection_rows(user, period: Period, village_ids) -> dict[int, dict]:
+def _inspection_rows(period: Period, village_ids) -> dict[int, dict]:
     rows = (
-        Inspection.objects.for_user(user)
-        .filter(unit_id__in=village_ids, inspected_on__gte=period.first_day, inspected_on__lt=period.end_day)
+        Inspection.objects.filter(
+            unit_id__in=village_ids, inspected_on__gte=period.first_day, inspected_on__lt=period.end_day
+        )
         .order_by()
         .values("unit_id")
         .annotate(mean=Avg("score"), n=Count("pk"))
@@ -182,20 +258,26 @@ def _inspection_rows(user, period: Period, village_ids) -> dict[int, dict]:
     return {row["unit_id"]: row for row in rows}
 
 
-def _not_educated_rows(user, period: Period, village_ids) -> dict[int, int]:
+def _callback_rows(period: Period, village_ids) -> dict[int, tuple[int, int]]:
+    """{village id: (callbacks done with the victim reached, of which not educated — as
+    ``Callback.objects.not_educated()`` defines it)} of the period's draws."""
     rows = (
-        Callback.objects.for_user(user)
-        .not_educated()
-        .filter(village_id__in=village_ids, draw__month__gte=period.first_day, draw__month__lt=period.end_day)
+        Callback.objects.filter(
+            village_id__in=village_ids,
+            draw__month__gte=period.first_day,
+            draw__month__lt=period.end_day,
+            status=CallbackStatus.DONE,
+            reached=True,
+        )
         .order_by()
         .values("village_id")
-        .annotate(n=Count("pk"))
+        .annotate(reached=Count("pk"), n=Count("pk", filter=Q(pk__in=Callback.objects.not_educated().values("pk"))))
     )
-    return {row["village_id"]: row["n"] for row in rows}
+    return {row["village_id"]: (row["reached"], row["n"]) for row in rows}
 
 
-def _warning_rows(user, period: Period, today: datetime.date):
-    warnings = Warning.objects.for_user(user).filter(pushed_at__gte=period.start, pushed_at__lt=period.end)
+def _warning_rows(period: Period, today: datetime.date, village_ids):
+    warnings = Warning.objects.filter(village_id__in=village_ids, pushed_at__gte=period.start, pushed_at__lt=period.end)
     return kpis.status_rows(warnings, today), kpis.visit_rows(warnings)
 
 
@@ -203,30 +285,47 @@ def _quantize_score(value: Decimal) -> Decimal:
     return value.quantize(ONE, rounding=ROUND_HALF_UP)
 
 
+def band_for(score: Decimal | None, row: VillageIndicators, weights: IndicatorWeights) -> tuple[str, bool]:
+    """(band, capped): green / amber / red by the score; a village whose door-visit coverage is below
+    ``GREEN_MIN_COVERAGE_PERCENT`` (or unknown: no registered household) cannot be green (amber, capped)."""
+    if score is None:
+        return "", False
+    if score >= weights.green_from:
+        minimum = rule("GREEN_MIN_COVERAGE_PERCENT")
+        households, visited = row.households or 0, row.households_visited or 0
+        if not households or visited * 100 < minimum * households:
+            return AMBER, True
+        return GREEN, False
+    if score >= weights.amber_from:
+        return AMBER, False
+    return RED, False
+
+
 def score_rows(rows: list[VillageIndicators], weights: IndicatorWeights) -> None:
     """Composite score, band and rank, in place (see the module's docstring)."""
     w = weights.as_dict()
+    values = [{name: row.indicator(name) for name in w} for row in rows]
+    measured = [name for name in w if w[name] and any(v[name] is not None for v in values)]
     highest = {
-        "cases_per_10k": max((r.cases_per_10k or 0 for r in rows), default=0),
-        "loss": max((r.loss for r in rows), default=0),
-        "defrauded_after_warning": max((r.defrauded_after_warning for r in rows), default=0),
-        "not_educated": max((r.not_educated for r in rows), default=0),
+        name: max((v[name] for v in values if v[name] is not None), default=0)
+        for name in LOWER_IS_BETTER
+        if name in measured
     }
-    for row in rows:
+    total_weight = sum((w[name] for name in measured), Decimal(0))
+    for row, found in zip(rows, values, strict=True):
         parts: dict[str, Decimal] = {}
-        for name in LOWER_IS_BETTER:
-            value = getattr(row, name)
+        row.missing = [name for name in measured if found[name] is None]
+        for name in measured:
+            value = found[name]
             if value is None:
-                continue
-            top = Decimal(highest[name])
-            parts[name] = Decimal(1) - Decimal(value) / top if top else Decimal(1)
-        for name in ("coverage_rate", "on_time_rate", "dissuasion_rate"):
-            value = getattr(row, name)
-            if value is not None:
+                parts[name] = Decimal(0)  # missing: never the best value
+            elif name in LOWER_IS_BETTER:
+                top = Decimal(highest[name])
+                parts[name] = Decimal(1) - Decimal(value) / top if top else Decimal(1)
+            elif name in RATES:
                 parts[name] = Decimal(str(value))
-        if row.inspection_score is not None:
-            parts["inspection_score"] = Decimal(row.inspection_score) / 100
-        total_weight = sum((w[name] for name in parts), Decimal(0))
+            else:  # inspection score, 0–100
+                parts[name] = Decimal(value) / 100
         row.parts = parts
         if total_weight:
             row.score = _quantize_score(
@@ -234,17 +333,12 @@ def score_rows(rows: list[VillageIndicators], weights: IndicatorWeights) -> None
             )
         else:
             row.score = None
-        if row.score is None:
-            row.band = ""
-        elif row.score >= weights.green_from:
-            row.band = "green"
-        elif row.score >= weights.amber_from:
-            row.band = "amber"
-        else:
-            row.band = "red"
+        row.band, row.capped = band_for(row.score, row, weights)
     ordered = sorted(rows, key=lambda r: (r.score is None, -(r.score or 0)))
     previous, rank = None, 0
+    ranked = sum(1 for row in rows if row.score is not None)
     for position, row in enumerate(ordered, start=1):
+        row.ranked_of = ranked
         if row.score is None:
             row.rank = None
             continue
@@ -256,17 +350,24 @@ def score_rows(rows: list[VillageIndicators], weights: IndicatorWeights) -> None
 def indicator_report(
     *, user, period: Period, today: datetime.date | None = None, villages: list[Unit] | None = None
 ) -> IndicatorReport:
-    """The indicators of the villages ``user`` may see (or of ``villages``, already scoped) in ``period``."""
+    """The indicators of the villages ``user`` may see (or of ``villages``, already scoped) in ``period``,
+    scored and ranked among every village of their towns (:func:`ranking_villages`)."""
     today = today or timezone.localdate()
-    villages = list(villages if villages is not None else villages_for(user))
-    ids = [v.pk for v in villages]
-    cases = _case_rows(user, period, ids)
-    inspections = _inspection_rows(user, period, ids)
-    not_educated = _not_educated_rows(user, period, ids)
-    status_rows, visit_rows = _warning_rows(user, period, today)
-    coverage = coverage_for(villages, as_of=min(period.end, timezone.now())) if villages else {}
+    shown = list(villages if villages is not None else villages_for(user))
+    shown_ids = {v.pk for v in shown}
+    if villages is None and sees_everything_in_town(user):
+        ranking = shown  # already every village of the town
+    else:
+        ranking = ranking_villages(shown)
+        ranking += [v for v in shown if v.pk not in {r.pk for r in ranking}]  # an inactive village asked for
+    ids = [v.pk for v in ranking]
+    cases = _case_rows(period, ids) if ids else {}
+    inspections = _inspection_rows(period, ids) if ids else {}
+    callbacks = _callback_rows(period, ids) if ids else {}
+    status_rows, visit_rows = _warning_rows(period, today, ids) if ids else ({}, {})
+    coverage = coverage_for(ranking, as_of=min(period.end, timezone.now())) if ranking else {}
     rows = []
-    for village in villages:
+    for village in ranking:
         row = VillageIndicators(unit=village, population=village.population)
         if village.pk in cases:
             found = cases[village.pk]
@@ -276,7 +377,7 @@ def indicator_report(
             mean = inspections[village.pk]["mean"]
             row.inspection_score = _quantize_score(Decimal(str(mean))) if mean is not None else None
             row.inspections = inspections[village.pk]["n"]
-        row.not_educated = not_educated.get(village.pk, 0)
+        row.callbacks_reached, row.not_educated = callbacks.get(village.pk, (0, 0))
         if village.pk in coverage:
             row.households, row.households_visited = coverage[village.pk]
         kpi = status_rows.get(village.pk)
@@ -287,7 +388,10 @@ def indicator_report(
         rows.append(row)
     weights = IndicatorWeights.current()
     score_rows(rows, weights)
-    return IndicatorReport(period=period, rows=rows, weights=weights)
+    ranked_of = rows[0].ranked_of if rows else 0
+    return IndicatorReport(
+        period=period, rows=[r for r in rows if r.unit.pk in shown_ids], weights=weights, ranked_of=ranked_of
+    )
 
 
 def monthly_trend(*, user, months: list[Period], village: Unit | None = None) -> list[dict]:

@@ -10,4 +10,5 @@ ENTRIES: list = [
     NavEntry(_("Accountability"), "assessment:accountability_list", "assessment.accountability"),
     NavEntry(_("Supervision inspections"), "assessment:inspection_list", "assessment.dashboard"),
     NavEntry(_("Indicators and ranking"), "assessment:indicators", "assessment.indicators"),
+    NavEntry(_("My village's standing"), "assessment:indicators", "assessment.standing"),
 ]

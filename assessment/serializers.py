@@ -20,12 +20,38 @@ class IndicatorRowSerializer(serializers.Serializer):
         max_digits=5, decimal_places=1, read_only=True, allow_null=True, help_text=_("Composite score, 0–100.")
     )
     rank = serializers.IntegerField(read_only=True, allow_null=True, help_text=_("Rank by score (1 is best)."))
+    band = serializers.ChoiceField(
+        choices=["green", "amber", "red"],
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "green, amber or red (null without a score); below the door-visit coverage of the rules, not green."
+        ),
+    )
+    ranked_of = serializers.IntegerField(
+        read_only=True, help_text=_("Villages of the town ranked: the rank is among them.")
+    )
+    inspection_score = serializers.DecimalField(
+        max_digits=5, decimal_places=1, read_only=True, allow_null=True, help_text=_("Mean inspection score, 0–100.")
+    )
+    not_educated = serializers.IntegerField(
+        source="not_educated_known",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Callbacks that found the victim not educated (null: no callback reached a victim)."),
+    )
+    missing = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=_("Indicators the village has no data for: they count 0 in the score, never the best value."),
+    )
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
         for name in ("coverage_rate", "on_time_rate", "dissuasion_rate"):
             if data[name] is not None:
                 data[name] = round(data[name], 4)
+        data["band"] = data["band"] or None
         return data
 
 

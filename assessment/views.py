@@ -39,10 +39,11 @@ PAGE_SIZE = 25
 
 
 def period_from(request, default=None):
+    """``?period=``, or the last complete month (the dashboard, the indicators, the bulletin, a village)."""
     try:
         return parse_period(request.GET["period"])
     except (KeyError, BadPeriod):
-        return default or current_month()
+        return default or indicators.default_period()
 
 
 # --- Dashboard, village, bulletin ------------------------------------------------------------------
@@ -73,7 +74,7 @@ def village_view(request, pk):
 @login_required
 def bulletin_view(request):
     require(request.user, "assessment.dashboard")
-    period = period_from(request, default=current_month().previous())
+    period = period_from(request)
     context = dashboard.dashboard_context(user=request.user, period=period)
     context["printed_at"] = timezone.now()
     return render(request, "assessment/bulletin_print.html", context)
@@ -469,7 +470,10 @@ def inspection_detail(request, pk):
 
 @login_required
 def indicator_view(request):
-    require(request.user, "assessment.indicators")
+    """The town's ranking; for the village head and team, their own village's row with its rank in the town."""
+    town_wide = can(request.user, "assessment.indicators")
+    if not town_wide:
+        require(request.user, "assessment.standing")
     period = period_from(request)
     report = indicators.indicator_report(user=request.user, period=period)
     context = {
@@ -477,7 +481,8 @@ def indicator_view(request):
         "period_choices": dashboard.period_choices(include=period),
         "report": report,
         "ranked": sorted(report.rows, key=lambda r: (r.rank is None, r.rank or 0, r.unit.code)),
-        "departments": dashboard.department_rows(user=request.user, period=period),
+        "town_wide": town_wide,
+        "departments": dashboard.department_rows(user=request.user, period=period) if town_wide else [],
     }
     return render(request, "assessment/indicators.html", context)
 

@@ -15,6 +15,7 @@ HOME_PANELS = [
     ("outreach.visit", "campaigns.coverage.home_panel"),
     ("workplans.view", "publicity.selectors.home_panel"),
     ("education.log", "education.selectors.home_panel"),
+    ("assessment.standing", "assessment.dashboard.home_panel"),
 ]
 
 

@@ -3,11 +3,12 @@ from decimal import Decimal
 
 import pytest
 
+from assessment import indicators
 from tests.factories import VillageFactory
 
-from .factories import FraudCaseFactory
+from .factories import FraudCaseFactory, InspectionFactory
 
-FIELDS = {
+EXISTING_FIELDS = {
     "unit",
     "population",
     "cases",
@@ -20,6 +21,7 @@ FIELDS = {
     "score",
     "rank",
 }
+FIELDS = EXISTING_FIELDS | {"band", "ranked_of", "inspection_score", "not_educated", "missing"}
 
 
 def at(text):
@@ -61,10 +63,45 @@ def test_a_bad_period_is_a_400_with_a_message(api_as, leader, period):
     assert chinese != response.json()["detail"]  # translated for the default language
 
 
-def test_scope_and_roles(api_as, head_a, grid_a, police, cases):
-    assert api_as(head_a).get("/api/v1/indicators/?period=2026-03").status_code == 403
-    assert api_as(grid_a).get("/api/v1/indicators/?period=2026-03").status_code == 403
+def test_scope_and_roles(api_as, police, school, cases):
     assert {row["unit"] for row in api_as(police).get("/api/v1/indicators/?period=2026-03").json()} == {"VA", "VB"}
+    assert api_as(school).get("/api/v1/indicators/?period=2026-03").status_code == 403
+
+
+def test_every_row_has_a_band(api_as, leader, cases):
+    rows = {row["unit"]: row for row in api_as(leader).get("/api/v1/indicators/?period=2026-03").json()}
+    # VB: no case, score 100 — but no registered household, so no known door-visit coverage: amber, not green
+    assert rows["VB"]["score"] == "100.0" and rows["VB"]["band"] == "amber"
+    assert rows["VA"]["band"] == "red"
+    assert all(row["band"] in {"green", "amber", "red"} for row in rows.values())
+
+
+def test_a_missing_indicator_is_null_and_named(api_as, leader, village_a, cases):
+    InspectionFactory(unit=village_a, inspected_on=datetime.date(2026, 3, 20), score=Decimal("80"))
+    rows = {row["unit"]: row for row in api_as(leader).get("/api/v1/indicators/?period=2026-03").json()}
+    assert rows["VA"]["inspection_score"] == "80.0" and rows["VB"]["inspection_score"] is None
+    assert rows["VB"]["missing"] == ["inspection_score"] and rows["VA"]["missing"] == []
+    assert rows["VB"]["coverage_rate"] is None and rows["VB"]["not_educated"] is None
+
+
+@pytest.mark.parametrize("role", ["head_a", "grid_a"])
+def test_the_village_head_and_team_get_their_own_village_ranked_among_all(request, api_as, leader, role, cases):
+    user = request.getfixturevalue(role)
+    town = {row["unit"]: row for row in api_as(leader).get("/api/v1/indicators/?period=2026-03").json()}
+    response = api_as(user).get("/api/v1/indicators/?period=2026-03")
+    assert response.status_code == 200
+    (row,) = response.json()
+    assert row["unit"] == "VA" and set(row) == FIELDS
+    assert (row["rank"], row["ranked_of"], row["score"], row["band"]) == (2, 2, town["VA"]["score"], "red")
+    assert "VB" not in response.content.decode()
+
+
+def test_without_a_period_the_last_complete_month(api_as, leader, village_a):
+    last = indicators.default_period()
+    FraudCaseFactory(village=village_a, reported_at=last.start + datetime.timedelta(hours=12))
+    FraudCaseFactory(village=village_a, reported_at=last.end + datetime.timedelta(hours=1))  # this month
+    rows = {row["unit"]: row for row in api_as(leader).get("/api/v1/indicators/").json()}
+    assert rows["VA"]["cases"] == 1
 
 
 def test_anonymous_is_refused(api_client):

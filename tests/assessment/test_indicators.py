@@ -1,4 +1,6 @@
-"""Indicator arithmetic against hand-computed figures, periods across month and quarter ends, scope, queries."""
+"""Indicator arithmetic against hand-computed figures, periods across month and quarter ends, scope, queries; and
+the plan's 四(三) rankings: a missing indicator is missing, not perfect; a village below the door-knocking coverage
+of the rules is not green; the last complete month by default; a village sees its own standing in the town."""
 
 import datetime
 from decimal import Decimal
@@ -47,6 +49,7 @@ def test_cases_per_10k_has_two_decimals():
 
 
 def test_march_figures_and_the_case_at_2330_on_the_31st(leader, town_cases):
+    IndicatorWeightsFactory(on_time_rate=Decimal("0"))  # the on-time rule is the warnings' (tested there)
     rows = by_code(
         indicators.indicator_report(user=leader, period=parse_period("2026-03"), today=datetime.date(2026, 5, 1))
     )
@@ -56,11 +59,14 @@ def test_march_figures_and_the_case_at_2330_on_the_31st(leader, town_cases):
     assert (c.cases, c.loss, c.cases_per_10k, c.defrauded_after_warning) == (0, Decimal("0"), Decimal("0.00"), 0)
     assert a.inspection_score == Decimal("90.0") and b.inspection_score is None
     assert (a.dissuaded, a.decided, a.dissuasion_rate) == (1, 1, 1.0)
-    assert b.dissuasion_rate is None and a.on_time_rate is None
-    # Score, weights all 1: VA (0.5 + 0 + 0 + 1 + 0.9 + 1.0) / 6 = 56.7; VB (0 + 0.875 + 1 + 1) / 4 = 71.9; VC 100.
-    assert (a.score, b.score, c.score) == (Decimal("56.7"), Decimal("71.9"), Decimal("100.0"))
-    assert (c.rank, b.rank, a.rank) == (1, 2, 3)
-    assert (a.band, b.band, c.band) == ("red", "amber", "green")
+    assert b.dissuasion_rate is None
+    # Scored: cases per 10,000, loss, defrauded after warning, dissuasion rate, inspection score (door-visit
+    # coverage and callbacks: no village has them, left out). A missing indicator counts 0:
+    # VA (0.5 + 0 + 0 + 1 + 0.9) / 5 = 48.0; VB (0 + 0.875 + 1 + 0 + 0) / 5 = 37.5; VC (1 + 1 + 1 + 0 + 0) / 5 = 60.
+    assert (a.score, b.score, c.score) == (Decimal("48.0"), Decimal("37.5"), Decimal("60.0"))
+    assert (c.rank, a.rank, b.rank) == (1, 2, 3)
+    assert (a.band, b.band, c.band) == ("red", "red", "amber")
+    assert a.missing == [] and b.missing == c.missing == ["dissuasion_rate", "inspection_score"]
 
 
 def test_april_and_the_quarters(leader, town_cases):
@@ -83,6 +89,7 @@ def test_weights_change_the_score(leader, town_cases):
         not_educated=Decimal("0"),
         inspection_score=Decimal("0"),
         dissuasion_rate=Decimal("0"),
+        on_time_rate=Decimal("0"),
     )
     rows = by_code(indicators.indicator_report(user=leader, period=parse_period("2026-03")))
     # only cases per 10,000 counts: VA 1 − 1/2 = 0.5, VB 0, VC 1
@@ -97,10 +104,16 @@ def test_not_educated_callbacks_count_in_their_draw_month(leader, town_cases, vi
     assert by_code(indicators.indicator_report(user=leader, period=parse_period("2026-04")))["VB"].not_educated == 0
 
 
-def test_a_village_head_sees_only_their_village(head_a, town_cases):
-    report = indicators.indicator_report(user=head_a, period=parse_period("2026-03"))
-    assert [row.unit.code for row in report.rows] == ["VA"]
-    assert report.rows[0].rank == 1
+def test_a_village_head_sees_only_their_village_ranked_among_all_the_towns(head_a, grid_a, leader, town_cases):
+    IndicatorWeightsFactory(on_time_rate=Decimal("0"))
+    town = by_code(indicators.indicator_report(user=leader, period=parse_period("2026-03")))
+    for user in (head_a, grid_a):
+        report = indicators.indicator_report(user=user, period=parse_period("2026-03"))
+        assert [row.unit.code for row in report.rows] == ["VA"]
+        own = report.rows[0]
+        assert (own.score, own.rank, own.ranked_of, own.band) == (town["VA"].score, 2, 3, "red")
+        assert report.ranked_of == 3
+        assert report.total_cases == 2  # the totals are their own village's
 
 
 def test_the_report_runs_a_bounded_number_of_queries(leader, town, django_assert_max_num_queries):
@@ -113,6 +126,18 @@ def test_the_report_runs_a_bounded_number_of_queries(leader, town, django_assert
     with django_assert_max_num_queries(12):
         report = indicators.indicator_report(user=leader, period=parse_period("2026-03"))
     assert len(report.rows) == 12 and all(row.cases == 3 for row in report.rows)
+
+
+def test_a_village_heads_standing_runs_a_bounded_number_of_queries(
+    head_a, town, village_a, django_assert_max_num_queries
+):
+    for n in range(12):
+        village = VillageFactory(code=f"VX{n:02d}", parent=town, population=1000 + n)
+        FraudCaseFactory(village=village, reported_at=at("2026-03-02T10:00+08:00"))
+        WarningFactory(village=village, pushed_at=at("2026-03-02T10:00+08:00"))
+    with django_assert_max_num_queries(13):
+        report = indicators.indicator_report(user=head_a, period=parse_period("2026-03"))
+    assert [row.unit.code for row in report.rows] == ["VA"] and report.ranked_of == 13
 
 
 def test_worker_nominations_count_on_time_visits_and_dissuasions(leader, grid_a, grid_b, village_a, village_b):
@@ -173,3 +198,133 @@ def test_villages_with_the_same_score_share_a_rank(leader, town, village_a, vill
     rows = by_code(indicators.indicator_report(user=leader, period=parse_period("2026-03")))
     # VC and VD (no cases) tie for first; VB next is third, VA fourth.
     assert [rows[code].rank for code in ("VC", "VD", "VB", "VA")] == [1, 1, 3, 4]
+
+
+# --- 四(三): "作为衡量和检验防骗宣传成效的主要指标，纳入相关考评" — rankings that mean something -------------------
+
+
+@pytest.fixture
+def two_quiet_villages(village_a, village_b):
+    """Two villages of 10,000 people with no case in March 2026: only what they have differs."""
+    village_a.population = village_b.population = 10_000
+    village_a.save(), village_b.save()
+    IndicatorWeightsFactory(on_time_rate=Decimal("0"), dissuasion_rate=Decimal("0"))
+    return village_a, village_b
+
+
+def march(user):
+    return by_code(indicators.indicator_report(user=user, period=parse_period("2026-03")))
+
+
+def test_a_village_without_an_inspection_is_missing_it_not_perfect(leader, two_quiet_villages):
+    village_a, _village_b = two_quiet_villages
+    InspectionFactory(unit=village_a, inspected_on=datetime.date(2026, 3, 20), score=Decimal("100"))
+    rows = march(leader)
+    assert rows["VB"].inspection_score is None and rows["VB"].missing == ["inspection_score"]
+    assert rows["VB"].partial and not rows["VA"].partial
+    assert rows["VA"].score == Decimal("100.0")
+    assert rows["VB"].score == Decimal("75.0")  # (1 + 1 + 1 + 0) / 4: the missing inspection earns nothing
+    assert (rows["VA"].rank, rows["VB"].rank) == (1, 2)
+
+
+def test_a_village_no_callback_reached_is_missing_not_educated_not_perfect(leader, two_quiet_villages):
+    village_a, village_b = two_quiet_villages
+    CallbackFactory(
+        case=FraudCaseFactory(village=village_a, reported_at=at("2026-02-10T10:00+08:00")),
+        status="done",
+        reached=True,
+        educated=True,
+    )
+    CallbackFactory(case=FraudCaseFactory(village=village_b, reported_at=at("2026-02-11T10:00+08:00")))  # pending
+    rows = march(leader)
+    assert (rows["VA"].not_educated_known, rows["VB"].not_educated_known) == (0, None)
+    assert rows["VB"].missing == ["not_educated"]
+    assert rows["VA"].rank == 1 and rows["VB"].rank == 2 and rows["VB"].score < rows["VA"].score
+
+
+def test_a_village_with_no_registered_household_is_missing_coverage_and_not_green(leader, two_quiet_villages):
+    from tests.campaigns.factories import DoorVisitFactory
+    from tests.factories import HouseholdFactory
+
+    village_a, _village_b = two_quiet_villages
+    for _index in range(2):
+        DoorVisitFactory(household=HouseholdFactory(village=village_a), visited_at=at("2026-03-05T10:00+08:00"))
+    rows = march(leader)
+    assert (rows["VA"].coverage_rate, rows["VB"].coverage_rate) == (1.0, None)
+    assert rows["VB"].missing == ["coverage_rate"] and rows["VB"].score == Decimal("75.0")
+    assert (rows["VA"].band, rows["VB"].band, rows["VB"].capped) == ("green", "amber", False)
+
+
+def test_an_indicator_no_village_has_is_left_out_for_all(leader, two_quiet_villages):
+    rows = march(leader)  # no inspection, household, warning or callback anywhere: cases, loss, after warning
+    assert rows["VA"].score == rows["VB"].score == Decimal("100.0")
+    assert rows["VA"].missing == rows["VB"].missing == []
+
+
+def test_a_village_without_population_is_missing_cases_per_10000(leader, two_quiet_villages):
+    _village_a, village_b = two_quiet_villages
+    village_b.population = None
+    village_b.save()
+    rows = march(leader)
+    assert rows["VB"].cases_per_10k is None and rows["VB"].missing == ["cases_per_10k"]
+    assert rows["VB"].rank == 2
+
+
+@pytest.fixture
+def covered(two_quiet_villages):
+    """VA: 10 households of which ``visited`` had someone at home in March; VB: 10 households, all visited."""
+    from tests.campaigns.factories import DoorVisitFactory
+    from tests.factories import HouseholdFactory
+
+    village_a, village_b = two_quiet_villages
+
+    def make(visited: int):
+        for village, n in ((village_a, visited), (village_b, 10)):
+            for index in range(10):
+                household = HouseholdFactory(village=village)
+                if index < n:
+                    DoorVisitFactory(household=household, visited_at=at("2026-03-05T10:00+08:00"))
+
+    return make
+
+
+def test_a_village_below_half_door_knocking_coverage_cannot_be_green(leader, covered):
+    covered(4)
+    rows = march(leader)
+    assert rows["VA"].coverage_rate == 0.4
+    # (1 + 1 + 1 + 0.4) / 4 = 85: green by the score, amber by the coverage
+    assert rows["VA"].score == Decimal("85.0") and (rows["VA"].band, rows["VA"].capped) == ("amber", True)
+    assert rows["VB"].band == "green"
+
+
+def test_at_exactly_half_coverage_a_village_can_be_green(leader, covered):
+    covered(5)
+    rows = march(leader)
+    assert rows["VA"].score == Decimal("87.5") and rows["VA"].band == "green"
+
+
+def test_the_coverage_for_green_is_a_setting(leader, covered, settings):
+    settings.PLAN_RULES = {**settings.PLAN_RULES, "GREEN_MIN_COVERAGE_PERCENT": 30}
+    covered(4)
+    assert march(leader)["VA"].band == "green"
+    settings.PLAN_RULES = {**settings.PLAN_RULES, "GREEN_MIN_COVERAGE_PERCENT": 90}
+    assert march(leader)["VA"].band == "amber"
+
+
+def test_a_low_score_stays_red_or_amber_whatever_the_coverage(leader, covered):
+    IndicatorWeightsFactory(green_from=Decimal("99"), amber_from=Decimal("95"))  # the newest weights are used
+    covered(4)
+    assert march(leader)["VA"].band == "red"
+
+
+@pytest.mark.parametrize(
+    "today, expected",
+    [
+        (datetime.date(2026, 12, 5), "2026-11"),
+        (datetime.date(2026, 12, 31), "2026-11"),
+        (datetime.date(2027, 1, 1), "2026-12"),
+        (datetime.date(2026, 3, 1), "2026-02"),
+    ],
+)
+def test_the_default_period_is_the_last_complete_month(today, expected):
+    assert indicators.default_period(today).key == expected

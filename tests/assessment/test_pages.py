@@ -53,7 +53,8 @@ def test_leadership_opens_every_page(client, leader, data, url):
 
 @pytest.mark.parametrize("url", PAGES)
 def test_the_village_team_and_outsiders_get_404(client, grid_a, outsider, url):
-    for user in (grid_a, outsider):
+    users = (outsider,) if url.startswith("/assessment/indicators/") else (grid_a, outsider)  # their own standing
+    for user in users:
         client.force_login(user)
         assert client.get(url).status_code == 404
 
@@ -300,3 +301,77 @@ def test_the_lists_and_their_exports_do_not_grow_in_queries_with_their_rows(
     for url in urls:
         with django_assert_max_num_queries(before[url]):
             assert client.get(url).status_code == 200
+
+
+# --- 四(三): the default period, missing indicators, bands, a village's own standing ---------------------------
+
+
+@pytest.mark.parametrize("url", ["/assessment/", "/assessment/indicators/", "/assessment/bulletin/"])
+def test_without_a_period_the_pages_show_the_last_complete_month(client, leader, village_a, url):
+    from assessment.indicators import default_period
+
+    last = default_period()
+    FraudCaseFactory(village=village_a, reported_at=last.start + datetime.timedelta(hours=12))
+    client.force_login(leader)
+    response = client.get(url)
+    assert response.context["period"] == last
+    assert response.context["report"].total_cases == 1
+
+
+def test_a_missing_indicator_reads_no_data_and_the_score_says_partial(client, leader, village_a, village_b):
+    InspectionFactory(unit=village_a, inspected_on=datetime.date(2026, 3, 20), score=Decimal("90"))
+    client.force_login(leader)
+    for url in ("/assessment/?period=2026-03", "/assessment/indicators/?period=2026-03"):
+        page = client.get(url).content.decode()
+        row = _ranking_row(page, "VB")
+        assert 'data-testid="partial"' in row and "督导检查得分" in row  # "partial, no data: inspection score"
+        assert 'data-testid="partial"' not in _ranking_row(page, "VA")
+        assert 'data-testid="score-rules"' in page
+    bulletin = client.get("/assessment/bulletin/?period=2026-03").content.decode()
+    assert 'data-testid="bulletin-row" data-village="VB"' in bulletin
+
+
+def test_a_green_score_with_low_coverage_shows_amber(client, leader, village_a):
+    client.force_login(leader)
+    page = client.get("/assessment/indicators/?period=2026-03").content.decode()
+    # no case, so the score is 100, but no household is known to be visited: amber, marked
+    assert 'data-testid="score">100.0<' in _ranking_row(page, "VA")
+    assert 'data-band="amber"' in _ranking_row(page, "VA") and 'data-band="green"' not in page
+
+
+@pytest.fixture
+def town_of_three(town, village_a, village_b):
+    VillageFactory(code="VC", name="第三村", parent=town, population=10_000)
+    village_a.population = village_b.population = 10_000
+    village_a.save(), village_b.save()
+    FraudCaseFactory(village=village_a, reported_at=at("2026-03-10T10:00+08:00"), loss_amount=Decimal("100"))
+    FraudCaseFactory(village=village_b, reported_at=at("2026-03-10T10:00+08:00"), loss_amount=Decimal("900"))
+    FraudCaseFactory(village=village_b, reported_at=at("2026-03-11T10:00+08:00"), loss_amount=Decimal("900"))
+
+
+@pytest.mark.parametrize("role", ["head_a", "grid_a"])
+def test_the_village_head_and_team_see_their_own_standing_in_the_town(request, client, role, town_of_three):
+    client.force_login(request.getfixturevalue(role))
+    response = client.get("/assessment/indicators/?period=2026-03")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert page.count('data-testid="ranking-row"') == 1 and 'data-village="VA"' in page
+    assert "下柏村" not in page and "第三村" not in page  # never another village's detail
+    assert 'data-testid="standing-rank">第 2 名 / 共 3<' in page  # VA (1 case, ¥100) is second of three
+    assert 'data-testid="department-table"' not in page and "/assessment/export/" not in page
+
+
+def test_the_village_head_gets_404_for_every_village_page(client, head_a, village_a, village_b):
+    client.force_login(head_a)
+    assert client.get(f"/assessment/villages/{village_b.pk}/").status_code == 404
+    assert client.get(f"/assessment/villages/{village_a.pk}/").status_code == 404  # the leadership's page
+    assert client.get("/assessment/export/indicators.xlsx").status_code == 404
+
+
+def test_the_home_page_shows_the_village_its_standing(client, head_a, leader, village_a, village_b):
+    client.force_login(head_a)
+    page = client.get("/").content.decode()
+    assert 'data-testid="home-standing"' in page and village_a.name in page and village_b.name not in page
+    assert 'data-testid="home-standing-rank"' in page
+    client.force_login(leader)
+    assert 'data-testid="home-standing"' not in client.get("/").content.decode()
