@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import UnitChoiceField
 from core.periods import BadPeriod, parse_period
+from core.uploads import MultipleEvidenceField
 from organization.access import CAPABILITIES
 from organization.models import User
 
@@ -79,9 +80,17 @@ class AssignForm(forms.Form):
         self.fields["assigned_to"].queryset = callers_queryset()
 
 
+# Recorded by hand: an incident review is opened by the registration of the case.
+MANUAL_KINDS = [(v, label) for v, label in AccountabilityKind.choices if v != AccountabilityKind.INCIDENT_REVIEW]
+
+
 class AccountabilityForm(forms.Form):
     unit = UnitChoiceField(label=_("Village or department"), queryset=None)
-    kind = forms.ChoiceField(label=_("Kind"), choices=AccountabilityKind.choices)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=MANUAL_KINDS,
+        help_text=_("A village is summoned through its head; a department through its head."),
+    )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     held_on = forms.DateField(label=_("Date"), widget=DATE, required=False)
     people = forms.CharField(
@@ -145,3 +154,40 @@ class InspectionForm(forms.Form):
 
 class RectifyForm(forms.Form):
     notes = forms.CharField(label=_("What was rectified"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CallbackDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("sanction", _("Confirmed not educated: summons and public criticism")),
+            ("records_confirmed", _("The records stand: no sanction")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Why"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Required when the records stand (e.g. the visit was confirmed with the grid worker)."),
+    )
+
+
+class RectificationForm(forms.Form):
+    text = forms.CharField(
+        label=_("What was rectified"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the unit did, when, and who was involved."),
+    )
+    files = MultipleEvidenceField(
+        label=_("Evidence"), help_text=_("Photos, documents, video or audio (备查), up to 10 files.")
+    )
+
+
+class RectificationDecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Leadership's note"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Required when returning: say what is missing."),
+    )

@@ -2,8 +2,11 @@
 
 * :class:`CallbackDraw` / :class:`Callback`: 一案双查 — each month a reproducible, village-stratified random
   draw of fraud cases; a caller asks the victim whether they had been educated.
-* :class:`AccountabilityItem`: 约谈 of the village head or 通报批评, opened by a "not educated" callback, by a
-  summons suggestion or by hand; open → closed, with a rectification deadline and its follow-up.
+* :class:`AccountabilityItem`: 约谈 of the village head (or of a department's head), 通报批评, or an incident
+  review (事故复盘) of a warned person defrauded; opened by a confirmed "not educated" callback, by a case
+  registration, by a summons suggestion or by hand; open → closed, with a rectification deadline, the unit's
+  rectification reports (:class:`RectificationReport`, accepted or returned by leadership) and the grid and
+  workers responsibility was traced to.
 * :class:`Inspection`: 督导检查 of a village or a department with a checklist (:class:`ChecklistItem`) and a score.
 * :class:`IndicatorWeights` and :class:`SummonsRule`: the configurable parts of the assessment (admin).
 
@@ -14,6 +17,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -67,9 +71,27 @@ class EducationChannel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class CallbackReview(models.TextChoices):
+    """一案双查 checks before it sanctions: a "not educated" answer the records contradict waits for leadership."""
+
+    NONE = "", _("No review needed")
+    DISAGREE = "disagree", _("Records disagree")
+    SANCTIONED = "sanctioned", _("Confirmed not educated")
+    RECORDS_CONFIRMED = "records_confirmed", _("Records confirmed")
+
+
 class CallbackQuerySet(ScopedQuerySet):
-    def not_educated(self):
+    def answered_not_educated(self):
         return self.filter(status=CallbackStatus.DONE, reached=True, educated=False)
+
+    def not_educated(self):
+        """Confirmed not educated (确未接受防骗宣传教育): the answer, and no disagreement left open or upheld."""
+        return self.answered_not_educated().exclude(
+            review__in=[CallbackReview.DISAGREE, CallbackReview.RECORDS_CONFIRMED]
+        )
+
+    def records_disagree(self):
+        return self.filter(review=CallbackReview.DISAGREE)
 
 
 class Callback(models.Model):
@@ -98,6 +120,25 @@ class Callback(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    review = models.CharField(
+        _("records check"), max_length=20, choices=CallbackReview.choices, default=CallbackReview.NONE, blank=True
+    )
+    records = models.JSONField(
+        _("education on record before the report"),
+        default=list,
+        blank=True,
+        help_text=_("What the records showed when the answer was “not educated”: [{channel, on, detail}]."),
+    )
+    review_note = models.TextField(_("leadership's decision"), blank=True)
+    reviewed_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     history = HistoricalRecords()
     objects = CallbackQuerySet.as_manager()
@@ -113,8 +154,20 @@ class Callback(models.Model):
         return f"{self.draw} · {self.case_id}"
 
     @property
-    def is_not_educated(self) -> bool:
+    def answered_not_educated(self) -> bool:
         return self.status == CallbackStatus.DONE and self.reached is True and self.educated is False
+
+    @property
+    def is_not_educated(self) -> bool:
+        """Confirmed not educated: the answer, unless the records disagree (pending or upheld)."""
+        return self.answered_not_educated and self.review not in (
+            CallbackReview.DISAGREE,
+            CallbackReview.RECORDS_CONFIRMED,
+        )
+
+    @property
+    def records_disagree(self) -> bool:
+        return self.review == CallbackReview.DISAGREE
 
     def channel_labels(self) -> list[str]:
         return [str(EducationChannel(c).label) for c in self.channels if c in EducationChannel.values]
@@ -122,11 +175,22 @@ class Callback(models.Model):
 
 class AccountabilityKind(models.TextChoices):
     SUMMONS = "summons", _("Summons of the village head")
+    DEPARTMENT_SUMMONS = "department_summons", _("Summons of the department head")
     CRITICISM = "criticism", _("Public criticism")
+    INCIDENT_REVIEW = "incident_review", _("Incident review")
+
+
+# Which kinds fit which unit: a department is summoned through its head, not a "村居主要负责人".
+KINDS_FOR_UNIT = {
+    UnitKind.VILLAGE: (AccountabilityKind.SUMMONS, AccountabilityKind.CRITICISM, AccountabilityKind.INCIDENT_REVIEW),
+    UnitKind.DEPARTMENT: (AccountabilityKind.DEPARTMENT_SUMMONS, AccountabilityKind.CRITICISM),
+}
+SUMMONS_KINDS = (AccountabilityKind.SUMMONS, AccountabilityKind.DEPARTMENT_SUMMONS)
 
 
 class AccountabilitySource(models.TextChoices):
     CALLBACK = "callback", _("Callback: not educated")
+    INCIDENT = "incident", _("Defrauded after warning")
     SUGGESTION = "suggestion", _("Summons suggestion")
     INSPECTION = "inspection", _("Inspection")
     MANUAL = "manual", _("Recorded by leadership")
@@ -137,12 +201,31 @@ class AccountabilityStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class RectificationStatus(models.TextChoices):
+    """The summoned unit's answer: awaiting → submitted → accepted (closes the item) or returned → submitted…"""
+
+    AWAITING = "awaiting", _("Awaiting rectification")
+    SUBMITTED = "submitted", _("Rectification submitted")
+    RETURNED = "returned", _("Rectification returned")
+    ACCEPTED = "accepted", _("Rectification accepted")
+
+
+# The unit still owes its rectification report (a submitted one waits for leadership, not for the unit).
+OWED = (RectificationStatus.AWAITING, RectificationStatus.RETURNED)
+
+
 class AccountabilityQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status=AccountabilityStatus.OPEN)
 
     def overdue(self, today: datetime.date | None = None):
-        return self.open().filter(rectification_deadline__lt=today or timezone.localdate())
+        """Open, past the rectification deadline, and the unit has not answered (or was sent back)."""
+        return self.open().filter(
+            rectification_deadline__lt=today or timezone.localdate(), rectification_status__in=OWED
+        )
+
+    def awaiting_decision(self):
+        return self.open().filter(rectification_status=RectificationStatus.SUBMITTED)
 
 
 class AccountabilityItem(models.Model):
@@ -150,7 +233,7 @@ class AccountabilityItem(models.Model):
 
     client_id = models.UUIDField(_("client reference"), unique=True, null=True, blank=True, editable=False)
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(_("kind"), max_length=12, choices=AccountabilityKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=AccountabilityKind.choices)
     source = models.CharField(_("source"), max_length=12, choices=AccountabilitySource.choices)
     callback = models.ForeignKey(
         Callback,
@@ -159,6 +242,38 @@ class AccountabilityItem(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="accountability_items",
+    )
+    case = models.ForeignKey(
+        "fraud_cases.FraudCase",
+        verbose_name=_("fraud case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accountability_items",
+    )
+    warning = models.ForeignKey(
+        "warnings_followup.Warning",
+        verbose_name=_("warning"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accountability_items",
+    )
+    traced_grid = models.ForeignKey(
+        Unit,
+        verbose_name=_("grid responsible"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": UnitKind.GRID},
+    )
+    traced_workers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("workers responsible"),
+        blank=True,
+        related_name="traced_accountability_items",
+        help_text=_("Who covered the household: the door visits, the pledge and the warning's follow-up visits."),
     )
     reason = models.TextField(_("reason"))
     held_on = models.DateField(_("date"), null=True, blank=True)
@@ -181,6 +296,13 @@ class AccountabilityItem(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    rectification_status = models.CharField(
+        _("rectification"),
+        max_length=10,
+        choices=RectificationStatus.choices,
+        default=RectificationStatus.AWAITING,
+        db_index=True,
+    )
 
     history = HistoricalRecords()
     objects = AccountabilityQuerySet.as_manager()
@@ -193,18 +315,66 @@ class AccountabilityItem(models.Model):
         ordering = ["status", "-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["callback", "kind"], name="one_item_per_callback_and_kind"),
+            models.UniqueConstraint(fields=["case", "kind"], name="one_item_per_case_and_kind"),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.unit}"
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
+        """Past the deadline and the unit still owes its rectification report."""
         today = today or timezone.localdate()
         return (
             self.status == AccountabilityStatus.OPEN
+            and self.rectification_status in OWED
             and self.rectification_deadline is not None
             and self.rectification_deadline < today
         )
+
+    def traced_names(self) -> str:
+        return "、".join(str(user) for user in self.traced_workers.all())
+
+
+class RectificationQuerySet(ScopedQuerySet):
+    # Only those who may read accountability items see the reports (and their files), within the item's unit.
+    scope_capability = "assessment.accountability"
+
+
+class RectificationReport(models.Model):
+    """整改报告: what the summoned unit did, with evidence; leadership accepts it or returns it."""
+
+    class Decision(models.TextChoices):
+        PENDING = "", _("Waiting for leadership")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Returned")
+
+    item = models.ForeignKey(
+        AccountabilityItem, verbose_name=_("accountability item"), on_delete=models.CASCADE, related_name="reports"
+    )
+    text = models.TextField(_("what was rectified"))
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, default="", blank=True)
+    decision_note = models.TextField(_("leadership's note"), blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    attachments = GenericRelation("core.Attachment")
+    objects = RectificationQuerySet.as_manager()
+
+    scope_field = "item__unit"
+
+    class Meta:
+        verbose_name = _("rectification report")
+        verbose_name_plural = _("rectification reports")
+        ordering = ["-submitted_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.item} · {self.submitted_at:%Y-%m-%d}"
 
 
 class ChecklistItem(models.Model):

@@ -11,8 +11,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     CharField,
     Count,
+    F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     Value,
@@ -108,6 +110,64 @@ def education_records(residents, *, before: datetime.datetime | None = None) -> 
 
 def accountability_for(user):
     return AccountabilityItem.objects.for_user(user).select_related("unit", "callback", "callback__case")
+
+
+def accountability_list_for(user):
+    """The list's rows: the unit, the case, the grid and the workers named (a fixed number of queries)."""
+    return accountability_for(user).select_related("case", "traced_grid").prefetch_related("traced_workers")
+
+
+def accountability_page(*, user, pk: int) -> AccountabilityItem:
+    """One item for its page, in scope (404 otherwise), with its case, warning, grid, workers and reports."""
+    from django.shortcuts import get_object_or_404
+
+    from core.models import Attachment
+
+    from .models import RectificationReport
+
+    reports = RectificationReport.objects.select_related("submitted_by", "decided_by").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("pk"))
+    )
+    return get_object_or_404(
+        accountability_for(user)
+        .select_related("case__victim", "warning", "traced_grid", "created_by", "closed_by")
+        .prefetch_related("traced_workers", Prefetch("reports", queryset=reports)),
+        pk=pk,
+    )
+
+
+HOME_PANEL_LIMIT = 5
+
+
+def home_panel(*, user, today: datetime.date | None = None) -> dict | None:
+    """The home page's accountability panel.
+
+    The summoned unit's head: its open items that wait for its rectification, overdue first. The leadership
+    group: rectification reports to accept or return, and callbacks whose answer the records contradict."""
+    from organization.access import can
+
+    from .models import OWED
+    from .services import head_role
+
+    today = today or timezone.localdate()
+    unit = user.unit if user.unit_id else None
+    panel = {"template": "assessment/_home_panel.html", "today": today, "owed": [], "to_decide": 0, "disagree": 0}
+    if unit is not None and unit.kind in (UnitKind.VILLAGE, UnitKind.DEPARTMENT) and user.has_role(head_role(unit)):
+        owed = (
+            AccountabilityItem.objects.for_user(user)
+            .open()
+            .filter(unit=unit, rectification_status__in=OWED)
+            .select_related("unit")
+            .order_by(F("rectification_deadline").asc(nulls_last=True), "-created_at")
+        )
+        panel["owed"] = list(owed[:HOME_PANEL_LIMIT])
+        panel["overdue"] = owed.filter(rectification_deadline__lt=today).count()
+    if can(user, "assessment.summon"):
+        panel["to_decide"] = AccountabilityItem.objects.for_user(user).awaiting_decision().count()
+        panel["disagree"] = Callback.objects.for_user(user).records_disagree().count()
+    if not (panel["owed"] or panel["to_decide"] or panel["disagree"]):
+        return None
+    return panel
 
 
 def inspections_for(user):

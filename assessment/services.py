@@ -21,22 +21,30 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_event_record
 from core import periods
+from core.rules import rule
+from core.uploads import attach, files_removed_on_error
 from core.workflow import TransitionNotAllowed
 from organization.access import can, unit_in_scope
-from organization.models import Unit, UnitKind
+from organization.models import Role, Unit, UnitKind
 
+from . import records
 from .models import (
+    KINDS_FOR_UNIT,
+    OWED,
     AccountabilityItem,
     AccountabilityKind,
     AccountabilitySource,
     AccountabilityStatus,
     Callback,
     CallbackDraw,
+    CallbackReview,
     CallbackSettings,
     CallbackStatus,
     ChecklistItem,
     EducationChannel,
     Inspection,
+    RectificationReport,
+    RectificationStatus,
 )
 
 
@@ -52,6 +60,17 @@ A = AccountabilityStatus
 ACCOUNTABILITY_TRANSITIONS = {
     "close": Transition(gettext_lazy("Close"), frozenset({A.OPEN}), A.CLOSED, "assessment.summon"),
     "reopen": Transition(gettext_lazy("Reopen"), frozenset({A.CLOSED}), A.OPEN, "assessment.summon"),
+}
+R = RectificationStatus
+# The summoned unit answers (整改报告); leadership accepts (the item closes) or returns it. The item must be open.
+RECTIFICATION_TRANSITIONS = {
+    "submit": Transition(gettext_lazy("Submit the rectification"), frozenset(OWED), R.SUBMITTED, "assessment.rectify"),
+    "accept": Transition(gettext_lazy("Accept"), frozenset({R.SUBMITTED}), R.ACCEPTED, "assessment.summon"),
+    "return": Transition(gettext_lazy("Return"), frozenset({R.SUBMITTED}), R.RETURNED, "assessment.summon"),
+}
+CALLBACK_DECISIONS = {
+    "sanction": CallbackReview.SANCTIONED,
+    "records_confirmed": CallbackReview.RECORDS_CONFIRMED,
 }
 
 
@@ -74,6 +93,41 @@ def can_transition_item(user, item: AccountabilityItem, action: str) -> bool:
 def _require(user, capability: str, unit: Unit | None = None) -> None:
     if not can(user, capability) or (unit is not None and not unit_in_scope(user, unit)):
         raise PermissionDenied(_("Your role may not do this here."))
+
+
+def head_role(unit: Unit) -> str:
+    """Who answers for ``unit``: the village head of a village, the staff of a department."""
+    return Role.VILLAGE_HEAD if unit.kind == UnitKind.VILLAGE else Role.DEPARTMENT_STAFF
+
+
+def is_unit_head(user, unit: Unit) -> bool:
+    """Does ``user`` answer for ``unit`` (its village head, or its department's staff), in the unit itself?"""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.unit_id
+        and can(user, "assessment.rectify")
+        and user.has_role(head_role(unit))
+        and user.unit.path.startswith(unit.path)
+    )
+
+
+def can_rectify(user, item: AccountabilityItem, action: str) -> bool:
+    """May ``user`` take the rectification ``action`` on ``item`` now (for the buttons)?"""
+    transition = RECTIFICATION_TRANSITIONS[action]
+    if item.status != A.OPEN or item.rectification_status not in transition.sources:
+        return False
+    if action == "submit":
+        return is_unit_head(user, item.unit)
+    return can(user, transition.capability) and unit_in_scope(user, item.unit)
+
+
+def can_decide_callback(user, callback: Callback) -> bool:
+    return (
+        callback.review == CallbackReview.DISAGREE
+        and can(user, "assessment.summon")
+        and unit_in_scope(user, callback.village)
+    )
 
 
 # --- 一案双查: the monthly draw --------------------------------------------------------------------
@@ -228,25 +282,148 @@ def callback_record(
             reached=reached,
             educated=callback.educated,
         )
-        if callback.is_not_educated:
-            reason = _("Callback of case %(case)s: the victim had not received anti-fraud education.") % {
-                "case": callback.case.case_number
-            }
-            for kind in (AccountabilityKind.SUMMONS, AccountabilityKind.CRITICISM):
-                item, created = AccountabilityItem.objects.get_or_create(
-                    callback=callback,
-                    kind=kind,
-                    defaults={
-                        "unit": callback.village,
-                        "source": AccountabilitySource.CALLBACK,
-                        "reason": reason,
-                        "created_by": actor,
-                    },
+        if callback.answered_not_educated:
+            evidence = records.education_evidence(callback.case)
+            if evidence:
+                # 对确未接受防骗宣传教育的: the records say otherwise, so leadership decides before any sanction.
+                callback.review = CallbackReview.DISAGREE
+                callback.records = [found.as_json() for found in evidence]
+                callback.save(update_fields=["review", "records"])
+                audit_event_record(
+                    actor=actor,
+                    subject=callback,
+                    event="callback_records_disagree",
+                    new=CallbackReview.DISAGREE,
+                    records=callback.records,
                 )
-                if created:
-                    audit_event_record(actor=actor, subject=item, event="accountability_open", new=A.OPEN)
-                    _on_commit("accountability_notify", item_id=item.pk)
+                _on_commit("records_disagree_notify", callback_id=callback.pk)
+            else:
+                _sanction(callback=callback, actor=actor)
     return callback
+
+
+def _sanction(*, callback: Callback, actor) -> list[AccountabilityItem]:
+    """确未接受防骗宣传教育: 约谈 of the village head and 通报批评, traced to the household's grid and workers."""
+    reason = _("Callback of case %(case)s: the victim had not received anti-fraud education.") % {
+        "case": callback.case.case_number
+    }
+    grid, workers = records.traced_responsibility(callback.case)
+    items = []
+    for kind in (AccountabilityKind.SUMMONS, AccountabilityKind.CRITICISM):
+        item, created = AccountabilityItem.objects.get_or_create(
+            callback=callback,
+            kind=kind,
+            defaults={
+                "unit": callback.village,
+                "source": AccountabilitySource.CALLBACK,
+                "reason": reason,
+                "created_by": actor,
+                "case": None,
+                "traced_grid": grid,
+            },
+        )
+        if created:
+            item.traced_workers.set(workers)
+            audit_event_record(
+                actor=actor,
+                subject=item,
+                event="accountability_open",
+                new=A.OPEN,
+                traced_grid=grid.name if grid else "",
+                traced_workers=[str(worker) for worker in workers],
+            )
+            _on_commit("accountability_notify", item_id=item.pk)
+        items.append(item)
+    return items
+
+
+def callback_decide(*, callback: Callback, actor, decision: str, note: str = "") -> Callback:
+    """Leadership decides a "records disagree" callback: ``sanction`` (confirmed not educated: 约谈 and 通报批评)
+    or ``records_confirmed`` (the records stand: no sanction; a note says why)."""
+    _require(actor, "assessment.summon", callback.village)
+    if decision not in CALLBACK_DECISIONS:
+        raise ValidationError({"decision": _("Unknown decision.")})
+    note = (note or "").strip()
+    if decision == "records_confirmed" and not note:
+        raise ValidationError({"note": _("Say why the records stand.")})
+    with transaction.atomic():
+        callback = Callback.objects.select_for_update().select_related("village", "case__victim").get(pk=callback.pk)
+        if callback.review != CallbackReview.DISAGREE:
+            raise TransitionNotAllowed(_("This callback does not wait for a decision."))
+        old = callback.review
+        callback.review = CALLBACK_DECISIONS[decision]
+        callback.review_note, callback.reviewed_by, callback.reviewed_at = note, actor, timezone.now()
+        callback.save(update_fields=["review", "review_note", "reviewed_by", "reviewed_at"])
+        audit_event_record(
+            actor=actor, subject=callback, event=f"callback_{decision}", old=old, new=callback.review, reason=note
+        )
+        if decision == "sanction":
+            _sanction(callback=callback, actor=actor)
+    return callback
+
+
+# --- 事故复盘: defrauded after warning ----------------------------------------------------------------
+
+
+def warned_within_lookback(*, warning, reported_at: datetime.datetime) -> bool:
+    """Was ``warning`` pushed within INCIDENT_LOOKBACK_DAYS before ``reported_at`` (预警…又被骗的就是事故)?"""
+    if warning is None or warning.pushed_at >= reported_at:
+        return False
+    return warning.pushed_at >= reported_at - datetime.timedelta(days=rule("INCIDENT_LOOKBACK_DAYS"))
+
+
+def incident_review_open(*, case, actor=None) -> tuple[AccountabilityItem | None, bool]:
+    """Open the incident review of ``case`` when its victim was warned within the lookback window: an item
+    against the warning's village, with the warning (its visit record), the grid and the workers responsible;
+    leadership and the village head are notified. Idempotent: one review per case. ``(item, created)``.
+
+    Called inside the case registration's transaction (the registering police officer is the actor)."""
+    warning = case.warning
+    if not warned_within_lookback(warning=warning, reported_at=case.reported_at):
+        return None, False
+    existing = AccountabilityItem.objects.filter(case=case, kind=AccountabilityKind.INCIDENT_REVIEW).first()
+    if existing is not None:
+        return existing, False
+    grid, workers = records.traced_responsibility(case, warning=warning)
+    reason = _(
+        "%(name)s was warned on %(pushed)s (warning %(warning)s) and defrauded: case %(case)s, reported on "
+        "%(reported)s, loss ¥%(loss)s. Warned and still defrauded is an incident."
+    ) % {
+        "name": case.victim.name,
+        "pushed": f"{timezone.localtime(warning.pushed_at):%Y-%m-%d}",
+        "warning": warning.external_id,
+        "case": case.case_number,
+        "reported": f"{timezone.localtime(case.reported_at):%Y-%m-%d}",
+        "loss": case.loss_amount,
+    }
+    try:
+        with transaction.atomic():
+            item = AccountabilityItem.objects.create(
+                unit=warning.village,
+                kind=AccountabilityKind.INCIDENT_REVIEW,
+                source=AccountabilitySource.INCIDENT,
+                case=case,
+                warning=warning,
+                reason=reason,
+                traced_grid=grid,
+                created_by=actor,
+            )
+            item.traced_workers.set(workers)
+            audit_event_record(
+                actor=actor,
+                subject=item,
+                event="accountability_open",
+                new=A.OPEN,
+                reason=reason,
+                case=case.case_number,
+                warning=warning.external_id,
+                traced_grid=grid.name if grid else "",
+                traced_workers=[str(worker) for worker in workers],
+            )
+    except IntegrityError:
+        return AccountabilityItem.objects.get(case=case, kind=AccountabilityKind.INCIDENT_REVIEW), False
+    _on_commit("accountability_notify", item_id=item.pk)
+    return item, True
 
 
 # --- Accountability items ---------------------------------------------------------------------------
@@ -275,6 +452,15 @@ def accountability_open(
         raise ValidationError({"unit": _("Choose a village or a department.")})
     if kind not in AccountabilityKind.values:
         raise ValidationError({"kind": _("Unknown kind.")})
+    if kind == AccountabilityKind.INCIDENT_REVIEW:
+        raise ValidationError({"kind": _("An incident review is opened by the registration of the case.")})
+    if kind not in KINDS_FOR_UNIT[unit.kind]:
+        raise ValidationError(
+            {
+                "kind": _("A %(kind)s does not fit a %(unit)s.")
+                % {"kind": AccountabilityKind(kind).label, "unit": UnitKind(unit.kind).label}
+            }
+        )
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason.")})
     try:
@@ -380,11 +566,105 @@ def accountability_transition(
             fields.append("follow_up")
         else:
             item.closed_at, item.closed_by = None, None
+            if item.rectification_status == R.ACCEPTED:  # reopened: the unit owes a new rectification
+                item.rectification_status = R.AWAITING
+                fields.append("rectification_status")
         old = item.status
         item.status = transition.target
         item.save(update_fields=fields)
         audit_event_record(actor=actor, subject=item, event=f"accountability_{action}", old=old, new=item.status)
     return item
+
+
+# --- 整改报告: the summoned unit answers -------------------------------------------------------------
+
+
+def _lock_for_rectification(item: AccountabilityItem, action: str) -> AccountabilityItem:
+    transition = RECTIFICATION_TRANSITIONS[action]
+    item = AccountabilityItem.objects.select_for_update().select_related("unit").get(pk=item.pk)
+    if item.status != A.OPEN or item.rectification_status not in transition.sources:
+        raise TransitionNotAllowed(
+            _("“%(action)s” is not possible while the rectification is “%(status)s”.")
+            % {"action": transition.label, "status": item.get_rectification_status_display()}
+        )
+    return item
+
+
+def rectification_submit(*, item: AccountabilityItem, actor, text: str, files=()) -> RectificationReport:
+    """The village head (or the department's staff) submits what their unit rectified, with evidence files
+    (checked uploads). Only for an item against their own unit; again after a return."""
+    if not is_unit_head(actor, item.unit):
+        raise PermissionDenied(_("Only the summoned unit's head submits its rectification."))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Say what was rectified.")})
+    with files_removed_on_error(), transaction.atomic():
+        item = _lock_for_rectification(item, "submit")
+        report = RectificationReport.objects.create(item=item, text=text, submitted_by=actor)
+        if files:
+            attach(report, files, user=actor)
+        old = item.rectification_status
+        item.rectification_status = R.SUBMITTED
+        item.save(update_fields=["rectification_status"])
+        audit_event_record(
+            actor=actor,
+            subject=item,
+            event="rectification_submit",
+            old=old,
+            new=item.rectification_status,
+            files=len(files),
+        )
+        _on_commit("rectification_notify", report_id=report.pk)
+    return report
+
+
+def rectification_decide(*, item: AccountabilityItem, actor, action: str, note: str = "") -> RectificationReport:
+    """Leadership ``accept``s the latest report (the item closes, the report is its follow-up) or ``return``s it
+    (a note says what is missing; the unit submits again)."""
+    if action not in ("accept", "return"):
+        raise ValidationError({"action": _("Unknown decision.")})
+    _require(actor, RECTIFICATION_TRANSITIONS[action].capability, item.unit)
+    note = (note or "").strip()
+    if action == "return" and not note:
+        raise ValidationError({"note": _("Say what is missing.")})
+    with transaction.atomic():
+        item = _lock_for_rectification(item, action)
+        report = RectificationReport.objects.select_for_update().filter(item=item).order_by("-submitted_at", "-pk")[0]
+        now = timezone.now()
+        decisions = RectificationReport.Decision
+        report.decision = decisions.ACCEPTED if action == "accept" else decisions.RETURNED
+        report.decision_note, report.decided_by, report.decided_at = note, actor, now
+        report.save(update_fields=["decision", "decision_note", "decided_by", "decided_at"])
+        old = item.rectification_status
+        item.rectification_status = RECTIFICATION_TRANSITIONS[action].target
+        fields = ["rectification_status"]
+        if action == "accept":
+            item.status, item.closed_at, item.closed_by = A.CLOSED, now, actor
+            item.follow_up = item.follow_up or report.text
+            fields += ["status", "closed_at", "closed_by", "follow_up"]
+        item.save(update_fields=fields)
+        audit_event_record(
+            actor=actor,
+            subject=item,
+            event=f"rectification_{action}",
+            old=old,
+            new=item.rectification_status,
+            reason=note,
+        )
+        _on_commit("rectification_notify", report_id=report.pk)
+    return report
+
+
+def rectification_reminders(*, today: datetime.date | None = None) -> int:
+    """Remind each summoned unit whose rectification is overdue (not submitted, or returned): once per item
+    and deadline (the notifications' own unique key). Returns how many people were newly reminded."""
+    from . import notifications
+
+    today = today or timezone.localdate()
+    sent = 0
+    for item in AccountabilityItem.objects.overdue(today).select_related("unit").order_by("pk"):
+        sent += notifications.rectification_overdue_notify(item=item)
+    return sent
 
 
 # --- 督导检查 -----------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Background work of the assessment: the monthly callback draw (beat: the 1st of each month)."""
+"""Background work of the assessment: the monthly callback draw (beat: the 1st of each month) and the daily
+scan of overdue rectifications (beat: 09:00)."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -14,3 +15,11 @@ def monthly_callback_draw() -> str:
     month = periods.current_month(timezone.localdate()).previous()
     draw, created = services.callback_draw_month(month=month.first_day)
     return f"{draw} {'drawn' if created else 'already drawn'}"
+
+
+@shared_task(name="assessment.rectification_reminders")
+def rectification_reminders() -> int:
+    """Daily: remind the units whose rectification is overdue (once per item and deadline)."""
+    from . import services
+
+    return services.rectification_reminders()

@@ -18,6 +18,13 @@ urlpatterns = [
     path("accountability/", views.accountability_list, name="accountability_list"),
     path("accountability/new/", views.accountability_create, name="accountability_create"),
     path("accountability/<int:pk>/", views.accountability_detail, name="accountability_detail"),
+    path("callbacks/<int:pk>/decide/", views.callback_decide, name="callback_decide"),
+    path("accountability/<int:pk>/rectification/", views.accountability_rectify, name="accountability_rectify"),
+    path(
+        "accountability/<int:pk>/rectification/<slug:action>/",
+        views.rectification_decide,
+        name="rectification_decide",
+    ),
     path("accountability/<int:pk>/<slug:action>/", views.accountability_transition, name="accountability_transition"),
     path("suggestions/", views.suggestion_list, name="suggestion_list"),
     path("suggestions/<int:pk>/summon/", views.suggestion_summon, name="suggestion_summon"),

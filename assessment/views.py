@@ -27,13 +27,23 @@ from .forms import (
     AccountabilityForm,
     AccountabilityUpdateForm,
     AssignForm,
+    CallbackDecisionForm,
     CallbackRecordForm,
     CloseForm,
     DrawForm,
     InspectionForm,
+    RectificationDecisionForm,
+    RectificationForm,
     RectifyForm,
 )
-from .models import AccountabilityKind, AccountabilitySource, AccountabilityStatus, CallbackStatus
+from .models import (
+    AccountabilityKind,
+    AccountabilitySource,
+    AccountabilityStatus,
+    CallbackReview,
+    CallbackStatus,
+    RectificationStatus,
+)
 
 PAGE_SIZE = 25
 
@@ -90,6 +100,8 @@ def callback_list(request):
     status = request.GET.get("status", CallbackStatus.PENDING)
     if status in CallbackStatus.values:
         callbacks = callbacks.filter(status=status)
+    elif status == CallbackReview.DISAGREE:
+        callbacks = callbacks.records_disagree()
     else:
         status = ""
     if request.GET.get("mine"):
@@ -104,7 +116,7 @@ def callback_list(request):
     context = {
         "page": page,
         "status": status,
-        "statuses": CallbackStatus.choices,
+        "statuses": [*CallbackStatus.choices, (CallbackReview.DISAGREE, CallbackReview.DISAGREE.label)],
         "villages": indicators.villages_for(request.user),
         "village": village,
         "mine": bool(request.GET.get("mine")),
@@ -176,7 +188,12 @@ def _callback_page(request, callback, *, phone: str = ""):
             apply_service_errors(form, error)
         else:
             callback.refresh_from_db()
-            if callback.is_not_educated:
+            if callback.records_disagree:
+                messages.warning(
+                    request,
+                    _("Recorded. The records show education before the report: the leadership group decides."),
+                )
+            elif callback.is_not_educated:
                 messages.warning(
                     request,
                     _("Recorded. A summons and a public criticism of %(village)s are open.")
@@ -196,6 +213,7 @@ def _callback_page(request, callback, *, phone: str = ""):
         "assign_form": AssignForm(initial={"assigned_to": callback.assigned_to_id}),
         "items": callback.accountability_items.all(),
         "phone": phone,
+        "decision_form": CallbackDecisionForm() if services.can_decide_callback(request.user, callback) else None,
     }
     return render(request, "assessment/callback_detail.html", context, status=400 if form.is_bound else 200)
 
@@ -216,6 +234,35 @@ def callback_assign(request, pk):
     return redirect("assessment:callback_detail", pk=callback.pk)
 
 
+@login_required
+@require_POST
+def callback_decide(request, pk):
+    """Leadership decides a "records disagree" callback: sanction, or the records stand."""
+    require(request.user, "assessment.summon")
+    callback = get_object_or_404(selectors.callbacks_for(request.user), pk=pk)
+    form = CallbackDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a decision."))
+        return redirect("assessment:callback_detail", pk=callback.pk)
+    try:
+        services.callback_decide(callback=callback, actor=request.user, **form.cleaned_data)
+    except services.TransitionNotAllowed as error:
+        messages.error(request, error.message)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        callback.refresh_from_db()
+        if callback.review == CallbackReview.SANCTIONED:
+            messages.warning(
+                request,
+                _("Confirmed not educated: a summons and a public criticism of %(village)s are open.")
+                % {"village": callback.village},
+            )
+        else:
+            messages.success(request, _("The records stand: no sanction."))
+    return redirect("assessment:callback_detail", pk=callback.pk)
+
+
 # --- Accountability items -------------------------------------------------------------------------
 
 
@@ -226,7 +273,7 @@ def _accountable_units(user):
 @login_required
 def accountability_list(request):
     require(request.user, "assessment.accountability")
-    items = selectors.accountability_for(request.user)
+    items = selectors.accountability_list_for(request.user)
     status = request.GET.get("status", AccountabilityStatus.OPEN)
     if status in AccountabilityStatus.values:
         items = items.filter(status=status)
@@ -240,6 +287,9 @@ def accountability_list(request):
         items = items.filter(unit_id=int(unit))
     if request.GET.get("overdue"):
         items = items.overdue()
+    rectification = request.GET.get("rectification", "")
+    if rectification in RectificationStatus.values:
+        items = items.filter(rectification_status=rectification)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
@@ -247,6 +297,8 @@ def accountability_list(request):
         "statuses": AccountabilityStatus.choices,
         "kind": kind,
         "kinds": AccountabilityKind.choices,
+        "rectification": rectification,
+        "rectifications": RectificationStatus.choices,
         "today": timezone.localdate(),
         "can_summon": can(request.user, "assessment.summon"),
         "leadership_view": can(request.user, "assessment.dashboard"),
@@ -287,7 +339,7 @@ def accountability_create(request):
 @require_http_methods(["GET", "POST"])
 def accountability_detail(request, pk):
     require(request.user, "assessment.accountability")
-    item = get_object_or_404(selectors.accountability_for(request.user), pk=pk)
+    item = selectors.accountability_page(user=request.user, pk=pk)
     initial = {f: getattr(item, f) for f in ("held_on", "people", "notes", "rectification_deadline", "follow_up")}
     form = AccountabilityUpdateForm(request.POST or None, initial=initial)
     if request.method == "POST":
@@ -310,9 +362,86 @@ def accountability_detail(request, pk):
         "can_reopen": services.can_transition_item(request.user, item, "reopen"),
         "can_edit": can(request.user, "assessment.summon") and item.status == AccountabilityStatus.OPEN,
         "can_see_callback": can(request.user, "assessment.callback"),
+        "can_see_case": can(request.user, "cases.view"),
         "today": timezone.localdate(),
+        **_rectification_context(request, item),
     }
     return render(request, "assessment/accountability_detail.html", context, status=400 if form.is_bound else 200)
+
+
+def _rectification_context(request, item, *, rectification_form=None) -> dict:
+    from fraud_cases.selectors import case_visits
+
+    can_submit = services.can_rectify(request.user, item, "submit")
+    can_decide = services.can_rectify(request.user, item, "accept")
+    return {
+        "reports": list(item.reports.all()),
+        "visits": case_visits(case=item.case, user=request.user) if item.case_id and item.warning_id else [],
+        "can_submit": can_submit,
+        "can_decide": can_decide,
+        "rectification_form": rectification_form or (RectificationForm() if can_submit else None),
+        "decision_form": RectificationDecisionForm() if can_decide else None,
+    }
+
+
+@login_required
+@require_http_methods(["POST"])
+def accountability_rectify(request, pk):
+    """The summoned unit's head submits the rectification report (text and evidence) of their own unit's item."""
+    require(request.user, "assessment.rectify")
+    item = selectors.accountability_page(user=request.user, pk=pk)
+    if not services.is_unit_head(request.user, item.unit):
+        raise Http404
+    form = RectificationForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.rectification_submit(
+                item=item, actor=request.user, text=form.cleaned_data["text"], files=form.cleaned_data["files"]
+            )
+        except services.TransitionNotAllowed as error:
+            messages.error(request, error.message)
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Rectification submitted: the leadership group will review it."))
+            return redirect("assessment:accountability_detail", pk=item.pk)
+    if not form.errors:
+        return redirect("assessment:accountability_detail", pk=item.pk)
+    context = {
+        "item": item,
+        "form": None,
+        "can_see_callback": can(request.user, "assessment.callback"),
+        "can_see_case": can(request.user, "cases.view"),
+        "today": timezone.localdate(),
+        **_rectification_context(request, item, rectification_form=form),
+    }
+    return render(request, "assessment/accountability_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def rectification_decide(request, pk, action):
+    """Leadership accepts the unit's rectification report (the item closes) or returns it with a note."""
+    if action not in ("accept", "return"):
+        raise Http404
+    require(request.user, "assessment.summon")
+    item = get_object_or_404(selectors.accountability_for(request.user), pk=pk)
+    form = RectificationDecisionForm(request.POST)
+    form.is_valid()
+    try:
+        services.rectification_decide(
+            item=item, actor=request.user, action=action, note=form.cleaned_data.get("note", "")
+        )
+    except services.TransitionNotAllowed as error:
+        messages.error(request, error.message)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if action == "accept":
+            messages.success(request, _("Rectification accepted: the item is closed."))
+        else:
+            messages.info(request, _("Rectification returned to the unit."))
+    return redirect("assessment:accountability_detail", pk=item.pk)
 
 
 @login_required

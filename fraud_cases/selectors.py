@@ -53,3 +53,13 @@ def case_visits(*, case: FraudCase, user) -> list[FollowUpVisit]:
         .prefetch_related(visitors)
         .order_by("visited_at", "pk")
     )
+
+
+def incident_review(*, case: FraudCase, user):
+    """The incident review (事故复盘) the case opened, when the user may read accountability items in its unit."""
+    from assessment.models import AccountabilityItem, AccountabilityKind
+    from organization.access import can
+
+    if case.warning_id is None or not can(user, "assessment.accountability"):
+        return None
+    return AccountabilityItem.objects.for_user(user).filter(case=case, kind=AccountabilityKind.INCIDENT_REVIEW).first()

@@ -10,7 +10,10 @@ Registering a case, in one transaction:
    recent such warning ("defrauded after warning", 预后被骗); when that warning is still being followed
    up (pushed or following up) it moves to ``defrauded`` through the warning workflow's own service,
    so its audit entry, notifications and history are those of any other report; the audit entry's
-   reason names the case registration.
+   reason names the case registration;
+4. if that warning was pushed within ``INCIDENT_LOOKBACK_DAYS`` before the report ("预警见面劝阻又被骗的就是
+   事故"), an incident review (事故复盘) opens against the warning's village, with the warning's visit record,
+   the grid and the workers responsible (``assessment.services.incident_review_open``; one per case).
 """
 
 from __future__ import annotations
@@ -210,4 +213,8 @@ def _register(*, actor, case_number, reported_at, victim_name, id_number, phone,
             reason=_("Registered as fraud case %(number)s.") % {"number": case.case_number},
             event="report_defrauded",
         )
+    if warning is not None:
+        from assessment.services import incident_review_open
+
+        incident_review_open(case=case, actor=actor)
     return case

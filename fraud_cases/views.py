@@ -80,6 +80,7 @@ def case_detail(request, pk):
         "victim": case.victim,
         "visits": selectors.case_visits(case=case, user=request.user),
         "may_see_person_file": can(request.user, "warnings.view"),
+        "incident": selectors.incident_review(case=case, user=request.user),
     }
     return render(request, "fraud_cases/case_detail.html", context)
 

@@ -196,6 +196,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "assessment.summon": LEADERSHIP_ROLES,
     # Accountability items (约谈、通报批评): leadership, and the village or department they are against (read)
     "assessment.accountability": LEADERSHIP_ROLES | {Role.GOVERNANCE, Role.VILLAGE_HEAD, Role.DEPARTMENT_STAFF},
+    # The summoned unit answers (整改报告): its village head, or its department's staff (own unit only)
+    "assessment.rectify": {Role.VILLAGE_HEAD, Role.DEPARTMENT_STAFF},
     "assessment.indicators": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE},
     # A village's own standing (its indicators, score, rank in the town, band): the village head and team
     "assessment.standing": VILLAGE_TEAM_ROLES,

@@ -16,6 +16,7 @@ HOME_PANELS = [
     ("workplans.view", "publicity.selectors.home_panel"),
     ("education.log", "education.selectors.home_panel"),
     ("assessment.standing", "assessment.dashboard.home_panel"),
+    ("assessment.accountability", "assessment.selectors.home_panel"),
 ]
 
 

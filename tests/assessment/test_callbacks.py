@@ -256,3 +256,134 @@ def test_a_caller_from_another_town_cannot_be_assigned(leader, village_a):
     callback = CallbackFactory(case=FraudCaseFactory(village=village_a))
     with pytest.raises(ValidationError):
         services.callback_assign(callback=callback, caller=elsewhere, actor=leader)
+
+
+# --- 四(二) "对确未接受防骗宣传教育的，将倒查责任": check the records before sanctioning -------------------
+
+
+def _case_with_household(village, grid, **case):
+    from tests.factories import HouseholdFactory, ResidentFactory
+
+    household = HouseholdFactory(village=village, grid=grid)
+    victim = ResidentFactory(household=household)
+    return FraudCaseFactory(village=village, victim=victim, reported_at=at("2026-03-20T10:00+08:00"), **case)
+
+
+def _not_educated(callback, leader):
+    services.callback_record(callback=callback, actor=leader, reached=True, educated=False, notes="称没人上门")
+    callback.refresh_from_db()
+    return callback
+
+
+def test_a_door_visit_with_someone_home_before_the_report_makes_the_records_disagree(
+    leader, village_a, grid_a1, grid_a
+):
+    from tests.campaigns.factories import DoorVisitFactory
+
+    case = _case_with_household(village_a, grid_a1)
+    DoorVisitFactory(household=case.victim.household, visited_at=at("2026-02-10T15:00+08:00"), visitors=[grid_a])
+    callback = _not_educated(CallbackFactory(case=case), leader)
+    assert callback.review == "disagree" and callback.records_disagree
+    assert callback.records == [{"channel": "door_visit", "on": "2026-02-10", "detail": "someone_home"}]
+    assert not callback.is_not_educated
+    assert not AccountabilityItem.objects.exists()  # no sanction before leadership decides
+    assert not Callback.objects.not_educated().exists()
+
+
+def test_a_pledge_before_the_report_makes_the_records_disagree(leader, village_a, grid_a1):
+    from tests.campaigns.factories import PledgeFactory
+
+    case = _case_with_household(village_a, grid_a1)
+    PledgeFactory(resident=case.victim, signed_at=at("2026-01-05T10:00+08:00"))
+    callback = _not_educated(CallbackFactory(case=case), leader)
+    assert callback.review == "disagree" and callback.records[0]["channel"] == "pledge"
+
+
+def test_a_school_notice_the_victim_signed_as_a_parent_makes_the_records_disagree(leader, village_a, grid_a1):
+    from tests.education.factories import ReturnSlipFactory
+
+    case = _case_with_household(village_a, grid_a1)
+    slip = ReturnSlipFactory(collected_on=datetime.date(2026, 3, 2))
+    slip.student.set_guardian_phone(case.victim.phone)
+    slip.student.save()
+    callback = _not_educated(CallbackFactory(case=case), leader)
+    assert callback.review == "disagree" and callback.records[0]["channel"] == "school_notice"
+
+
+def test_records_after_the_report_or_nobody_home_do_not_count(leader, village_a, grid_a1):
+    from tests.campaigns.factories import DoorVisitFactory, PledgeFactory
+
+    case = _case_with_household(village_a, grid_a1)
+    DoorVisitFactory(household=case.victim.household, visited_at=at("2026-02-10T15:00+08:00"), someone_home=False)
+    DoorVisitFactory(household=case.victim.household, visited_at=at("2026-03-25T15:00+08:00"))
+    PledgeFactory(resident=case.victim, signed_at=at("2026-03-25T15:10+08:00"))
+    callback = _not_educated(CallbackFactory(case=case), leader)
+    assert callback.review == "" and callback.is_not_educated
+    assert AccountabilityItem.objects.filter(callback=callback).count() == 2
+
+
+def test_leadership_decides_a_sanction_which_opens_the_summons_and_criticism_traced_to_the_grid(
+    leader, village_a, grid_a1, grid_a
+):
+    from tests.campaigns.factories import DoorVisitFactory
+
+    case = _case_with_household(village_a, grid_a1)
+    DoorVisitFactory(household=case.victim.household, visited_at=at("2026-02-10T15:00+08:00"), visitors=[grid_a])
+    callback = _not_educated(CallbackFactory(case=case), leader)
+    services.callback_decide(callback=callback, actor=leader, decision="sanction", note="核实走访记录为补录")
+    callback.refresh_from_db()
+    assert callback.review == "sanctioned" and callback.reviewed_by == leader and callback.is_not_educated
+    items = AccountabilityItem.objects.filter(callback=callback)
+    assert sorted(items.values_list("kind", flat=True)) == ["criticism", "summons"]
+    for item in items:
+        assert item.unit == village_a and item.traced_grid == grid_a1
+        assert list(item.traced_workers.all()) == [grid_a]
+    with pytest.raises(services.TransitionNotAllowed):
+        services.callback_decide(callback=callback, actor=leader, decision="records_confirmed", note="x")
+
+
+def test_records_confirmed_means_no_sanction(leader, village_a, grid_a1):
+    from tests.campaigns.factories import PledgeFactory
+
+    case = _case_with_household(village_a, grid_a1)
+    PledgeFactory(resident=case.victim, signed_at=at("2026-01-05T10:00+08:00"))
+    callback = _not_educated(CallbackFactory(case=case), leader)
+    with pytest.raises(ValidationError):
+        services.callback_decide(callback=callback, actor=leader, decision="records_confirmed", note="")
+    services.callback_decide(callback=callback, actor=leader, decision="records_confirmed", note="承诺书本人签字属实")
+    callback.refresh_from_db()
+    assert callback.review == "records_confirmed" and not callback.is_not_educated
+    assert not AccountabilityItem.objects.exists() and not Callback.objects.not_educated().exists()
+
+
+def test_without_records_a_not_educated_answer_is_traced_to_the_grid_workers(leader, village_a, grid_a1, grid_a):
+    case = _case_with_household(village_a, grid_a1)
+    callback = _not_educated(CallbackFactory(case=case), leader)
+    item = AccountabilityItem.objects.get(callback=callback, kind="summons")
+    assert item.traced_grid == grid_a1 and list(item.traced_workers.all()) == [grid_a]
+
+
+def test_only_leadership_decides_and_the_page_offers_the_decision(
+    client, leader, head_a, village_a, grid_a1, django_capture_on_commit_callbacks
+):
+    from notifications.models import Notification
+    from tests.campaigns.factories import PledgeFactory
+
+    case = _case_with_household(village_a, grid_a1)
+    PledgeFactory(resident=case.victim, signed_at=at("2026-01-05T10:00+08:00"))
+    callback = CallbackFactory(case=case)
+    with django_capture_on_commit_callbacks(execute=True):
+        _not_educated(callback, leader)
+    assert Notification.objects.filter(recipient=leader, dedupe_key=f"callback:{callback.pk}:disagree").exists()
+    with pytest.raises(PermissionDenied):
+        services.callback_decide(callback=callback, actor=head_a, decision="sanction")
+    client.force_login(head_a)
+    assert client.post(f"/assessment/callbacks/{callback.pk}/decide/", {"decision": "sanction"}).status_code == 404
+    client.force_login(leader)
+    page = client.get(f"/assessment/callbacks/{callback.pk}/")
+    assert 'data-testid="callback-decision-form"' in page.text and 'data-testid="callback-records"' in page.text
+    listing = client.get("/assessment/callbacks/?status=disagree")
+    assert listing.text.count('data-testid="callback-row"') == 1
+    response = client.post(f"/assessment/callbacks/{callback.pk}/decide/", {"decision": "sanction"})
+    assert response.status_code == 302
+    assert AccountabilityItem.objects.filter(callback=callback).count() == 2

@@ -70,3 +70,12 @@ def test_two_cases_of_a_warned_victim_at_once_move_the_warning_once(police, vill
     assert warning.status == WarningStatus.DEFRAUDED
     assert FraudCase.objects.filter(warning=warning).count() == 2
     assert AuditEvent.objects.filter(object_id=str(warning.pk), event="report_defrauded").count() == 1
+
+
+def test_the_same_warned_case_posted_twice_at_once_opens_one_incident_review(police, village_a):
+    from assessment.models import AccountabilityItem
+
+    person = factories.ResidentFactory(village=village_a, id_number=VICTIM_ID)
+    factories.WarningFactory(village=village_a, person=person, pushed_at=timezone.now() - datetime.timedelta(days=5))
+    _at_once(*(lambda: register(police, village_a, "A1") for _ in range(2)))
+    assert AccountabilityItem.objects.filter(kind="incident_review").count() == 1
