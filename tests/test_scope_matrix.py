@@ -258,6 +258,17 @@ ROUTES: dict[str, Route] = {
         lambda w: {"pk": w.accountability.pk, "action": "close"},
         more=(lambda w: {"pk": w.department_accountability.pk, "action": "close"},),
     ),
+    "assessment:callback_decide": post(lambda w: {"pk": w.callback.pk}, lambda w: {"decision": "sanction"}),
+    "assessment:accountability_rectify": post(
+        lambda w: {"pk": w.accountability.pk},
+        lambda w: {"text": "整改"},
+        more=(lambda w: {"pk": w.department_accountability.pk},),
+        control="head_b",  # the summoned unit's own head only
+    ),
+    "assessment:rectification_decide": post(
+        lambda w: {"pk": w.accountability.pk, "action": "accept"},
+        more=(lambda w: {"pk": w.department_accountability.pk, "action": "return"},),
+    ),
     "assessment:suggestion_list": page(),
     "assessment:suggestion_summon": post(lambda w: {"pk": w.village.pk}),
     "assessment:inspection_list": page(shows=True),
