@@ -37,10 +37,10 @@ def test_a_case_after_a_warning_shows_on_the_dashboard_and_the_leader_summons_th
         pushed_at=timezone.now() - datetime.timedelta(days=4),
     )
 
-    # The leader's dashboard before: no cases this month.
+    # The leader's dashboard before: no cases this month (the dashboard opens on the last complete month).
     leader_page = make_page(viewport=DESKTOP)
     login(leader_page, live_server, "leader")
-    leader_page.goto(f"{live_server.url}/assessment/")
+    leader_page.goto(f"{live_server.url}/assessment/?period={timezone.localdate():%Y-%m}")
     expect(leader_page.get_by_test_id("total-cases")).to_have_text("0")
     expect(leader_page.get_by_test_id("total-after-warning")).to_have_text("0")
 
@@ -95,7 +95,7 @@ def test_a_case_after_a_warning_shows_on_the_dashboard_and_the_leader_summons_th
     assert item.held_on == timezone.localdate()
 
     # The dashboard lists it among the open accountability items.
-    leader_page.goto(f"{live_server.url}/assessment/")
+    leader_page.goto(f"{live_server.url}/assessment/?period={timezone.localdate():%Y-%m}")
     expect(leader_page.get_by_test_id("open-items")).to_have_text("1")
     expect(leader_page.get_by_test_id("open-item")).to_contain_text(VILLAGE_NAME)
 
@@ -136,3 +136,32 @@ def test_the_leader_draws_the_month_and_a_not_educated_answer_opens_accountabili
     expect(page.get_by_test_id("callback-items").locator("li")).to_have_count(2)
     assert Callback.objects.get().is_not_educated
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_village_head_sees_the_villages_standing_in_the_town_and_no_other_village(live_server, demo_town, page):
+    """四(三): the village head sees their own village's score, rank among all the town's villages and band."""
+    from assessment.indicators import default_period, indicator_report
+
+    last = default_period()
+    town = indicator_report(user=User.objects.get(username="leader"), period=last)
+    own = next(row for row in town.rows if row.unit.code == VILLAGE_CODE)
+    others = [row.unit.name for row in town.rows if row.unit.code != VILLAGE_CODE]
+
+    login(page, live_server, "head_a")
+    page.goto(f"{live_server.url}/")
+    panel = page.get_by_test_id("home-standing")
+    expect(panel).to_contain_text(VILLAGE_NAME)
+    expect(panel.get_by_test_id("band")).to_have_attribute("data-band", own.band)
+    panel.get_by_test_id("home-standing-link").click()
+    expect(page.get_by_test_id("standing-card")).to_have_count(1)
+    expect(page.get_by_test_id("standing-score")).to_have_text(str(own.score) if own.score is not None else "—")
+    expect(page.get_by_test_id("standing-rank")).to_contain_text(f"共 {town.ranked_of}")
+    expect(page.locator("#period-select")).to_have_value(last.key)
+    expect(page.get_by_test_id("ranking-row")).to_have_count(1)
+    body = page.locator("body").inner_text()
+    assert not any(name in body for name in others)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # Another village's page is "not found", like one that does not exist.
+    other = Unit.objects.filter(kind="village").exclude(code=VILLAGE_CODE).first()
+    response = page.goto(f"{live_server.url}/assessment/villages/{other.pk}/")
+    assert response.status == 404
