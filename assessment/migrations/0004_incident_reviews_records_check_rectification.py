@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         ('assessment', '0003_beat_schedule'),
         ('fraud_cases', '0001_initial'),
         ('organization', '0002_user_mobile'),
-        ('warnings_followup', '0003_police_first_dissuasion_team_contact_close_reason'),
+        ('warnings_followup', '0002_escalation_client_id'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
