@@ -328,3 +328,13 @@ def test_a_low_score_stays_red_or_amber_whatever_the_coverage(leader, covered):
 )
 def test_the_default_period_is_the_last_complete_month(today, expected):
     assert indicators.default_period(today).key == expected
+
+
+def test_the_rules_page_states_the_ranking_rules_with_the_setting_in_force(settings):
+    from core.rules import described
+
+    settings.PLAN_RULES = {**settings.PLAN_RULES, "GREEN_MIN_COVERAGE_PERCENT": 60}
+    ours = [row for row in described() if row["section"] == "四(三)"]
+    assert len(ours) == 4
+    (coverage,) = [row for row in ours if row["setting"] == "GREEN_MIN_COVERAGE_PERCENT"]
+    assert coverage["value"] == 60 and "60%" in coverage["sentence"]
