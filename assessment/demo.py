@@ -2,7 +2,11 @@
 
 Weights and the summons rule; this year's monthly callback draws (January to last month), answered except
 for last month's — some victims not educated, which opens summonses and criticisms, the older ones closed
-after rectification; a summons recorded by leadership; two inspections per village and one per department.
+after rectification; one victim who says "not educated" although a door visit found them at home before the
+report (records disagree, 记录不符: waiting for the leadership group); the incident reviews (事故复盘) the
+fraud case registry opened, dated by their case; 罗村社区's head has submitted the rectification of an item
+against the village (整改报告, waiting for leadership); a summons recorded by leadership; two inspections
+per village and one per department.
 """
 
 import datetime
@@ -11,10 +15,12 @@ import uuid
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core import periods
-from organization.models import Unit, UnitKind, User
+from core.uploads import files_removed_on_error
+from organization.models import Role, Unit, UnitKind, User
 
 from . import services
 from .models import (
@@ -23,11 +29,13 @@ from .models import (
     AccountabilitySource,
     AccountabilityStatus,
     Callback,
+    CallbackReview,
     CallbackSettings,
     CallbackStatus,
     EducationChannel,
     IndicatorWeights,
     Inspection,
+    RectificationReport,
     SummonsRule,
 )
 
@@ -80,6 +88,129 @@ def _answer(callback: Callback, leader) -> None:
         notes="" if reached else "电话无人接听，已发短信",
         called_at=min(called_at, timezone.now()),
     )
+
+
+def _records_disagree(leader, before_month: datetime.date) -> bool:
+    """One victim answers "not educated" although a door visit found someone at home before the report.
+
+    The first pending callback (in draw order) whose victim lives in a registered household; if the
+    door-knocking demo did not reach that household before the report, the visit is added (a fixed
+    ``client_id``). Once: skipped when a callback already went through the records check."""
+    from campaigns.models import DoorVisit
+
+    if Callback.objects.exclude(review=CallbackReview.NONE).exists():
+        return False
+    callback = (
+        Callback.objects.filter(
+            status=CallbackStatus.PENDING, draw__month__lt=before_month, case__victim__household__isnull=False
+        )
+        .select_related("case__victim__household", "village", "assigned_to")
+        .order_by("draw__month", "village__code", "pk")
+        .first()
+    )
+    if callback is None:
+        return False
+    case = callback.case
+    household = case.victim.household
+    visited = DoorVisit.objects.filter(household=household, someone_home=True, visited_at__lt=case.reported_at)
+    if not visited.exists():
+        grid = household.grid or household.village
+        visitors = list(
+            User.objects.filter(is_active=True, unit__path__startswith=grid.path, roles__role=Role.GRID_WORKER)
+            .distinct()
+            .order_by("username")[:1]
+        )
+        visit = DoorVisit.objects.create(
+            client_id=_client_id("records-disagree", case.case_number),
+            household=household,
+            visited_at=case.reported_at - datetime.timedelta(days=23, hours=2),
+            someone_home=True,
+            gave_letter=True,
+            gave_contact_card=True,
+            gave_pledge_form=True,
+            notes="入户讲解刷单返利、冒充客服诈骗，本人在家。",
+            recorded_by=visitors[0] if visitors else None,
+        )
+        visit.visitors.set(visitors)
+    drawn = periods.month(callback.draw.month).end
+    services.callback_record(
+        callback=callback,
+        actor=callback.assigned_to or leader,
+        reached=True,
+        educated=False,
+        notes="当事人称从未有人上门宣传",
+        called_at=min(drawn + datetime.timedelta(days=3, hours=10), timezone.now()),
+    )
+    return True
+
+
+def _date_incident_reviews() -> None:
+    """The incident reviews the case registry opened: dated by their case's report, not by the demo run."""
+    for item in AccountabilityItem.objects.filter(
+        kind=AccountabilityKind.INCIDENT_REVIEW, case__isnull=False, created_at__gt=F("case__reported_at")
+    ).select_related("case"):
+        AccountabilityItem.objects.filter(pk=item.pk).update(created_at=item.case.reported_at)
+
+
+HEAD_OF_LUOCUN = "head_a"  # 罗村社区's village head (organization.demo)
+
+
+def _demo_png() -> list:
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    from core.uploads import check_upload
+
+    image = Image.new("RGB", (320, 200), "white")
+    ImageDraw.Draw(image).rectangle((10, 10, 310, 190), outline="red", width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return [check_upload(SimpleUploadedFile("整改照片.png", buffer.getvalue(), content_type="image/png"))]
+
+
+def _rectification(leader, today: datetime.date) -> bool:
+    """罗村社区's head submits the rectification of an open item against the village (its incident review if
+    there is one, else a summons, recorded now if need be): waiting for leadership to accept or return it."""
+    from organization.demo import TOWN
+
+    village = Unit.objects.filter(code=f"{TOWN[0]}001", kind=UnitKind.VILLAGE).first()
+    head = User.objects.filter(username=HEAD_OF_LUOCUN, is_active=True, unit=village).first()
+    if village is None or head is None or RectificationReport.objects.filter(item__unit=village).exists():
+        return False
+    open_items = AccountabilityItem.objects.open().filter(unit=village).order_by("-created_at", "-pk")
+    item = (
+        open_items.filter(kind=AccountabilityKind.INCIDENT_REVIEW).first()
+        or open_items.filter(kind=AccountabilityKind.SUMMONS).first()
+    )
+    if item is None:
+        item = services.accountability_open(
+            unit=village,
+            kind=AccountabilityKind.SUMMONS,
+            actor=leader,
+            reason="预警对象见面劝阻后仍被骗，约谈村居主要负责人",
+            source=AccountabilitySource.MANUAL,
+            client_id=_client_id("rectification", village.code),
+        )
+    held_on = item.held_on or today - datetime.timedelta(days=12)
+    services.accountability_update(
+        item=item,
+        actor=leader,
+        held_on=held_on,
+        people=item.people or f"{village.name}书记、主任；镇反诈领导小组",
+        notes=item.notes or "复盘预警后的见面回访记录，要求落实每三天见面回访",
+        rectification_deadline=item.rectification_deadline or today + datetime.timedelta(days=10),
+        follow_up=item.follow_up,
+    )
+    services.rectification_submit(
+        item=item,
+        actor=head,
+        text="已召开村居反诈劝阻队复盘会；对该网格 86 户补做入户宣传，承诺书全部备案；"
+        "预警对象改为每三天由网格员和警务助理共同见面回访。",
+        files=_demo_png(),
+    )
+    return True
 
 
 def _held_on(item: AccountabilityItem, today: datetime.date) -> datetime.date:
@@ -236,6 +367,7 @@ def seed() -> dict:
             )
             drawn += int(created)
         last_month = this_month.previous().first_day
+        disagree = _records_disagree(leader, last_month)
         pending = Callback.objects.filter(status=CallbackStatus.PENDING, draw__month__lt=last_month).select_related(
             "case", "assigned_to", "village"
         )
@@ -245,6 +377,9 @@ def seed() -> dict:
         _recent_items(leader, today)
         inspections = _inspections(leader, today)
         _summons(leader, today)
+        _date_incident_reviews()
+    with files_removed_on_error(), transaction.atomic():
+        rectified = _rectification(leader, today)
     _mark_old_notifications_read(last_month)
     return {
         "callback_draws_created": drawn,
@@ -253,4 +388,8 @@ def seed() -> dict:
         "accountability_items": AccountabilityItem.objects.count(),
         "accountability_closed_now": closed,
         "inspections_created": inspections,
+        "records_disagree": Callback.objects.records_disagree().count(),
+        "records_disagree_created": int(disagree),
+        "incident_reviews": AccountabilityItem.objects.filter(kind=AccountabilityKind.INCIDENT_REVIEW).count(),
+        "rectifications_submitted_now": int(rectified),
     }

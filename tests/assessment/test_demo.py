@@ -48,3 +48,19 @@ def test_seeding_again_creates_nothing(seeded):
     counts = demo.seed()
     assert counts["callback_draws_created"] == 0 and counts["inspections_created"] == 0
     assert (Callback.objects.count(), AccountabilityItem.objects.count()) == before
+
+
+def test_the_demo_shows_an_incident_review_a_records_disagree_callback_and_a_rectification(seeded):
+    from assessment.models import RectificationReport
+
+    reviews = AccountabilityItem.objects.filter(kind="incident_review").select_related("case", "warning")
+    assert reviews.exists()
+    for item in reviews:
+        assert item.warning_id and item.case.warning_id == item.warning_id
+        assert item.created_at == item.case.reported_at
+    disagree = Callback.objects.get(review="disagree")
+    assert disagree.records and not disagree.accountability_items.exists()
+    report = RectificationReport.objects.select_related("item__unit", "submitted_by").get()
+    assert report.item.unit.name == "罗村社区" and report.submitted_by.username == "head_a"
+    assert report.item.rectification_status == "submitted" and report.attachments.count() == 1
+    assert seeded["records_disagree"] == 1
