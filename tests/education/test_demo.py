@@ -4,7 +4,7 @@ import pytest
 from django.db import transaction
 
 from education import demo
-from education.models import BroadcastDay, EducationSession, ParentNotice, ReturnSlip, Semester
+from education.models import BroadcastDay, EducationSession, ParentNotice, ReturnSlip, Semester, SupervisingSchool
 from education.selectors import compliance_for_schools
 from organization.demo import TOWN, seed_organization
 from organization.models import Unit
@@ -45,3 +45,14 @@ def test_demo_compliance_looks_believable(seeded):
     assert mid.broadcast.required and mid.broadcast.logged > 0
     assert 0 < mid.slips_collected < mid.slips_expected  # some slips missing
     assert rows[centre.code].classes
+
+
+def test_demo_names_the_middle_school_and_the_centre_school_supervises(seeded):
+    """The plan's schools: 罗村中学 holds the micro-classes and broadcasts daily; 罗村镇中心学校 supervises."""
+    middle, centre = (Unit.objects.get(code=f"{TOWN[0]}{suffix}") for suffix in ("S02", "S01"))
+    assert list(Semester.objects.get().student_education_schools.all()) == [middle]
+    assert list(SupervisingSchool.objects.values_list("school", flat=True)) == [centre.pk]
+    rows = {row.school.code: row for row in compliance_for_schools([middle, centre])}
+    assert rows[middle.code].micro_classes.applies and rows[middle.code].broadcast.required
+    assert not rows[centre.code].micro_classes.applies and not rows[centre.code].broadcast.required
+    assert rows[centre.code].staff_sessions.applies and not rows[centre.code].broadcast.missed_days

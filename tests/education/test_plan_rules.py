@@ -330,3 +330,12 @@ def test_existing_semesters_name_the_middle_school_and_the_centre_school_supervi
     assert SupervisingSchool.objects.get().school == centre_school
     migration.name_the_schools(apps, None)  # twice: the same
     assert bare.student_education_schools.count() == 1 and SupervisingSchool.objects.count() == 1
+
+
+def test_the_rules_page_quotes_the_plan_for_the_schools(client, school, settings):
+    """Each rule of 三(四) is on /rules/ with the plan's words and the figure in force."""
+    settings.PLAN_RULES = {**settings.PLAN_RULES, "SLIP_GRACE_DAYS": 5}
+    client.force_login(school)
+    page = client.get(reverse("plan_rules")).text
+    assert "要组织罗村中学充分利用校园广播设施" in page and "要督导各级各类学校" in page
+    assert "RULE_SLIP_GRACE_DAYS" in page and "still misses return slips 5 days" in page
