@@ -98,6 +98,7 @@ ROUTES: dict[str, Route] = {
     "verify:verify": public(lambda w: {"code": w.application.verification_code}),
     # --- core, organization, audit, notifications -------------------------------------------------------------
     "home": page(),
+    "plan_rules": page(),  # the plan's rules and figures: no personal data, every signed-in user
     "password_change": page(),
     "password_change_done": page(),
     "attachment": obj(lambda w: {"pk": w.visit_file.pk}),  # more attachments in test_no_file_of_the_other_side
