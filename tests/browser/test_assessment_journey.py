@@ -90,14 +90,16 @@ def test_a_case_after_a_warning_shows_on_the_dashboard_and_the_leader_summons_th
     expect(leader_page.get_by_test_id("item-title")).to_contain_text(VILLAGE_NAME)
     expect(leader_page.get_by_test_id("item-status")).to_have_attribute("class", "badge fs-6 text-bg-warning")
 
-    item = AccountabilityItem.objects.get()
+    item = AccountabilityItem.objects.get(kind="summons")
     assert (item.unit.code, item.kind, item.status) == (VILLAGE_CODE, "summons", AccountabilityStatus.OPEN)
     assert item.held_on == timezone.localdate()
+    # Warned 4 days before and defrauded: the registration opened the incident review (事故复盘) too.
+    assert AccountabilityItem.objects.filter(kind="incident_review", unit__code=VILLAGE_CODE).count() == 1
 
-    # The dashboard lists it among the open accountability items.
+    # The dashboard lists them among the open accountability items.
     leader_page.goto(f"{live_server.url}/assessment/?period={timezone.localdate():%Y-%m}")
-    expect(leader_page.get_by_test_id("open-items")).to_have_text("1")
-    expect(leader_page.get_by_test_id("open-item")).to_contain_text(VILLAGE_NAME)
+    expect(leader_page.get_by_test_id("open-items")).to_have_text("2")
+    expect(leader_page.get_by_test_id("open-item").first).to_contain_text(VILLAGE_NAME)
 
 
 def test_the_leader_draws_the_month_and_a_not_educated_answer_opens_accountability(live_server, demo_town, page):
