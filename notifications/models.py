@@ -157,12 +157,16 @@ class ReminderLevel(models.TextChoices):
     HEAD = "head", _("Village head")
     POLICE_LEADERSHIP = "police_leadership", _("Police and leadership")
     WINDOW_ENDED = "window_ended", _("Follow-up window ended")
+    ACK_TEAM = "ack_team", _("Not acknowledged: village team and head")
+    ACK_POLICE = "ack_police", _("Not acknowledged: police")
+    FIRST_DISSUASION = "first_dissuasion", _("No police first dissuasion")
 
 
 class ReminderSent(models.Model):
     """The claim of a reminder: one per (case, due date, level), taken before anything is sent.
 
-    A window-ended reminder's ``due_date`` is the warning's ``window_ends``.
+    A window-ended reminder's ``due_date`` is the warning's ``window_ends``; a speed reminder's (not acknowledged,
+    no police first dissuasion) is the push's local date.
     """
 
     warning = models.ForeignKey(

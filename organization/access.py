@@ -159,7 +159,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "warnings.view": LEADERSHIP_ROLES | POLICE_ROLES | VILLAGE_TEAM_ROLES | {Role.GOVERNANCE},
     "warnings.push": POLICE_ROLES,
     "warnings.visit": POLICE_ROLES | VILLAGE_TEAM_ROLES,
-    "warnings.kpi": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE},
+    # Village heads and teams see their own village's standing (their scope is their village).
+    "warnings.kpi": LEADERSHIP_ROLES | POLICE_ROLES | VILLAGE_TEAM_ROLES | {Role.GOVERNANCE},
     # Door-knocking outreach (敲门行动): visits, pledges, coverage
     "outreach.view": LEADERSHIP_ROLES | POLICE_ROLES | VILLAGE_TEAM_ROLES | {Role.GOVERNANCE},
     "outreach.visit": VILLAGE_TEAM_ROLES | POLICE_ROLES,

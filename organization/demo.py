@@ -42,6 +42,8 @@ ACCOUNTS = [
     ("jingfa", "吴经发", "440605124D03", [Role.DEPARTMENT_STAFF], False),
     ("zongzhi", "郑综治", "440605124D04", [Role.DEPARTMENT_STAFF, Role.GOVERNANCE], False),
     ("caishen", "钱财审", "440605124D05", [Role.DEPARTMENT_STAFF], False),
+    # A volunteer of 罗村社区, not on its dissuasion team: records visits she takes part in, never confirms.
+    ("volunteer_a", "梁秀英", "440605124001", [Role.VOLUNTEER], False),
 ]
 
 

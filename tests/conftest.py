@@ -81,6 +81,18 @@ def grid_a(grid_a1):
 
 
 @pytest.fixture
+def grid_worker_a(grid_a1):
+    """A grid worker of village A who is not on its dissuasion team."""
+    return _user("grid_worker_a", grid_a1, Role.GRID_WORKER)
+
+
+@pytest.fixture
+def volunteer_a(village_a):
+    """A volunteer of village A (not on the dissuasion team)."""
+    return _user("volunteer_a", village_a, Role.VOLUNTEER)
+
+
+@pytest.fixture
 def grid_b(grid_b1):
     return _user("grid_b", grid_b1, Role.GRID_WORKER, Role.DISSUASION_TEAM)
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from core.crypto import blind_index
+from core.rules import add_months, rule
 from core.validators import make_id_number
 from organization.models import Role, Unit, UnitKind, User, UserRole
 from residents.models import Household, Resident
@@ -168,8 +169,10 @@ class WarningFactory(DjangoModelFactory):
     summary = "疑似接触虚假投资理财平台"
     status = WarningStatus.PUSHED
     pushed_at = factory.LazyFunction(timezone.now)
-    window_ends = factory.LazyAttribute(lambda o: local_date(o.pushed_at) + datetime.timedelta(days=30))
-    next_visit_due = factory.LazyAttribute(lambda o: local_date(o.pushed_at) + datetime.timedelta(days=3))
+    window_ends = factory.LazyAttribute(lambda o: add_months(local_date(o.pushed_at), rule("FOLLOW_UP_MONTHS")))
+    next_visit_due = factory.LazyAttribute(
+        lambda o: local_date(o.pushed_at) + datetime.timedelta(days=rule("VISIT_INTERVAL_DAYS"))
+    )
 
 
 class StopPaymentAccountFactory(DjangoModelFactory):

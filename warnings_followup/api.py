@@ -160,7 +160,7 @@ class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_queryset(self):
         return (
             Warning.objects.for_user(self.request.user)
-            .select_related("village", "person")
+            .select_related("village", "person", "first_dissuasion_by")
             .prefetch_related(
                 Prefetch(
                     "visits",
@@ -202,7 +202,8 @@ class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         summary=_("Record a follow-up visit"),
         description=_(
             "The village team (or police) record a visit. 201 with the visit; posting the same client_id again "
-            "answers 200 with the first visit and creates nothing. Only in-person visits reset the 3-day clock."
+            "answers 200 with the first visit and creates nothing. Only in-person visits reset the visit clock; "
+            "visits go on after dissuasion is confirmed, until the window ends."
         ),
         request=WarningVisitSerializer,
         responses={
@@ -241,11 +242,13 @@ class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         summary=_("Move a warning along"),
         description=_(
-            "Actions: acknowledge (village team), first_dissuasion (police; method and result), confirm_dissuaded "
-            "(village team), confirm_release (police; releases every account still under stop-payment), "
-            "report_defrauded (police or team; loss_amount and defrauded_on), close (police). 200 with the "
-            "warning; 403 when the caller's role may not, 409 when the current state does not allow it; "
-            "nothing changes then."
+            "Actions: acknowledge (village team), first_dissuasion (police; method, result, optional at; whether or "
+            "not the team has visited; 409 once the police's first dissuasion is recorded), confirm_dissuaded "
+            "(the village's dissuasion team or head, after an in-person visit by the team; the visits go on until "
+            "the window ends), confirm_release (police; releases every account still under stop-payment), "
+            "report_defrauded (police or team; loss_amount and defrauded_on), close (police; before the window "
+            "ends only with close_reason). 200 with the warning; 403 when the caller's role may not, 409 when the "
+            "current state does not allow it; nothing changes then."
         ),
         request=TRANSITION_REQUEST,
         responses={

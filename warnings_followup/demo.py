@@ -1,12 +1,15 @@
 """Demo warnings (预警劝阻): cases in every state across the demo villages, so every page shows believable work.
 
-Each case is a small script (push, first dissuasion, acknowledge, visits, escalation, outcome) played
-through ``services.py`` as the demo users, at the moment it happened: the clock is set back to each
-step's time, so audit events, acknowledgement and release times, history rows and the 3-day clock are
-those of a real case. Days are counted back from today, so a fresh seed always has visits due today
-and overdue; instruction numbers (``external_id``) are fixed, so a re-run (even on a later day)
-creates nothing. The persons are residents of the registry (``residents.demo``), chosen by a seeded
-``random.Random`` from each village's residents in ``pk`` order.
+Each case is a small script (push, the police's first dissuasion, acknowledge, visits, escalation, outcome)
+played through ``services.py`` as the demo users, at the moment it happened: the clock is set back to each
+step's time, so audit events, acknowledgement and release times, history rows and the visit clock are
+those of a real case. As the plan has it, the police's first dissuasion is their own fact (sometimes after
+the team's first visit), dissuaded cases are still visited until the month's window ends, one case is closed
+by the window's end (the beat task's service) and one closed early by police with a reason. Days are
+counted back from today, so a fresh seed always has visits due today and overdue; instruction numbers
+(``external_id``) are fixed, so a re-run (even on a later day) creates nothing. The persons are residents
+of the registry (``residents.demo``), chosen by a seeded ``random.Random`` from each village's residents in
+``pk`` order.
 """
 
 from __future__ import annotations
@@ -111,8 +114,14 @@ def defrauded(ago, at, *, loss, on_ago, reason, by="police"):
     return Step(ago, at, "report_defrauded", {"loss": loss, "on_ago": on_ago, "reason": reason, "by": by})
 
 
-def close(ago, at, reason="处置完毕，结案归档。"):
-    return Step(ago, at, "close", {"reason": reason})
+def close(ago, at, reason, close_reason):
+    """Police close early: only with a reason from the list (``CloseReason``)."""
+    return Step(ago, at, "close", {"reason": reason, "close_reason": close_reason})
+
+
+def window_end():
+    """The beat task's close when the window ends (the day after ``window_ends``, 00:30)."""
+    return Step(0, None, "window_end")
 
 
 @dataclass(frozen=True)
@@ -243,7 +252,8 @@ CASES = [
             visits(34, 31, 28),
             dissuaded(27, "17:00"),
             release(26, "10:00"),
-            close(26, "10:30"),
+            visits(25, 22, 19, 16, 13, 10, 7),
+            window_end(),
         ),
         banks=("中国建设银行",),
     ),
@@ -293,6 +303,7 @@ CASES = [
             visits(22, 19, 16, 13),
             dissuaded(13, "16:30"),
             release(12, "11:00"),
+            visits(10, 7, 4, 1),
         ),
         banks=("招商银行",),
     ),
@@ -314,7 +325,7 @@ CASES = [
         "medium",
         "接到自称医保局电话，称医保卡异常需要验证，诱导提供短信验证码。",
         (4, "09:10"),
-        _flat(first(4, "09:30", "phone", PHONE_FIRST), ack(4, "10:00"), visits(4, 1)),
+        _flat(ack(4, "09:30"), visit(4, "10:30"), first(4, "15:00", "phone", PHONE_FIRST), visits(1)),
     ),
     Case(
         "003-02",
@@ -338,7 +349,7 @@ CASES = [
             first(28, "12:00", "phone", PHONE_FIRST),
             visits(28, 25, 22),
             dissuaded(21, "16:00"),
-            close(20, "09:00"),
+            close(20, "09:00", "本人已随子女迁往广州长期居住，由当地派出所跟进。", "moved_away"),
         ),
     ),
     # 上柏村
@@ -378,7 +389,7 @@ CASES = [
                 on_ago=17,
                 reason="劝阻成功后再次被冒充公检法人员联系，通过网银转账被骗。",
             ),
-            close(5, "10:00", "已移交刑侦立案，事故材料归档。"),
+            close(5, "10:00", "已移交刑侦立案，事故材料归档。", "other"),
         ),
     ),
     Case(
@@ -426,7 +437,7 @@ CASES = [
             visits(25, 22, 19, 16),
             dissuaded(15, "16:00"),
             release(14, "10:00"),
-            close(14, "10:30"),
+            visits(13, 10, 7, 4, 1),
         ),
         banks=("中国农业银行", "佛山农商银行"),
     ),
@@ -474,7 +485,11 @@ CASES = [
         "被诱导下载虚假“数字藏品”平台，已充值1.5万元。",
         (18, "09:00"),
         _flat(
-            ack(18, "09:20"), first(18, "09:50", "phone", PHONE_FIRST), visits(18, 15, 12, 9, 6), dissuaded(5, "15:00")
+            ack(18, "09:20"),
+            first(18, "09:50", "phone", PHONE_FIRST),
+            visits(18, 15, 12, 9, 6),
+            dissuaded(5, "15:00"),
+            visits(2),
         ),
         banks=("中国建设银行",),
     ),
@@ -491,7 +506,7 @@ CASES = [
             visits(31, 28, 25),
             dissuaded(24, "16:00"),
             release(23, "09:30"),
-            close(23, "10:00"),
+            visits(22, 19, 16, 13, 10, 7, 4),
         ),
         banks=("中国工商银行",),
     ),
@@ -518,6 +533,7 @@ CASES = [
             visits(16, 13, 10, 7),
             dissuaded(7, "16:00"),
             release(6, "10:00"),
+            visits(4, 1),
         ),
         banks=("中国邮政储蓄银行", "招商银行"),
     ),
@@ -639,6 +655,8 @@ class _Player:
             ).warning
 
     def play(self, warning: Warning, step: Step) -> Warning:
+        if step.verb == "window_end":
+            return self._window_end(warning)
         at = self.moment(step.ago, step.at)
         args = step.args
         with _clock(at):
@@ -666,10 +684,20 @@ class _Player:
                     reason=args["reason"],
                 )
             elif step.verb == "close":
-                return services.warning_close(warning=warning, actor=self.police, reason=args["reason"])
+                return services.warning_close(
+                    warning=warning, actor=self.police, reason=args["reason"], close_reason=args["close_reason"]
+                )
             else:  # pragma: no cover - a typo in CASES
                 raise ValueError(step.verb)
         return warning
+
+    def _window_end(self, warning: Warning) -> Warning:
+        day = warning.window_ends + datetime.timedelta(days=1)
+        at = min(timezone.make_aware(datetime.datetime.combine(day, datetime.time(0, 30))), self.now)
+        self.last = at
+        with _clock(at):
+            services.warning_close_at_window_end(warning_id=warning.pk, today=day)
+        return Warning.objects.get(pk=warning.pk)
 
     def _visit(self, warning: Warning, at: datetime.datetime, args: dict) -> None:
         flags = {key: args[key] for key in args if key not in ("phone", "at_risk", "notes", "with_head")}

@@ -20,7 +20,7 @@ from core.forms import ID_NUMBER_WIDGET, PHONE_WIDGET, UnitChoiceField
 from core.validators import validate_bank_account, validate_id_number, validate_phone
 from organization.models import Unit
 
-from .models import DissuasionMethod, FraudType, RiskLevel, VisitMethod
+from .models import EARLY_CLOSE_REASONS, DissuasionMethod, FraudType, RiskLevel, VisitMethod
 
 MAX_ACCOUNTS = 3
 PUSH_TOKEN_RE = re.compile(r"^LC\d{14}[0-9A-F]{6}$")
@@ -211,10 +211,28 @@ class RequiredReasonForm(ReasonForm):
 
 
 class FirstDissuasionForm(ReasonForm):
+    """The police's own first dissuasion: how, the result, and when (now unless said otherwise)."""
+
     method = forms.ChoiceField(label=_("How"), choices=DissuasionMethod.choices, widget=forms.RadioSelect)
     result = forms.CharField(label=_("Result"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    at = forms.DateTimeField(label=_("When"), required=False, initial=_now_to_the_minute, widget=DATETIME_WIDGET)
 
-    field_order = ["method", "result", "reason"]
+    field_order = ["method", "result", "at", "reason"]
+
+    def clean_at(self):
+        return self.cleaned_data.get("at") or None
+
+
+class CloseForm(ReasonForm):
+    """Police close a case: before the window ends only for a reason from the list ("other" in words)."""
+
+    close_reason = forms.ChoiceField(
+        label=_("Why close now"),
+        required=False,
+        choices=[("", _("The follow-up window has ended")), *EARLY_CLOSE_REASONS],
+    )
+
+    field_order = ["close_reason", "reason"]
 
 
 class ReportDefraudedForm(RequiredReasonForm):
@@ -236,7 +254,7 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
     "confirm_dissuaded": RequiredReasonForm,
     "confirm_release": RequiredReasonForm,
     "report_defrauded": ReportDefraudedForm,
-    "close": RequiredReasonForm,
+    "close": CloseForm,
 }
 
 

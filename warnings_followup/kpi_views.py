@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.rules import rule
 from organization.access import require, sees_everything_in_town
 
 from . import kpis
@@ -61,8 +62,12 @@ def _display(row: kpis.KpiRow) -> dict:
         "statuses": [row.by_status[status] for status in kpis.NOT_CLOSED_STATUSES],
         "acknowledge_median": format_duration(row.acknowledge.median),
         "acknowledge_p90": format_duration(row.acknowledge.p90),
-        "first_contact_median": format_duration(row.first_contact.median),
-        "first_contact_p90": format_duration(row.first_contact.p90),
+        "first_dissuasion_median": format_duration(row.first_dissuasion.median),
+        "first_dissuasion_p90": format_duration(row.first_dissuasion.p90),
+        "team_contact_median": format_duration(row.team_contact.median),
+        "team_contact_p90": format_duration(row.team_contact.p90),
+        "acknowledged_in_time_rate": format_rate(row.acknowledged_in_time_rate),
+        "dissuaded_in_time_rate": format_rate(row.dissuaded_in_time_rate),
         "on_time_rate": format_rate(row.on_time_rate),
         "dissuasion_rate": format_rate(row.dissuasion_rate),
     }
@@ -83,8 +88,18 @@ def _chart_data(report: kpis.KpiReport) -> dict:
         "durations": [
             {"label": _("Acknowledged: median"), "values": [_hours(row.acknowledge.median) for row in rows]},
             {"label": _("Acknowledged: 90th percentile"), "values": [_hours(row.acknowledge.p90) for row in rows]},
-            {"label": _("First contact: median"), "values": [_hours(row.first_contact.median) for row in rows]},
-            {"label": _("First contact: 90th percentile"), "values": [_hours(row.first_contact.p90) for row in rows]},
+            {
+                "label": _("Police first dissuasion: median"),
+                "values": [_hours(row.first_dissuasion.median) for row in rows],
+            },
+            {
+                "label": _("Police first dissuasion: 90th percentile"),
+                "values": [_hours(row.first_dissuasion.p90) for row in rows],
+            },
+            {
+                "label": _("Team's first in-person contact: median"),
+                "values": [_hours(row.team_contact.median) for row in rows],
+            },
         ],
         "on_time_rate": [_percent(row.on_time_rate) for row in rows],
         "dissuasion_rate": [_percent(row.dissuasion_rate) for row in rows],
@@ -101,6 +116,8 @@ def _chart_data(report: kpis.KpiReport) -> dict:
 
 @login_required
 def kpi(request):
+    """The warning KPIs of the villages in the user's scope: the town for leadership and police, one's own
+    village for its head and its team."""
     require(request.user, "warnings.kpi")
     today = timezone.localdate()
     period = request.GET.get("period", "")
@@ -120,5 +137,8 @@ def kpi(request):
             "periods": PERIODS,
             "period": period,
             "town_wide": sees_everything_in_town(request.user),
+            "rules": {
+                name: rule(name) for name in ("ACK_REMINDER_HOURS", "FIRST_DISSUASION_HOURS", "VISIT_INTERVAL_DAYS")
+            },
         },
     )

@@ -6,14 +6,19 @@ many warnings, visits and villages there are.
 Definitions (the page says the same in words):
 
 * **Cases not yet closed, by state**: warnings whose status is not ``closed``, counted by status. Among the
-  ones still being followed up (``pushed``, ``following_up``): *overdue* = the next in-person visit was due
-  before today and the window has not ended; *window ended* = the 30-day window ended with no outcome.
-* **Push → acknowledgement** and **push → first contact**: ``acknowledged_at − pushed_at`` and
-  ``first_contact_at − pushed_at`` over the warnings that have them; the median and the 90th percentile,
-  interpolated linearly between the two nearest values exactly like PostgreSQL's ``percentile_cont``.
-* **On-time visit rate** = visits on time / visits due. The 3-day clock runs from the push's local date, and
-  restarts at the local date of every in-person visit. Each in-person visit answers the due date set by the
-  one before it (or by the push): it is *due* when that due date (previous local date + 3 days) falls within
+  ones still visited (every status but ``defrauded`` and ``closed``: dissuaded cases are visited until the
+  window ends): *overdue* = the next in-person visit was due before today and the window has not ended.
+  *Window ended* = the month's window ended with no outcome (``pushed``, ``following_up``).
+* **Push → acknowledgement**, **push → police first dissuasion** and **push → the team's first in-person
+  contact**: ``acknowledged_at``, ``first_dissuasion_at`` and ``first_team_contact_at`` minus ``pushed_at``
+  over the warnings that have them; the median and the 90th percentile, interpolated linearly between the
+  two nearest values exactly like PostgreSQL's ``percentile_cont``.
+* **Speed** ("能快一秒是一秒"): the share of pushes acknowledged within ``ACK_REMINDER_HOURS``, and the share with
+  the police's first dissuasion within ``FIRST_DISSUASION_HOURS``, over the pushes that can be judged (done
+  already, or whose time is up).
+* **On-time visit rate** = visits on time / visits due. The clock (``VISIT_INTERVAL_DAYS``) runs from the push's
+  local date, and restarts at the local date of every in-person visit. Each in-person visit answers the due date
+  set by the one before it (or by the push): it is *due* when that due date (previous local date + 3 days) falls within
   the window, and *on time* when its own local date is on or before that due date. Phone calls neither count
   nor restart the clock. A due date that has passed today with no in-person visit yet, on a warning still
   being followed up, counts as one more visit due, not on time. Visits answering a due date after the window
@@ -54,10 +59,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, RowNumber, TruncDate
 from django.utils import timezone
 
+from core.rules import rule
 from organization.access import units_visible_to
 from organization.models import Unit, UnitKind
 
-from .models import OPEN_STATUSES, VISIT_INTERVAL_DAYS, FollowUpVisit, VisitMethod, Warning, WarningStatus
+from .models import FOLLOW_UP_STATUSES, OPEN_STATUSES, FollowUpVisit, VisitMethod, Warning, WarningStatus
 
 S = WarningStatus
 NOT_CLOSED_STATUSES = [
@@ -74,7 +80,16 @@ DISSUADED_Q = Q(status__in=[S.DISSUADED, S.RELEASE_REQUESTED, S.RELEASED]) | Q(
 DECIDED_Q = ~Q(status__in=OPEN_STATUSES)
 DEFRAUDED_Q = Q(defrauded_on__isnull=False) | Q(status=S.DEFRAUDED)
 PERCENTILES = {"median": (1, 2), "p90": (9, 10)}  # fractions as (numerator, denominator)
-DURATIONS = {"acknowledge": "acknowledged_at", "first_contact": "first_contact_at"}
+DURATIONS = {
+    "acknowledge": "acknowledged_at",
+    "first_dissuasion": "first_dissuasion_at",
+    "team_contact": "first_team_contact_at",
+}
+# Speed: (the time it is measured to, the setting with its deadline in hours).
+SPEEDS = {
+    "acknowledged_in_time": ("acknowledged_at", "ACK_REMINDER_HOURS"),
+    "dissuaded_in_time": ("first_dissuasion_at", "FIRST_DISSUASION_HOURS"),
+}
 
 
 # --- Results --------------------------------------------------------------------------------------
@@ -106,8 +121,13 @@ class KpiRow:
     missed_now: int = 0  # due dates passed with no in-person visit yet
     visits_due: int = 0  # in-person visits that answered a due date within the window
     visits_on_time: int = 0
+    acknowledged_in_time: int = 0  # acknowledged within ACK_REMINDER_HOURS of the push
+    acknowledged_in_time_of: int = 0  # the pushes that can be judged: acknowledged, or the hours are up
+    dissuaded_in_time: int = 0  # the police's first dissuasion within FIRST_DISSUASION_HOURS
+    dissuaded_in_time_of: int = 0
     acknowledge: DurationStats = field(default_factory=DurationStats)
-    first_contact: DurationStats = field(default_factory=DurationStats)
+    first_dissuasion: DurationStats = field(default_factory=DurationStats)
+    team_contact: DurationStats = field(default_factory=DurationStats)
 
     @property
     def not_closed(self) -> int:
@@ -125,6 +145,14 @@ class KpiRow:
     def dissuasion_rate(self) -> float | None:
         return self.dissuaded / self.decided if self.decided else None
 
+    @property
+    def acknowledged_in_time_rate(self) -> float | None:
+        return self.acknowledged_in_time / self.acknowledged_in_time_of if self.acknowledged_in_time_of else None
+
+    @property
+    def dissuaded_in_time_rate(self) -> float | None:
+        return self.dissuaded_in_time / self.dissuaded_in_time_of if self.dissuaded_in_time_of else None
+
     def add_counts(self, other: KpiRow) -> None:
         for status, count in other.by_status.items():
             self.by_status[status] += count
@@ -140,6 +168,7 @@ class KpiRow:
             "missed_now",
             "visits_due",
             "visits_on_time",
+            *(name for speed in SPEEDS for name in (speed, f"{speed}_of")),
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -185,20 +214,37 @@ def local_day(expression) -> TruncDate:
 # --- Queries --------------------------------------------------------------------------------------
 
 
-def status_rows(warnings: QuerySet, today: datetime.date) -> dict[int, KpiRow]:
+def _speed_aggregates(now: datetime.datetime) -> dict:
+    """Per speed: done within the deadline, and the pushes that can be judged (done, or the deadline passed)."""
+    aggregates = {}
+    for name, (end, setting) in SPEEDS.items():
+        deadline = datetime.timedelta(hours=rule(setting))
+        aggregates[name] = Count("pk", filter=Q(**{f"{end}__lte": F("pushed_at") + deadline}))
+        aggregates[f"{name}_of"] = Count("pk", filter=Q(**{f"{end}__isnull": False}) | Q(pushed_at__lte=now - deadline))
+    return aggregates
+
+
+def status_rows(warnings: QuerySet, today: datetime.date, now: datetime.datetime | None = None) -> dict[int, KpiRow]:
     """One grouped query: every count of the report per village."""
-    following = Q(status__in=OPEN_STATUSES)
-    aggregates = {f"n_{status}": Count("pk", filter=Q(status=status)) for status in NOT_CLOSED_STATUSES} | {
-        "overdue": Count("pk", filter=following & Q(next_visit_due__lt=today, window_ends__gte=today)),
-        "window_ended": Count("pk", filter=following & Q(window_ends__lt=today)),
-        "closed": Count("pk", filter=Q(status=S.CLOSED)),
-        "decided": Count("pk", filter=DECIDED_Q),
-        "dissuaded": Count("pk", filter=DISSUADED_Q),
-        "defrauded": Count("pk", filter=DEFRAUDED_Q),
-        "loss": Sum("loss_amount", filter=DEFRAUDED_Q),
-        "pending_releases": Count("pk", filter=Q(status=S.RELEASE_REQUESTED)),
-        "missed_now": Count("pk", filter=following & Q(next_visit_due__lt=today, next_visit_due__lte=F("window_ends"))),
-    }
+    undecided = Q(status__in=OPEN_STATUSES)
+    following = Q(status__in=FOLLOW_UP_STATUSES)
+    aggregates = (
+        {f"n_{status}": Count("pk", filter=Q(status=status)) for status in NOT_CLOSED_STATUSES}
+        | {
+            "overdue": Count("pk", filter=following & Q(next_visit_due__lt=today, window_ends__gte=today)),
+            "window_ended": Count("pk", filter=undecided & Q(window_ends__lt=today)),
+            "closed": Count("pk", filter=Q(status=S.CLOSED)),
+            "decided": Count("pk", filter=DECIDED_Q),
+            "dissuaded": Count("pk", filter=DISSUADED_Q),
+            "defrauded": Count("pk", filter=DEFRAUDED_Q),
+            "loss": Sum("loss_amount", filter=DEFRAUDED_Q),
+            "pending_releases": Count("pk", filter=Q(status=S.RELEASE_REQUESTED)),
+            "missed_now": Count(
+                "pk", filter=following & Q(next_visit_due__lt=today, next_visit_due__lte=F("window_ends"))
+            ),
+        }
+        | _speed_aggregates(now or timezone.now())
+    )
     rows = {}
     for values in warnings.order_by().values("village_id").annotate(**aggregates):
         row = KpiRow()
@@ -211,14 +257,21 @@ def status_rows(warnings: QuerySet, today: datetime.date) -> dict[int, KpiRow]:
     return rows
 
 
-ON_TIME = Q(gap__lte=datetime.timedelta(days=VISIT_INTERVAL_DAYS))
+def on_time() -> Q:
+    """A visit within ``VISIT_INTERVAL_DAYS`` of the one before (to use on :func:`timed_in_person_visits`)."""
+    return Q(gap__lte=datetime.timedelta(days=rule("VISIT_INTERVAL_DAYS")))
+
+
+# Read at import: kept only for callers not yet moved to on_time() (assessment.selectors); a changed setting
+# needs a restart there.
+ON_TIME = on_time()
 
 
 def timed_in_person_visits(visits: QuerySet) -> QuerySet:
     """The in-person visits among ``visits`` that had a due date inside the window, with their ``gap``.
 
-    A visit was due 3 days after the previous in-person visit (or the push); ``gap`` is the number of
-    local days it took. Count the on-time ones with ``Count("pk", filter=ON_TIME)``.
+    A visit was due ``VISIT_INTERVAL_DAYS`` after the previous in-person visit (or the push); ``gap`` is the
+    number of local days it took. Count the on-time ones with ``Count("pk", filter=on_time())``.
     """
     previous = (
         FollowUpVisit.objects.filter(
@@ -237,7 +290,7 @@ def timed_in_person_visits(visits: QuerySet) -> QuerySet:
             gap=ExpressionWrapper(F("visit_day") - F("anchor_day"), output_field=DurationField()),
             room=ExpressionWrapper(F("warning__window_ends") - F("anchor_day"), output_field=DurationField()),
         )
-        .filter(room__gte=datetime.timedelta(days=VISIT_INTERVAL_DAYS))
+        .filter(room__gte=datetime.timedelta(days=rule("VISIT_INTERVAL_DAYS")))
     )
 
 
@@ -247,7 +300,7 @@ def visit_rows(warnings: QuerySet) -> dict[int, tuple[int, int]]:
         timed_in_person_visits(FollowUpVisit.objects.filter(warning__in=warnings.order_by().values("pk")))
         .order_by()
         .values("warning__village_id")
-        .annotate(due=Count("pk"), on_time=Count("pk", filter=ON_TIME))
+        .annotate(due=Count("pk"), on_time=Count("pk", filter=on_time()))
     )
     return {row["warning__village_id"]: (row["due"], row["on_time"]) for row in visits}
 
@@ -320,7 +373,7 @@ def _stats_from_positions(group: dict | None) -> DurationStats:
 
 
 def _durations(warnings: QuerySet) -> tuple[dict[int, dict[str, DurationStats]], dict[str, DurationStats]]:
-    """Per village and overall: {"acknowledge": DurationStats, "first_contact": DurationStats}."""
+    """Per village and overall: a :class:`DurationStats` for each of :data:`DURATIONS`."""
     if connection.vendor == "postgresql":
         grouped, overall = _durations_postgresql(warnings)
 
@@ -345,13 +398,21 @@ def _durations(warnings: QuerySet) -> tuple[dict[int, dict[str, DurationStats]],
 # --- The report -----------------------------------------------------------------------------------
 
 
-def kpi_report(*, user, today: datetime.date | None = None, since: datetime.date | None = None) -> KpiReport:
-    """The KPIs of the warnings ``user`` may see (pushed on or after ``since``, if given), per village."""
+def kpi_report(
+    *,
+    user,
+    today: datetime.date | None = None,
+    since: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+) -> KpiReport:
+    """The KPIs of the warnings ``user`` may see (pushed on or after ``since``, if given), per village.
+
+    A village head or a village's team sees their own village only (their scope), never other villages."""
     today = today or timezone.localdate()
     warnings = Warning.objects.for_user(user)
     if since is not None:
         warnings = warnings.filter(pushed_at__date__gte=since)
-    counts = status_rows(warnings, today)
+    counts = status_rows(warnings, today, now)
     visits = visit_rows(warnings)
     durations, overall_durations = _durations(warnings)
     with_data = set(counts) | set(visits)
@@ -368,6 +429,6 @@ def kpi_report(*, user, today: datetime.date | None = None, since: datetime.date
             setattr(row, name, stats)
         total.add_counts(row)
         rows.append(row)
-    total.acknowledge = overall_durations["acknowledge"]
-    total.first_contact = overall_durations["first_contact"]
+    for name in DURATIONS:
+        setattr(total, name, overall_durations[name])
     return KpiReport(villages=rows, total=total, today=today, since=since)

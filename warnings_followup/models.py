@@ -1,8 +1,10 @@
 """The warning and dissuasion workflow (预警劝阻), section 三(一)2 of the plan.
 
 A :class:`Warning` is pushed by the police for one person; the village team acknowledges it, visits
-the person in person every 3 days for one month (the window: 30 days from the push's local date),
-escalates to relatives and friends when the person is still at risk, and confirms the outcome.
+the person in person every few days for one calendar month from the push's local date (the window; the
+figures are the plan's rules, ``core.rules``), escalates to relatives and friends when the person is still
+at risk, and confirms the outcome. The police's first dissuasion and the team's first in-person contact are
+two facts, kept apart. Confirming dissuasion does not end the visits: they go on until the window ends.
 Status changes happen only in ``services.py`` (see ``TRANSITIONS``); nobody assigns ``status``.
 """
 
@@ -18,9 +20,6 @@ from simple_history.models import HistoricalRecords
 from core.crypto import EncryptedTextField
 from core.validators import mask_bank_account, mask_phone
 from organization.models import ScopedQuerySet, Unit, UnitKind
-
-FOLLOW_UP_DAYS = 30
-VISIT_INTERVAL_DAYS = 3
 
 
 class FraudType(models.TextChoices):
@@ -52,13 +51,41 @@ class WarningStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+# No outcome yet: the person may still be at risk.
 OPEN_STATUSES = (WarningStatus.PUSHED, WarningStatus.FOLLOWING_UP)
+# Still visited every few days until the window ends ("时间持续一个月"): an outcome of dissuasion does not stop
+# the visits; only fraud or closing does.
+FOLLOW_UP_STATUSES = (
+    WarningStatus.PUSHED,
+    WarningStatus.FOLLOWING_UP,
+    WarningStatus.DISSUADED,
+    WarningStatus.RELEASE_REQUESTED,
+    WarningStatus.RELEASED,
+)
+# An outcome of dissuasion: closed by the window-end task once the window is over.
+OUTCOME_KNOWN_STATUSES = (WarningStatus.DISSUADED, WarningStatus.RELEASED)
 
 
 class DissuasionMethod(models.TextChoices):
     PHONE = "phone", _("By phone")
     IN_PERSON = "in_person", _("In person")
     JOINT = "joint", _("Jointly with the village team")
+
+
+class CloseReason(models.TextChoices):
+    """Why police close a case before its window ends (after it, the window-end task closes it)."""
+
+    MOVED_AWAY = "moved_away", _("Moved away")
+    DECEASED = "deceased", _("Deceased")
+    DUPLICATE_PUSH = "duplicate_push", _("Duplicate push")
+    WINDOW_ENDED = "window_ended", _("Follow-up window ended")
+    OTHER = "other", _("Other")
+
+
+# The reasons police may choose by hand (the window's end is the task's).
+EARLY_CLOSE_REASONS = [
+    (value, label) for value, label in CloseReason.choices if value != CloseReason.WINDOW_ENDED.value
+]
 
 
 class VisitMethod(models.TextChoices):
@@ -73,14 +100,19 @@ def local_date(moment: datetime.datetime) -> datetime.date:
 
 class WarningQuerySet(ScopedQuerySet):
     def open(self):
+        """No outcome yet (pushed or following up)."""
         return self.filter(status__in=OPEN_STATUSES)
+
+    def in_follow_up(self):
+        """Still visited: no fraud, not closed (dissuaded cases too, until the window ends)."""
+        return self.filter(status__in=FOLLOW_UP_STATUSES)
 
     def overdue(self, today: datetime.date | None = None):
         today = today or timezone.localdate()
-        return self.open().filter(next_visit_due__lt=today, window_ends__gte=today)
+        return self.in_follow_up().filter(next_visit_due__lt=today, window_ends__gte=today)
 
     def due_on_or_before(self, day: datetime.date):
-        return self.open().filter(next_visit_due__lte=day, window_ends__gte=day)
+        return self.in_follow_up().filter(next_visit_due__lte=day, window_ends__gte=day)
 
 
 class Warning(models.Model):
@@ -112,15 +144,27 @@ class Warning(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    first_contact_at = models.DateTimeField(_("first contact at"), null=True, blank=True)
+    # The police's first dissuasion (首次劝阻, "主要由派出所负责"): when, by whom, how, with what result.
+    first_dissuasion_at = models.DateTimeField(_("first dissuasion at"), null=True, blank=True)
+    first_dissuasion_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first dissuasion by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     first_dissuasion_method = models.CharField(
         _("first dissuasion method"), max_length=16, choices=DissuasionMethod.choices, blank=True
     )
     first_dissuasion_result = models.TextField(_("first dissuasion result"), blank=True)
+    # The village team's first in-person visit (首次见面): its own fact, set by the first such visit.
+    first_team_contact_at = models.DateTimeField(_("team's first in-person contact at"), null=True, blank=True)
     dissuaded_at = models.DateTimeField(_("dissuaded at"), null=True, blank=True)
     defrauded_on = models.DateField(_("defrauded on"), null=True, blank=True)
     loss_amount = models.DecimalField(_("loss amount"), max_digits=14, decimal_places=2, null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_reason = models.CharField(_("close reason"), max_length=20, choices=CloseReason.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -140,6 +184,12 @@ class Warning(models.Model):
 
     @property
     def is_following_up(self) -> bool:
+        """Still visited (until the window ends): no fraud, not closed."""
+        return self.status in FOLLOW_UP_STATUSES
+
+    @property
+    def is_undecided(self) -> bool:
+        """No outcome yet: the person may still be at risk."""
         return self.status in OPEN_STATUSES
 
     def window_has_ended(self, today: datetime.date | None = None) -> bool:

@@ -35,7 +35,7 @@ def _person_file_context(request, pk: int) -> dict:
             "warning": warning,
             "next_visit_due": warning.current_next_visit_due(today),
             "overdue": warning.is_overdue(today),
-            "window_ended": warning.is_following_up and warning.window_has_ended(today),
+            "window_ended": warning.is_undecided and warning.window_has_ended(today),
             "visit_count": len(warning.visits.all()),
             "accounts": list(warning.stop_payment_accounts.all()),
         }

@@ -1,17 +1,25 @@
-"""Reminders of follow-up visits: the overdue escalation and the morning digest.
+"""Reminders of the warning workflow: speed after the push, overdue visits, the window's end, the morning digest.
 
-Due dates live in the database (``Warning.next_visit_due``, ``window_ends``); a periodic scan reads them, so
-no reminder depends on a long countdown. Dates are local dates in Asia/Shanghai; every function takes
-``today`` so that tests (and an operator re-running a day) can name the day.
+Due dates live in the database (``Warning.pushed_at``, ``next_visit_due``, ``window_ends``); a periodic scan
+reads them, so no reminder depends on a long countdown. Dates are local dates in Asia/Shanghai; every function
+takes ``today`` (or ``now``) so that tests (and an operator re-running a day) can name the moment. Every figure
+is a plan rule (``core.rules``, shown on ``/rules/``).
 
-Overdue escalation, by days past the due date (``today - next_visit_due``):
+Speed ("能快一秒是一秒"), in hours after the push:
 
-- 1 day: the village team (in the app and in the village work group);
-- 2 days: the village head (also by SMS when the village has SMS enabled);
-- 3 days: police and leadership (likewise).
+- not acknowledged after ``ACK_REMINDER_HOURS``: the village team and the village head again;
+- still not acknowledged after ``ACK_POLICE_HOURS``: the police;
+- no police first dissuasion after ``FIRST_DISSUASION_HOURS``: the police station.
 
-A case whose 30-day window ended while it was still open (no outcome recorded) is reminded once to the
-village head and the police: confirm the dissuasion, report the fraud or close it.
+Overdue escalation, by days past the due date (``today - next_visit_due``), also after dissuasion is
+confirmed (the visits last the whole window):
+
+- ``OVERDUE_TEAM_DAYS``: the village team (in the app and in the village work group);
+- ``OVERDUE_HEAD_DAYS``: the village head (also by SMS when the village has SMS enabled);
+- ``OVERDUE_POLICE_DAYS``: police and leadership (likewise).
+
+A case whose window ended while the person was still at risk (no outcome recorded, or the last visit found
+the person at risk again) is not closed: it is flagged once to the village head and the police.
 
 A reminder is claimed (a :class:`~notifications.models.ReminderSent` row, unique per case, due date and
 level) in the same transaction that creates its notifications and queues its deliveries, so it goes out once
@@ -32,35 +40,50 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.rules import rule
 from notifications import channels
 from notifications.models import ReminderLevel, ReminderSent
 from notifications.services import notifications_send
 from organization import selectors as organization_selectors
 from organization.models import Unit, User
 
-from .models import OPEN_STATUSES, Warning
+from .models import FOLLOW_UP_STATUSES, OPEN_STATUSES, OUTCOME_KNOWN_STATUSES, Warning, local_date
 from .notifications import leadership, police_staff, village_heads, village_team
 
 
 @dataclass(frozen=True)
 class Level:
     code: str
-    days_overdue: int
+    setting: str  # the plan rule with the days overdue (or, for speed, the hours after the push)
     recipients: Callable[[Warning], Iterable[User]]
     sms: bool
 
+    @property
+    def days_overdue(self) -> int:
+        return rule(self.setting)
+
+    @property
+    def hours(self) -> int:
+        return rule(self.setting)
+
 
 LEVELS = (
-    Level(ReminderLevel.TEAM, 1, lambda warning: village_team(warning), sms=False),
-    Level(ReminderLevel.HEAD, 2, lambda warning: village_heads(warning), sms=True),
+    Level(ReminderLevel.TEAM, "OVERDUE_TEAM_DAYS", lambda warning: village_team(warning), sms=False),
+    Level(ReminderLevel.HEAD, "OVERDUE_HEAD_DAYS", lambda warning: village_heads(warning), sms=True),
     Level(
         ReminderLevel.POLICE_LEADERSHIP,
-        3,
+        "OVERDUE_POLICE_DAYS",
         lambda warning: [*police_staff(warning), *leadership(warning)],
         sms=True,
     ),
 )
-LEVELS_BY_CODE = {level.code: level for level in LEVELS}
+# Speed after the push: (level, which warnings are still waiting).
+SPEED_LEVELS = (
+    Level(ReminderLevel.ACK_TEAM, "ACK_REMINDER_HOURS", lambda warning: village_team(warning), sms=True),
+    Level(ReminderLevel.ACK_POLICE, "ACK_POLICE_HOURS", lambda warning: police_staff(warning), sms=True),
+    Level(ReminderLevel.FIRST_DISSUASION, "FIRST_DISSUASION_HOURS", lambda warning: police_staff(warning), sms=True),
+)
+LEVELS_BY_CODE = {level.code: level for level in (*LEVELS, *SPEED_LEVELS)}
 
 
 def levels_reached(days_overdue: int) -> list[Level]:
@@ -175,7 +198,7 @@ def window_ended_reminder_send(*, warning_id: int, today: datetime.date) -> bool
             .filter(pk=warning_id)
             .first()
         )
-        if warning is None or warning.status not in OPEN_STATUSES or not warning.window_has_ended(today):
+        if warning is None or not warning.window_has_ended(today) or not window_ended_at_risk(warning):
             return False
         _claim, created = ReminderSent.objects.get_or_create(
             warning=warning, due_date=warning.window_ends, level=ReminderLevel.WINDOW_ENDED
@@ -183,8 +206,9 @@ def window_ended_reminder_send(*, warning_id: int, today: datetime.date) -> bool
         if not created:
             return False
         text = _(
-            "The 30-day follow-up of %(person)s (%(village)s, warning %(number)s) ended on %(end)s without an "
-            "outcome: confirm the dissuasion, report the fraud or close the case."
+            "The follow-up month of %(person)s (%(village)s, warning %(number)s) ended on %(end)s while the person "
+            "may still be at risk: the case stays open. Confirm the dissuasion, report the fraud or close it with "
+            "a reason."
         ) % {
             "person": warning.person.name,
             "village": warning.village.name,
@@ -206,8 +230,18 @@ def window_ended_reminder_send(*, warning_id: int, today: datetime.date) -> bool
     return True
 
 
+def window_ended_at_risk(warning: Warning) -> bool:
+    """Still at risk when the window ends: no outcome recorded, or dissuaded but the last visit found the
+    person at risk again. Such a case is not closed; it is flagged to the head and the police."""
+    from .services import still_at_risk
+
+    if warning.status in OPEN_STATUSES:
+        return True
+    return warning.status in OUTCOME_KNOWN_STATUSES and still_at_risk(warning)
+
+
 def reminders_scan_window_ended(*, today: datetime.date) -> int:
-    ended = Warning.objects.open().filter(window_ends__lt=today)
+    ended = Warning.objects.filter(status__in=[*OPEN_STATUSES, *OUTCOME_KNOWN_STATUSES], window_ends__lt=today)
     already = set(
         ReminderSent.objects.filter(warning__in=ended, level=ReminderLevel.WINDOW_ENDED).values_list(
             "warning_id", flat=True
@@ -232,6 +266,104 @@ def reminders_scan_overdue(*, today: datetime.date | None = None) -> int:
                 continue
             sent += reminder_send(warning_id=warning_id, due=due, level=level.code, today=today)
     return sent + reminders_scan_window_ended(today=today)
+
+
+# --- Speed after the push ("能快一秒是一秒") --------------------------------------------------------------
+
+
+def _speed_waiting(level: str, warning: Warning) -> bool:
+    """Is ``warning`` still waiting for what ``level`` reminds of?"""
+    if level in (ReminderLevel.ACK_TEAM, ReminderLevel.ACK_POLICE):
+        return warning.acknowledged_at is None and warning.status in FOLLOW_UP_STATUSES
+    return warning.first_dissuasion_at is None and warning.status in FOLLOW_UP_STATUSES
+
+
+def speed_text(*, level: str, warning: Warning, hours: int) -> str:
+    values = {
+        "person": warning.person.name,
+        "village": warning.village.name,
+        "number": warning.external_id,
+        "hours": hours,
+        "pushed": timezone.localtime(warning.pushed_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    texts = {
+        ReminderLevel.ACK_TEAM: _(
+            "Not acknowledged: the warning for %(person)s (%(village)s, %(number)s) pushed at %(pushed)s is still "
+            "not acknowledged after %(hours)d hours. Acknowledge it and go to see the person now."
+        ),
+        ReminderLevel.ACK_POLICE: _(
+            "Not acknowledged after %(hours)d hours: the village team has not acknowledged the warning for "
+            "%(person)s (%(village)s, %(number)s) pushed at %(pushed)s."
+        ),
+        ReminderLevel.FIRST_DISSUASION: _(
+            "No first dissuasion by the police %(hours)d hours after the push of the warning for %(person)s "
+            "(%(village)s, %(number)s, pushed at %(pushed)s): record the police's first dissuasion."
+        ),
+    }
+    return texts[level] % values
+
+
+def speed_reminder_send(*, warning_id: int, level: str, now: datetime.datetime) -> bool:
+    """Claim and send one speed reminder; False when already sent or no longer waiting. Once per warning and
+    level (``ReminderSent``, its due date being the push's local date)."""
+    spec = LEVELS_BY_CODE[level]
+    with transaction.atomic():
+        warning = (
+            Warning.objects.select_for_update(of=("self",))
+            .select_related("person", "village__parent")
+            .filter(pk=warning_id)
+            .first()
+        )
+        if warning is None or not _speed_waiting(level, warning):
+            return False
+        if now < warning.pushed_at + datetime.timedelta(hours=spec.hours):
+            return False
+        due = local_date(warning.pushed_at)
+        _claim, created = ReminderSent.objects.get_or_create(warning=warning, due_date=due, level=level)
+        if not created:
+            return False
+        text = speed_text(level=level, warning=warning, hours=spec.hours)
+        recipients = list({user.pk: user for user in spec.recipients(warning)}.values())
+        dedupe_key = f"reminder:{warning.pk}:{due:%Y%m%d}:{level}"
+        notifications_send(
+            recipients=recipients,
+            kind=f"warning.speed.{level}",
+            title=text,
+            body="",
+            url=reverse("warnings_followup:warning_detail", args=[warning.pk]),
+            dedupe_key=dedupe_key,
+        )
+        channels.inapp_record(users=recipients, village=warning.village, text=text, dedupe_key=dedupe_key)
+        conceal = [warning.person.name]
+        if level == ReminderLevel.ACK_TEAM:
+            channels.village_webhook_enqueue(village=warning.village, text=text, dedupe_key=dedupe_key, conceal=conceal)
+        if spec.sms and channels.sms_enabled(warning.village):
+            for user in recipients:
+                channels.sms_enqueue(
+                    user=user, village=warning.village, text=text, dedupe_key=dedupe_key, conceal=conceal
+                )
+    return True
+
+
+def reminders_scan_speed(*, now: datetime.datetime | None = None) -> int:
+    """Send every speed reminder due and not yet sent; return how many went out."""
+    now = now or timezone.now()
+    sent = 0
+    for level in SPEED_LEVELS:
+        waiting = Warning.objects.filter(
+            status__in=FOLLOW_UP_STATUSES, pushed_at__lte=now - datetime.timedelta(hours=level.hours)
+        )
+        if level.code == ReminderLevel.FIRST_DISSUASION:
+            waiting = waiting.filter(first_dissuasion_at__isnull=True)
+        else:
+            waiting = waiting.filter(acknowledged_at__isnull=True)
+        already = set(
+            ReminderSent.objects.filter(warning__in=waiting, level=level.code).values_list("warning_id", flat=True)
+        )
+        for pk in waiting.order_by("pushed_at", "pk").values_list("pk", flat=True):
+            if pk not in already:
+                sent += speed_reminder_send(warning_id=pk, level=level.code, now=now)
+    return sent
 
 
 # --- Morning digest ---------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from audit.models import AuditEvent
 from organization.models import Unit, User
 from organization.selectors import village_team
 
-from .models import OPEN_STATUSES, RiskLevel, Warning, WarningStatus
+from .models import FOLLOW_UP_STATUSES, RiskLevel, Warning, WarningStatus
 
 # The work-queue tabs: code, label, filter (a function of today's date).
 QUEUE_TABS: dict[str, tuple] = {
@@ -27,13 +27,13 @@ QUEUE_TABS: dict[str, tuple] = {
     "pushed": (_("Awaiting acknowledgement"), lambda today: Q(status=WarningStatus.PUSHED)),
     "first_contact": (
         _("Awaiting first dissuasion"),
-        lambda today: Q(status__in=OPEN_STATUSES, first_contact_at__isnull=True),
+        lambda today: Q(status__in=FOLLOW_UP_STATUSES, first_dissuasion_at__isnull=True),
     ),
     "release": (_("Release requests"), lambda today: Q(status=WarningStatus.RELEASE_REQUESTED)),
     "incidents": (_("Incidents"), lambda today: Q(status=WarningStatus.DEFRAUDED)),
     "overdue": (
         _("Overdue"),
-        lambda today: Q(status__in=OPEN_STATUSES, next_visit_due__lt=today, window_ends__gte=today),
+        lambda today: Q(status__in=FOLLOW_UP_STATUSES, next_visit_due__lt=today, window_ends__gte=today),
     ),
 }
 
@@ -47,6 +47,7 @@ EVENT_LABELS = {
     "confirm_release": _("Stop-payment released"),
     "report_defrauded": _("Defrauded after warning"),
     "close": _("Closed"),
+    "window_ended": _("Follow-up window ended"),
 }
 
 RISK_RANK = Case(
@@ -102,10 +103,10 @@ def due_for_user(*, user, today: datetime.date) -> QuerySet[Warning]:
 
 
 def not_yet_due_for_user(*, user, today: datetime.date) -> QuerySet[Warning]:
-    """The other open warnings in scope (visit not yet due, or window ended), nearest due date first."""
+    """The other warnings in follow-up in scope (visit not yet due, or window ended), nearest due date first."""
     return (
         warnings_for_user(user=user)
-        .open()
+        .in_follow_up()
         .exclude(next_visit_due__lte=today, window_ends__gte=today)
         .annotate(due_sort=Coalesce("next_visit_due", "window_ends"))
         .order_by("due_sort", RISK_RANK, "pushed_at", "pk")
@@ -114,7 +115,9 @@ def not_yet_due_for_user(*, user, today: datetime.date) -> QuerySet[Warning]:
 
 def warning_for_page(*, user, pk: int) -> QuerySet[Warning]:
     """The scoped queryset a case page fetches ``pk`` from, with the person, village and pusher."""
-    return warnings_for_user(user=user).select_related("pushed_by", "acknowledged_by").filter(pk=pk)
+    return (
+        warnings_for_user(user=user).select_related("pushed_by", "acknowledged_by", "first_dissuasion_by").filter(pk=pk)
+    )
 
 
 @dataclass

@@ -17,6 +17,8 @@ from organization.access import units_visible_to
 from organization.models import UnitKind
 
 from .models import (
+    EARLY_CLOSE_REASONS,
+    CloseReason,
     DissuasionMethod,
     FollowUpVisit,
     FraudType,
@@ -144,6 +146,23 @@ class WarningVisitSerializer(serializers.ModelSerializer):
         return value
 
 
+class FirstDissuasionSerializer(serializers.Serializer):
+    """The police's first dissuasion of a warning."""
+
+    at = serializers.DateTimeField(source="first_dissuasion_at", read_only=True)
+    method = serializers.CharField(
+        source="first_dissuasion_method", read_only=True, help_text=_("phone, in_person or joint.")
+    )
+    result = serializers.CharField(source="first_dissuasion_result", read_only=True)
+    by = serializers.CharField(
+        source="first_dissuasion_by.username",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text=_("The username of the police officer who recorded it."),
+    )
+
+
 class WarningSerializer(serializers.ModelSerializer):
     """A warning as the police platform reads it. ``today`` in the context fixes the date of the answer."""
 
@@ -155,6 +174,15 @@ class WarningSerializer(serializers.ModelSerializer):
         )
     )
     overdue = serializers.SerializerMethodField(help_text=_("Is the next in-person visit overdue today?"))
+    first_dissuasion = serializers.SerializerMethodField(
+        help_text=_("The police's first dissuasion (at, method, result, by: a username), or null before it.")
+    )
+    first_team_contact_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text=_("The village team's first in-person visit, or null.")
+    )
+    close_reason = serializers.ChoiceField(
+        choices=CloseReason.choices, read_only=True, help_text=_("Why the case was closed; empty while open.")
+    )
     visits = WarningVisitSerializer(many=True, read_only=True)
     stop_payment_accounts = WarningStopPaymentAccountSerializer(many=True, read_only=True)
 
@@ -172,6 +200,10 @@ class WarningSerializer(serializers.ModelSerializer):
             "window_ends",
             "next_visit_due",
             "overdue",
+            "first_dissuasion",
+            "first_team_contact_at",
+            "dissuaded_at",
+            "close_reason",
             "visits",
             "stop_payment_accounts",
         ]
@@ -186,6 +218,12 @@ class WarningSerializer(serializers.ModelSerializer):
 
     def get_overdue(self, warning) -> bool:
         return warning.is_overdue(self._today())
+
+    @extend_schema_field(FirstDissuasionSerializer(allow_null=True))
+    def get_first_dissuasion(self, warning) -> dict | None:
+        if warning.first_dissuasion_at is None:
+            return None
+        return FirstDissuasionSerializer(warning).data
 
 
 # --- Pushing a warning ---------------------------------------------------------------------------
@@ -237,7 +275,7 @@ class WarningPushSerializer(serializers.Serializer):
 
 # --- Transitions ---------------------------------------------------------------------------------
 
-SIMPLE_ACTIONS = ("acknowledge", "confirm_dissuaded", "confirm_release", "close")
+SIMPLE_ACTIONS = ("acknowledge", "confirm_dissuaded", "confirm_release")
 
 
 class _TransitionSerializer(serializers.Serializer):
@@ -250,17 +288,46 @@ class WarningSimpleTransitionSerializer(_TransitionSerializer):
     action = serializers.ChoiceField(
         choices=SIMPLE_ACTIONS,
         help_text=_(
-            "acknowledge: the village team acknowledges receipt. confirm_dissuaded: the team confirms no further "
-            "risk (a release request goes to police when accounts are under stop-payment). confirm_release: police "
-            "release every account still under stop-payment. close: police close the case."
+            "acknowledge: the village team acknowledges receipt. confirm_dissuaded: the village's dissuasion team or "
+            "its head confirms no further risk, after an in-person visit by the team (a release request goes to "
+            "police when accounts are under stop-payment; the visits go on until the window ends). confirm_release: "
+            "police release every account still under stop-payment."
         ),
     )
 
 
 class WarningFirstDissuasionSerializer(_TransitionSerializer):
-    action = serializers.ChoiceField(choices=["first_dissuasion"], help_text=_("Police record the first dissuasion."))
+    action = serializers.ChoiceField(
+        choices=["first_dissuasion"],
+        help_text=_(
+            "Police record their own first dissuasion, whether or not the team has visited; 409 once recorded."
+        ),
+    )
     method = serializers.ChoiceField(choices=DissuasionMethod.choices)
     result = serializers.CharField(help_text=_("The result of the first dissuasion."))
+    at = serializers.DateTimeField(required=False, help_text=_("When it happened (ISO 8601); now when omitted."))
+
+    def validate_at(self, value):
+        if value > timezone.now() + CLOCK_SKEW:
+            raise serializers.ValidationError(_("The first dissuasion cannot be in the future."))
+        return value
+
+
+class WarningCloseSerializer(_TransitionSerializer):
+    action = serializers.ChoiceField(
+        choices=["close"],
+        help_text=_(
+            "Police close the case. Before the follow-up window ends only with close_reason; after it, the cases "
+            "with dissuasion confirmed close by themselves."
+        ),
+    )
+    close_reason = serializers.ChoiceField(
+        choices=EARLY_CLOSE_REASONS,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("moved_away, deceased, duplicate_push or other (other: say why in reason)."),
+    )
 
 
 class WarningReportDefraudedSerializer(_TransitionSerializer):
@@ -284,7 +351,7 @@ TRANSITION_SERIALIZERS: dict[str, type[_TransitionSerializer]] = {
     "confirm_dissuaded": WarningSimpleTransitionSerializer,
     "confirm_release": WarningSimpleTransitionSerializer,
     "report_defrauded": WarningReportDefraudedSerializer,
-    "close": WarningSimpleTransitionSerializer,
+    "close": WarningCloseSerializer,
 }
 
 

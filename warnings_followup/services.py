@@ -3,6 +3,17 @@ right, change, save with ``update_fields``, write an audit event, notify on comm
 
 The allowed transitions are data (``TRANSITIONS``); ``can_transition`` answers for templates and
 the API which actions a user may take now.
+
+The plan (罗办发〔2023〕12号, 三(一)2) in the code:
+
+* "首次预警劝阻主要由派出所负责": the police record their first dissuasion (``first_dissuasion_*``) whether or not
+  the team has visited; the team's first in-person visit sets ``first_team_contact_at``, its own fact.
+* "每三天见面回访一次预警对象，时间持续一个月": the visits go on every ``VISIT_INTERVAL_DAYS`` until ``window_ends``
+  (``FOLLOW_UP_MONTHS`` calendar months from the push's local date), also after dissuasion is confirmed.
+* "如经反诈宣传劝阻队确认劝阻成功…及时通报派出所解除…止付": only the village's dissuasion team and its head confirm,
+  after an in-person visit by the team; confirming asks the police for the release at once.
+* When the window ends, :func:`warnings_close_ended_windows` closes the cases whose outcome is known; police
+  close earlier only with a reason (``CloseReason``).
 """
 
 from __future__ import annotations
@@ -20,15 +31,18 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_event_record
 from core.crypto import blind_index
+from core.rules import add_months, rule
 from core.validators import normalize_bank_account
 from core.workflow import TransitionNotAllowed
 from organization.access import POLICE_ROLES, VILLAGE_TEAM_ROLES, unit_in_scope
-from organization.models import Unit, UnitKind
+from organization.models import Role, Unit, UnitKind
 from residents.services import resident_get_or_create_for_warning
 
 from .models import (
-    FOLLOW_UP_DAYS,
-    VISIT_INTERVAL_DAYS,
+    EARLY_CLOSE_REASONS,
+    FOLLOW_UP_STATUSES,
+    OUTCOME_KNOWN_STATUSES,
+    CloseReason,
     DissuasionMethod,
     EscalationContact,
     FollowUpVisit,
@@ -41,7 +55,9 @@ from .models import (
 
 S = WarningStatus
 POLICE = "police"
-TEAM = "team"
+TEAM = "team"  # the village's team in the wide sense: head, dissuasion team, grid workers, assistants, volunteers
+CONFIRMER = "confirmer"  # "经反诈宣传劝阻队确认": the village's dissuasion team and its head
+CONFIRMER_ROLES = frozenset({Role.DISSUASION_TEAM, Role.VILLAGE_HEAD})
 
 
 @dataclass(frozen=True)
@@ -55,10 +71,13 @@ class Transition:
 TRANSITIONS: dict[str, Transition] = {
     "acknowledge": Transition(gettext_lazy("Acknowledge"), frozenset({S.PUSHED}), S.FOLLOWING_UP, frozenset({TEAM})),
     "first_dissuasion": Transition(
-        gettext_lazy("Record first dissuasion"), frozenset({S.PUSHED, S.FOLLOWING_UP}), None, frozenset({POLICE})
+        gettext_lazy("Record first dissuasion"),
+        frozenset(FOLLOW_UP_STATUSES) | {S.DEFRAUDED},
+        None,
+        frozenset({POLICE}),
     ),
     "confirm_dissuaded": Transition(
-        gettext_lazy("Confirm dissuaded"), frozenset({S.FOLLOWING_UP}), None, frozenset({TEAM})
+        gettext_lazy("Confirm dissuaded"), frozenset({S.FOLLOWING_UP}), None, frozenset({CONFIRMER})
     ),
     "confirm_release": Transition(
         gettext_lazy("Confirm stop-payment release"), frozenset({S.RELEASE_REQUESTED}), S.RELEASED, frozenset({POLICE})
@@ -69,8 +88,12 @@ TRANSITIONS: dict[str, Transition] = {
         S.DEFRAUDED,
         frozenset({POLICE, TEAM}),
     ),
+    # Before the window ends only with a reason (CloseReason); a pending release is confirmed first.
     "close": Transition(
-        gettext_lazy("Close"), frozenset({S.DISSUADED, S.RELEASED, S.DEFRAUDED}), S.CLOSED, frozenset({POLICE})
+        gettext_lazy("Close"),
+        frozenset({S.PUSHED, S.FOLLOWING_UP, S.DISSUADED, S.RELEASED, S.DEFRAUDED}),
+        S.CLOSED,
+        frozenset({POLICE}),
     ),
 }
 
@@ -84,6 +107,8 @@ def actor_kinds(user, warning: Warning) -> set[str]:
         kinds.add(POLICE)
     if user.has_role(*VILLAGE_TEAM_ROLES) and user.unit_id and user.unit.village == warning.village:
         kinds.add(TEAM)
+        if user.has_role(*CONFIRMER_ROLES):
+            kinds.add(CONFIRMER)
     return kinds
 
 
@@ -92,9 +117,22 @@ def can_record_contact(user, warning: Warning) -> bool:
     return bool(actor_kinds(user, warning) & {POLICE, TEAM})
 
 
+def _precondition_error(warning: Warning, action: str) -> str | None:
+    """Why ``action`` is not possible yet on ``warning`` beyond its status, or None."""
+    if action == "first_dissuasion" and warning.first_dissuasion_at is not None:
+        return _("The police's first dissuasion has already been recorded.")
+    if action == "confirm_dissuaded" and warning.first_team_contact_at is None:
+        return _("Dissuasion is confirmed after at least one in-person visit by the village team.")
+    return None
+
+
 def can_transition(user, warning: Warning, action: str) -> bool:
     transition = TRANSITIONS[action]
-    return warning.status in transition.sources and bool(actor_kinds(user, warning) & transition.actors)
+    return (
+        warning.status in transition.sources
+        and bool(actor_kinds(user, warning) & transition.actors)
+        and _precondition_error(warning, action) is None
+    )
 
 
 def available_actions(user, warning: Warning) -> list[str]:
@@ -104,12 +142,17 @@ def available_actions(user, warning: Warning) -> list[str]:
 def _check(user, warning: Warning, action: str) -> Transition:
     transition = TRANSITIONS[action]
     if not actor_kinds(user, warning) & transition.actors:
+        if action == "confirm_dissuaded":
+            raise PermissionDenied(_("Only the village's dissuasion team and the village head may confirm dissuasion."))
         raise PermissionDenied(_("Your role may not do this on this warning."))
     if warning.status not in transition.sources:
         raise TransitionNotAllowed(
             _("“%(action)s” is not possible while the warning is “%(status)s”.")
             % {"action": transition.label, "status": warning.get_status_display()}
         )
+    error = _precondition_error(warning, action)
+    if error:
+        raise TransitionNotAllowed(error)
     return transition
 
 
@@ -194,8 +237,8 @@ def warning_push(
                 summary=summary,
                 pushed_at=pushed_at,
                 pushed_by=actor,
-                window_ends=push_day + datetime.timedelta(days=FOLLOW_UP_DAYS),
-                next_visit_due=push_day + datetime.timedelta(days=VISIT_INTERVAL_DAYS),
+                window_ends=add_months(push_day, rule("FOLLOW_UP_MONTHS")),
+                next_visit_due=push_day + datetime.timedelta(days=rule("VISIT_INTERVAL_DAYS")),
             )
             StopPaymentAccount.objects.bulk_create(
                 StopPaymentAccount(
@@ -235,31 +278,52 @@ def warning_acknowledge(*, warning: Warning, actor, reason: str = "") -> Warning
 
 
 @transaction.atomic
-def warning_record_first_dissuasion(*, warning: Warning, actor, method: str, result: str, reason: str = "") -> Warning:
+def warning_record_first_dissuasion(
+    *, warning: Warning, actor, method: str, result: str, reason: str = "", at: datetime.datetime | None = None
+) -> Warning:
+    """The police's own first dissuasion ("首次预警劝阻主要由派出所负责"), whether or not the team has visited.
+
+    Refused (409) only when the police's first dissuasion is already recorded. ``at``: when it happened
+    (default now; never in the future).
+    """
     warning = _locked(warning)
     _check(actor, warning, "first_dissuasion")
     if method not in DissuasionMethod.values:
         raise ValidationError({"method": _("Choose by phone, in person or jointly.")})
     if not (result or "").strip():
         raise ValidationError({"result": _("Describe the result of the first dissuasion.")})
-    if warning.first_contact_at is not None:
-        raise TransitionNotAllowed(_("The first dissuasion has already been recorded."))
-    warning.first_contact_at = timezone.now()
+    now = timezone.now()
+    at = at or now
+    if at > now + datetime.timedelta(minutes=5):
+        raise ValidationError({"at": _("The first dissuasion cannot be in the future.")})
+    warning.first_dissuasion_at = at
+    warning.first_dissuasion_by = actor
     warning.first_dissuasion_method = method
     warning.first_dissuasion_result = result.strip()
-    warning.save(update_fields=["first_contact_at", "first_dissuasion_method", "first_dissuasion_result", "updated_at"])
+    warning.save(
+        update_fields=[
+            "first_dissuasion_at",
+            "first_dissuasion_by",
+            "first_dissuasion_method",
+            "first_dissuasion_result",
+            "updated_at",
+        ]
+    )
     audit_event_record(actor=actor, subject=warning, event="first_dissuasion", reason=reason or result, method=method)
     return warning
 
 
 @transaction.atomic
 def warning_confirm_dissuaded(*, warning: Warning, actor, reason: str = "") -> Warning:
-    """The team confirms no further risk: a release request goes to police if accounts are stopped."""
+    """The dissuasion team (or the village head) confirms no further risk, after an in-person visit by the team.
+
+    A release request goes to police at once if accounts are stopped. The visits go on: ``next_visit_due``
+    keeps running until the window ends.
+    """
     warning = _locked(warning)
     _check(actor, warning, "confirm_dissuaded")
     pending = warning.stop_payment_accounts.filter(released_at__isnull=True).exists()
     warning.dissuaded_at = timezone.now()
-    warning.next_visit_due = None
     target = S.RELEASE_REQUESTED if pending else S.DISSUADED
     _set_status(
         warning,
@@ -267,7 +331,7 @@ def warning_confirm_dissuaded(*, warning: Warning, actor, reason: str = "") -> W
         actor=actor,
         event="confirm_dissuaded",
         reason=reason,
-        fields=["dissuaded_at", "next_visit_due"],
+        fields=["dissuaded_at"],
     )
     _notify_on_commit("release_requested" if pending else "dissuaded", warning)
     return warning
@@ -317,12 +381,74 @@ def warning_report_defrauded(
 
 
 @transaction.atomic
-def warning_close(*, warning: Warning, actor, reason: str = "") -> Warning:
+def warning_close(*, warning: Warning, actor, reason: str = "", close_reason: str = "") -> Warning:
+    """Police close a case. Before the window ends (or while no outcome is known) only with a reason from
+    ``EARLY_CLOSE_REASONS``; "other" needs the reason in words. After the window, a case whose outcome is
+    known closes without one (the window-end task would close it anyway)."""
     warning = _locked(warning)
     transition = _check(actor, warning, "close")
+    reason = (reason or "").strip()
+    early = not warning.window_has_ended() or warning.status not in (*OUTCOME_KNOWN_STATUSES, S.DEFRAUDED)
+    if close_reason and close_reason not in dict(EARLY_CLOSE_REASONS):
+        raise ValidationError({"close_reason": _("Choose a reason from the list.")})
+    if early and not close_reason:
+        raise ValidationError(
+            {"close_reason": _("Before the follow-up window ends, a case is closed only for a reason from the list.")}
+        )
+    if close_reason == CloseReason.OTHER and not reason:
+        raise ValidationError({"reason": _("Describe the other reason.")})
     warning.closed_at = timezone.now()
-    _set_status(warning, transition.target, actor=actor, event="close", reason=reason, fields=["closed_at"])
+    warning.close_reason = close_reason
+    warning.next_visit_due = None
+    _set_status(
+        warning,
+        transition.target,
+        actor=actor,
+        event="close",
+        reason=reason,
+        fields=["closed_at", "close_reason", "next_visit_due"],
+        close_reason=close_reason,
+    )
     return warning
+
+
+def warning_close_at_window_end(*, warning_id: int, today: datetime.date) -> bool:
+    """Close one case whose window ended and whose outcome is known (dissuaded or released) and whose last
+    visit did not find the person at risk again. Idempotent: False when there is nothing to do."""
+    with transaction.atomic():
+        warning = Warning.objects.select_for_update().filter(pk=warning_id).first()
+        if warning is None or warning.status not in OUTCOME_KNOWN_STATUSES or not warning.window_has_ended(today):
+            return False
+        if still_at_risk(warning):
+            return False
+        warning.closed_at = timezone.now()
+        warning.close_reason = CloseReason.WINDOW_ENDED
+        warning.next_visit_due = None
+        _set_status(
+            warning,
+            S.CLOSED,
+            actor=None,
+            event="window_ended",
+            reason=_("The follow-up window ended on %(end)s.") % {"end": warning.window_ends.isoformat()},
+            fields=["closed_at", "close_reason", "next_visit_due"],
+        )
+    return True
+
+
+def warnings_close_ended_windows(*, today: datetime.date | None = None) -> int:
+    """The beat task's work: close every case whose window ended before ``today`` with its outcome known."""
+    today = today or timezone.localdate()
+    candidates = Warning.objects.filter(status__in=OUTCOME_KNOWN_STATUSES, window_ends__lt=today)
+    return sum(
+        warning_close_at_window_end(warning_id=pk, today=today)
+        for pk in candidates.order_by("window_ends", "pk").values_list("pk", flat=True)
+    )
+
+
+def still_at_risk(warning: Warning) -> bool:
+    """Did the latest visit find the person still at risk (also after dissuasion was confirmed)?"""
+    latest = warning.visits.order_by("-visited_at", "-pk").values_list("at_risk", flat=True).first()
+    return bool(latest)
 
 
 # --- Visits and escalation -----------------------------------------------------------------------
@@ -339,7 +465,7 @@ def _next_due_after(warning: Warning) -> datetime.date:
         warning.visits.filter(method=VisitMethod.IN_PERSON).order_by("-visited_at").values_list("visited_at", flat=True)
     ).first()
     start = local_date(last) if last else local_date(warning.pushed_at)
-    return start + datetime.timedelta(days=VISIT_INTERVAL_DAYS)
+    return start + datetime.timedelta(days=rule("VISIT_INTERVAL_DAYS"))
 
 
 def warning_record_visit(
@@ -358,7 +484,11 @@ def warning_record_visit(
     app_installed: bool = False,
     relatives_informed: bool = False,
 ) -> VisitResult:
-    """Record a follow-up visit. Re-posting the same ``client_id`` returns the first visit."""
+    """Record a follow-up visit. Re-posting the same ``client_id`` returns the first visit.
+
+    Visits go on until the case is closed or the person defrauded, also after dissuasion is confirmed. The
+    first in-person visit with a member of the village team sets ``first_team_contact_at``.
+    """
     if not can_record_contact(actor, warning):
         raise PermissionDenied(_("Only the village's team and the police may record visits."))
     existing = FollowUpVisit.objects.filter(client_id=client_id).select_related("warning").first()
@@ -373,7 +503,7 @@ def warning_record_visit(
     try:
         with transaction.atomic():
             warning = _locked(warning)
-            if warning.status not in (S.PUSHED, S.FOLLOWING_UP):
+            if warning.status not in FOLLOW_UP_STATUSES:
                 raise TransitionNotAllowed(
                     _("Visits can only be recorded while the warning is being followed up (now “%(status)s”).")
                     % {"status": warning.get_status_display()}
@@ -392,14 +522,16 @@ def warning_record_visit(
                 relatives_informed=relatives_informed,
                 recorded_by=actor,
             )
-            visit.visitors.set(list(visitors) or [actor])
+            people = list(visitors) or [actor]
+            visit.visitors.set(people)
             fields = []
             if method == VisitMethod.IN_PERSON:
                 warning.next_visit_due = _next_due_after(warning)
                 fields.append("next_visit_due")
-            if warning.first_contact_at is None:
-                warning.first_contact_at = visited_at
-                fields.append("first_contact_at")
+                by_team = any(TEAM in actor_kinds(person, warning) for person in people)
+                if by_team and (warning.first_team_contact_at is None or visited_at < warning.first_team_contact_at):
+                    warning.first_team_contact_at = visited_at
+                    fields.append("first_team_contact_at")
             if warning.status == S.PUSHED:
                 # A visit implies the team has the warning: acknowledge it on the way.
                 warning.acknowledged_at = warning.acknowledged_at or timezone.now()

@@ -30,3 +30,22 @@ def send_morning_digest(today: str | None = None) -> int:
     from .reminders import morning_digest_send
 
     return morning_digest_send(today=_day(today))
+
+
+@shared_task(name="warnings_followup.scan_speed", acks_late=True)
+def scan_speed(now: str | None = None) -> int:
+    """The speed reminders after a push (not acknowledged, no police first dissuasion), once per case and level.
+
+    ``now``: an ISO datetime to scan as (default: now).
+    """
+    from .reminders import reminders_scan_speed
+
+    return reminders_scan_speed(now=datetime.datetime.fromisoformat(now) if now else None)
+
+
+@shared_task(name="warnings_followup.close_ended_windows", acks_late=True)
+def close_ended_windows(today: str | None = None) -> int:
+    """Close every case whose follow-up window ended with its outcome known (idempotent: row lock, state check)."""
+    from .services import warnings_close_ended_windows
+
+    return warnings_close_ended_windows(today=_day(today))

@@ -25,6 +25,7 @@ from audit.models import AuditEvent
 from residents.models import Resident
 
 from .models import (
+    CloseReason,
     DissuasionMethod,
     EscalationContact,
     FollowUpVisit,
@@ -158,6 +159,7 @@ EVENT_TITLES = {
     "confirm_release": gettext_lazy("Stop-payment release confirmed"),
     "report_defrauded": gettext_lazy("Defrauded after the warning"),
     "close": gettext_lazy("Case closed"),
+    "window_ended": gettext_lazy("Follow-up window ended: case closed"),
 }
 
 
@@ -165,6 +167,8 @@ def _event_detail(event: AuditEvent, warning: Warning | None) -> tuple[str, tupl
     facts = []
     if event.event == "first_dissuasion" and event.extra.get("method") in DissuasionMethod.values:
         facts.append(str(DissuasionMethod(event.extra["method"]).label))
+    if event.event == "close" and event.extra.get("close_reason") in CloseReason.values:
+        facts.append(str(CloseReason(event.extra["close_reason"]).label))
     if event.event == "report_defrauded" and warning is not None:
         if warning.defrauded_on:
             facts.append(_("on %(date)s") % {"date": warning.defrauded_on.isoformat()})
@@ -223,7 +227,7 @@ def person_warnings(*, user, person: Resident) -> list[Warning]:
     return list(
         Warning.objects.for_user(user)
         .filter(person=person)
-        .select_related("village", "pushed_by", "acknowledged_by")
+        .select_related("village", "pushed_by", "acknowledged_by", "first_dissuasion_by")
         .prefetch_related(
             Prefetch(
                 "visits",

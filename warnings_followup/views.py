@@ -28,7 +28,7 @@ from residents.models import id_number_hash
 
 from . import selectors, services
 from .forms import ACTION_FORMS, EscalationForm, PushForm, VisitForm, action_form, new_push_token
-from .models import OPEN_STATUSES, Warning, WarningStatus
+from .models import Warning, WarningStatus
 
 PAGE_SIZE = 25
 TRANSITION_SERVICES = {
@@ -160,7 +160,8 @@ def _detail_context(request, warning: Warning, *, bound_forms=None) -> dict:
             }
             for action in actions
         ],
-        "may_record": services.can_record_contact(request.user, warning) and warning.status in OPEN_STATUSES,
+        "may_record": services.can_record_contact(request.user, warning) and warning.is_following_up,
+        "undecided_after_window": warning.is_undecided and warning.window_has_ended(today),
         "accounts_pending": sum(1 for account in case.accounts if account.released_at is None),
         # The fraud cases registered after this warning (预后被骗), for a defrauded warning only.
         "fraud_cases": list(warning.fraud_cases.order_by("reported_at")) if warning.defrauded_on else [],
@@ -234,7 +235,7 @@ def visit_create(request, pk):
             else:
                 messages.success(request, _("Visit recorded."))
             return redirect("warnings_followup:warning_detail", pk=warning.pk)
-    elif request.method == "GET" and warning.status not in OPEN_STATUSES:
+    elif request.method == "GET" and not warning.is_following_up:
         messages.error(
             request,
             _("Visits can only be recorded while the warning is being followed up (now “%(status)s”).")

@@ -17,6 +17,7 @@ DEMO_ACCOUNTS = {
     "grid_a": "罗村社区第1网格",
     "grid_b": "联和村第1网格",
     "head_a": "罗村社区",
+    "volunteer_a": "罗村社区",
     "school": "罗村中学",
 }
 OWN_VILLAGE = "440605124001"  # 罗村社区, grid_a's village

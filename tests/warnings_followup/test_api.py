@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 
 from audit.models import AccessAction, AccessLog, AuditEvent
+from core.rules import add_months
 from core.validators import make_id_number
 from notifications.models import Notification
 from organization.models import Role
@@ -39,6 +40,10 @@ WARNING_FIELDS = {
     "window_ends",
     "next_visit_due",
     "overdue",
+    "first_dissuasion",
+    "first_team_contact_at",
+    "dissuaded_at",
+    "close_reason",
     "visits",
     "stop_payment_accounts",
 }
@@ -213,7 +218,7 @@ def test_police_push_a_warning_and_get_it_back(
         {"bank": "中国农业银行", "account_number": "6228 **** **** 0018", "released_at": None}
     ]
     today = timezone.localdate()
-    assert body["window_ends"] == (today + datetime.timedelta(days=30)).isoformat()
+    assert body["window_ends"] == add_months(today, 1).isoformat()
     assert body["next_visit_due"] == (today + datetime.timedelta(days=3)).isoformat()
     assert body["overdue"] is False
     pushed_at = datetime.datetime.fromisoformat(body["pushed_at"])
@@ -359,7 +364,7 @@ def test_a_push_at_2330_local_time_counts_on_that_local_day(api_as, police, vill
     body = response.json()
     assert response.status_code == 201
     assert datetime.datetime.fromisoformat(body["pushed_at"]) == local(day, 23, 30)
-    assert body["window_ends"] == (day + datetime.timedelta(days=30)).isoformat()
+    assert body["window_ends"] == add_months(day, 1).isoformat()  # "时间持续一个月": a calendar month
     assert body["next_visit_due"] == (day + datetime.timedelta(days=3)).isoformat()
     assert body["overdue"] is False
 
@@ -377,7 +382,7 @@ def test_a_push_given_in_utc_counts_on_the_next_local_day(api_as, police, villag
     # 16:30 UTC is 00:30 the next day in Shanghai.
     body = api_as(police).post(LIST, payload(pushed_at=f"{utc_day.isoformat()}T16:30:00Z"), format="json").json()
     assert datetime.datetime.fromisoformat(body["pushed_at"]) == local(local_day, 0, 30)
-    assert body["window_ends"] == (local_day + datetime.timedelta(days=30)).isoformat()
+    assert body["window_ends"] == add_months(local_day, 1).isoformat()
     assert body["next_visit_due"] == (local_day + datetime.timedelta(days=3)).isoformat()
 
 
@@ -417,12 +422,23 @@ def test_no_visit_is_due_once_the_window_has_ended(api_as, police, village_a, gr
     assert body["overdue"] is False
 
 
-def test_no_visit_is_due_once_the_case_left_follow_up(api_as, police, village_a, grid_a):
+def test_visits_stay_due_after_dissuasion_until_the_window_ends(api_as, police, village_a, grid_a):
     warning = push(police, village_a, stop_payment_accounts=[])
-    services.warning_acknowledge(warning=warning, actor=grid_a)
+    api_as(grid_a).post(visits_url(warning.pk), visit_body(), format="json")
     services.warning_confirm_dissuaded(warning=warning, actor=grid_a)
     body = api_as(police).get(detail(warning.pk)).json()
     assert body["status"] == "dissuaded"
+    assert body["dissuaded_at"] is not None
+    assert body["next_visit_due"] == (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    assert body["overdue"] is False
+
+
+def test_no_visit_is_due_once_the_case_is_closed(api_as, police, village_a, grid_a):
+    warning = push(police, village_a, stop_payment_accounts=[])
+    response = act(api_as, police, warning, "close", close_reason="moved_away")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["close_reason"]) == ("closed", "moved_away")
     assert body["next_visit_due"] is None
     assert body["overdue"] is False
 
@@ -758,11 +774,15 @@ def test_a_case_from_push_to_release_and_close(api_as, warning, grid_a, police):
     assert response.status_code == 200
     warning.refresh_from_db()
     assert (warning.first_dissuasion_method, warning.first_dissuasion_result) == ("joint", "本人表示不再转账")
-    assert warning.first_contact_at is not None
+    first = response.json()["first_dissuasion"]
+    assert (first["method"], first["result"], first["by"]) == ("joint", "本人表示不再转账", "police")
+    assert first["at"] is not None
+    assert response.json()["first_team_contact_at"] is None
 
+    assert api_as(grid_a).post(visits_url(warning.pk), visit_body(), format="json").status_code == 201
     response = act(api_as, grid_a, warning, "confirm_dissuaded", reason="已安装反诈APP，家属知情")
     assert response.json()["status"] == "release_requested"
-    assert response.json()["next_visit_due"] is None
+    assert response.json()["next_visit_due"] is not None  # the visits go on
 
     response = act(api_as, police, warning, "confirm_release", reason="核实无风险")
     body = response.json()
@@ -770,7 +790,8 @@ def test_a_case_from_push_to_release_and_close(api_as, warning, grid_a, police):
     assert body["stop_payment_accounts"][0]["released_at"] is not None
     assert StopPaymentAccount.objects.get().released_by == police
 
-    response = act(api_as, police, warning, "close", reason="归档")
+    assert act(api_as, police, warning, "close", reason="归档").status_code == 400  # no reason from the list
+    response = act(api_as, police, warning, "close", close_reason="other", reason="归档")
     assert response.json()["status"] == "closed"
     events = list(AuditEvent.objects.filter(object_id=str(warning.pk)).values_list("event", "reason"))
     assert ("acknowledge", "已收到") in events
@@ -780,9 +801,33 @@ def test_a_case_from_push_to_release_and_close(api_as, warning, grid_a, police):
 
 def test_dissuaded_without_accounts_needs_no_release(api_as, police, village_a, grid_a):
     warning = push(police, village_a, stop_payment_accounts=[])
-    act(api_as, grid_a, warning, "acknowledge")
+    api_as(grid_a).post(visits_url(warning.pk), visit_body(), format="json")
     assert act(api_as, grid_a, warning, "confirm_dissuaded").json()["status"] == "dissuaded"
-    assert act(api_as, police, warning, "close").json()["status"] == "closed"
+    assert act(api_as, police, warning, "close", close_reason="duplicate_push").json()["status"] == "closed"
+
+
+def test_police_first_dissuasion_after_a_team_visit_and_409_only_once_recorded(api_as, warning, grid_a, police):
+    assert api_as(grid_a).post(visits_url(warning.pk), visit_body(), format="json").status_code == 201
+    body = api_as(police).get(detail(warning.pk)).json()
+    assert body["first_dissuasion"] is None and body["first_team_contact_at"] is not None
+    response = act(api_as, police, warning, "first_dissuasion", method="phone", result="已电话劝阻")
+    assert response.status_code == 200
+    assert response.json()["first_dissuasion"]["by"] == "police"
+    again = act(api_as, police, warning, "first_dissuasion", method="phone", result="再次")
+    assert again.status_code == 409
+
+
+def test_only_the_dissuasion_team_and_head_confirm_others_get_403(api_as, warning, grid_worker_a, head_a):
+    assert api_as(grid_worker_a).post(visits_url(warning.pk), visit_body(), format="json").status_code == 201
+    response = act(api_as, grid_worker_a, warning, "confirm_dissuaded")
+    assert response.status_code == 403
+    assert refreshed_status(warning) == WarningStatus.FOLLOWING_UP
+    assert act(api_as, head_a, warning, "confirm_dissuaded").status_code == 200
+
+
+def test_confirming_before_a_team_visit_is_a_conflict(api_as, warning, grid_a):
+    act(api_as, grid_a, warning, "acknowledge")
+    assert act(api_as, grid_a, warning, "confirm_dissuaded").status_code == 409
 
 
 @pytest.mark.parametrize("user_fixture", ["police", "grid_a"])
@@ -822,12 +867,13 @@ def test_a_role_that_may_not_act_gets_403_and_nothing_changes(request, api_as, w
     assert response.status_code == 403
     assert response.json()["detail"]
     assert refreshed_status(warning) == WarningStatus.PUSHED
-    assert warning.first_contact_at is None
+    warning.refresh_from_db()
+    assert warning.first_dissuasion_at is None
     assert AuditEvent.objects.count() == events
 
 
 def test_the_team_may_not_release_the_stop_payment(api_as, warning, grid_a):
-    act(api_as, grid_a, warning, "acknowledge")
+    api_as(grid_a).post(visits_url(warning.pk), visit_body(), format="json")
     act(api_as, grid_a, warning, "confirm_dissuaded")
     response = act(api_as, grid_a, warning, "confirm_release")
     assert response.status_code == 403
@@ -839,7 +885,6 @@ def test_the_team_may_not_release_the_stop_payment(api_as, warning, grid_a):
     ("user_fixture", "action"),
     [
         ("police", "confirm_release"),
-        ("police", "close"),
         ("grid_a", "confirm_dissuaded"),
     ],
 )
@@ -868,7 +913,7 @@ def test_the_first_dissuasion_is_recorded_once(api_as, warning, police):
 
 
 def test_a_second_release_is_a_conflict(api_as, warning, grid_a, police):
-    act(api_as, grid_a, warning, "acknowledge")
+    api_as(grid_a).post(visits_url(warning.pk), visit_body(), format="json")
     act(api_as, grid_a, warning, "confirm_dissuaded")
     assert act(api_as, police, warning, "confirm_release").status_code == 200
     released_at = StopPaymentAccount.objects.get().released_at

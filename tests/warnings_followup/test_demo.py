@@ -10,12 +10,14 @@ from stdnum import luhn
 
 from audit.models import AuditEvent
 from core.management.commands.seed_demo import SEEDERS
+from core.rules import add_months
 from organization.demo import DEMO_PASSWORD, TOWN, VILLAGES, seed_organization
 from organization.models import Role, Unit, User
 from residents.demo import seed_registry
 from residents.models import Resident, ResidentSource
 from warnings_followup import demo
 from warnings_followup.models import (
+    CloseReason,
     FollowUpVisit,
     FraudType,
     RiskLevel,
@@ -153,11 +155,12 @@ def test_the_timeline_happened_in_the_past_in_order(seeded):
 
 def test_the_3_day_clock_follows_the_in_person_visits(seeded):
     today = timezone.localdate()
-    for warning in demo_warnings().filter(status=WarningStatus.FOLLOWING_UP):
+    following = [WarningStatus.FOLLOWING_UP, WarningStatus.DISSUADED, WarningStatus.RELEASED]
+    for warning in demo_warnings().filter(status__in=following):
         last = warning.visits.filter(method=VisitMethod.IN_PERSON).order_by("-visited_at").first()
         start = local_date(last.visited_at) if last else local_date(warning.pushed_at)
         assert warning.next_visit_due == start + datetime.timedelta(days=3)
-        assert warning.window_ends == local_date(warning.pushed_at) + datetime.timedelta(days=30)
+        assert warning.window_ends == add_months(local_date(warning.pushed_at), 1)
     assert demo_warnings().overdue(today).exclude(village__code=LUOCUN).exists()
 
 
@@ -171,3 +174,37 @@ def test_villages_without_a_team_get_a_demo_team_member(seeded):
     assert not User.objects.filter(username__in=["team_001", "team_002"]).exists()
     assert FollowUpVisit.objects.filter(visitors__username="grid_a").exists()
     assert FollowUpVisit.objects.filter(visitors__username="head_a").exists()
+
+
+def test_the_police_first_dissuasion_is_their_own_fact(seeded):
+    """ "首次预警劝阻主要由派出所负责": recorded by police, sometimes after the team's first visit."""
+    warnings = demo_warnings()
+    recorded = warnings.filter(first_dissuasion_at__isnull=False)
+    assert recorded.exists()
+    assert all(w.first_dissuasion_by.username == "police" for w in recorded)
+    after_visit = [w for w in recorded if w.first_team_contact_at and w.first_team_contact_at < w.first_dissuasion_at]
+    assert after_visit
+    assert warnings.filter(first_dissuasion_at__isnull=True, first_team_contact_at__isnull=False).exists() or any(
+        w.first_dissuasion_at < w.first_team_contact_at for w in recorded if w.first_team_contact_at
+    )
+
+
+def test_dissuaded_cases_are_still_visited(seeded):
+    """ "每三天见面回访一次…时间持续一个月": visits after the dissuasion was confirmed."""
+    dissuaded = demo_warnings().filter(dissuaded_at__isnull=False, status__in=["dissuaded", "released"])
+    assert any(w.visits.filter(visited_at__gt=w.dissuaded_at, method=VisitMethod.IN_PERSON).exists() for w in dissuaded)
+
+
+def test_one_case_closed_by_the_window_end_and_one_early_with_a_reason(seeded):
+    closed = demo_warnings().filter(status=WarningStatus.CLOSED)
+    by_window = closed.get(close_reason=CloseReason.WINDOW_ENDED)
+    assert AuditEvent.objects.filter(object_id=str(by_window.pk), event="window_ended", actor__isnull=True).exists()
+    assert local_date(by_window.closed_at) == by_window.window_ends + datetime.timedelta(days=1)
+    assert closed.filter(close_reason=CloseReason.MOVED_AWAY).exists()
+
+
+def test_the_demo_volunteer_is_not_on_the_team(seeded):
+    volunteer = User.objects.get(username="volunteer_a")
+    assert volunteer.unit.code == LUOCUN
+    assert set(volunteer.role_codes) == {Role.VOLUNTEER}
+    assert volunteer.check_password(DEMO_PASSWORD)

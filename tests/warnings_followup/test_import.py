@@ -154,7 +154,7 @@ def test_a_clean_batch_pushes_every_warning_with_its_accounts_and_notifies_the_t
     second = Warning.objects.get(external_id="YJ-002")
     assert (second.village.code, second.fraud_type, second.risk_level) == ("VB", "investment", "medium")
     assert timezone.localtime(second.pushed_at).strftime("%Y-%m-%d %H:%M") == "2025-03-01 09:30"
-    assert second.window_ends == datetime.date(2025, 3, 31)
+    assert second.window_ends == datetime.date(2025, 4, 1)  # one calendar month after 03-01
     third = Warning.objects.get(external_id="YJ-003")
     assert (third.fraud_type, third.risk_level, third.stop_payment_accounts.count()) == ("impersonate_police", "low", 0)
     assert StopPaymentAccount.objects.count() == 3

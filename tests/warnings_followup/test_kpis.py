@@ -3,7 +3,8 @@
 Today is 2026-03-20 (Shanghai). Village A (联和村) and village B (下柏村):
 
 ====  ===  =======================  ===========  =============  =========================================
-case  vil  pushed (local)           acknowledged first contact  state, in-person visits (due → visited)
+case  vil  pushed (local)           acknowledged police first  state, in-person visits (due → visited)
+                                                 dissuasion
 ====  ===  =======================  ===========  =============  =========================================
 W1    A    03-01 09:00              +30 min      +1 h           following up; 03-04→03-04 on time,
                                                                 03-07→03-08 late, (phone 03-09),
@@ -19,6 +20,8 @@ W6    A    01-01 09:00              +10 min      +5 h           following up, wi
 W7    B    02-10 09:00              —            —              closed after fraud on 02-20, ¥1,000.50
 W8    other town (out of every fixture user's scope): pushed, +1 min, visits that would count
 ====  ===  =======================  ===========  =============  =========================================
+
+The team's first in-person contact: W1 at 03-04 15:00 (+3 d 6 h), W3 at 03-07 08:00 (+3 d 12 h).
 """
 
 import datetime
@@ -52,12 +55,13 @@ def minutes(n):
     return datetime.timedelta(minutes=n)
 
 
-def make_warning(village, pushed, *, ack=None, contact=None, status=S.FOLLOWING_UP, next_due=None, **fields):
+def make_warning(village, pushed, *, ack=None, contact=None, team=None, status=S.FOLLOWING_UP, next_due=None, **fields):
     return factories.WarningFactory(
         village=village,
         pushed_at=pushed,
         acknowledged_at=pushed + ack if ack is not None else None,
-        first_contact_at=pushed + contact if contact is not None else None,
+        first_dissuasion_at=pushed + contact if contact is not None else None,
+        first_team_contact_at=team,
         status=status,
         next_visit_due=next_due,
         **fields,
@@ -71,7 +75,14 @@ def visits(warning, *moments, method="in_person"):
 
 @pytest.fixture
 def town_cases(village_a, village_b):
-    w1 = make_warning(village_a, at(3, 1), ack=minutes(30), contact=minutes(60), next_due=datetime.date(2026, 3, 14))
+    w1 = make_warning(
+        village_a,
+        at(3, 1),
+        ack=minutes(30),
+        contact=minutes(60),
+        team=at(3, 4, 15),
+        next_due=datetime.date(2026, 3, 14),
+    )
     visits(w1, at(3, 4, 15), at(3, 8, 10), at(3, 11, 23, 30))
     visits(w1, at(3, 9, 10), method="phone")
     w2 = make_warning(
@@ -83,6 +94,7 @@ def town_cases(village_a, village_b):
         at(3, 3, 20),
         ack=minutes(720),
         contact=minutes(120),
+        team=at(3, 7, 8),
         status=S.DEFRAUDED,
         defrauded_on=datetime.date(2026, 3, 10),
         loss_amount=Decimal("50000"),
@@ -129,17 +141,42 @@ def test_cases_not_yet_closed_are_counted_by_village_and_state(police, town_case
     assert rows["VB"].not_closed == 2 and rows["VB"].closed == 1
 
 
-def test_push_to_acknowledge_and_first_contact_median_and_90th_percentile(police, town_cases):
+def test_push_to_acknowledge_and_police_first_dissuasion_median_and_90th_percentile(police, town_cases):
     report = kpis.kpi_report(user=police, today=TODAY)
     rows = by_code(report)
-    # All: acknowledged after 300, 600, 1800, 7200, 43200 s; first contact after 3600, 7200, 10800, 18000 s.
+    # All: acknowledged after 300, 600, 1800, 7200, 43200 s; police first dissuasion after 3600, 7200, 10800, 18000 s.
     assert report.total.acknowledge == kpis.DurationStats(count=5, median=1800, p90=28800)
-    assert report.total.first_contact == kpis.DurationStats(count=4, median=9000, p90=15840)
+    assert report.total.first_dissuasion == kpis.DurationStats(count=4, median=9000, p90=15840)
     # Village A: 600, 1800, 7200 and 3600, 10800, 18000. Village B: 300, 43200 and 7200.
     assert rows["VA"].acknowledge == kpis.DurationStats(count=3, median=1800, p90=6120)
-    assert rows["VA"].first_contact == kpis.DurationStats(count=3, median=10800, p90=16560)
+    assert rows["VA"].first_dissuasion == kpis.DurationStats(count=3, median=10800, p90=16560)
     assert rows["VB"].acknowledge == kpis.DurationStats(count=2, median=21750, p90=38910)
-    assert rows["VB"].first_contact == kpis.DurationStats(count=1, median=7200, p90=7200)
+    assert rows["VB"].first_dissuasion == kpis.DurationStats(count=1, median=7200, p90=7200)
+
+
+def test_push_to_the_teams_first_in_person_contact_is_its_own_figure(police, town_cases):
+    report = kpis.kpi_report(user=police, today=TODAY)
+    rows = by_code(report)
+    # W1 after 280800 s (3 d 6 h), W3 after 302400 s (3 d 12 h).
+    assert report.total.team_contact == kpis.DurationStats(count=2, median=291600, p90=300240)
+    assert rows["VA"].team_contact == kpis.DurationStats(count=1, median=280800, p90=280800)
+    assert rows["VB"].team_contact == kpis.DurationStats(count=1, median=302400, p90=302400)
+
+
+def test_speed_acknowledged_within_the_reminder_hours_and_police_within_a_day(police, town_cases):
+    """ "能快一秒是一秒": the shares in time, over the pushes that can be judged (done, or the time is up)."""
+    report = kpis.kpi_report(user=police, today=TODAY, now=at(3, 20, 12))
+    # Acknowledged within 2 h: W1 (30 min), W2 (2 h exactly), W4, W6; judged: those 5 acknowledged + W5, W7.
+    assert (report.total.acknowledged_in_time, report.total.acknowledged_in_time_of) == (4, 7)
+    # Police first dissuasion within 24 h: W1, W2, W3, W6; judged: those 4 + W4, W5 (24 h exactly), W7.
+    assert (report.total.dissuaded_in_time, report.total.dissuaded_in_time_of) == (4, 7)
+    assert report.total.dissuaded_in_time_rate == pytest.approx(4 / 7)
+
+
+def test_the_speed_hours_are_settings(police, town_cases, settings):
+    settings.PLAN_RULES = {**settings.PLAN_RULES, "ACK_REMINDER_HOURS": 1}
+    report = kpis.kpi_report(user=police, today=TODAY, now=at(3, 20, 12))
+    assert report.total.acknowledged_in_time == 3  # W2 (2 h) is now late
 
 
 def test_on_time_visit_rate_follows_the_three_day_clock(police, town_cases):
@@ -195,7 +232,8 @@ def test_postgresql_and_the_portable_path_agree(police, town_cases, monkeypatch)
     monkeypatch.setattr(connection, "vendor", "portable")
     portable = kpis.kpi_report(user=police, today=TODAY)
     assert native.total.acknowledge == portable.total.acknowledge
-    assert native.total.first_contact == portable.total.first_contact
+    assert native.total.first_dissuasion == portable.total.first_dissuasion
+    assert native.total.team_contact == portable.total.team_contact
     assert [row.acknowledge for row in native.villages] == [row.acknowledge for row in portable.villages]
 
 
@@ -228,7 +266,18 @@ def test_police_leadership_and_governance_see_the_kpis(client, request, who, tow
     assert b'id="kpi-data"' in response.content and b"echarts.min.js" in response.content
 
 
-@pytest.mark.parametrize("who", ["grid_a", "head_a", "school", "outsider"])
+@pytest.mark.parametrize("who", ["grid_a", "head_a"])
+def test_a_village_head_and_team_see_their_own_village_only(client, request, who, town_cases):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert [row.village.code for row in response.context["report"].villages] == ["VA"]
+    assert response.context["report"].total.not_closed == 3
+    html = response.content.decode()
+    assert "下柏村" not in html and 'data-village="VB"' not in html
+
+
+@pytest.mark.parametrize("who", ["school", "outsider"])
 def test_others_get_not_found(client, request, who):
     client.force_login(request.getfixturevalue(who))
     assert client.get(URL).status_code == 404
@@ -306,4 +355,5 @@ def test_the_page_shows_times_in_words(client, police, town_cases, on_today):
     client.force_login(police)
     html = client.get(URL).content.decode()
     assert 'data-testid="kpi-total-acknowledge-median">30 min<' in html
-    assert 'data-testid="kpi-total-first-contact-median">2 h 30 min<' in html
+    assert 'data-testid="kpi-total-first-dissuasion-median">2 h 30 min<' in html
+    assert 'data-testid="kpi-total-team-contact-median">3 d 9 h<' in html

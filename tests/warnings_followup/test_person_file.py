@@ -40,7 +40,7 @@ def file_url(person, name="person_file"):
 @pytest.fixture
 def story(police, grid_a, village_a):
     """陈阿婆 is warned, visited twice (once still at risk), her son is mobilised, she is dissuaded,
-    the account is released and the case closed: the whole workflow through the services."""
+    the account is released and the case closed when the window ends: the whole workflow through the services."""
     now = timezone.now()
     warning = services.warning_push(
         actor=police,
@@ -88,7 +88,7 @@ def story(police, grid_a, village_a):
     )
     services.warning_confirm_dissuaded(warning=warning, actor=grid_a, reason="本人已认识到风险")
     services.warning_confirm_release(warning=warning, actor=police, reason="已解除止付")
-    services.warning_close(warning=warning, actor=police, reason="结案")
+    services.warnings_close_ended_windows(today=warning.window_ends + datetime.timedelta(days=1))
     warning.refresh_from_db()
     return warning
 
@@ -153,7 +153,7 @@ def test_the_timeline_tells_the_whole_story_in_time_order(client, grid_a, person
         "First dissuasion recorded",
         "Dissuasion confirmed",
         "Stop-payment release confirmed",
-        "Case closed",
+        "Follow-up window ended: case closed",
     ):
         assert title in titles
     first_visit = entries[1]

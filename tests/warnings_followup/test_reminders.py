@@ -163,14 +163,20 @@ def test_a_new_due_date_starts_a_new_escalation(warning, people, robot, django_c
     ]
 
 
-@pytest.mark.parametrize(
-    "status", [WarningStatus.DISSUADED, WarningStatus.RELEASE_REQUESTED, WarningStatus.DEFRAUDED, WarningStatus.CLOSED]
-)
+@pytest.mark.parametrize("status", [WarningStatus.DEFRAUDED, WarningStatus.CLOSED])
 def test_a_case_that_left_follow_up_is_not_reminded(status, warning, robot, django_capture_on_commit_callbacks):
     warning.status = status
     warning.save(update_fields=["status"])
     assert scan(DUE + 3 * DAY, django_capture_on_commit_callbacks) == 0
     assert robot.received == []
+
+
+@pytest.mark.parametrize("status", [WarningStatus.DISSUADED, WarningStatus.RELEASE_REQUESTED, WarningStatus.RELEASED])
+def test_a_dissuaded_case_is_still_reminded_of_its_visits(status, warning, django_capture_on_commit_callbacks):
+    """ "每三天见面回访一次…时间持续一个月": confirming dissuasion does not end the visits."""
+    warning.status = status
+    warning.save(update_fields=["status"])
+    assert scan(DUE + 3 * DAY, django_capture_on_commit_callbacks) == 3
 
 
 def test_a_case_whose_window_ended_gets_no_more_visit_reminders(warning, robot, django_capture_on_commit_callbacks):

@@ -146,7 +146,7 @@ def test_a_phone_call_does_not_reset_the_clock(warning, grid_a):
     visit(warning, grid_a, method="phone", when=timezone.now() + datetime.timedelta(seconds=-60))
     warning.refresh_from_db()
     assert warning.next_visit_due == due
-    assert warning.first_contact_at is not None
+    assert warning.first_team_contact_at is None  # a call is not the team's first in-person contact
 
 
 def test_overdue_and_window_end(warning):
@@ -167,7 +167,8 @@ def test_the_team_acknowledges_and_police_record_first_dissuasion(warning, grid_
     assert statuses(warning) == WarningStatus.FOLLOWING_UP
     services.warning_record_first_dissuasion(warning=warning, actor=police, method="phone", result="已电话劝阻")
     warning.refresh_from_db()
-    assert warning.first_dissuasion_method == "phone" and warning.first_contact_at
+    assert warning.first_dissuasion_method == "phone" and warning.first_dissuasion_at
+    assert warning.first_dissuasion_by == police
     events = list(AuditEvent.objects.filter(object_id=str(warning.pk)).values_list("event", flat=True))
     assert events == ["push", "acknowledge", "first_dissuasion"]
 
@@ -190,25 +191,25 @@ def test_acknowledging_twice_is_refused(warning, grid_a):
 
 
 def test_dissuaded_with_stopped_accounts_asks_police_to_release(warning, grid_a, police):
-    services.warning_acknowledge(warning=warning, actor=grid_a)
+    visit(warning, grid_a)
     services.warning_confirm_dissuaded(warning=warning, actor=grid_a, reason="本人已认识到风险")
     assert statuses(warning) == WarningStatus.RELEASE_REQUESTED
     services.warning_confirm_release(warning=warning, actor=police, reason="已解除止付")
     assert statuses(warning) == WarningStatus.RELEASED
     assert not warning.stop_payment_accounts.filter(released_at__isnull=True).exists()
-    services.warning_close(warning=warning, actor=police)
+    assert services.warnings_close_ended_windows(today=warning.window_ends + datetime.timedelta(days=1)) == 1
     assert statuses(warning) == WarningStatus.CLOSED
 
 
 def test_dissuaded_without_accounts_is_dissuaded(police, village_a, grid_a):
     warning = push(police, village_a, stop_payment_accounts=[]).warning
-    services.warning_acknowledge(warning=warning, actor=grid_a)
+    visit(warning, grid_a)
     services.warning_confirm_dissuaded(warning=warning, actor=grid_a)
     assert statuses(warning) == WarningStatus.DISSUADED
 
 
 def test_the_team_may_not_release(warning, grid_a):
-    services.warning_acknowledge(warning=warning, actor=grid_a)
+    visit(warning, grid_a)
     services.warning_confirm_dissuaded(warning=warning, actor=grid_a)
     with pytest.raises(PermissionDenied):
         services.warning_confirm_release(warning=warning, actor=grid_a)
@@ -230,14 +231,15 @@ def test_defrauded_after_warning_is_an_incident(warning, grid_a, police, django_
     assert Notification.objects.filter(recipient__username="police", kind="warning.defrauded").exists()
 
 
-def test_closing_an_open_warning_is_refused(warning, police):
-    with pytest.raises(services.TransitionNotAllowed):
+def test_closing_an_open_warning_without_a_reason_is_refused(warning, police):
+    with pytest.raises(ValidationError):
         services.warning_close(warning=warning, actor=police)
+    assert statuses(warning) == WarningStatus.PUSHED
 
 
 def test_available_actions_follow_state_and_role(warning, grid_a, police, grid_b):
     assert services.available_actions(grid_a, warning) == ["acknowledge", "report_defrauded"]
-    assert services.available_actions(police, warning) == ["first_dissuasion", "report_defrauded"]
+    assert services.available_actions(police, warning) == ["first_dissuasion", "report_defrauded", "close"]
     assert services.available_actions(grid_b, warning) == []
 
 
@@ -272,9 +274,10 @@ def test_another_villages_team_may_not_visit(warning, grid_b):
         visit(warning, grid_b)
 
 
-def test_no_visits_after_the_outcome(warning, grid_a):
-    services.warning_acknowledge(warning=warning, actor=grid_a)
-    services.warning_confirm_dissuaded(warning=warning, actor=grid_a)
+def test_no_visits_after_fraud(warning, grid_a, police):
+    services.warning_report_defrauded(
+        warning=warning, actor=police, loss_amount="100", defrauded_on=timezone.localdate()
+    )
     with pytest.raises(services.TransitionNotAllowed):
         visit(warning, grid_a)
 
@@ -300,7 +303,7 @@ def test_two_police_confirming_the_release_at_once_release_once(police_station, 
     police2 = factories.UserFactory(username="police2", unit=police_station, roles=[Role.POLICE])
     team = factories.UserFactory(username="team", unit=grid_a1, roles=[Role.DISSUASION_TEAM])
     warning = push(police1, village_a).warning
-    services.warning_acknowledge(warning=warning, actor=team)
+    visit(warning, team)
     services.warning_confirm_dissuaded(warning=warning, actor=team)
 
     outcomes = []

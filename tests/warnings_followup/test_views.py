@@ -114,6 +114,11 @@ def visit_data(**overrides):
     return data
 
 
+def record_visit(warning, actor, **overrides):
+    arguments = {"client_id": uuid.uuid4(), "visited_at": timezone.now(), "method": "in_person", "at_risk": False}
+    return services.warning_record_visit(warning=warning, actor=actor, **{**arguments, **overrides})
+
+
 def push_data(**overrides):
     data = {
         "person_name": "陈阿婆",
@@ -205,11 +210,11 @@ def _queue_names(client, **params):
 
 def test_the_queue_tabs_sort_the_work(client, police, village_a, grid_a):
     pushed = make_warning(village_a, "甲")
-    following = make_warning(village_a, "乙", status=WarningStatus.FOLLOWING_UP, first_contact_at=timezone.now())
+    following = make_warning(village_a, "乙", status=WarningStatus.FOLLOWING_UP, first_dissuasion_at=timezone.now())
     overdue = make_warning(
-        village_a, "丙", status=WarningStatus.FOLLOWING_UP, pushed_at=days_ago(5), first_contact_at=days_ago(5)
+        village_a, "丙", status=WarningStatus.FOLLOWING_UP, pushed_at=days_ago(5), first_dissuasion_at=days_ago(5)
     )
-    release = make_warning(village_a, "丁", status=WarningStatus.RELEASE_REQUESTED)
+    release = make_warning(village_a, "丁", status=WarningStatus.RELEASE_REQUESTED, first_dissuasion_at=days_ago(1))
     incident = make_warning(village_a, "戊", status=WarningStatus.DEFRAUDED)
     names = {w.pk: w.person.name for w in (pushed, following, overdue, release, incident)}
     client.force_login(police)
@@ -264,16 +269,18 @@ def test_today_lists_due_and_overdue_visits_first_nearest_first(client, grid_a, 
     later = make_warning(village_a, "未到期")
     due_today = make_warning(village_a, "今天到期", status=WarningStatus.FOLLOWING_UP, pushed_at=days_ago(3))
     overdue = make_warning(village_a, "逾期", status=WarningStatus.FOLLOWING_UP, pushed_at=days_ago(6))
-    make_warning(village_a, "已劝阻", status=WarningStatus.DISSUADED)
+    dissuaded = make_warning(village_a, "已劝阻", status=WarningStatus.DISSUADED, pushed_at=days_ago(1))
+    make_warning(village_a, "已结案", status=WarningStatus.CLOSED, pushed_at=days_ago(6))
     make_warning(village_b, "别村", pushed_at=days_ago(6))
     client.force_login(grid_a)
     response = client.get(reverse("warnings_followup:today"))
     assert response.status_code == 200
     due_part, later_part = response.text.split('data-testid="later-list"')
     assert re.findall(r'data-testid="card-name">([^<]+)<', due_part) == [overdue.person.name, due_today.person.name]
-    assert re.findall(r'data-testid="card-name">([^<]+)<', later_part) == [later.person.name]
+    # A dissuaded case is still visited until its window ends (时间持续一个月).
+    assert re.findall(r'data-testid="card-name">([^<]+)<', later_part) == [dissuaded.person.name, later.person.name]
     assert due_part.count('data-testid="overdue-badge"') == 1
-    assert "已劝阻" not in response.text
+    assert "已结案" not in response.text
     assert "别村" not in response.text
     # The phone number is masked on the cards.
     assert due_today.person.masked_phone in response.text
@@ -467,7 +474,7 @@ def test_each_role_sees_only_the_actions_it_may_take(client, grid_a, police, lea
     assert _action_codes(team) == {"acknowledge", "report_defrauded"}
     assert 'data-testid="record-visit"' in team.text
     client.force_login(police)
-    assert _action_codes(client.get(detail_url(warning))) == {"first_dissuasion", "report_defrauded"}
+    assert _action_codes(client.get(detail_url(warning))) == {"first_dissuasion", "report_defrauded", "close"}
     client.force_login(leader)
     read_only = client.get(detail_url(warning))
     assert read_only.status_code == 200
@@ -538,7 +545,7 @@ def test_acknowledging_twice_shows_a_message(client, grid_a, head_a, warning):
 
 
 def test_a_missing_reason_is_shown_on_the_form(client, grid_a, warning):
-    services.warning_acknowledge(warning=warning, actor=grid_a)
+    record_visit(warning, grid_a)
     client.force_login(grid_a)
     response = client.post(transition_url(warning, "confirm_dissuaded"), {"confirm_dissuaded-reason": ""})
     assert response.status_code == 400
@@ -553,7 +560,7 @@ def test_police_record_the_first_dissuasion(client, police, warning):
         {"first_dissuasion-method": "phone", "first_dissuasion-result": "已电话劝阻，本人表示理解"},
     )
     warning.refresh_from_db()
-    assert warning.first_contact_at is not None
+    assert warning.first_dissuasion_at is not None and warning.first_dissuasion_by == police
     assert warning.first_dissuasion_method == "phone"
     client.force_login(police)
     response = client.get(reverse("warnings_followup:queue"), {"tab": "first_contact"})
@@ -562,7 +569,7 @@ def test_police_record_the_first_dissuasion(client, police, warning):
 
 def test_the_whole_outcome_from_the_case_page(client, grid_a, police, warning):
     client.force_login(grid_a)
-    client.post(transition_url(warning, "acknowledge"))
+    client.post(visit_url(warning), visit_data())
     client.post(transition_url(warning, "confirm_dissuaded"), {"confirm_dissuaded-reason": "已明白风险"})
     assert status_of(warning) == WarningStatus.RELEASE_REQUESTED
     client.force_login(police)
@@ -574,8 +581,13 @@ def test_the_whole_outcome_from_the_case_page(client, grid_a, police, warning):
     response = client.post(transition_url(warning, "confirm_release"), {"confirm_release-reason": "再次"}, follow=True)
     assert "is not possible while the warning is" in response.text
     assert AuditEvent.objects.filter(event="confirm_release").count() == 1
-    client.post(transition_url(warning, "close"), {"close-reason": "结案"})
+    response = client.post(transition_url(warning, "close"), {"close-reason": "结案"})
+    assert response.status_code == 400  # before the window ends: only for a reason from the list
+    assert "Before the follow-up window ends" in response.text
+    client.post(transition_url(warning, "close"), {"close-close_reason": "moved_away", "close-reason": "迁往外地"})
     assert status_of(warning) == WarningStatus.CLOSED
+    page = client.get(detail_url(warning)).text
+    assert 'data-testid="close-reason"' in page and "Moved away" in page
 
 
 def test_the_team_reports_a_person_defrauded(client, grid_a, warning):
@@ -652,9 +664,18 @@ def test_leadership_may_not_record_visits(client, leader, warning):
     assert not FollowUpVisit.objects.exists()
 
 
-def test_no_visits_once_the_case_has_an_outcome(client, grid_a, warning):
-    services.warning_acknowledge(warning=warning, actor=grid_a)
+def test_visits_go_on_after_dissuasion(client, grid_a, warning):
+    record_visit(warning, grid_a)
     services.warning_confirm_dissuaded(warning=warning, actor=grid_a, reason="ok")
+    client.force_login(grid_a)
+    page = client.get(detail_url(warning)).text
+    assert 'data-testid="record-visit"' in page and 'data-testid="visits-continue"' in page
+    assert client.post(visit_url(warning), visit_data()).status_code == 302
+    assert FollowUpVisit.objects.count() == 2
+
+
+def test_no_visits_once_the_case_is_closed(client, grid_a, police, warning):
+    services.warning_close(warning=warning, actor=police, close_reason="deceased")
     client.force_login(grid_a)
     response = client.get(visit_url(warning), follow=True)
     assert response.redirect_chain[-1][0] == detail_url(warning)
