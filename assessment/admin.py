@@ -9,6 +9,7 @@ from .models import (
     ChecklistItem,
     IndicatorWeights,
     Inspection,
+    RectificationReport,
     SummonsRule,
 )
 
@@ -72,11 +73,38 @@ class CallbackAdmin(SimpleHistoryAdmin):
 @admin.register(AccountabilityItem)
 class AccountabilityItemAdmin(SimpleHistoryAdmin):
     list_display = ["unit", "kind", "source", "status", "held_on", "rectification_deadline", "created_at"]
-    list_filter = ["status", "kind", "source"]
-    readonly_fields = ["status", "callback", "closed_at", "closed_by", "created_by"]
+    list_filter = ["status", "kind", "source", "rectification_status"]
+    readonly_fields = [
+        "status",
+        "rectification_status",
+        "callback",
+        "case",
+        "warning",
+        "closed_at",
+        "closed_by",
+        "created_by",
+    ]
 
 
 @admin.register(Inspection)
 class InspectionAdmin(SimpleHistoryAdmin):
     list_display = ["unit", "inspected_on", "score", "rectification_deadline", "rectified_at"]
     list_filter = ["unit__kind"]
+
+
+@admin.register(RectificationReport)
+class RectificationReportAdmin(admin.ModelAdmin):
+    """整改报告: read here; submitted, accepted and returned only through the pages (the services)."""
+
+    list_display = ["item", "submitted_at", "submitted_by", "decision", "decided_at", "decided_by"]
+    list_filter = ["decision"]
+    readonly_fields = [
+        "item",
+        "text",
+        "submitted_at",
+        "submitted_by",
+        "decision",
+        "decision_note",
+        "decided_at",
+        "decided_by",
+    ]
