@@ -275,6 +275,7 @@ def test_a_village_head_and_team_see_their_own_village_only(client, request, who
     assert response.context["report"].total.not_closed == 3
     html = response.content.decode()
     assert "下柏村" not in html and 'data-village="VB"' not in html
+    assert reverse("plan_rules") in html  # the figures' rules, explained
 
 
 @pytest.mark.parametrize("who", ["school", "outsider"])

@@ -770,3 +770,50 @@ def test_a_double_submitted_escalation_form_records_one_contact(client, grid_a, 
     client.post(escalation_url(warning), data)
     client.post(escalation_url(warning), data)
     assert warning.escalation_contacts.count() == 1
+
+
+# --- 三(一)2: who confirms, the two first contacts, the rules ------------------------------------------
+
+
+def test_the_queue_flags_only_cases_without_the_polices_first_dissuasion(client, police, village_a):
+    make_warning(village_a, "甲")
+    make_warning(village_a, "乙", status=WarningStatus.FOLLOWING_UP, first_dissuasion_at=timezone.now())
+    client.force_login(police)
+    assert client.get(reverse("warnings_followup:queue")).text.count('data-testid="no-first-contact"') == 1
+
+
+def test_a_grid_worker_not_on_the_team_records_a_visit_but_sees_no_confirm_button(client, grid_worker_a, warning):
+    client.force_login(grid_worker_a)
+    assert client.post(visit_url(warning), visit_data()).status_code == 302
+    page = client.get(detail_url(warning)).text
+    assert 'data-testid="record-visit"' in page
+    assert "confirm_dissuaded" not in _action_codes(client.get(detail_url(warning)))
+    response = client.post(transition_url(warning, "confirm_dissuaded"), {"confirm_dissuaded-reason": "试一下"})
+    assert response.status_code == 403
+    assert status_of(warning) == WarningStatus.FOLLOWING_UP
+
+
+def test_the_team_sees_the_confirm_button_only_after_an_in_person_visit(client, grid_a, volunteer_a, warning):
+    client.force_login(grid_a)
+    assert "confirm_dissuaded" not in _action_codes(client.get(detail_url(warning)))
+    record_visit(warning, volunteer_a, visitors=[volunteer_a, grid_a])
+    assert "confirm_dissuaded" in _action_codes(client.get(detail_url(warning)))
+    client.force_login(volunteer_a)
+    assert "confirm_dissuaded" not in _action_codes(client.get(detail_url(warning)))
+
+
+def test_the_case_page_shows_both_first_contacts_and_links_the_rules(client, grid_a, police, warning):
+    record_visit(warning, grid_a)
+    client.force_login(police)
+    page = client.get(detail_url(warning)).text
+    assert 'data-testid="first-team-contact">' in page and 'data-testid="first-dissuasion">' in page
+    assert reverse("plan_rules") in page
+    assert "first_dissuasion" in _action_codes(client.get(detail_url(warning)))
+
+
+def test_the_close_form_offers_the_early_reasons(client, police, warning):
+    client.force_login(police)
+    page = client.get(detail_url(warning)).text
+    for value in ("moved_away", "deceased", "duplicate_push", "other"):
+        assert f'value="{value}"' in page
+    assert 'value="window_ended"' not in page
