@@ -101,7 +101,8 @@ def dashboard_context(*, user, period: periods.Period) -> dict:
     schools = school_compliance(user=user, today=today)
     callbacks = Callback.objects.for_user(user).aggregate(
         pending=Count("pk", filter=Q(status=CallbackStatus.PENDING)),
-        not_educated=Count("pk", filter=Q(status=CallbackStatus.DONE, reached=True, educated=False)),
+        not_educated=Count("pk", filter=Q(pk__in=Callback.objects.not_educated().values("pk"))),
+        records_disagree=Count("pk", filter=Q(pk__in=Callback.objects.records_disagree().values("pk"))),
     )
     ranked = sorted(report.rows, key=lambda r: (r.rank is None, r.rank or 0, r.unit.code))
     return {

@@ -387,3 +387,20 @@ def test_only_leadership_decides_and_the_page_offers_the_decision(
     response = client.post(f"/assessment/callbacks/{callback.pk}/decide/", {"decision": "sanction"})
     assert response.status_code == 302
     assert AccountabilityItem.objects.filter(callback=callback).count() == 2
+
+
+def test_the_dashboard_counts_only_confirmed_not_educated_and_asks_for_a_decision_on_the_rest(
+    client, leader, village_a, grid_a1, grid_a
+):
+    """对确未接受防骗宣传教育的: a disputed answer is not yet "not educated"; the dashboard says a decision waits."""
+    from tests.campaigns.factories import DoorVisitFactory
+
+    case = _case_with_household(village_a, grid_a1)
+    DoorVisitFactory(household=case.victim.household, visited_at=at("2026-02-10T15:00+08:00"), visitors=[grid_a])
+    callback = _not_educated(CallbackFactory(case=case), leader)
+    client.force_login(leader)
+    page = client.get("/assessment/", HTTP_ACCEPT_LANGUAGE="en").text
+    assert "to call · 0 not educated" in page
+    assert 'data-testid="callbacks-disagree"' in page and "1 records disagree: decide" in page
+    listed = client.get("/assessment/callbacks/?status=disagree").text
+    assert f"/assessment/callbacks/{callback.pk}/" in listed
