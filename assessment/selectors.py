@@ -288,7 +288,7 @@ def worker_nominations(*, user, period: periods.Period, limit: int = 20) -> list
         )
         .order_by()
         .values("recorded_by")
-        .annotate(due=Count("pk"), on_time=Count("pk", filter=kpis.ON_TIME))
+        .annotate(due=Count("pk"), on_time=Count("pk", filter=kpis.on_time()))
     )
     found: dict[int, WorkerNomination] = {}
     for row in visits:

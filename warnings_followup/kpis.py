@@ -262,11 +262,6 @@ def on_time() -> Q:
     return Q(gap__lte=datetime.timedelta(days=rule("VISIT_INTERVAL_DAYS")))
 
 
-# Read at import: kept only for callers not yet moved to on_time() (assessment.selectors); a changed setting
-# needs a restart there.
-ON_TIME = on_time()
-
-
 def timed_in_person_visits(visits: QuerySet) -> QuerySet:
     """The in-person visits among ``visits`` that had a due date inside the window, with their ``gap``.
 
