@@ -54,3 +54,13 @@ def test_the_rules_page_shows_the_figures_in_force_to_any_signed_in_user(client,
 def test_the_home_page_links_to_the_rules(client, grid_a):
     client.force_login(grid_a)
     assert reverse("plan_rules") in client.get(reverse("home")).text
+
+
+def test_the_readme_states_every_rule_with_its_setting():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## The plan's rules") : readme.index("## What the application does")]
+    assert [name for name in DEFAULTS if f"`RULE_{name}`" not in section] == []
