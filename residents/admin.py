@@ -87,7 +87,8 @@ class ResidentAdmin(RegistryAdmin):
     raw_id_fields = ["household"]
     autocomplete_fields = ["village"]
     exclude = ["id_number", "phone"]
-    readonly_fields = ["masked_id_number", "masked_phone", "gender", "birth_date", "source", "created_at", "updated_at"]
+    # The age, not the birth date: the birth date is exactly what the masked ID number hides.
+    readonly_fields = ["masked_id_number", "masked_phone", "gender", "age", "source", "created_at", "updated_at"]
 
     def has_add_permission(self, request):
         # People are registered through the registry pages and imports, which check the ID number.
@@ -100,3 +101,7 @@ class ResidentAdmin(RegistryAdmin):
     @admin.display(description=_("phone"))
     def masked_phone(self, obj):
         return obj.masked_phone
+
+    @admin.display(description=_("Age"))
+    def age(self, obj):
+        return obj.age

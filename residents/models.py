@@ -5,7 +5,10 @@ them for exact lookup; nobody assigns the hash by hand: :meth:`Resident.set_id_n
 normalise, validate, encrypt and hash in one place.
 """
 
+import datetime
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -19,6 +22,11 @@ from core.validators import (
     normalize_phone,
 )
 from organization.models import ScopedQuerySet, Unit, UnitKind
+
+
+def age_on(birth: datetime.date, day: datetime.date) -> int:
+    """Whole years between ``birth`` and ``day`` (a birthday not reached yet this year does not count)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def id_number_hash(value: str) -> str:
@@ -199,3 +207,9 @@ class Resident(models.Model):
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+    @property
+    def age(self) -> int:
+        """Age in whole years today. Shown instead of the birth date beside a masked ID number: the birth date is
+        exactly the part the mask hides (``440605********2707`` + ``1990-03-14`` gives the whole number back)."""
+        return age_on(self.birth_date, timezone.localdate())
