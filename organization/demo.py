@@ -58,7 +58,15 @@ def _unit(code, name, kind, parent=None, population=None) -> Unit:
 @transaction.atomic
 def seed_organization() -> dict[str, int]:
     code, name, population = TOWN
-    town = _unit(code, name, UnitKind.TOWN, population=population)
+    # The town stays where it is: seed_scale puts it under a county (and may raise its population).
+    placed = Unit.objects.filter(code=code).values("parent", "population").first() or {}
+    town = _unit(
+        code,
+        name,
+        UnitKind.TOWN,
+        parent=Unit.objects.filter(pk=placed.get("parent")).first(),
+        population=max(population, placed.get("population") or 0),
+    )
     for suffix, village_name, village_population, grids in VILLAGES:
         village = _unit(f"{code}{suffix}", village_name, UnitKind.VILLAGE, town, village_population)
         for number in range(1, grids + 1):
