@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
+from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Unit, User, UserRole
 from .resources import UnitResource, UserResource
+from .tokens import token_expires, token_is_expired
 
 
 @admin.register(Unit)
@@ -34,7 +38,42 @@ class UserAdmin(ImportExportModelAdmin, SimpleHistoryAdmin, DjangoUserAdmin):
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Campaign"), {"fields": ("full_name", "unit", "mobile")}),
+        (_("API token"), {"fields": ("api_token",)}),
     )
+    readonly_fields = ["api_token"]
+
+    @admin.display(description=_("API token"))
+    def api_token(self, user):
+        token = TokenProxy.objects.filter(user=user).first()
+        if token is None:
+            return _("None")
+        state = _("expired") if token_is_expired(token) else _("valid")
+        return _("Created %(created)s, expires %(expires)s (%(state)s). Tokens: see “API tokens”.") % {
+            "created": date_format(token.created, "SHORT_DATETIME_FORMAT"),
+            "expires": date_format(token_expires(token), "SHORT_DATETIME_FORMAT"),
+            "state": state,
+        }
+
+
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(DRFTokenAdmin):
+    """Every user's API token: who, when created, when it expires. The key itself is never shown."""
+
+    list_display = ["user", "created", "expires", "is_valid"]
+    list_filter = ["created", "user__is_active"]
+    list_select_related = ["user"]
+
+    @admin.display(description=_("expires"))
+    def expires(self, token):
+        return token_expires(token)
+
+    @admin.display(description=_("valid"), boolean=True)
+    def is_valid(self, token):
+        return not token_is_expired(token)
+
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         (_("Campaign"), {"fields": ("full_name", "unit")}),

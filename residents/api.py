@@ -5,10 +5,12 @@
 does not exist. Both need the ``residents.view`` capability: without it a list answers 403 (an
 empty list would read as "no such person" to an outside system) and a detail answers 404.
 
-ID and phone numbers are only ever returned masked. ``?id_number=`` finds a resident by exact ID
-number through the keyed hash, never by decrypting the table; an invalid number answers 400 with
-the shared validator's message under ``"id_number"``. Exact-number searches and views of a
-resident's record are written to the access log.
+ID and phone numbers are only ever returned masked. Exact-number lookups go in a POST body, never in a
+URL (servers and proxies log URLs): ``POST /api/v1/residents/lookup/`` with ``{"id_number": ...}`` or
+``{"phone": ...}`` answers the matches in the caller's scope, through the keyed hash, never by
+decrypting the table. A full ID or mobile number in any query string answers 400
+(``core.privacy``); ``?id_number=`` is kept only to answer that 400, or the validator's message for an
+invalid number. Exact-number searches and views of a resident's record are written to the access log.
 """
 
 import django_filters
@@ -17,11 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from audit.models import AccessAction
 from audit.services import access_log_record
-from core.validators import normalize_id_number
+from core.validators import normalize_id_number, normalize_phone
 from organization.access import can
 
 from .filters import HouseholdFilter, ResidentFilter, is_exact_number_search
@@ -165,25 +168,60 @@ ID_NUMBER_PARAMETER = OpenApiParameter(
     "id_number",
     OpenApiTypes.STR,
     OpenApiParameter.QUERY,
+    deprecated=True,
     description=_(
-        "Find the resident with exactly this 18-character ID number (a lower-case x and full-width digits are "
-        "accepted). Matched through a keyed hash; an invalid number answers 400 with the reason under "
-        '"id_number".'
+        "Do not use: a full ID or mobile number in a URL (this parameter, q or any other) answers 400, because "
+        "servers and proxies log URLs. Look a number up with POST /api/v1/residents/lookup/ instead. An invalid "
+        'number here answers 400 with the reason under "id_number".'
     ),
 )
+
+
+class ResidentLookupSerializer(serializers.Serializer):
+    """Exactly one of ``id_number`` and ``phone``, checked by the shared validators."""
+
+    id_number = serializers.CharField(
+        required=False,
+        help_text=_("An 18-character ID number (a lower-case x and full-width digits are accepted)."),
+    )
+    phone = serializers.CharField(
+        required=False, help_text=_("A mobile number (+86, spaces and dashes are accepted) or a landline.")
+    )
+
+    def validate_id_number(self, value):
+        return normalize_id_number(value)
+
+    def validate_phone(self, value):
+        return normalize_phone(value)
+
+    def validate(self, attrs):
+        if len(attrs) != 1:
+            raise serializers.ValidationError(_("Send exactly one of id_number and phone."))
+        return attrs
+
+
+class ResidentLookupResultSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text=_("Number of matches in the caller's scope."))
+    results = ResidentSerializer(many=True)
 
 
 @extend_schema_view(
     list=extend_schema(
         summary=_("List or find residents"),
         description=_(
-            "The residents in the caller's scope, with masked ID and phone numbers. Use id_number to find one "
-            "person by exact ID number. Needs the registry view permission (403 otherwise)."
+            "The residents in the caller's scope, with masked ID and phone numbers. To find a person by exact ID "
+            "or mobile number use POST /api/v1/residents/lookup/: a full number in the query string answers 400. "
+            "Needs the registry view permission (403 otherwise)."
         ),
         parameters=[ID_NUMBER_PARAMETER],
         responses={
             200: ResidentSerializer(many=True),
-            400: OpenApiResponse(description=_("Invalid filter value, such as an invalid ID number.")),
+            400: OpenApiResponse(
+                description=_(
+                    "A full ID or mobile number in the query string (use the lookup endpoint), or an invalid "
+                    "filter value."
+                )
+            ),
             403: OpenApiResponse(description=_("No registry access.")),
         },
     ),
@@ -193,6 +231,21 @@ ID_NUMBER_PARAMETER = OpenApiParameter(
             "404 when the resident does not exist, is outside the caller's scope, or the caller lacks access."
         ),
         responses={200: ResidentSerializer, 404: OpenApiResponse(description=_("Not found."))},
+    ),
+    lookup=extend_schema(
+        summary=_("Find residents by exact ID or phone number"),
+        description=_(
+            "Send the number in the body, never in the URL: exactly one of id_number and phone. Answers the "
+            "matching residents in the caller's scope, masked (an empty list when there is none, or none in "
+            "scope). Matched through a keyed hash; every lookup is written to the access log (which kind of "
+            "number, never the number). Needs the registry view permission (403 otherwise)."
+        ),
+        request=ResidentLookupSerializer,
+        responses={
+            200: ResidentLookupResultSerializer,
+            400: OpenApiResponse(description=_("An invalid number, or not exactly one of id_number and phone.")),
+            403: OpenApiResponse(description=_("No registry access.")),
+        },
     ),
 )
 class ResidentViewSet(ExactSearchLogMixin, viewsets.ReadOnlyModelViewSet):
@@ -214,3 +267,16 @@ class ResidentViewSet(ExactSearchLogMixin, viewsets.ReadOnlyModelViewSet):
         # Only masked values are shown, but every view of a person's record is logged.
         access_log_record(request=request, action=AccessAction.VIEW, obj=resident)
         return Response(self.get_serializer(resident).data)
+
+    @action(detail=False, methods=["post"], url_path="lookup", filter_backends=[], pagination_class=None)
+    def lookup(self, request):
+        """Exact-number lookup with the number in the POST body; logged like the page search."""
+        lookup = ResidentLookupSerializer(data=request.data)
+        lookup.is_valid(raise_exception=True)
+        (kind, number), *_rest = lookup.validated_data.items()
+        queryset = self.get_queryset()
+        found = list(queryset.by_id_number(number) if kind == "id_number" else queryset.by_phone(number))
+        access_log_record(
+            request=request, action=AccessAction.SEARCH, obj=found[0] if len(found) == 1 else None, fields=[kind]
+        )
+        return Response({"count": len(found), "results": ResidentSerializer(found, many=True).data})

@@ -285,6 +285,7 @@ ROUTES: dict[str, Route] = {
     "household-detail": api(lambda w: {"pk": w.household.pk}),
     "resident-list": page(shows=True),
     "resident-detail": api(lambda w: {"pk": w.resident.pk}),
+    "resident-lookup": page(),  # POST only, the number in the body: side B's never match (SEARCHES)
     "warning-list": page(shows=True),
     "warning-detail": api(lambda w: {"pk": w.warning.pk}),
     "warning-visits": api(
@@ -577,6 +578,8 @@ SEARCHES = {
     "residents:resident_list": ("grid_a", lambda w: {"q": w.resident_id_number}),
     "residents:resident_list#phone": ("grid_a", lambda w: {"q": w.resident_phone}),
     "residents:household_list#phone": ("grid_a", lambda w: {"q": w.resident_phone}),
+    "resident-lookup": ("grid_a", lambda w: {"id_number": w.resident_id_number}),
+    "resident-lookup#phone": ("grid_a", lambda w: {"phone": w.resident_phone}),
     "campaigns:pledge_list": ("grid_a", lambda w: {"q": w.resident_id_number}),
     "campaigns:pledge_lookup": ("grid_a", lambda w: {"q": w.resident_id_number, "id_number": w.resident_id_number}),
     "schools:student_list": ("school", lambda w: {"q": w.student_id_number}),

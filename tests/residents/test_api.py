@@ -1,4 +1,5 @@
-"""GET /api/v1/households/ and /api/v1/residents/: scoped, masked, paginated, exact lookup by ID number."""
+"""GET /api/v1/households/ and /api/v1/residents/: scoped, masked, paginated; exact lookup by number through
+POST /api/v1/residents/lookup/ (a full number in a query string answers 400: tests/security/test_numbers_in_urls.py)."""
 
 import datetime
 
@@ -124,12 +125,13 @@ def test_household_search_keeps_the_member_count(api_as, grid_a, household_a):
     factories.ResidentFactory(household=household_a, name="陈小明")
     factories.ResidentFactory(household=household_a, name="陈小红")
     client = api_as(grid_a)
-    for q in ("东街", "陈国强", ID, PHONE):
+    for q in ("东街", "陈国强"):
         rows = client.get("/api/v1/households/", {"q": q}).json()["results"]
         assert [(row["id"], row["members"]) for row in rows] == [(household_a.pk, 3)], q
-    # Exact-number searches are access-logged (never with the number).
-    assert [entry.fields for entry in AccessLog.objects.order_by("pk")] == ["q", "q"]
-    assert all(entry.action == AccessAction.SEARCH for entry in AccessLog.objects.all())
+    # Exact numbers never go into a URL.
+    assert client.get("/api/v1/households/", {"q": ID}).status_code == 400
+    assert client.get("/api/v1/households/", {"q": PHONE}).status_code == 400
+    assert not AccessLog.objects.exists()
     assert client.get("/api/v1/households/", {"q": "南街"}).json()["results"] == []
 
 
@@ -193,6 +195,8 @@ def test_full_numbers_never_appear_in_any_response(api_as, leader, resident_a):
         client.get(f"/api/v1/residents/{resident_a.pk}/").content,
         client.get("/api/v1/residents/", {"id_number": ID}).content,
         client.get("/api/v1/residents/", {"q": PHONE}).content,
+        client.post("/api/v1/residents/lookup/", {"id_number": ID}, format="json").content,
+        client.post("/api/v1/residents/lookup/", {"phone": PHONE}, format="json").content,
         client.get("/api/v1/households/").content,
         client.get(f"/api/v1/households/{household.pk}/").content,
     ]
@@ -211,7 +215,7 @@ def test_full_numbers_never_appear_in_any_response(api_as, leader, resident_a):
 )
 def test_find_a_resident_by_exact_id_number(api_as, grid_a, resident_a, raw):
     factories.ResidentFactory.create_batch(3, household=resident_a.household)
-    response = api_as(grid_a).get("/api/v1/residents/", {"id_number": raw})
+    response = api_as(grid_a).post("/api/v1/residents/lookup/", {"id_number": raw}, format="json")
     assert response.status_code == 200
     assert [row["id"] for row in response.json()["results"]] == [resident_a.pk]
 
@@ -220,20 +224,20 @@ def test_find_a_resident_by_exact_id_number(api_as, grid_a, resident_a, raw):
 def test_lower_case_x_and_full_width_digits_find_the_same_resident(api_as, grid_a, household_a, raw):
     resident = factories.ResidentFactory(household=household_a, id_number=ID_X)
     factories.ResidentFactory(household=household_a)
-    rows = api_as(grid_a).get("/api/v1/residents/", {"id_number": raw}).json()["results"]
+    rows = api_as(grid_a).post("/api/v1/residents/lookup/", {"id_number": raw}, format="json").json()["results"]
     assert [row["id"] for row in rows] == [resident.pk]
     assert rows[0]["id_number"].endswith(ID_X[-4:])
 
 
 def test_exact_lookup_finds_nobody_for_an_unknown_valid_number(api_as, grid_a, resident_a):
     other = make_id_number("440605", datetime.date(1990, 5, 6), 42)
-    body = api_as(grid_a).get("/api/v1/residents/", {"id_number": other}).json()
+    body = api_as(grid_a).post("/api/v1/residents/lookup/", {"id_number": other}, format="json").json()
     assert body["count"] == 0
     assert body["results"] == []
 
 
 def test_exact_lookup_never_finds_a_resident_outside_scope(api_as, grid_b, resident_a):
-    body = api_as(grid_b).get("/api/v1/residents/", {"id_number": ID}).json()
+    body = api_as(grid_b).post("/api/v1/residents/lookup/", {"id_number": ID}, format="json").json()
     assert body["results"] == []
 
 
@@ -264,7 +268,7 @@ def test_an_empty_id_number_is_no_filter(api_as, grid_a, resident_a):
 
 def test_id_number_searches_are_access_logged_without_the_number(api_as, grid_a, resident_a):
     client = api_as(grid_a)
-    client.get("/api/v1/residents/", {"id_number": ID})
+    client.post("/api/v1/residents/lookup/", {"id_number": ID}, format="json")
     client.get("/api/v1/residents/", {"q": "陈"})  # not an exact-number search: not logged
     entry = AccessLog.objects.get()
     assert entry.action == AccessAction.SEARCH
@@ -285,8 +289,8 @@ def test_resident_filters_village_grid_and_q(api_as, leader, resident_a, residen
     assert ids(grid="VA-01") == {resident_a.pk}
     assert ids(grid="VB-01") == {resident_b.pk}
     assert ids(q="陈") == {resident_a.pk, homeless.pk}
-    assert ids(q=PHONE) == {resident_a.pk}
-    assert ids(q=ID.lower()) == {resident_a.pk}
+    assert client.get("/api/v1/residents/", {"q": PHONE}).status_code == 400  # numbers go by POST
+    assert client.get("/api/v1/residents/", {"q": ID.lower()}).status_code == 400
 
 
 def test_resident_outside_scope_is_404_and_never_listed(api_as, grid_a, resident_a, resident_b):
@@ -365,7 +369,9 @@ def test_the_schema_documents_both_endpoints_and_the_id_number_parameter(api_as,
     resident_params = {param["name"]: param for param in paths["/api/v1/residents/"]["get"]["parameters"]}
     assert {"id_number", "village", "grid", "q", "page", "page_size"} <= set(resident_params)
     assert resident_params["id_number"]["in"] == "query"
-    assert "ID number" in resident_params["id_number"]["description"]
+    assert "POST /api/v1/residents/lookup/" in resident_params["id_number"]["description"]
+    assert resident_params["id_number"]["deprecated"] is True
+    assert set(paths["/api/v1/residents/lookup/"]) == {"post"}
     household_params = {param["name"] for param in paths["/api/v1/households/"]["get"]["parameters"]}
     assert {"village", "grid", "q", "page", "page_size"} <= household_params
     schemas = response.json()["components"]["schemas"]
