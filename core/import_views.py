@@ -39,9 +39,11 @@ ERRORS_SHOWN = 1000
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Spreadsheet"),
-        help_text=gettext_lazy("An Excel workbook (.xlsx) or a CSV file, up to %(size)d MB.")
+        help_text=gettext_lazy(
+            "An Excel workbook (.xlsx or .xls), an OpenDocument sheet (.ods) or a CSV file, up to %(size)d MB."
+        )
         % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv", "class": "form-control"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.ods,.csv", "class": "form-control"}),
     )
 
 

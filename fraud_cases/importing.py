@@ -28,7 +28,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.imports import Importer, ImportOutcome, ImportRollback, all_or_nothing_import, cell_text, header_key
-from residents.importing import PROGRESS_EVERY, Table, match_headers, read_table, read_upload
+from residents.importing import PROGRESS_EVERY, Table, check_upload_headers, match_headers
 from residents.models import ResidentSource
 from warnings_followup.importing import Cells as WarningCells
 from warnings_followup.importing import Column, _cell, _key, _lookup
@@ -263,10 +263,8 @@ def _register_all(plan: CaseImportPlan, table: Table, columns: dict[int, str], *
 
 
 def check_upload(uploaded, user) -> tuple[bytes, str]:
-    data = read_upload(uploaded)
-    table = read_table(data, limit=1)
-    match_case_headers(table)
-    return data, table.format
+    """Container checked in the request; a CSV file's headers at once, a workbook's in the dry run (the worker)."""
+    return check_upload_headers(uploaded, match_case_headers)
 
 
 IMPORTER = Importer(

@@ -1,17 +1,14 @@
 """Importing residents from a spreadsheet: read it safely, check every row, write all or nothing.
 
 Reading (:func:`read_table`)
-    The type comes from the content, not the name: a zip is an .xlsx workbook, an OLE file is an old
-    .xls (refused with a hint), anything else must decode as CSV text (UTF-8, or GB18030 as saved by
-    Chinese Excel). Uploads are limited to 20 MB. For a workbook the zip's entry count and total
-    unpacked size are checked before any XML is parsed. No DTD (hence no entity, no external
-    resource) is accepted: the small parts go through defusedxml, the large ones (sheet, shared
-    strings) through the C parser after their prolog is checked (:func:`_xml_end_events`), because
-    defusedxml's Python parser doubled the reading time. Workbooks are read by a small streaming
-    reader of our own rather than openpyxl, which builds an object per cell and took 4 s for 10,000
-    rows, more than the whole budget below; ours reads the active sheet's values (shared and inline
-    strings, numbers, booleans) and keeps each row's number as the spreadsheet shows it, so problems
-    point at the right row.
+    One reader for every import, :mod:`core.workbooks`: the type comes from the content (a zip is an
+    .xlsx or .ods workbook, an OLE file an old .xls, anything else must decode as CSV text: UTF-8, or
+    GB18030 as saved by Chinese Excel). Uploads are limited to 20 MB. The upload request checks only
+    the container (a zip's declared sizes, ratio and parts, and no DOCTYPE in any part) and a CSV
+    file's headers (:func:`check_upload_headers`); a workbook's rows are read in the worker by
+    python-calamine in a contained child process (capped memory and time), at most
+    ``IMPORT_MAX_ROWS`` rows, each keeping its number as the spreadsheet shows it, so problems point
+    at the right row.
 
 Checking (:func:`match_headers`, ``ResidentResource.plan``)
     Headers are matched in every configured language (a file downloaded in English imports on a
@@ -54,19 +51,12 @@ Jobs (:data:`IMPORTER`)
 
 from __future__ import annotations
 
-import codecs
 import contextlib
-import csv
 import gc
-import io
 import logging
-import re
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
-from xml.etree import ElementTree
 
-from defusedxml.ElementTree import fromstring as safe_fromstring
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connections, router, transaction
@@ -77,6 +67,7 @@ from import_export.formats import base_formats
 from import_export.results import Error, Result, RowResult
 from tablib import Dataset
 
+from core import workbooks
 from core.imports import MAX_UPLOAD_BYTES, Importer, ImportOutcome, file_error, header_key
 
 from .models import Household, Resident
@@ -84,15 +75,12 @@ from .resources import ResidentImportPlan, ResidentResource, cell_text
 
 logger = logging.getLogger(__name__)
 
-MAX_XLSX_ENTRIES = 200
-MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024
-MAX_ROWS = 100_000
-MAX_COLUMNS = 60
+MAX_COLUMNS = workbooks.MAX_COLUMNS
 BATCH_SIZE = 1000
 UPDATE_BATCH_SIZE = 500  # rows per UPDATE ... FROM (VALUES ...) statement
 PROGRESS_EVERY = 250
 
-UNREADABLE_MESSAGE = _("This file cannot be read. Upload an Excel workbook (.xlsx) or a CSV file.")
+UNREADABLE_MESSAGE = workbooks.UNREADABLE_MESSAGE
 
 
 # --- reading ---------------------------------------------------------------------------------------------
@@ -126,38 +114,18 @@ def _too_large_message() -> str:
     }
 
 
-def sniff_format(data: bytes) -> str:
-    """``"xlsx"`` or ``"csv"``, judged from the content."""
-    if data.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ValidationError(
-            _("This is an old Excel 97-2003 (.xls) file. Save it as an Excel workbook (.xlsx) and upload it again."),
-            code="xls",
-        )
-    if b"\x00" in data[:4096]:
-        raise ValidationError(UNREADABLE_MESSAGE, code="unreadable")
-    return "csv"
-
-
 def read_table(data: bytes, *, limit: int | None = None) -> Table:
-    """Read the first sheet of an .xlsx, or a CSV file; ``limit`` stops after that many data rows.
+    """Read the first sheet of a workbook (.xlsx, .xls, .ods), or a CSV file; ``limit`` stops after that many
+    data rows. The reading is :func:`core.workbooks.read_rows` (containers checked, calamine contained).
 
     Raises ``ValidationError`` for an unreadable, oversized or empty file.
     """
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationError(_too_large_message(), code="too_large")
-    kind = sniff_format(data)
-    stop = None if limit is None else limit + 1
-    rows, numbers = _read_xlsx(data, stop) if kind == "xlsx" else _read_csv(data, stop)
+    kind, rows, numbers = workbooks.read_rows(data, stop=None if limit is None else limit + 1)
     if not rows:
         raise ValidationError(
             _("The sheet is empty. Its first row must hold the column headers, as in the template."), code="empty"
-        )
-    if len(rows) > MAX_ROWS + 1:
-        raise ValidationError(
-            gettext("The sheet has more than %(count)d rows. Split it into smaller files.") % {"count": MAX_ROWS},
-            code="too_many_rows",
         )
     headers = [cell_text(value) for value in rows[0]]
     table = Table(headers, rows[1:], numbers[1:], kind, numbers[0])
@@ -166,242 +134,28 @@ def read_table(data: bytes, *, limit: int | None = None) -> Table:
     return table
 
 
-def _read_csv(data: bytes, stop: int | None) -> tuple[list[list], list[int]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = codecs.decode(data, encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError(UNREADABLE_MESSAGE, code="unreadable")
-    rows, numbers = [], []
-    reader = csv.reader(io.StringIO(text, newline=""))
-    line = 1
-    try:
-        for record in reader:
-            if any(cell.strip() for cell in record):
-                if len(record) > MAX_COLUMNS:
-                    raise ValidationError(_too_many_columns_message(), code="too_many_columns")
-                rows.append(record)
-                numbers.append(line)
-                if (stop is not None and len(rows) > stop) or len(rows) > MAX_ROWS + 1:
-                    break
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise ValidationError(UNREADABLE_MESSAGE, code="unreadable") from exc
-    return rows, numbers
+CSV_PREVIEW_BYTES = 64 * 1024
 
 
-def _too_many_columns_message() -> str:
-    return gettext("The sheet has more than %(count)d columns.") % {"count": MAX_COLUMNS}
+def check_upload_headers(uploaded, match) -> tuple[bytes, str]:
+    """An upload's bytes and format, checked without reading a workbook's rows in the web request.
 
-
-_LOCAL_NAMES: dict[str, str] = {}
-
-
-def _local(tag: str) -> str:
-    """``{namespace}row`` -> ``row`` (both transitional and strict OOXML namespaces are accepted)."""
-    name = _LOCAL_NAMES.get(tag)
-    if name is None:
-        name = _LOCAL_NAMES[tag] = tag.rpartition("}")[2]
-    return name
-
-
-_FIRST_ELEMENT_RE = re.compile(rb"<[A-Za-z_]")
-_DTD_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_ENCODING_RE = re.compile(rb"""^<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)""")
-
-
-def _xml_end_events(stream):
-    """End events of a large part (sheet, shared strings), parsed by the C parser.
-
-    defusedxml's parsers run in Python and doubled the reading time, so the big parts are checked
-    first instead: a document type declaration (the only place entities can be declared, and the
-    way to reach external resources) can only appear before the first element, so the prolog must
-    hold none, and it must be UTF-8 so that this byte check sees what the parser will see.
+    The size and the container are checked (:func:`core.workbooks.check_upload`: a zip's declared sizes,
+    ratio, parts and DOCTYPE, nothing parsed). A CSV file's headers are checked at once with
+    ``match(table)``, from its first 64 KB; a workbook's headers are checked by the dry run, in the worker.
     """
-    head = stream.read(64 * 1024)
-    first = _FIRST_ELEMENT_RE.search(head)
-    prolog = head[: first.start()] if first else head
-    encoding = _ENCODING_RE.match(prolog.lstrip(b"\xef\xbb\xbf"))
-    if (
-        first is None
-        or b"\x00" in head
-        or _DTD_RE.search(prolog)
-        or (encoding and encoding.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii"))
-    ):
-        raise ValidationError(UNREADABLE_MESSAGE, code="unreadable")
-    parser = ElementTree.XMLPullParser(events=("end",))
-    chunk = head
-    while chunk:
-        parser.feed(chunk)
-        yield from parser.read_events()
-        chunk = stream.read(256 * 1024)
-    parser.close()
-    yield from parser.read_events()
-
-
-def _xlsx_part(archive: zipfile.ZipFile, name: str):
-    try:
-        return archive.read(name)
-    except KeyError:
-        raise ValidationError(UNREADABLE_MESSAGE, code="unreadable") from None
-
-
-def _first_sheet_path(archive: zipfile.ZipFile, names: set[str]) -> str:
-    """The worksheet the workbook opens on (its active tab), found through the package relationships."""
-    workbook_path = "xl/workbook.xml"
-    if "_rels/.rels" in names:
-        for rel in safe_fromstring(archive.read("_rels/.rels")):
-            if rel.get("Type", "").endswith("/officeDocument"):
-                workbook_path = rel.get("Target", workbook_path).lstrip("/")
-    workbook = safe_fromstring(_xlsx_part(archive, workbook_path))
-    active = 0
-    sheets = []
-    for element in workbook.iter():
-        tag = _local(element.tag)
-        if tag == "workbookView":
-            active = int(element.get("activeTab", "0") or 0)
-        elif tag == "sheet":
-            rel_id = next((value for key, value in element.attrib.items() if _local(key) == "id"), None)
-            sheets.append(rel_id)
-    if not sheets:
-        raise ValidationError(UNREADABLE_MESSAGE, code="unreadable")
-    rel_id = sheets[active] if active < len(sheets) else sheets[0]
-    folder, _sep, base = workbook_path.rpartition("/")
-    rels = safe_fromstring(_xlsx_part(archive, f"{folder}/_rels/{base}.rels"))
-    target = next((rel.get("Target", "") for rel in rels if rel.get("Id") == rel_id), "")
-    if not target:
-        raise ValidationError(UNREADABLE_MESSAGE, code="unreadable")
-    return target.lstrip("/") if target.startswith("/") else f"{folder}/{target}"
-
-
-def _shared_strings(archive: zipfile.ZipFile, names: set[str]) -> list[str]:
-    path = next((name for name in names if name.lower() == "xl/sharedstrings.xml"), None)
-    if path is None:
-        return []
-    strings = []
-    with archive.open(path) as stream:
-        for _event, element in _xml_end_events(stream):
-            if _local(element.tag) == "si":
-                strings.append(_rich_text(element))
-                element.clear()
-    return strings
-
-
-def _rich_text(element) -> str:
-    """The text of a string item: its ``t`` or its runs' ``t`` (phonetic hints are left out)."""
-    parts = []
-    for child in element:
-        tag = _local(child.tag)
-        if tag == "t":
-            parts.append(child.text or "")
-        elif tag == "r":
-            parts.extend(grandchild.text or "" for grandchild in child if _local(grandchild.tag) == "t")
-    return "".join(parts)
-
-
-_COLUMN_INDEXES: dict[str, int] = {}
-
-
-def _column_index(ref: str) -> int:
-    """``"B12"`` -> 1 (the letters are cached: a sheet has few columns and many rows)."""
-    letters = ref.rstrip("0123456789")
-    index = _COLUMN_INDEXES.get(letters)
-    if index is None:
-        index = -1
-        for char in letters.upper():
-            index = (index + 1) * 26 + ord(char) - 65
-        if len(letters) <= 2:  # only real columns are remembered, whatever a file contains
-            _COLUMN_INDEXES[letters] = index
-    return index
-
-
-def _cell_value(cell, shared: list[str]):
-    kind = cell.get("t", "n")
-    if kind == "inlineStr":
-        return "".join(_rich_text(child) for child in cell if _local(child.tag) == "is")
-    text = None
-    for child in cell:
-        if _local(child.tag) == "v":
-            text = child.text
-            break
-    if text is None:
-        return None
-    if kind == "s":
+    data = read_upload(uploaded)
+    kind = workbooks.check_upload(data)
+    if kind == "csv":
+        preview = data if len(data) <= CSV_PREVIEW_BYTES else data[: data.rfind(b"\n", 0, CSV_PREVIEW_BYTES) + 1]
         try:
-            return shared[int(text)]
-        except (ValueError, IndexError):
-            return ""
-    if kind == "b":
-        return text == "1"
-    if kind in ("str", "e", "d"):
-        return text
-    try:
-        return int(text) if text.lstrip("-").isdigit() else float(text)
-    except ValueError:
-        return text
-
-
-def _read_xlsx(data: bytes, stop: int | None) -> tuple[list[list], list[int]]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise ValidationError(UNREADABLE_MESSAGE, code="unreadable") from exc
-    # Checked before any XML is parsed: a zip bomb never gets unpacked.
-    if len(infos) > MAX_XLSX_ENTRIES or sum(info.file_size for info in infos) > MAX_XLSX_UNPACKED_BYTES:
-        raise ValidationError(_("This workbook is too large once unpacked. Split it into smaller files."), code="bomb")
-    names = {info.filename for info in infos}
-    try:
-        sheet_path = _first_sheet_path(archive, names)
-        shared = _shared_strings(archive, names)
-        return _sheet_rows(archive, sheet_path, shared, stop)
-    except ValidationError:
-        raise
-    except Exception as exc:
-        logger.info("unreadable workbook: %s", type(exc).__name__)
-        raise ValidationError(UNREADABLE_MESSAGE, code="unreadable") from exc
-
-
-def _sheet_rows(archive: zipfile.ZipFile, path: str, shared: list[str], stop: int | None):
-    rows, numbers = [], []
-    previous = 0
-    with _open_part(archive, path) as stream:
-        for _event, element in _xml_end_events(stream):
-            if _local(element.tag) != "row":
-                continue
-            number = int(element.get("r") or previous + 1)
-            previous = number
-            values: list = []
-            for cell in element:
-                ref = cell.get("r")
-                column = _column_index(ref) if ref else len(values)
-                value = _cell_value(cell, shared)
-                if value is None or value == "":
-                    continue
-                if column >= MAX_COLUMNS:
-                    raise ValidationError(_too_many_columns_message(), code="too_many_columns")
-                if column < len(values):
-                    values[column] = value
-                else:
-                    values.extend([None] * (column - len(values)))
-                    values.append(value)
-            element.clear()
-            if any(value is not None and str(value).strip() for value in values):
-                rows.append(values)
-                numbers.append(number)
-                if (stop is not None and len(rows) > stop) or len(rows) > MAX_ROWS + 1:
-                    break
-    return rows, numbers
-
-
-def _open_part(archive: zipfile.ZipFile, path: str):
-    try:
-        return archive.open(path)
-    except KeyError:
-        raise ValidationError(UNREADABLE_MESSAGE, code="unreadable") from None
+            table = read_table(preview, limit=1)
+        except ValidationError as exc:
+            if preview is data or exc.code not in ("empty", "no_rows", "unreadable"):
+                raise
+        else:
+            match(table)
+    return data, kind
 
 
 def _header_aliases(resource) -> dict[str, str]:
@@ -697,7 +451,7 @@ def import_resource_dataset(resource: ResidentResource, dataset: Dataset, *, dry
 
 
 class SafeXLSX(base_formats.XLSX):
-    """The admin's .xlsx format, read by :func:`read_table` (size and zip checks, defusedxml)."""
+    """The admin's .xlsx format, read by :func:`read_table` (container checks, calamine in a contained child)."""
 
     def create_dataset(self, in_stream):
         return dataset_from_bytes(in_stream)
@@ -735,11 +489,8 @@ def dataset_from_bytes(data) -> Dataset:
 
 
 def check_upload(uploaded, user) -> tuple[bytes, str]:
-    """An upload's bytes and format, once its headers (from the first rows only) are known to match."""
-    data = read_upload(uploaded)
-    table = read_table(data, limit=1)
-    match_headers(table, ResidentResource(user=user))
-    return data, table.format
+    """An upload's bytes and format: container checked, a CSV file's headers matched (a workbook's: in the dry run)."""
+    return check_upload_headers(uploaded, lambda table: match_headers(table, ResidentResource(user=user)))
 
 
 IMPORTER = Importer(

@@ -6,8 +6,8 @@ Chinese spellings, :data:`COLUMNS`' aliases). A student is found by ID number (i
 student of the same school is updated (grade, class, name, guardian), a new one is added; an ID number
 registered at another school is refused on its row, like a repeated ID number within the sheet.
 
-Reading reuses the registry's reader (``residents.importing.read_table``, streaming and zip-bomb safe);
-a dry run checks every row and writes nothing; the commit checks again inside one transaction and
+Reading reuses the registry's reader (``residents.importing.read_table``: core.workbooks, bomb-checked,
+read in the worker); a dry run checks every row and writes nothing; the commit checks again inside one transaction and
 writes all or nothing. Jobs run through ``core.imports`` (kind ``students``, :data:`IMPORTER`).
 """
 
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.imports import Importer, ImportOutcome, all_or_nothing_import, header_key
 from organization.models import UnitKind
-from residents.importing import PROGRESS_EVERY, Table, match_headers, read_table, read_upload
+from residents.importing import PROGRESS_EVERY, Table, check_upload_headers, match_headers
 from residents.resources import IdNumberWidget, PhoneWidget, ScopedUnitWidget, TextWidget
 
 from .models import Student, student_id_number_hash
@@ -200,10 +200,8 @@ def students_import(*, data: bytes | Table, user, dry_run: bool, progress=None) 
 
 
 def check_upload(uploaded, user) -> tuple[bytes, str]:
-    data = read_upload(uploaded)
-    table = read_table(data, limit=1)
-    match_student_headers(table)
-    return data, table.format
+    """Container checked in the request; a CSV file's headers at once, a workbook's in the dry run (the worker)."""
+    return check_upload_headers(uploaded, match_student_headers)
 
 
 IMPORTER = Importer(

@@ -13,8 +13,8 @@ Headers
     every configured language by ``residents.importing.match_headers``, and the police platform's
     own Chinese headers (:data:`COLUMNS`' aliases) are accepted literally as well.
 
-Reading and checking reuse the registry's import: ``read_table`` (streaming, zip-bomb safe),
-``match_headers``, the registry's cell widgets (the shared validators of ``core.validators``) and
+Reading and checking reuse the registry's import: ``read_table`` (core.workbooks: bomb-checked, read in the
+worker), ``match_headers``, the registry's cell widgets (the shared validators of ``core.validators``) and
 the village widget, which calls a village outside the user's scope "unknown", like a code that
 does not exist. Every bad cell is reported with its row number, its column as the file spells it,
 and a message; a dry run lists them all and writes nothing.
@@ -45,7 +45,7 @@ from django.utils.translation import gettext_lazy as _
 from core.imports import Importer, ImportOutcome, ImportRollback, all_or_nothing_import, header_key
 from core.validators import EXCEL_NUMBER_MESSAGE, bank_account_luhn_warning, normalize_bank_account
 from organization.models import UnitKind
-from residents.importing import PROGRESS_EVERY, Table, match_headers, read_table, read_upload
+from residents.importing import PROGRESS_EVERY, Table, check_upload_headers, match_headers
 from residents.resources import IdNumberWidget, PhoneWidget, ScopedUnitWidget, TextWidget, cell_text
 
 from .models import FraudType, RiskLevel, Warning
@@ -447,11 +447,8 @@ def _push(item: PlannedWarning, table: Table, columns: dict[int, str], *, user) 
 
 
 def check_upload(uploaded, user) -> tuple[bytes, str]:
-    """An upload's bytes and format, once its headers (from the first rows) are known to match."""
-    data = read_upload(uploaded)
-    table = read_table(data, limit=1)
-    match_warning_headers(table)
-    return data, table.format
+    """Container checked in the request; a CSV file's headers at once, a workbook's in the dry run (the worker)."""
+    return check_upload_headers(uploaded, match_warning_headers)
 
 
 IMPORTER = Importer(

@@ -157,6 +157,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Evidence uploads (core.uploads): the largest file accepted of each kind, in MB.
 UPLOAD_LIMITS_MB = {"image": 10, "document": 20, "audio": 20, "video": 100}
+# Spreadsheet imports (core.workbooks): the upload request checks the zip's sizes, the worker reads the rows.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)  # data rows of one sheet
+IMPORT_MAX_SHEET_MB = env.int("IMPORT_MAX_SHEET_MB", default=50)  # each worksheet part, unpacked
+IMPORT_MAX_SHARED_STRINGS_MB = env.int("IMPORT_MAX_SHARED_STRINGS_MB", default=20)  # the shared strings, unpacked
+IMPORT_MAX_UNPACKED_MB = env.int("IMPORT_MAX_UNPACKED_MB", default=100)  # every part together, unpacked
+IMPORT_MAX_ZIP_RATIO = env.int("IMPORT_MAX_ZIP_RATIO", default=100)  # unpacked/packed of a part over 1 MB
+IMPORT_MAX_ZIP_ENTRIES = env.int("IMPORT_MAX_ZIP_ENTRIES", default=200)
+IMPORT_READER_MEMORY_MB = env.int("IMPORT_READER_MEMORY_MB", default=1024)  # the worker's reading process
+IMPORT_READER_SECONDS = env.int("IMPORT_READER_SECONDS", default=120)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

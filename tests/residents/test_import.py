@@ -261,9 +261,16 @@ WORKBOOK_RELS = b"""<?xml version="1.0" encoding="UTF-8"?>
  Target="worksheets/sheet1.xml"/></Relationships>"""
 
 
+PACKAGE_RELS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+ Target="xl/workbook.xml"/></Relationships>"""
+
+
 def _excel_like(sheet_xml: bytes, shared: bytes | None = None) -> bytes:
     """A workbook as Excel writes it: text in shared strings, rows numbered, empty rows skipped."""
     parts = {
+        "_rels/.rels": PACKAGE_RELS,
         "xl/workbook.xml": WORKBOOK,
         "xl/_rels/workbook.xml.rels": WORKBOOK_RELS,
         "xl/worksheets/sheet1.xml": sheet_xml,
