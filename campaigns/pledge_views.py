@@ -12,7 +12,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.models import AccessAction
 from audit.services import access_log_record
 from core.forms import apply_service_errors
+from core.serving import serve_file
 from core.validators import mask_id_number, normalize_id_number
 from organization.access import can, require
 from organization.selectors import grids_for_user, villages_for_user
@@ -215,11 +216,5 @@ def pledge_image(request, pk):
     require(request.user, "outreach.view")
     pledge = pledge_for(request.user, pk)
     extension = pledge.image.name.rsplit(".", 1)[-1].lower()
-    try:
-        handle = pledge.image.open("rb")
-    except (FileNotFoundError, OSError) as error:
-        raise Http404 from error
-    response = FileResponse(handle, content_type=IMAGE_TYPES.get(extension, "application/octet-stream"))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    mime = IMAGE_TYPES.get(extension, "application/octet-stream")
+    return serve_file(request, pledge.image, mime=mime, filename=f"pledge-{pledge.pk}.{extension}", inline=True)

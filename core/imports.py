@@ -30,6 +30,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.faults import on_commit_robust
 from core.models import ImportJob
 from organization.access import can, require
 
@@ -164,7 +165,10 @@ def progress_key(job_pk: int) -> str:
 
 
 def publish_progress(job_pk: int, done: int, total: int) -> None:
-    cache.set(progress_key(job_pk), {"done": done, "total": total}, timeout=PROGRESS_TIMEOUT)
+    try:
+        cache.set(progress_key(job_pk), {"done": done, "total": total}, timeout=PROGRESS_TIMEOUT)
+    except Exception:  # Redis is down: the progress bar waits, the import goes on
+        logger.warning("import job %s: progress not published", job_pk, exc_info=True)
 
 
 def job_progress(job: ImportJob) -> dict:
@@ -172,7 +176,11 @@ def job_progress(job: ImportJob) -> dict:
     if job.is_finished:
         done = total = max(job.processed_rows, 1)
     else:
-        state = cache.get(progress_key(job.pk)) or {}
+        try:
+            state = cache.get(progress_key(job.pk)) or {}
+        except Exception:  # Redis is down: the page shows the job waiting
+            logger.warning("import job %s: progress unavailable", job.pk, exc_info=True)
+            state = {}
         done, total = state.get("done", 0), state.get("total", 0)
     percent = int(100 * done / total) if total else 0
     return {"done": done, "total": total, "percent": min(percent, 100)}
@@ -205,7 +213,7 @@ def create_job(kind: str, *, user, uploaded) -> ImportJob:
     with transaction.atomic():
         job.file.save(f"upload.{extension}", ContentFile(data), save=False)
         job.save()
-        transaction.on_commit(partial(queue_job, job.pk), robust=True)
+        on_commit_robust(queue_job, job.pk)  # the broker down: the upload still succeeds, the sweep queues it
     return job
 
 
@@ -233,7 +241,7 @@ def confirm_job(*, job: ImportJob, user) -> ImportJob:
                 )
         except IntegrityError:  # a concurrent confirm won
             return ImportJob.objects.get(source=job)
-        transaction.on_commit(partial(queue_job, commit.pk), robust=True)
+        on_commit_robust(queue_job, commit.pk)
     return commit
 
 

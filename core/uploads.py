@@ -4,8 +4,10 @@ Every app that keeps files goes through here:
 
 * :func:`check_upload` reads what a file *is* from its first bytes (Pillow for images, signatures for
   PDF, Office, MP4/MOV, MP3/M4A/WAV), never from its name or the browser's content type, applies the
-  size limit of that kind (``settings.UPLOAD_LIMITS_MB``) and re-encodes images: EXIF orientation
-  applied, location and other metadata dropped, the long side at most ``IMAGE_MAX_SIDE`` pixels.
+  size limit of that kind (``settings.UPLOAD_LIMITS_MB``), then walks the whole container
+  (:mod:`core.containers`: a fake with the right first bytes is refused, so are Office macros), and
+  re-encodes images: EXIF orientation applied, location and other metadata dropped, the long side at
+  most ``IMAGE_MAX_SIDE`` pixels.
   A refused file raises a translated ``ValidationError`` naming the file.
 * :class:`EvidenceField` / :class:`MultipleEvidenceField` do that in a form's ``clean``, so a bad file
   is an ordinary form error and nothing has been saved yet.
@@ -16,7 +18,9 @@ Every app that keeps files goes through here:
 
 Files are written to ``default_storage`` (the media root, or object storage by changing
 ``STORAGES["default"]``) under ``attachments/<year>/<month>/<random>.<ext>``, and are read only through
-``core:attachment``, which answers 404 unless the record they belong to is in the user's scope.
+``core:attachment``, which answers 404 unless the record they belong to is in the user's scope, and
+answers through :func:`core.serving.serve_file` (the web server streams it; only re-encoded images inline).
+``/media/`` is never served by Django, in any mode.
 """
 
 from __future__ import annotations
@@ -28,7 +32,6 @@ import contextvars
 import io
 import uuid
 import warnings
-import zipfile
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -42,6 +45,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from . import containers
+
 IMAGE = "image"
 DOCUMENT = "document"
 VIDEO = "video"
@@ -54,7 +59,8 @@ MAX_FILES = 10
 SIGNATURE_MAX_BYTES = 1024 * 1024
 
 IMAGE_FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "WEBP": ("webp", "image/webp")}
-OFFICE_ZIP = {"word/": ("docx", DOCUMENT), "xl/": ("xlsx", DOCUMENT), "ppt/": ("pptx", DOCUMENT)}
+OOXML, OLE2 = "ooxml", "ole2"  # formats whose extension comes from the container (docx/xlsx/pptx, doc/xls/ppt)
+FORMAT_LABELS = {OOXML: "Office (docx, xlsx, pptx)", OLE2: "Office (doc, xls, ppt)"}
 MIME = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -94,25 +100,14 @@ def _display_name(uploaded) -> str:
     return PurePosixPath(getattr(uploaded, "name", "") or "file").name[:120]
 
 
-def _sniff(head: bytes, uploaded) -> tuple[str, str] | None:
-    """``(kind, extension)`` of a non-image file from its first bytes, or None."""
+def _sniff(head: bytes) -> tuple[str, str] | None:
+    """``(kind, format)`` of a non-image file from its first bytes, or None; :func:`_container` checks the rest."""
     if head.startswith(b"%PDF-"):
         return DOCUMENT, "pdf"
     if head.startswith(b"PK\x03\x04"):
-        uploaded.seek(0)
-        try:
-            with zipfile.ZipFile(uploaded) as archive:
-                names = archive.namelist()
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return None
-        if "[Content_Types].xml" in names:
-            for prefix, (extension, kind) in OFFICE_ZIP.items():
-                if any(name.startswith(prefix) for name in names):
-                    return kind, extension
-        return None
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        suffix = PurePosixPath(_display_name(uploaded)).suffix.lower().lstrip(".")
-        return DOCUMENT, suffix if suffix in ("doc", "xls", "ppt") else "doc"
+        return DOCUMENT, OOXML
+    if head.startswith(containers.OLE2_SIGNATURE):
+        return DOCUMENT, OLE2
     if head[4:8] == b"ftyp":
         brand = head[8:12]
         if brand in (b"M4A ", b"M4B "):
@@ -123,6 +118,35 @@ def _sniff(head: bytes, uploaded) -> tuple[str, str] | None:
     if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
         return AUDIO, "wav"
     return None
+
+
+def _container(uploaded, fmt: str, name: str) -> str:
+    """The extension of a file whose whole container is sound (see :mod:`core.containers`); ValidationError if not."""
+    checks = {
+        "pdf": containers.pdf_ok,
+        "mp4": containers.iso_bmff_ok,
+        "mov": containers.iso_bmff_ok,
+        "m4a": containers.iso_bmff_ok,
+        "mp3": containers.mp3_ok,
+        "wav": containers.wav_ok,
+        OOXML: containers.ooxml_kind,
+        OLE2: containers.ole2_kind,
+    }
+    answer = checks[fmt](uploaded)
+    uploaded.seek(0)
+    if answer == containers.MACROS:
+        raise ValidationError(
+            _("“%(name)s” contains macros: save it without macros (as .docx, .xlsx or .pptx) and upload it again."),
+            code="macros",
+            params={"name": name},
+        )
+    if not answer:
+        raise ValidationError(
+            _("“%(name)s” is damaged or is not a real %(format)s file."),
+            code="damaged",
+            params={"name": name, "format": FORMAT_LABELS.get(fmt, fmt.upper())},
+        )
+    return answer if isinstance(answer, str) else fmt
 
 
 def _reencode_image(uploaded, name: str) -> tuple[ContentFile, str, str]:
@@ -165,7 +189,7 @@ def check_upload(uploaded, kinds=EVIDENCE_KINDS) -> CheckedUpload:
     uploaded.seek(0)
     head = uploaded.read(16)
     uploaded.seek(0)
-    sniffed = _sniff(head, uploaded)
+    sniffed = _sniff(head)
     kind = sniffed[0] if sniffed else IMAGE
     allowed = pgettext("list separator", ", ").join(str(KIND_LABELS[k]) for k in kinds)
     if kind not in kinds:
@@ -195,8 +219,7 @@ def check_upload(uploaded, kinds=EVIDENCE_KINDS) -> CheckedUpload:
                 params={"name": name, "kinds": allowed},
             ) from None
         return CheckedUpload(IMAGE, extension, mime, content, name)
-    uploaded.seek(0)
-    _kind, extension = sniffed
+    extension = _container(uploaded, sniffed[1], name)
     return CheckedUpload(kind, extension, MIME[extension], ContentFile(uploaded.read()), name)
 
 
@@ -219,9 +242,11 @@ def signature_png(data_url: str) -> CheckedUpload:
             image.load()
             if image.getbbox() is None or (image.mode in ("RGBA", "LA") and image.getchannel("A").getbbox() is None):
                 raise ValidationError(_("The signature is empty; please sign in the box."), code="empty_signature")
-    except (UnidentifiedImageError, OSError, SyntaxError):
+            out = io.BytesIO()  # re-encoded, like every image shown in a page: only the pixels are kept
+            image.save(out, "PNG", optimize=True)
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
         raise refused from None
-    return CheckedUpload(IMAGE, "png", "image/png", ContentFile(raw), "signature.png")
+    return CheckedUpload(IMAGE, "png", "image/png", ContentFile(out.getvalue()), "signature.png")
 
 
 # --- Form fields ----------------------------------------------------------------------------------

@@ -3,12 +3,13 @@ import logging
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .models import Attachment
+from .serving import serve_file
 
 logger = logging.getLogger(__name__)
 
@@ -57,23 +58,14 @@ def attachment_file(request, pk: int):
     model = attachment.content_type.model_class()
     if model is None or not model.objects.for_user(request.user).filter(pk=attachment.object_id).exists():
         raise Http404
-    inline = attachment.kind in (Attachment.Kind.IMAGE, Attachment.Kind.VIDEO, Attachment.Kind.AUDIO) or (
-        attachment.mime == "application/pdf"
-    )
-    try:
-        stored = attachment.file.open("rb")
-    except FileNotFoundError:  # the row outlived its file (restored database, lost volume): not found
-        logger.warning("attachment %s: file %s is missing", attachment.pk, attachment.file.name)
-        raise Http404 from None
-    response = FileResponse(
-        stored,
-        content_type=attachment.mime,
-        as_attachment=not inline,
+    # Only a re-encoded photo is shown in the page; every other file is downloaded (core.serving).
+    return serve_file(
+        request,
+        attachment.file,
+        mime=attachment.mime,
         filename=attachment.original_name or attachment.file.name.rsplit("/", 1)[-1],
+        inline=attachment.kind == Attachment.Kind.IMAGE,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
 
 
 @login_required

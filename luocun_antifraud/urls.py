@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -34,7 +33,7 @@ urlpatterns = [
     path("api/v1/", include("luocun_antifraud.api_urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+# No /media/ route, not even under DEBUG: stored files (attachments, signatures, seals, imports) leave only
+# through the scoped views above (core.serving).
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+handler500 = "core.faults.server_error"  # an unreachable database answers 503, not 500

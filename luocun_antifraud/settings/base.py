@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "core.privacy.NumbersInURLMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "core.faults.RejectNulMiddleware",  # a NUL byte in the path or query: 400 before any view or query
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "core.middleware.IdleSessionTimeoutMiddleware",
@@ -157,6 +158,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Evidence uploads (core.uploads): the largest file accepted of each kind, in MB.
 UPLOAD_LIMITS_MB = {"image": 10, "document": 20, "audio": 20, "video": 100}
+# Stored files leave through scoped views (core.serving) and django-sendfile2: "simple" reads them in Django;
+# behind nginx, "django_sendfile.backends.nginx" answers X-Accel-Redirect to SENDFILE_URL, an `internal`
+# location aliasing MEDIA_ROOT, and nginx streams the file. /media/ itself is never served.
+SENDFILE_BACKEND = env("SENDFILE_BACKEND", default="django_sendfile.backends.simple")
+SENDFILE_ROOT = str(MEDIA_ROOT)
+SENDFILE_URL = env("SENDFILE_URL", default="/protected-media")
 # Spreadsheet imports (core.workbooks): the upload request checks the zip's sizes, the worker reads the rows.
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)  # data rows of one sheet
 IMPORT_MAX_SHEET_MB = env.int("IMPORT_MAX_SHEET_MB", default=50)  # each worksheet part, unpacked

@@ -19,6 +19,9 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
 
+# Files are streamed by the web server in front (see SENDFILE_URL in .env.example).
+SENDFILE_BACKEND = env("SENDFILE_BACKEND", default="django_sendfile.backends.nginx")
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

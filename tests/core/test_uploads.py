@@ -16,7 +16,7 @@ from PIL import Image
 
 from core import uploads
 from core.models import Attachment
-from tests import factories
+from tests import factories, files
 
 
 def image_bytes(fmt="JPEG", size=(40, 30), color=(200, 30, 30)) -> bytes:
@@ -27,14 +27,6 @@ def image_bytes(fmt="JPEG", size=(40, 30), color=(200, 30, 30)) -> bytes:
 
 def upload(name, content, content_type="application/octet-stream"):
     return SimpleUploadedFile(name, content, content_type=content_type)
-
-
-def docx_bytes() -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<document/>")
-    return out.getvalue()
 
 
 class TestCheckUpload:
@@ -56,7 +48,7 @@ class TestCheckUpload:
         assert "photo.jpg" in refused.value.messages[0]
 
     def test_a_pdf_named_like_a_photo_is_a_document(self):
-        checked = uploads.check_upload(upload("scan.jpg", b"%PDF-1.7\n..."))
+        checked = uploads.check_upload(upload("scan.jpg", files.pdf()))
         assert (checked.kind, checked.extension) == ("document", "pdf")
 
     def test_a_document_is_refused_where_only_images_are_accepted(self):
@@ -65,9 +57,9 @@ class TestCheckUpload:
         assert refused.value.code == "bad_type"
 
     def test_office_documents_video_and_audio_are_recognised(self):
-        assert uploads.check_upload(upload("a.docx", docx_bytes())).extension == "docx"
-        assert uploads.check_upload(upload("v.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 32)).kind == "video"
-        assert uploads.check_upload(upload("b.mp3", b"ID3\x04\x00" + b"\x00" * 32)).kind == "audio"
+        assert uploads.check_upload(upload("a.docx", files.docx())).extension == "docx"
+        assert uploads.check_upload(upload("v.mp4", files.mp4())).kind == "video"
+        assert uploads.check_upload(upload("b.mp3", files.mp3())).kind == "audio"
 
     def test_a_plain_zip_is_not_a_document(self):
         out = io.BytesIO()
@@ -79,7 +71,7 @@ class TestCheckUpload:
     @override_settings(UPLOAD_LIMITS_MB={"image": 10, "document": 0.001, "audio": 20, "video": 100})
     def test_a_file_over_the_limit_of_its_kind_is_refused(self):
         with pytest.raises(ValidationError) as refused:
-            uploads.check_upload(upload("big.pdf", b"%PDF-1.7\n" + b"0" * 5000))
+            uploads.check_upload(upload("big.pdf", files.pdf("0" * 5000)))
         assert refused.value.code == "too_large"
 
     def test_an_empty_file_is_refused(self):

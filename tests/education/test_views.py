@@ -9,6 +9,7 @@ from django.urls import reverse
 from PIL import Image
 
 from education.models import BroadcastDay, EducationSession, ParentNotice, ReturnSlip, Semester, SessionKind
+from tests import files
 
 from .conftest import TODAY
 from .factories import EducationSessionFactory, ParentNoticeFactory
@@ -216,7 +217,7 @@ def test_a_video_is_accepted_as_evidence_and_an_mp3_is_not(client, school, middl
     mp3 = SimpleUploadedFile("anthem.mp4", b"ID3\x03\x00" + b"\x00" * 200, content_type="video/mp4")
     assert session_post(client, middle_school, evidence=mp3).status_code == 200
     assert not EducationSession.objects.exists()
-    video = SimpleUploadedFile("class.mp4", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200, content_type="video/mp4")
+    video = SimpleUploadedFile("class.mp4", files.mp4(), content_type="video/mp4")
     assert session_post(client, middle_school, evidence=video).status_code == 302
     assert EducationSession.objects.get().attachments.get().kind == "video"
 
