@@ -17,10 +17,12 @@ from django.db import connection, transaction
 from core.scale import ScaleRun, TownPlan, copy_rows, existing, reserve_ids
 from residents.demo import REFERENCE_DATE
 
-from .demo import BANKS, CARRIERS
 from .models import CardType, Student, StudentCard
 
 CLASS_SIZE = 45
+# The issuers the demo draws from (schools.demo, which imports the services: not needed here).
+BANKS = ["中国农业银行", "中国工商银行", "中国建设银行", "中国银行", "广东农信", "中国邮政储蓄银行"]
+CARRIERS = ["中国移动", "中国联通", "中国电信"]
 GRADES = {
     "primary": [("四年级", 10), ("五年级", 11), ("六年级", 12)],
     "middle": [("初一", 13), ("初二", 14), ("初三", 15)],
