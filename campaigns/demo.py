@@ -145,7 +145,9 @@ def _village_plan(village: Unit, suffix: str, now, adults: dict[int, list[Reside
     target = COVERAGE_TARGETS.get(suffix, 0.3)
     by_unit, everyone = _visitors_by_unit(village)
     visits, pledges = [], []
-    for household in Household.objects.filter(village=village).order_by("address", "pk"):
+    # The demo's own households only: seed_scale's flats ("…302房") get their visits from campaigns.scale.
+    households = Household.objects.filter(village=village).exclude(address__endswith="房")
+    for household in households.order_by("address", "pk"):
         draw_reached, draw_empty_first, draw_empty_only = rng.random(), rng.random(), rng.random()
         draw_installed = rng.random()
         # Earlier weeks for households reached first, so that the cumulative chart climbs.
@@ -188,7 +190,11 @@ def _adults(village: Unit) -> dict[int, list[Resident]]:
     """Residents aged 16 or more (on the registry demo's fixed reference date, so the draws never shift)."""
     cutoff = REFERENCE_DATE.replace(year=REFERENCE_DATE.year - ADULT_AGE)
     adults: dict[int, list[Resident]] = {}
-    members = Resident.objects.filter(household__village=village, birth_date__lte=cutoff).order_by("household_id", "pk")
+    members = (
+        Resident.objects.filter(household__village=village, birth_date__lte=cutoff)
+        .exclude(household__address__endswith="房")
+        .order_by("household_id", "pk")
+    )
     for resident in members.only("pk", "household_id", "id_number_hash", "birth_date"):
         adults.setdefault(resident.household_id, []).append(resident)
     return adults
