@@ -51,7 +51,7 @@ from organization.access import unit_in_scope
 from organization.models import Unit, UnitKind
 
 from .models import Household, Resident, ResidentSource, ResidentTag
-from .services import _check_grid, _duplicate_message
+from .services import CANNOT_ADD_HERE, _check_grid, registration_refused
 
 # --- cells ---------------------------------------------------------------------------------------------
 
@@ -556,7 +556,9 @@ class ResidentResource(ScopedResourceMixin, resources.ModelResource):
         first_row_of[key] = number
         resident = residents.get(key)
         if resident is not None and self.user is not None and not unit_in_scope(self.user, resident.village):
-            return "id_number", _duplicate_message()
+            # The same answer as the member form's, naming neither the village nor the person; audited.
+            registration_refused(actor=self.user, holder=resident, attempt="import", row=number)
+            return "id_number", str(CANNOT_ADD_HERE)
 
         address = values.get("address", "")
         grid = values.get("grid")

@@ -1,17 +1,48 @@
-"""Writes to the registry. Every entry point (forms, imports, API, other apps) goes through these."""
+"""Writes to the registry. Every entry point (forms, imports, API, other apps) goes through these.
+
+An ID number that cannot be registered here gets one answer, :data:`CANNOT_ADD_HERE`, wherever the number is
+held (this village, another one, a school) and whatever else blocks it: "already registered" would tell a user
+outside the owning unit that the number exists, and where. The attempt is audited on the record that holds the
+number (who tried, from which unit, what; never the number), so the town's registry administrator can follow up.
+"""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from audit.services import audit_event_record
 from organization.access import unit_in_scope
 from organization.models import Unit, UnitKind
 
 from .models import Household, Resident, ResidentSource, id_number_hash
 
+CANNOT_ADD_HERE = gettext_lazy("This ID number cannot be added here. Ask the town's registry administrator.")
+REGISTRATION_REFUSED = "registration_refused"
+
 
 def _duplicate_message():
-    return _("A resident with this ID number is already registered.")
+    return str(CANNOT_ADD_HERE)
+
+
+def registration_refused(*, actor, holder, attempt: str, **extra) -> ValidationError:
+    """Audit a refused registration of ``holder``'s ID number (a Resident or a Student) and return the error.
+
+    The answer is the same whether ``holder`` is in the actor's scope or not. Call it outside the transaction
+    that the error rolls back (or the audit event goes with it).
+    """
+    unit = getattr(actor, "unit", None)
+    scope_unit = getattr(holder, holder.scope_field, None)
+    audit_event_record(
+        actor=actor,
+        subject=holder,
+        event=REGISTRATION_REFUSED,
+        attempt=attempt,
+        unit=unit.code if unit is not None else "",
+        in_scope=bool(actor is not None and scope_unit is not None and unit_in_scope(actor, scope_unit)),
+        **extra,
+    )
+    return ValidationError({"id_number": CANNOT_ADD_HERE})
 
 
 def _check_grid(village: Unit, grid: Unit | None) -> None:
@@ -72,7 +103,6 @@ def _apply_resident_fields(resident: Resident, *, name=None, phone=None, tags=No
         resident.relation = relation.strip()
 
 
-@transaction.atomic
 def resident_create(
     *,
     name: str,
@@ -85,7 +115,7 @@ def resident_create(
     source: str = ResidentSource.REGISTRY,
     user=None,
 ) -> Resident:
-    """Register a person. The same ID number can never create a second resident."""
+    """Register a person. The same ID number can never create a second resident: see :data:`CANNOT_ADD_HERE`."""
     if household is not None:
         village = household.village
     if village is None:
@@ -94,18 +124,34 @@ def resident_create(
     resident = Resident(village=village, household=household, source=source)
     resident.set_id_number(id_number)
     _apply_resident_fields(resident, name=name, phone=phone, tags=tags, relation=relation)
-    if Resident.objects.filter(id_number_hash=resident.id_number_hash).exists():
-        raise ValidationError({"id_number": _duplicate_message()})
+    holder = Resident.objects.filter(id_number_hash=resident.id_number_hash).first()
+    if holder is not None:
+        attempt = "member_create" if household is not None else "resident_create"
+        raise registration_refused(actor=user, holder=holder, attempt=attempt, village=village.code)
     try:
         with transaction.atomic():
             resident.save()
     except IntegrityError as exc:  # a concurrent registration of the same person won the race
-        raise ValidationError({"id_number": _duplicate_message()}) from exc
+        raise ValidationError({"id_number": CANNOT_ADD_HERE}) from exc
     return resident
 
 
-@transaction.atomic
 def resident_update(*, resident: Resident, user=None, **changes) -> Resident:
+    """Change a resident. A new ID number already held by another record is refused (and audited) first,
+    outside the transaction, so that the audit event stays."""
+    if changes.get("id_number"):
+        try:
+            key = id_number_hash(changes["id_number"])
+        except ValidationError:
+            key = None  # a malformed number: refused below, with the validator's own message
+        holder = Resident.objects.filter(id_number_hash=key).exclude(pk=resident.pk).first() if key else None
+        if holder is not None:
+            raise registration_refused(actor=user, holder=holder, attempt="resident_update", record=resident.pk)
+    return _resident_update(resident=resident, user=user, **changes)
+
+
+@transaction.atomic
+def _resident_update(*, resident: Resident, user=None, **changes) -> Resident:
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
     if "household" in changes:
         household = changes["household"]
@@ -118,8 +164,8 @@ def resident_update(*, resident: Resident, user=None, **changes) -> Resident:
     if "id_number" in changes:
         resident.set_id_number(changes["id_number"])
         clash = Resident.objects.filter(id_number_hash=resident.id_number_hash).exclude(pk=resident.pk)
-        if clash.exists():
-            raise ValidationError({"id_number": _duplicate_message()})
+        if clash.exists():  # registered meanwhile (the check above found none)
+            raise ValidationError({"id_number": CANNOT_ADD_HERE})
     _apply_resident_fields(
         resident,
         name=changes.get("name"),

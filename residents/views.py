@@ -199,6 +199,16 @@ def member_create(request, pk):
         try:
             resident = services.resident_create(household=household, user=request.user, **form.cleaned_data)
         except ValidationError as error:
+            # A double tap: the same person already in this very household is shown, not refused.
+            if (
+                household.members.by_id_number(form.cleaned_data["id_number"])
+                .filter(name=form.cleaned_data["name"].strip())
+                .exists()
+            ):
+                messages.info(
+                    request, _("%(name)s is already in this household.") % {"name": form.cleaned_data["name"]}
+                )
+                return redirect("residents:household_detail", pk=household.pk)
             apply_service_errors(form, error)
         else:
             messages.success(request, _("%(name)s added to the household.") % {"name": resident.name})

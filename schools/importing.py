@@ -4,7 +4,8 @@ Columns ``年级``, ``班级``, ``姓名``, ``身份证号`` (required), ``监�
 sees several schools, ``学校编码``. Headers are matched in every configured language (and the usual
 Chinese spellings, :data:`COLUMNS`' aliases). A student is found by ID number (its keyed hash): a known
 student of the same school is updated (grade, class, name, guardian), a new one is added; an ID number
-registered at another school is refused on its row, like a repeated ID number within the sheet.
+held by another school's student is refused on its row (the registry's one answer, naming no school),
+like a repeated ID number within the sheet.
 
 Reading reuses the registry's reader (``residents.importing.read_table``: core.workbooks, bomb-checked,
 read in the worker); a dry run checks every row and writes nothing; the commit checks again inside one transaction and
@@ -23,6 +24,7 @@ from core.imports import Importer, ImportOutcome, all_or_nothing_import, header_
 from organization.models import UnitKind
 from residents.importing import PROGRESS_EVERY, Table, check_upload_headers, match_headers
 from residents.resources import IdNumberWidget, PhoneWidget, ScopedUnitWidget, TextWidget
+from residents.services import CANNOT_ADD_HERE, registration_refused
 
 from .models import Student, student_id_number_hash
 from .services import school_of
@@ -138,12 +140,12 @@ def plan_students(table: Table, columns: dict[int, str], *, user, progress: Call
             plan.rows.append(values)
         if progress is not None and position % PROGRESS_EVERY == 0:
             progress(position)
-    _match_existing(plan, problem)
+    _match_existing(plan, problem, user=user)
     plan.problems.sort(key=lambda entry: entry["row"] or 0)
     return plan
 
 
-def _match_existing(plan: StudentImportPlan, problem) -> None:
+def _match_existing(plan: StudentImportPlan, problem, *, user) -> None:
     hashes = {student_id_number_hash(row["id_number"]): row for row in plan.rows}
     keys = sorted(hashes)
     found: dict[str, Student] = {}
@@ -154,7 +156,9 @@ def _match_existing(plan: StudentImportPlan, problem) -> None:
     for key, row in hashes.items():
         existing = found.get(key)
         if existing is not None and existing.school_id != row["school"].pk:
-            problem(row["number"], "id_number", gettext("This ID number is registered at another school."))
+            # The registry's one answer, naming no school (the attempt is audited on the holder).
+            registration_refused(actor=user, holder=existing, attempt="import", row=row["number"])
+            problem(row["number"], "id_number", CANNOT_ADD_HERE)
             continue
         row["existing"] = existing
         row["hash"] = key

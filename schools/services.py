@@ -28,10 +28,12 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_event_record
 from core.uploads import attach, files_removed_on_error
+from core.validators import normalize_id_number
 from core.workflow import TransitionNotAllowed
 from organization.access import POLICE_ROLES, unit_in_scope
 from organization.models import Role, Unit, UnitKind
 from organization.selectors import people_in
+from residents.services import CANNOT_ADD_HERE, registration_refused
 
 from .models import (
     ApplicationStatus,
@@ -146,12 +148,16 @@ def _check_school_staff(actor, school: Unit) -> None:
         raise PermissionDenied(_("Only the staff of the student's school may do this."))
 
 
-def _check_id_free(id_number: str, *, exclude_pk=None) -> None:
+def _check_id_free(id_number: str, *, actor, attempt: str, exclude_pk=None) -> None:
+    """A number held by another student, at this school or another one, gets the registry's one answer
+    (residents.services.CANNOT_ADD_HERE: never "registered at another school"), and the attempt is audited on
+    the holder. Call outside the transaction the error rolls back."""
     taken = Student.objects.filter(id_number_hash=student_id_number_hash(id_number))
     if exclude_pk:
         taken = taken.exclude(pk=exclude_pk)
-    if taken.exists():
-        raise ValidationError({"id_number": _("A student with this ID number is already registered.")})
+    holder = taken.first()
+    if holder is not None:
+        raise registration_refused(actor=actor, holder=holder, attempt=attempt, record=exclude_pk or "")
 
 
 def student_create(
@@ -177,17 +183,31 @@ def student_create(
     )
     student.set_id_number(id_number)
     student.set_guardian_phone(guardian_phone)
-    _check_id_free(student.id_number)
+    _check_id_free(student.id_number, actor=actor, attempt="student_create")
     try:
         with transaction.atomic():
             student.save()
-    except IntegrityError:
-        raise ValidationError({"id_number": _("A student with this ID number is already registered.")}) from None
+    except IntegrityError:  # registered meanwhile
+        raise ValidationError({"id_number": CANNOT_ADD_HERE}) from None
     return student
 
 
+def student_update(*, actor, student: Student, id_number: str, **changes) -> Student:
+    """Change a student (see :func:`_student_update`). A new ID number held by another student is refused, and
+    audited, before the transaction."""
+    if id_number:
+        _check_school_staff(actor, student.school)
+        try:
+            normalized = normalize_id_number(id_number)
+        except ValidationError:
+            normalized = None  # refused below, with the validator's own message
+        if normalized:
+            _check_id_free(normalized, actor=actor, attempt="student_update", exclude_pk=student.pk)
+    return _student_update(actor=actor, student=student, id_number=id_number, **changes)
+
+
 @transaction.atomic
-def student_update(
+def _student_update(
     *,
     actor,
     student: Student,
@@ -209,7 +229,8 @@ def student_update(
     student.is_active = is_active
     if id_number:
         student.set_id_number(id_number)
-        _check_id_free(student.id_number, exclude_pk=student.pk)
+        if Student.objects.filter(id_number_hash=student.id_number_hash).exclude(pk=student.pk).exists():
+            raise ValidationError({"id_number": CANNOT_ADD_HERE})  # registered meanwhile
     if guardian_phone is not None:
         student.set_guardian_phone(guardian_phone)
     student.save()

@@ -153,6 +153,8 @@ def stop_payment_releases(context: TimelineContext) -> Iterable[TimelineEntry]:
 # Audit events already shown, more fully, by another source.
 COVERED_EVENTS = frozenset({"push", "visit", "escalation"})
 EVENT_TITLES = {
+    # residents.services.registration_refused: someone tried to register this person's ID number again
+    "registration_refused": gettext_lazy("Registration of this ID number again refused"),
     "acknowledge": gettext_lazy("Acknowledged by the village team"),
     "first_dissuasion": gettext_lazy("First dissuasion recorded"),
     "confirm_dissuaded": gettext_lazy("Dissuasion confirmed"),
