@@ -63,7 +63,8 @@ class ImportOutcome:
 class Importer:
     """What one kind of import plugs into the job machinery.
 
-    ``check(uploaded, user)`` reads an upload and checks its headers (raising ``ValidationError``),
+    ``check(uploaded, user)`` checks an upload without reading a workbook's rows (size, container, a CSV
+    file's headers; raising ``ValidationError``),
     returning its bytes and file extension; ``run(data=, user=, dry_run=, progress=)`` checks or
     writes the stored file and returns an :class:`ImportOutcome`, calling ``progress(done, total)``.
     ``refused`` is the message of a job whose creator has lost ``capability``.
@@ -198,7 +199,9 @@ def queue_job(job_pk: int) -> None:
 def create_job(kind: str, *, user, uploaded) -> ImportJob:
     """Store an upload and queue its dry run. Raises ``ValidationError`` for a file we cannot use.
 
-    The importer checks the headers here, from the first rows only, so a wrong file is refused at once.
+    The importer checks the size and the container here (a zip's declared sizes, ratio, parts, no DOCTYPE:
+    ``core.workbooks``) and a CSV file's headers, so a bomb or a wrong CSV is refused at once; a workbook's
+    rows and headers are read by the dry run, in the worker.
     """
     importer = importer_for(kind)
     require(user, importer.capability)
