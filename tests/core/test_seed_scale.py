@@ -1,5 +1,7 @@
 """seed_scale: a synthetic county on top of the demo town, in the demo's proportions (PostgreSQL only)."""
 
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -23,7 +25,7 @@ RESIDENTS, TOWNS = 3_000, 2
 
 
 def scale(**options):
-    call_command("seed_scale", residents=RESIDENTS, towns=TOWNS, force=True, stdout=open("/dev/null", "w"), **options)
+    call_command("seed_scale", residents=RESIDENTS, towns=TOWNS, force=True, stdout=io.StringIO(), **options)
 
 
 def counts() -> dict[str, int]:
@@ -128,7 +130,7 @@ def test_a_second_run_adds_nothing_and_a_larger_one_adds_the_difference(scaled):
     before = counts()
     scale()
     assert counts() == before
-    call_command("seed_scale", residents=4_000, towns=TOWNS, force=True, stdout=open("/dev/null", "w"))
+    call_command("seed_scale", residents=4_000, towns=TOWNS, force=True, stdout=io.StringIO())
     after = counts()
     assert before["residents"] + 900 < after["residents"] < before["residents"] + 1_100
     assert after["warnings"] > before["warnings"]
