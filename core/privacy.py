@@ -124,7 +124,9 @@ class NumbersInURLMiddleware:
                 },
                 status=400,
             )
-        return render(request, "core/number_in_url.html", {"form_url": request.path}, status=400)
+        # The admin's search box sends GET: point to the registry's search form, which posts.
+        form_url = reverse("residents:resident_list") if request.path.startswith("/admin/") else request.path
+        return render(request, "core/number_in_url.html", {"form_url": form_url}, status=400)
 
 
 # --- the log filter -----------------------------------------------------------------------------------
@@ -132,9 +134,12 @@ class NumbersInURLMiddleware:
 _FULLWIDTH_DIGITS = {code: ord("0") + code - 0xFF10 for code in range(0xFF10, 0xFF1A)}
 _ENCODED_FULLWIDTH_DIGIT_RE = re.compile(r"%EF%BC%9([0-9])", re.IGNORECASE)
 _LOG_ID_RE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
-# 138 1234 5678, 138-1234-5678, 138%201234%205678 (a URL-encoded space) and 138+1234+5678 are one number.
+# 138 1234 5678, 138-1234-5678, 138%201234%205678 (a URL-encoded space) and 138+1234+5678 are one number;
+# so are 8613812345678 and 008613812345678 (+86 with the plus sign URL-encoded or dropped).
 _LOG_SEPARATOR = r"(?:[ \-+]|%20|%2[dD])?"
-_LOG_MOBILE_RE = re.compile(rf"(?<![0-9])1[3-9][0-9]{_LOG_SEPARATOR}[0-9]{{4}}{_LOG_SEPARATOR}[0-9]{{4}}(?![0-9])")
+_LOG_MOBILE_RE = re.compile(
+    rf"(?<![0-9])(?:0086|86)?1[3-9][0-9]{_LOG_SEPARATOR}[0-9]{{4}}{_LOG_SEPARATOR}[0-9]{{4}}(?![0-9])"
+)
 _LOG_NOT_DIGITS_RE = re.compile(r"%2[0dD]|[^0-9]")
 
 

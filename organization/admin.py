@@ -48,7 +48,7 @@ class UserAdmin(ImportExportModelAdmin, SimpleHistoryAdmin, DjangoUserAdmin):
         if token is None:
             return _("None")
         state = _("expired") if token_is_expired(token) else _("valid")
-        return _("Created %(created)s, expires %(expires)s (%(state)s). Tokens: see “API tokens”.") % {
+        return _("Created %(created)s, expires %(expires)s (%(state)s).") % {
             "created": date_format(token.created, "SHORT_DATETIME_FORMAT"),
             "expires": date_format(token_expires(token), "SHORT_DATETIME_FORMAT"),
             "state": state,

@@ -1,10 +1,45 @@
 """The demo town: a believable Luocun with its villages, grids, offices, schools, police and accounts."""
 
+from contextlib import contextmanager
+
 from django.db import transaction
 
 from .models import Role, Unit, UnitKind, User, UserRole
 
-DEMO_PASSWORD = "demo12345"
+DEMO_PASSWORD = "demo12345"  # with DEBUG on only: seed_demo --force without DEBUG picks a random one
+_run_password = DEMO_PASSWORD
+
+
+@contextmanager
+def accounts_password(password: str):
+    """The password the seeders give demo accounts while this block runs (seed_demo chooses it)."""
+    global _run_password
+    previous, _run_password = _run_password, password
+    try:
+        yield
+    finally:
+        _run_password = previous
+
+
+def demo_password() -> str:
+    return _run_password
+
+
+def set_demo_password(user: User, *, created: bool) -> bool:
+    """Give a demo account this run's password; returns whether it was set (the caller saves the user).
+
+    With the demo password (DEBUG on) an account that lost it gets it back. With a random one, only new
+    accounts and those still holding the demo password get it: a password someone chose is kept.
+    """
+    password = demo_password()
+    if password == DEMO_PASSWORD:
+        needed = created or not user.check_password(DEMO_PASSWORD)
+    else:
+        needed = created or user.check_password(DEMO_PASSWORD)
+    if needed:
+        user.set_password(password)
+    return needed
+
 
 TOWN = ("440605124", "罗村镇", 168_000)
 VILLAGES = [
@@ -85,8 +120,7 @@ def seed_organization() -> dict[str, int]:
         user.is_superuser = is_superuser
         user.is_staff = is_superuser
         user.is_active = True
-        if created or not user.check_password(DEMO_PASSWORD):
-            user.set_password(DEMO_PASSWORD)
+        set_demo_password(user, created=created)
         user.save()
         UserRole.objects.filter(user=user).exclude(role__in=roles).delete()
         for role in roles:

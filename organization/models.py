@@ -1,6 +1,8 @@
 """The organisation of the campaign: units in a hierarchy, and the people who work in them."""
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
@@ -163,6 +165,15 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("System administrator")
 
 
+class UserManager(DjangoUserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """Checks the password with AUTH_PASSWORD_VALIDATORS first: ``createsuperuser --noinput`` (with
+        DJANGO_SUPERUSER_PASSWORD) does not, and a superuser's password matters most."""
+        if password is not None:
+            validate_password(password, self.model(username=username, email=email or ""))
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person who works in the campaign. Belongs to one unit and holds one or more roles."""
 
@@ -180,6 +191,8 @@ class User(AbstractUser):
     )
 
     history = HistoricalRecords(excluded_fields=["password", "last_login", "mobile"])
+
+    objects = UserManager()
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.models import AccessAction
 from audit.services import access_log_record
 from core.forms import apply_service_errors
+from core.privacy import full_number_kind, query_holds_full_number
 from core.validators import mask_id_number, mask_phone, normalize_id_number
 from organization.access import can, require, sees_everything_in_town
 from organization.selectors import grids_for_user, villages_for_user
@@ -68,8 +69,8 @@ def _search_params(request, kind: str):
         value = request.POST.get(name, "").strip()
         if value:
             params[name] = value
-    if is_exact_number_search(params.get("q", "")):
-        return params, None
+    if is_exact_number_search(params.get("q", "")) or query_holds_full_number(params):
+        return params, None  # answered here: a number never goes into the redirect's URL
     url = reverse(f"residents:{kind}_list")
     return None, redirect(f"{url}?{params.urlencode()}" if params else url)
 
@@ -92,7 +93,7 @@ def _list_page(request, *, kind: str, rows, params, template: str, extra: dict):
         "page": page,
         "params": params,
         # An exact number is never echoed back into the page: only its masked form.
-        "q": "" if exact_kind else query,
+        "q": "" if exact_kind or full_number_kind(query) else query,
         "exact_search": _masked_number(query, exact_kind) if exact_kind else "",
         "villages": villages,
         "grids": grids_for_user(user=request.user),

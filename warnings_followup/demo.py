@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum import luhn
 
-from organization.demo import DEMO_PASSWORD, TOWN, VILLAGES
+from organization.demo import TOWN, VILLAGES, demo_password
 from organization.models import Role, Unit, UnitKind, User, UserRole
 from residents.demo import GIVEN, MOBILE_PREFIXES, SURNAMES
 from residents.models import Resident
@@ -579,7 +579,7 @@ def _team_user(village: Unit, suffix: str) -> User:
         defaults={"full_name": TEAM_NAMES.get(suffix, f"{village.name}劝阻队员"), "unit": village},
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        user.set_password(demo_password())
         user.save(update_fields=["password"])
     UserRole.objects.get_or_create(user=user, role=Role.DISSUASION_TEAM)
     return user

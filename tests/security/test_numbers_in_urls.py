@@ -168,3 +168,14 @@ def test_the_api_docs_point_to_the_lookup(api_as, leader):
     id_number = next(p for p in listing["parameters"] if p["name"] == "id_number")
     assert id_number.get("deprecated") is True
     assert LOOKUP in id_number["description"]
+
+
+def test_a_posted_search_with_a_number_inside_other_text_is_not_redirected_into_a_url(client, grid_a, resident_a):
+    client.force_login(grid_a)
+    for q in [f"陈国强 {PHONE}", "440605480709127"]:
+        response = client.post(reverse("residents:resident_list"), {"q": q})
+        assert response.status_code == 200, q  # answered directly, not redirected to ?q=...
+        assert q not in response.text
+    response = client.post(reverse("residents:resident_list"), {"q": "陈国", "village": "VA"})
+    assert response.status_code == 302
+    assert "q=" in response["Location"]

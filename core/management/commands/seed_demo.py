@@ -2,6 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 
+from organization.demo import DEMO_PASSWORD, accounts_password
+from organization.passwords import random_password
+
 # Each feature adds its demo data here, in dependency order. Every seeder is idempotent.
 SEEDERS = [
     "organization.demo.seed_organization",
@@ -17,7 +20,10 @@ SEEDERS = [
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo town (idempotent). Refuses to run with DEBUG off unless --force."
+    help = (
+        "Create or refresh the demo town (idempotent). Refuses to run with DEBUG off unless --force; then the demo "
+        "accounts get a random password, printed once, instead of the demo password."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
@@ -25,8 +31,19 @@ class Command(BaseCommand):
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: this looks like production. Use --force to seed demo data anyway.")
-        for path in SEEDERS:
-            counts = import_string(path)()
-            summary = ", ".join(f"{key}={value}" for key, value in (counts or {}).items())
-            self.stdout.write(f"{path}: {summary}")
-        self.stdout.write(self.style.SUCCESS("Demo town ready. Accounts use the password demo12345."))
+        # The well-known demo password only where nobody outside can log in: with DEBUG on.
+        password = DEMO_PASSWORD if settings.DEBUG else random_password()
+        with accounts_password(password):
+            for path in SEEDERS:
+                counts = import_string(path)()
+                summary = ", ".join(f"{key}={value}" for key, value in (counts or {}).items())
+                self.stdout.write(f"{path}: {summary}")
+        if settings.DEBUG:
+            self.stdout.write(self.style.SUCCESS(f"Demo town ready. Accounts use the password {DEMO_PASSWORD}."))
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    "Demo town ready. DEBUG is off: demo accounts created now, or still holding the demo password, "
+                    f"use this password, shown only this once: {password}"
+                )
+            )
