@@ -9,6 +9,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api_schema import PERIOD_PATTERN
 from core.periods import BadPeriod, parse_period
 from organization.access import can
 
@@ -25,6 +26,7 @@ class IndicatorView(APIView):
                 "period",
                 OpenApiTypes.STR,
                 required=False,
+                pattern=PERIOD_PATTERN,
                 description=_(
                     "YYYY-MM (month), YYYY-Qn (quarter) or YYYY (year), in Asia/Shanghai time; without it, the last "
                     "complete month."

@@ -12,11 +12,13 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from core.api import refuse_unsupported_method
+from core.api_schema import ID_SCHEMA
 from organization.access import can
 from organization.selectors import village_team
 from residents.models import Household
@@ -31,6 +33,7 @@ class DoorVisitPermission(permissions.BasePermission):
     it, a detail 404 ("no access" looks like "not found")."""
 
     def has_permission(self, request, view):
+        refuse_unsupported_method(request, view)
         user = request.user
         if view.action == "create":
             self.message = _("Only the village's team and the police may record door visits.")
@@ -47,6 +50,7 @@ class DoorVisitPermission(permissions.BasePermission):
     list=extend_schema(
         summary=_("List door visits"),
         description=_("The door visits in the caller's scope, newest first."),
+        parameters=[OpenApiParameter("household", ID_SCHEMA, OpenApiParameter.QUERY, description=_("Household id."))],
         responses={200: DoorVisitSerializer(many=True), 403: OpenApiResponse(description=_("No access."))},
     ),
     retrieve=extend_schema(

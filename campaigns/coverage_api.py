@@ -13,6 +13,7 @@ from rest_framework import exceptions, permissions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api_schema import CODE_PATTERN
 from organization.access import can, units_visible_to
 
 from .coverage import COVERAGE_KINDS, coverage_for
@@ -66,6 +67,7 @@ class CoverageView(APIView):
                 OpenApiTypes.STR,
                 OpenApiParameter.QUERY,
                 required=True,
+                pattern=CODE_PATTERN,
                 description=_("Code of a town, village or grid."),
             )
         ],

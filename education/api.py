@@ -12,7 +12,8 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -89,7 +90,13 @@ def _require_view(user):
 class ComplianceView(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(responses=SchoolComplianceSerializer(many=True), operation_id="education_compliance_list")
+    @extend_schema(
+        responses={
+            200: SchoolComplianceSerializer(many=True),
+            404: OpenApiResponse(description=_("The caller's role does not see the schools' education records.")),
+        },
+        operation_id="education_compliance_list",
+    )
     def get(self, request):
         _require_view(request.user)
         rows = selectors.compliance_for_schools(selectors.schools_for_user(request.user), today=timezone.localdate())
@@ -101,7 +108,15 @@ class BroadcastLogView(APIView):
 
     @extend_schema(
         request=BroadcastLogSerializer,
-        responses={200: BroadcastDaySerializer, 201: BroadcastDaySerializer},
+        responses={
+            200: BroadcastDaySerializer,
+            201: BroadcastDaySerializer,
+            400: OpenApiResponse(description=_("Invalid input, or the day is not a school day.")),
+            403: OpenApiResponse(description=_("The caller may not log broadcasts of this school.")),
+            404: OpenApiResponse(
+                description=_("No such school in the caller's scope, or the caller's role does not see schools.")
+            ),
+        },
         operation_id="education_broadcast_log",
     )
     def post(self, request):

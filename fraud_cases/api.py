@@ -9,12 +9,15 @@ read them, scoped to the caller and masked. Registering needs ``cases.register``
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.response import Response
 
 from audit.models import AccessAction
 from audit.services import access_log_record
+from core.api import refuse_unsupported_method
+from core.api_schema import PERIOD_FILTER_PATTERN
 from organization.access import can
 from warnings_followup.api import service_errors
 from warnings_followup.serializers import WarningErrorSerializer
@@ -26,6 +29,7 @@ from .serializers import FraudCaseRegisterSerializer, FraudCaseSerializer
 
 class FraudCasePermission(permissions.BasePermission):
     def has_permission(self, request, view):
+        refuse_unsupported_method(request, view)
         user = request.user
         if view.action == "create":
             self.message = _("Only police staff may register fraud cases.")
@@ -48,6 +52,15 @@ BAD_INPUT = OpenApiResponse(description=_("Invalid input: a list of messages per
             "The fraud cases in the caller's scope, newest report first. Filters: village (code), fraud_type, "
             "source, period (2026-03, 2026-Q1 or 2026), defrauded_after_warning, q (case number)."
         ),
+        parameters=[
+            OpenApiParameter(
+                "period",
+                OpenApiTypes.STR,
+                OpenApiParameter.QUERY,
+                pattern=PERIOD_FILTER_PATTERN,
+                description=_("Period (2026-03, 2026-Q1 or 2026), in Asia/Shanghai time; empty: no filter."),
+            )
+        ],
         responses={200: FraudCaseSerializer(many=True), 403: OpenApiResponse(WarningErrorSerializer)},
     ),
     retrieve=extend_schema(

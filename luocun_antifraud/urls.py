@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
+from core.api import NotFoundView
 from core.views import attachment_file, healthz, plan_rules
 from organization.views import home
 
@@ -31,6 +32,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("luocun_antifraud.api_urls")),
+    # Anything else under /api/: a JSON 404 (401 without a token), never the HTML page.
+    re_path(r"^api/", NotFoundView.as_view(), name="api-not-found"),
 ]
 
 # No /media/ route, not even under DEBUG: stored files (attachments, signatures, seals, imports) leave only

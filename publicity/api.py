@@ -9,6 +9,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, viewsets
 
+from core.api import refuse_unsupported_method
 from organization.access import can
 
 from . import selectors
@@ -20,6 +21,7 @@ from .serializers import ActivitySerializer, WorkTaskSerializer
 def capability_permission(capability: str, message: str):
     class CapabilityPermission(permissions.BasePermission):
         def has_permission(self, request, view):
+            refuse_unsupported_method(request, view)
             if can(request.user, capability):
                 return True
             if view.action == "list":

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from audit.models import AccessAction
 from audit.services import access_log_record
+from core.api import refuse_unsupported_method
 from organization.access import can
 
 from . import selectors, services
@@ -57,6 +58,7 @@ class StudentsPermission(permissions.BasePermission):
     anything about one record 404. Filing needs ``schools.apply`` (403)."""
 
     def has_permission(self, request, view):
+        refuse_unsupported_method(request, view)
         if view.action == "create":
             self.message = _("Only school staff may file card applications.")
             return can(request.user, "schools.apply")

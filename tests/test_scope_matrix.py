@@ -279,6 +279,7 @@ ROUTES: dict[str, Route] = {
     # --- API (/api/v1/) ---------------------------------------------------------------------------------------
     "api-schema": page(),  # the OpenAPI schema: signed-in users and tokens only
     "api-root": page(),
+    "api-not-found": page(),  # any other path under /api/: a JSON 404, 401 without a token
     "unit-list": page(),
     "unit-detail": api(lambda w: {"code": w.village.code}),
     "household-list": page(shows=True),

@@ -33,6 +33,7 @@ from rest_framework.response import Response
 
 from audit.models import AccessAction
 from audit.services import access_log_record
+from core.api import refuse_unsupported_method
 from organization.access import can
 
 from . import selectors, services
@@ -83,6 +84,7 @@ class WarningPermission(permissions.BasePermission):
     it, anything about one warning 404 ("no access" looks like "not found")."""
 
     def has_permission(self, request, view):
+        refuse_unsupported_method(request, view)
         user = request.user
         if view.action == "create":
             self.message = _("Only police staff may push warnings.")
@@ -198,6 +200,18 @@ class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             raise exceptions.ValidationError({"external_id": [_("This instruction number is already in use.")]})
         return self._answer(result.warning.pk, status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
+    @staticmethod
+    def _companions(warning, usernames, actor) -> list:
+        """The village team members named in ``visitors``; anyone else is a 400 naming them."""
+        wanted = set(usernames) - {actor.username}
+        found = list(selectors.village_team_members(warning=warning).filter(username__in=wanted))
+        strangers = sorted(wanted - {user.username for user in found})
+        if strangers:
+            raise exceptions.ValidationError(
+                {"visitors": [_("Not on this village's team: %(names)s.") % {"names": "、".join(strangers)}]}
+            )
+        return found
+
     @extend_schema(
         summary=_("Record a follow-up visit"),
         description=_(
@@ -215,18 +229,6 @@ class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             409: OpenApiResponse(WarningErrorSerializer, description=_("The case is no longer being followed up.")),
         },
     )
-    @staticmethod
-    def _companions(warning, usernames, actor) -> list:
-        """The village team members named in ``visitors``; anyone else is a 400 naming them."""
-        wanted = set(usernames) - {actor.username}
-        found = list(selectors.village_team_members(warning=warning).filter(username__in=wanted))
-        strangers = sorted(wanted - {user.username for user in found})
-        if strangers:
-            raise exceptions.ValidationError(
-                {"visitors": [_("Not on this village's team: %(names)s.") % {"names": "、".join(strangers)}]}
-            )
-        return found
-
     @action(detail=True, methods=["post"], url_path="visits", url_name="visits")
     def record_visit(self, request, pk=None, format=None):
         warning = self._warning_for_write(pk)

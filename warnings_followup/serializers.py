@@ -181,7 +181,10 @@ class WarningSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, help_text=_("The village team's first in-person visit, or null.")
     )
     close_reason = serializers.ChoiceField(
-        choices=CloseReason.choices, read_only=True, help_text=_("Why the case was closed; empty while open.")
+        choices=CloseReason.choices,
+        read_only=True,
+        allow_blank=True,
+        help_text=_("Why the case was closed; empty while open."),
     )
     visits = WarningVisitSerializer(many=True, read_only=True)
     stop_payment_accounts = WarningStopPaymentAccountSerializer(many=True, read_only=True)
