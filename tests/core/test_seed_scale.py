@@ -139,3 +139,10 @@ def test_a_second_run_adds_nothing_and_a_larger_one_adds_the_difference(scaled):
 def test_another_seed_is_refused(scaled):
     with pytest.raises(CommandError, match="--seed 2026"):
         scale(seed=7)
+
+
+def test_it_refuses_politely_on_another_database(db, monkeypatch):
+    seed_organization()
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    with pytest.raises(CommandError, match="PostgreSQL"):
+        scale()
