@@ -34,10 +34,11 @@ def _is_id(value: str) -> bool:
 
 
 class Pagination(PageNumberPagination):
-    """``page`` (from 1, or ``last``) and ``page_size`` (1 to 500, larger asks get 500).
+    """``page`` (from 1, or ``last``) and ``page_size`` (1 to 500; larger asks up to ``ID_MAX`` get 500).
 
     A page that does not exist, or a ``page`` that is not a number, answers 404 (as before); a ``page_size`` that
-    is not a positive whole number answers 400 instead of being ignored silently.
+    is not a whole number from 1 to ``ID_MAX`` answers 400 instead of being ignored silently. Both stop at
+    ``ID_MAX`` in the schema (a longer number could read as a mobile number, which no URL may hold).
     """
 
     page_size_query_param = "page_size"
@@ -47,9 +48,11 @@ class Pagination(PageNumberPagination):
         value = request.query_params.get(self.page_size_query_param)
         if value is None:
             return self.page_size
-        if not _POSITIVE_INT_RE.match(value):
-            raise exceptions.ValidationError({self.page_size_query_param: [_("Enter a whole number from 1.")]})
-        return self.max_page_size if len(value) > 3 else min(int(value), self.max_page_size)
+        if not _is_id(value):
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [_("Enter a whole number from 1 to %(max)s.") % {"max": ID_MAX}]}
+            )
+        return min(int(value), self.max_page_size)
 
     def get_page_number(self, request, paginator):
         number = request.query_params.get(self.page_query_param)
@@ -62,7 +65,7 @@ class Pagination(PageNumberPagination):
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
-            parameter["schema"]["minimum"] = 1
+            parameter["schema"].update(minimum=1, maximum=ID_MAX)
             if parameter["name"] == self.page_size_query_param:
                 parameter["description"] = _(
                     "Number of results per page: %(default)s unless given; at most %(max)s."

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate", "Vary")
+UTF8 = {"ensure_ascii": False}  # as the REST framework writes its JSON
 
 
 class ApiErrorsMiddleware:
@@ -30,6 +31,7 @@ class ApiErrorsMiddleware:
                 return JsonResponse(
                     {"detail": _("Give each query parameter once: %(names)s.") % {"names": ", ".join(repeated)}},
                     status=400,
+                    json_dumps_params=UTF8,
                 )
         response = self.get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):
@@ -38,7 +40,7 @@ class ApiErrorsMiddleware:
 
     @staticmethod
     def _as_json(response):
-        answer = JsonResponse({"detail": response.reason_phrase}, status=response.status_code)
+        answer = JsonResponse({"detail": response.reason_phrase}, status=response.status_code, json_dumps_params=UTF8)
         for header in KEPT_HEADERS:
             if header in response:
                 answer[header] = response[header]

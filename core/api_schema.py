@@ -33,7 +33,7 @@ BAD_REQUEST = OpenApiResponse(
     ValidationErrorResponseSerializer,
     description=gettext_lazy(
         "Invalid input: the reasons per field. Also the answer to a full ID or mobile number anywhere in the query "
-        "string (send it in a POST body)."
+        "string (send it in a POST body), to a NUL byte, and to a query parameter given twice."
     ),
 )
 UNAUTHENTICATED = OpenApiResponse(
@@ -46,9 +46,6 @@ NOT_FOUND = OpenApiResponse(
         "Not found: no such record in the caller's scope (the same answer whether it exists elsewhere or not), or "
         "a page past the end."
     ),
-)
-CONFLICT = OpenApiResponse(
-    ErrorResponseSerializer, description=gettext_lazy("Not possible in the record's current state.")
 )
 
 

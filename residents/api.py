@@ -16,7 +16,6 @@ invalid number. Exact-number searches and views of a resident's record are writt
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, serializers, viewsets
 from rest_framework.decorators import action
@@ -166,7 +165,8 @@ class ResidentSerializer(serializers.ModelSerializer):
 
 ID_NUMBER_PARAMETER = OpenApiParameter(
     "id_number",
-    OpenApiTypes.STR,
+    # Only a blank value (no filter) is answered: a full number is refused (400), and so is anything else.
+    {"type": "string", "pattern": r"^\s*$"},
     OpenApiParameter.QUERY,
     deprecated=True,
     description=_(
