@@ -12,7 +12,7 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.models import AccessAction
 from audit.services import access_log_record
 from core.forms import apply_service_errors
+from core.search import posted_search
 from core.serving import serve_file
 from core.validators import mask_id_number, normalize_id_number
 from organization.access import can, require
@@ -93,26 +94,8 @@ def _already_recorded(client_id, household) -> bool:
 
 
 def _search_params(request):
-    """GET filters, or the posted search: an exact ID number is answered directly (never put in a URL)."""
-    if request.method != "POST":
-        if is_id_number(request.GET.get("q", "")):
-            # An ID number in a web address ends up in logs and browser history: never search by one.
-            params = request.GET.copy()
-            params.pop("q")
-            params.pop("page", None)
-            messages.info(request, _("Search by ID number with the search box: the number stays out of the address."))
-            url = reverse("campaigns:pledge_list")
-            return None, redirect(f"{url}?{params.urlencode()}" if params else url)
-        return request.GET, None
-    params = QueryDict(mutable=True)
-    for name in LIST_PARAMS:
-        value = request.POST.get(name, "").strip()
-        if value:
-            params[name] = value
-    if is_id_number(params.get("q", "")):
-        return params, None
-    url = reverse("campaigns:pledge_list")
-    return None, redirect(f"{url}?{params.urlencode()}" if params else url)
+    """GET filters, or the posted search: an ID number is answered directly, never put in a URL (core.search)."""
+    return posted_search(request, names=LIST_PARAMS, list_url=reverse("campaigns:pledge_list"))
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.models import AccessAction
 from audit.services import access_log_record
 from core.forms import apply_service_errors
-from core.privacy import full_number_kind, query_holds_full_number
+from core.privacy import full_number_kind
+from core.search import posted_search
 from core.validators import mask_id_number, mask_phone, normalize_id_number
 from organization.access import can, require, sees_everything_in_town
 from organization.selectors import grids_for_user, villages_for_user
@@ -57,22 +58,8 @@ def _masked_number(text: str, kind: str) -> str:
 
 
 def _search_params(request, kind: str):
-    """The list's search and filters, from the query string or from the posted search form.
-
-    Returns ``(params, redirect_response)``: a posted search that is not an exact number is redirected to
-    the ordinary GET URL (bookmarkable, paginated); an exact number is answered directly.
-    """
-    if request.method != "POST":
-        return request.GET, None
-    params = QueryDict(mutable=True)
-    for name in LIST_PARAMS[kind]:
-        value = request.POST.get(name, "").strip()
-        if value:
-            params[name] = value
-    if is_exact_number_search(params.get("q", "")) or query_holds_full_number(params):
-        return params, None  # answered here: a number never goes into the redirect's URL
-    url = reverse(f"residents:{kind}_list")
-    return None, redirect(f"{url}?{params.urlencode()}" if params else url)
+    """The list's search and filters, from the query string or from the posted search form (:mod:`core.search`)."""
+    return posted_search(request, names=LIST_PARAMS[kind], list_url=reverse(f"residents:{kind}_list"))
 
 
 def _list_page(request, *, kind: str, rows, params, template: str, extra: dict):

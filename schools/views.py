@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, QueryDict
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.models import AccessAction, AuditEvent
 from audit.services import access_log_record
 from core.forms import apply_service_errors
+from core.search import posted_search
 from core.validators import mask_id_number, mask_phone, normalize_id_number, normalize_phone
 from organization.access import can, require
 
@@ -69,22 +70,9 @@ def _masked(text: str, kind: str) -> str:
 
 
 def _search_params(request):
-    """The list's search and filters, from the query string or the posted search form.
-
-    Searching by an exact ID or guardian's phone number posts, so the number stays out of URLs (server
-    logs, browser history) and is only echoed masked; any other search is redirected to the GET URL.
-    """
-    if request.method != "POST":
-        return request.GET, None
-    params = QueryDict(mutable=True)
-    for name in LIST_PARAMS:
-        value = request.POST.get(name, "").strip()
-        if value:
-            params[name] = value
-    if exact_number_kind(params.get("q", "")):
-        return params, None
-    url = reverse("schools:student_list")
-    return None, redirect(f"{url}?{params.urlencode()}" if params else url)
+    """The list's search and filters: an exact ID or guardian's phone number posts and is answered here, only
+    echoed masked; any other search is redirected to the GET URL (:mod:`core.search`)."""
+    return posted_search(request, names=LIST_PARAMS, list_url=reverse("schools:student_list"))
 
 
 @login_required

@@ -179,3 +179,18 @@ def test_a_posted_search_with_a_number_inside_other_text_is_not_redirected_into_
     response = client.post(reverse("residents:resident_list"), {"q": "陈国", "village": "VA"})
     assert response.status_code == 302
     assert "q=" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("who", "list_name"),
+    [("grid_a", "campaigns:pledge_list"), ("school", "schools:student_list"), ("grid_a", "residents:household_list")],
+)
+def test_every_posted_list_search_answers_a_number_in_place_instead_of_redirecting_it_into_a_url(
+    client, request, who, list_name
+):
+    client.force_login(request.getfixturevalue(who))
+    for q in [ID, f"陈国强 {PHONE}", f"电话{PHONE}"]:
+        response = client.post(reverse(list_name), {"q": q})
+        assert response.status_code == 200, (list_name, q)  # not a redirect into ?q=<number>, which answers 400
+    response = client.post(reverse(list_name), {"q": "陈国"})
+    assert response.status_code == 302 and "q=" in response["Location"]
