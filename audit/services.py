@@ -1,18 +1,8 @@
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
+from core.http import client_ip
+
 from .models import AccessAction, AccessLog
-
-
-def _client_ip(request) -> str | None:
-    """The client's address. Behind TRUSTED_PROXY_COUNT reverse proxies, taken from X-Forwarded-For
-    (the entry the outermost trusted proxy appended), never from a header the client could forge."""
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def access_log_record(*, request, action: AccessAction, obj=None, fields=(), object_repr: str = "") -> AccessLog:
@@ -24,7 +14,7 @@ def access_log_record(*, request, action: AccessAction, obj=None, fields=(), obj
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=(object_repr or str(obj or ""))[:200],
         fields=",".join(fields)[:200],
-        ip_address=_client_ip(request),
+        ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
         path=request.path[:300],
     )

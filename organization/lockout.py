@@ -1,7 +1,7 @@
 """Login lockout (django-axes) that holds behind a reverse proxy.
 
-* Axes sees the client's own address: behind ``TRUSTED_PROXY_COUNT`` proxies it is the entry the
-  outermost trusted proxy appended to ``X-Forwarded-For`` (the one the access log uses), never the
+* Axes sees the client's own address (``AXES_CLIENT_IP_CALLABLE`` = ``core.http.client_ip``): behind
+  ``TRUSTED_PROXY_COUNT`` proxies it is the entry the outermost trusted proxy appended to ``X-Forwarded-For`` (the one the access log uses), never the
   proxy's address (which would lock an account for everyone) nor an entry the client could forge.
 * An account locks for one address after ``AXES_FAILURE_LIMIT`` failures (``AXES_LOCKOUT_PARAMETERS``:
   username and address together), so a stranger's guesses cannot lock a colleague out elsewhere.
@@ -15,13 +15,6 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_ip_address, get_failure_limit
 from axes.models import AccessAttempt
 from django.db.models import Sum
-
-
-def client_ip(request) -> str | None:
-    """``AXES_CLIENT_IP_CALLABLE``: the address the access log records (``TRUSTED_PROXY_COUNT`` aware)."""
-    from audit.services import _client_ip
-
-    return _client_ip(request)
 
 
 class AddressLimitHandler(AxesDatabaseHandler):

@@ -141,10 +141,10 @@ def test_staff_who_are_not_superusers_do_not_see_the_log_in_the_admin(client, lo
 
 
 def test_client_address_comes_from_the_trusted_proxy(rf, settings, grid_a):
-    from audit.services import _client_ip
+    from core.http import client_ip
 
     request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.1.2.3", REMOTE_ADDR="172.18.0.2")
     settings.TRUSTED_PROXY_COUNT = 0
-    assert _client_ip(request) == "172.18.0.2"
+    assert client_ip(request) == "172.18.0.2"
     settings.TRUSTED_PROXY_COUNT = 1
-    assert _client_ip(request) == "10.1.2.3"  # the forged first entry is ignored
+    assert client_ip(request) == "10.1.2.3"  # the forged first entry is ignored
