@@ -6,6 +6,7 @@ no server error, a documented status code and content type, a body matching the 
 valid input accepted. Bounded and derandomized, so CI gets the same few hundred requests every run.
 """
 
+import copy
 import datetime
 import json
 
@@ -24,7 +25,8 @@ from tests.fraud_cases.factories import FraudCaseFactory
 from tests.publicity.factories import ActivityFactory, WorkTaskFactory
 from tests.schools.factories import CardApplicationFactory, StudentFactory
 
-EXAMPLES = 12
+EXAMPLES = 12  # per operation and role
+CHAINS = 15  # stateful runs of up to 6 linked calls
 
 BOUNDED = settings(
     max_examples=EXAMPLES,
@@ -53,38 +55,55 @@ def api_world(town, village_a, village_b, grid_a1, police_station, middle_school
     return {"leader": leader, "police": police}
 
 
-def _token(user) -> str:
-    token, _ = Token.objects.get_or_create(user=user)
-    return f"Token {token.key}"
+# The callers' token keys, fixed so that the schemas can carry them from collection on (api_world creates them).
+KEYS = {"leader": "5c4e3a0f" * 5, "police": "9b1d7e26" * 5}
 
 
-def _load_schema():
-    """The schema exactly as ``/api/schema/`` serves it (the generator needs no database), bound to the WSGI app."""
-    from django.core.wsgi import get_wsgi_application
+def _authorization(role: str) -> dict:
+    return {"Authorization": f"Token {KEYS[role]}"}
+
+
+def _document() -> dict:
+    """The schema exactly as ``/api/schema/`` serves it (the generator needs no database)."""
     from drf_spectacular.generators import SchemaGenerator
     from drf_spectacular.renderers import OpenApiJsonRenderer
 
-    document = json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
+    return json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
+
+
+def _schema_for(role: str, document: dict):
+    """The schema bound to the WSGI app, every request sent with ``role``'s token (the tests pass it explicitly
+    too). Schemathesis knows the header is the credential: its "auth is enforced" check sends requests again
+    without it, and with a wrong one, and expects 401."""
+    from django.core.wsgi import get_wsgi_application
+
     config = schemathesis.Config.from_dict(
         {
             "seed": 20231201,
-            # A NUL byte anywhere answers 400 (core.faults): documented, but not a valid string to send.
-            "generation": {"allow-x00": False},
+            "headers": _authorization(role),
+            # A NUL byte anywhere answers 400 (core.faults): documented, but not a valid string to send. The
+            # credential is the caller's token, never a generated one.
+            "generation": {"allow-x00": False, "with-security-parameters": False},
         }
     )
-    loaded = schemathesis.openapi.from_dict(document, config=config)
+    loaded = schemathesis.openapi.from_dict(copy.deepcopy(document), config=config)
     loaded.app = get_wsgi_application()
     loaded.location = "/api/schema/"
     return loaded
 
 
-schema = _load_schema()
+_DOCUMENT = _document()
+leadership_api = _schema_for("leader", _DOCUMENT)
+police_api = _schema_for("police", _DOCUMENT)
 
 
 @pytest.fixture
-def same_connection():
-    """Keep the test's database connection open between requests (as Django's test client does): the whole run
-    happens inside the test's transaction."""
+def callers(api_world):
+    """The leader's and the police officer's tokens. The test's database connection stays open between requests
+    (as Django's test client keeps it): the whole run is inside the test's transaction, and what the POSTs create
+    is rolled back."""
+    for role, key in KEYS.items():
+        Token.objects.create(user=api_world[role], key=key)
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     yield
@@ -92,24 +111,43 @@ def same_connection():
     signals.request_finished.connect(close_old_connections)
 
 
-def _call_and_validate(case, user):
+def _checks_for(case) -> dict:
     """Every check, but "valid data is accepted" only for reads: a write's rules (an ID number's check digit, a
     date not in the future, a visitor on the village's team) cannot be said in JSON Schema, so a schema-valid
     body may rightly answer 400."""
-    excluded = [positive_data_acceptance] if case.method.upper() == "POST" else []
-    case.call_and_validate(headers={"Authorization": _token(user)}, excluded_checks=excluded)
+    return {"excluded_checks": [positive_data_acceptance] if case.method.upper() == "POST" else []}
 
 
-@schema.parametrize()
+@leadership_api.parametrize()
 @BOUNDED
-def test_every_operation_answers_as_documented_to_leadership(case, api_world, same_connection):
-    _call_and_validate(case, api_world["leader"])
+def test_every_operation_answers_as_documented_to_leadership(case, callers):
+    case.call_and_validate(headers=_authorization("leader"), **_checks_for(case))
 
 
-@schema.parametrize()
+@police_api.parametrize()
 @BOUNDED
-def test_every_operation_answers_as_documented_to_the_police(case, api_world, same_connection):
-    _call_and_validate(case, api_world["police"])
+def test_every_operation_answers_as_documented_to_the_police(case, callers):
+    case.call_and_validate(headers=_authorization("police"), **_checks_for(case))
+
+
+def test_chains_of_calls_answer_as_documented_to_the_police(callers):
+    """Schemathesis follows the schema's links (a pushed warning, then its visits and transitions; a registered
+    case, then reading it) for a few short chains, checking every answer as above."""
+
+    class Chains(police_api.as_state_machine()):
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(response, transport_kwargs=kwargs, **_checks_for(case))
+
+    Chains.run(
+        settings=settings(
+            max_examples=CHAINS,
+            stateful_step_count=6,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
 
 
 # --- the same defences, one story each (fast, and readable without schemathesis) ------------------------------
