@@ -1,8 +1,9 @@
 """Login lockout (django-axes) that holds behind a reverse proxy.
 
 * Axes sees the client's own address (``AXES_CLIENT_IP_CALLABLE`` = ``core.http.client_ip``): behind
-  ``TRUSTED_PROXY_COUNT`` proxies it is the entry the outermost trusted proxy appended to ``X-Forwarded-For`` (the one the access log uses), never the
-  proxy's address (which would lock an account for everyone) nor an entry the client could forge.
+  ``TRUSTED_PROXY_COUNT`` proxies it is the entry the outermost trusted proxy appended to
+  ``X-Forwarded-For`` (the one the access log uses), never the proxy's address (which would lock an
+  account for everyone) nor an entry the client could forge.
 * An account locks for one address after ``AXES_FAILURE_LIMIT`` failures (``AXES_LOCKOUT_PARAMETERS``:
   username and address together), so a stranger's guesses cannot lock a colleague out elsewhere.
 * An address locks for every username after ``LOGIN_ADDRESS_FAILURE_LIMIT`` failures within the same
