@@ -69,3 +69,15 @@ def test_the_scoped_view_still_serves_it_to_the_records_users_only(client, villa
     client.force_login(grid_a)
     assert client.get(url).status_code == 200
     assert client.get(f"/media/{attachment.file.name}").status_code == 404
+
+
+def test_the_admin_links_a_pledge_signature_through_the_scoped_view_not_its_media_address(
+    client, admin_user, village_a, grid_a1
+):
+    from tests.campaigns.factories import PledgeFactory
+
+    pledge = PledgeFactory(resident=factories.ResidentFactory(household=factories.HouseholdFactory(village=village_a)))
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:campaigns_pledge_change", args=[pledge.pk])).text
+    assert reverse("campaigns:pledge_image", args=[pledge.pk]) in page
+    assert pledge.image.name not in page
