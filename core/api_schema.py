@@ -47,6 +47,10 @@ NOT_FOUND = OpenApiResponse(
         "a page past the end."
     ),
 )
+UNSUPPORTED_MEDIA_TYPE = OpenApiResponse(
+    ErrorResponseSerializer,
+    description=gettext_lazy("The request body is not in a media type this operation reads (send JSON)."),
+)
 
 
 ERROR_BODIES = {"400": ValidationErrorResponseSerializer}
@@ -66,7 +70,7 @@ class AutoSchema(openapi.AutoSchema):
 
     400 (invalid input, or a full number in the query string), 401 (no valid token) and 403 (role) for every
     operation; 404 for an operation on one record (a path parameter), a paginated list (a page past the end) and
-    every POST (the records it names are looked up in the caller's scope). A view documents more (409) or a more
+    every POST (the records it names are looked up in the caller's scope); 415 for every operation with a body. A view documents more (409) or a more
     precise description with ``@extend_schema(responses=...)``.
     """
 
@@ -77,6 +81,8 @@ class AutoSchema(openapi.AutoSchema):
         defaults = {"400": BAD_REQUEST, "401": UNAUTHENTICATED, "403": FORBIDDEN}
         if self._may_answer_not_found():
             defaults["404"] = NOT_FOUND
+        if self.method in ("POST", "PUT", "PATCH"):
+            defaults["415"] = UNSUPPORTED_MEDIA_TYPE
         for code, response in defaults.items():
             if code not in responses:
                 responses[code] = self._get_response_for_code(response, code, direction=direction)
