@@ -70,8 +70,8 @@ class AutoSchema(openapi.AutoSchema):
 
     400 (invalid input, or a full number in the query string), 401 (no valid token) and 403 (role) for every
     operation; 404 for an operation on one record (a path parameter), a paginated list (a page past the end) and
-    every POST (the records it names are looked up in the caller's scope); 415 for every operation with a body. A view documents more (409) or a more
-    precise description with ``@extend_schema(responses=...)``.
+    every POST (the records it names are looked up in the caller's scope); 415 for every operation with a body.
+    A view documents more (409) or a more precise description with ``@extend_schema(responses=...)``.
     """
 
     def _get_response_bodies(self, direction="response"):
