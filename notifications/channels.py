@@ -21,6 +21,8 @@ import logging
 import re
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -159,7 +161,7 @@ def webhook_post(*, url: str, kind: str, text: str, timeout: float | None = None
 # --- Queueing -----------------------------------------------------------------------------------------------
 
 
-def _current_task_queue() -> str | None:
+def current_task_queue() -> str | None:
     """The queue of the task running now, if any: work a task produces stays on that task's queue."""
     from celery import current_task
 
@@ -179,13 +181,104 @@ def _publish(delivery_id: int, queue: str | None) -> None:
 
 
 def _publish_on_commit(delivery_id: int) -> None:
-    queue = _current_task_queue()
+    queue = current_task_queue()
 
     def publish_delivery():
         _publish(delivery_id, queue)
 
     # robust: a broker that is down must not fail the caller; the periodic scan re-publishes stale deliveries.
     transaction.on_commit(publish_delivery, robust=True)
+
+
+@dataclass
+class Outgoing:
+    """One message to log (and, outside the app, to send): ``user`` or ``village`` is the recipient."""
+
+    channel: str
+    dedupe_key: str
+    text: str
+    user: object = None
+    village: object = None
+
+    @property
+    def recipient_key(self) -> str:
+        return f"user:{_pk(self.user)}" if self.user is not None else f"village:{_pk(self.village)}"
+
+
+def _pk(obj) -> int:
+    return obj if isinstance(obj, int) else obj.pk
+
+
+DELIVERY_FIELDS = (
+    "channel",
+    "recipient_key",
+    "user",
+    "village",
+    "dedupe_key",
+    "summary",
+    "status",
+    "attempts",
+    "last_error",
+    "sent_at",
+    "created_at",
+    "updated_at",
+)
+
+
+def deliveries_enqueue_many(*, messages: Iterable[Outgoing]) -> list[int]:
+    """Log many messages in one statement per batch; in-app ones as sent, the others pending and published
+    (one ``notifications.deliver`` task each) when the transaction commits. A message already logged (same
+    channel, recipient and dedupe key) is skipped. Returns the ids of the pending deliveries created."""
+    from .services import insert_new
+
+    now = timezone.now()
+    rows, seen = [], set()
+    for message in messages:
+        key = (message.channel, message.recipient_key, message.dedupe_key[:120])
+        if key in seen:
+            continue
+        seen.add(key)
+        inapp = message.channel == DeliveryChannel.INAPP
+        rows.append(
+            (
+                *key[:2],
+                None if message.user is None else _pk(message.user),
+                None if message.village is None else _pk(message.village),
+                key[2],
+                scrub(message.text),
+                DeliveryStatus.SENT if inapp else DeliveryStatus.PENDING,
+                1 if inapp else 0,
+                "",
+                now if inapp else None,
+                now,
+                now,
+            )
+        )
+    if not rows:
+        return []
+    created = insert_new(
+        Delivery, DELIVERY_FIELDS, rows, unique=("channel", "recipient_key", "dedupe_key"), returning=("id", "status")
+    )
+    pending = [pk for pk, status in created if status == DeliveryStatus.PENDING]
+    if pending:
+        queue = current_task_queue()
+
+        def publish_deliveries():
+            for delivery_id in pending:
+                _publish(delivery_id, queue)
+
+        transaction.on_commit(publish_deliveries, robust=True)
+    return pending
+
+
+def village_channels(village_ids: Iterable[int]) -> dict[int, VillageChannel]:
+    """The outside channels of these villages, by village id (one query; villages without one are absent)."""
+    return {channel.village_id: channel for channel in VillageChannel.objects.filter(village_id__in=list(village_ids))}
+
+
+def conceal(text: str, names) -> str:
+    """``text`` with each of ``names`` masked (``陈阿婆`` -> ``陈**``), for a message that leaves the app."""
+    return _conceal(text, names)
 
 
 def delivery_enqueue(*, channel: str, dedupe_key: str, text: str, user=None, village=None) -> Delivery | None:

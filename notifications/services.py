@@ -1,32 +1,104 @@
-from django.db import connection, transaction
+"""Writes of the notifications app: in-app notifications, one or many events at a time.
+
+Every write is an ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (:func:`insert_new`): one statement per batch of
+rows, whatever their number, and the rows it returns are exactly the ones this call created, so counts stay exact
+when two workers send the same event at once (the second insert waits for the first and skips its rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import connection, models
 from django.utils import timezone
 
 from .models import Notification
+
+# Rows per INSERT statement: well below SQLite's and PostgreSQL's parameter limits for the widest table.
+INSERT_BATCH = 500
+
+
+def insert_new(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    unique: Sequence[str],
+    returning: Sequence[str] = ("id",),
+) -> list[tuple]:
+    """Insert ``rows`` (values in the order of ``fields``) into ``model``'s table, skipping any row that conflicts
+    on the unique columns ``unique``; return the ``returning`` columns of the rows inserted, in batches of
+    :data:`INSERT_BATCH` rows per statement. Values go through each field's ``get_db_prep_save``."""
+    model_fields = [model._meta.get_field(name) for name in fields]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in model_fields)
+    conflict = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in unique)
+    answer = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in returning)
+    placeholder = "(" + ", ".join(["%s"] * len(model_fields)) + ")"
+    rows = list(rows)
+    inserted: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_BATCH):
+            batch = rows[start : start + INSERT_BATCH]
+            params = [
+                f.get_db_prep_save(value, connection)
+                for row in batch
+                for f, value in zip(model_fields, row, strict=True)
+            ]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(batch))} "  # noqa: S608 (names from the model)
+                f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {answer}",
+                params,
+            )
+            inserted.extend(tuple(row) for row in cursor.fetchall())
+    return inserted
+
+
+@dataclass
+class Message:
+    """One event to notify in the app: the same title to every recipient, once per ``dedupe_key``."""
+
+    recipients: Iterable
+    kind: str
+    title: str
+    dedupe_key: str
+    body: str = ""
+    url: str = ""
+
+
+NOTIFICATION_FIELDS = ("recipient", "kind", "title", "body", "url", "dedupe_key", "created_at")
+
+
+def notifications_send_many(*, messages: Iterable[Message]) -> int:
+    """Create the in-app notifications of many events in one statement per :data:`INSERT_BATCH` rows.
+
+    A person already notified of an event (same ``dedupe_key``) is skipped. Returns how many were created."""
+    now = timezone.now()
+    rows = []
+    for message in messages:
+        key = message.dedupe_key[:120]
+        for pk in dict.fromkeys(_pk(user) for user in message.recipients):
+            rows.append((pk, message.kind, message.title[:200], message.body, message.url, key, now))
+    if not rows:
+        return 0
+    return len(insert_new(Notification, NOTIFICATION_FIELDS, rows, unique=("recipient", "dedupe_key")))
+
+
+def _pk(user) -> int:
+    return user if isinstance(user, int) else user.pk
 
 
 def notifications_send(*, recipients, kind: str, title: str, body: str = "", url: str = "", dedupe_key: str) -> int:
     """Create one in-app notification per recipient; an event already notified is skipped (idempotent).
 
     Returns how many recipients were newly notified (0 when the event had already gone out to all of them).
-    The unique (recipient, dedupe_key) constraint keeps one notification per person; on PostgreSQL a
-    transaction-level advisory lock on the key makes concurrent senders of one event take turns.
+    The unique (recipient, dedupe_key) constraint keeps one notification per person; the insert skips the
+    rows that conflict, so two senders of one event at once create each notification once and count exactly.
     """
-    key = dedupe_key[:120]
-    people = {user.pk: user for user in recipients}
-    with transaction.atomic():
-        if connection.vendor == "postgresql":  # two senders of one event take turns, so the count is exact
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [key])
-        told = set(
-            Notification.objects.filter(dedupe_key=key, recipient__in=list(people)).values_list("recipient", flat=True)
-        )
-        rows = [
-            Notification(recipient=user, kind=kind, title=title[:200], body=body, url=url, dedupe_key=key)
-            for pk, user in people.items()
-            if pk not in told
-        ]
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows)
+    return notifications_send_many(
+        messages=[Message(recipients=recipients, kind=kind, title=title, body=body, url=url, dedupe_key=dedupe_key)]
+    )
 
 
 def notifications_mark_read(*, user, pks=None) -> int:

@@ -12,21 +12,58 @@ from organization.models import Role
 from .models import Warning
 
 
+def team_of(village):
+    """A village's team (head, dissuasion team, grid workers, assistants, volunteers)."""
+    return organization_selectors.village_team(village=village)
+
+
+def heads_of(village):
+    return team_of(village).filter(roles__role=Role.VILLAGE_HEAD)
+
+
+def police_for(village):
+    """The police of the village's town (``village.parent`` is read: select it with the village)."""
+    return organization_selectors.police_of(village)
+
+
+def leadership_for(village):
+    return organization_selectors.people_in(organization_selectors.town_of(village), LEADERSHIP_ROLES)
+
+
+AUDIENCES = {"team": team_of, "heads": heads_of, "police": police_for, "leadership": leadership_for}
+
+
+class Audiences:
+    """Who hears about a village's cases, each audience loaded once per village (for scans over many cases)."""
+
+    def __init__(self):
+        self._loaded: dict[tuple[str, int], list] = {}
+
+    def get(self, village, *audiences: str) -> list:
+        """The users of ``audiences`` for ``village``, each once, in order."""
+        people = {}
+        for audience in audiences:
+            key = (audience, village.pk)
+            if key not in self._loaded:
+                self._loaded[key] = list(AUDIENCES[audience](village))
+            people.update((user.pk, user) for user in self._loaded[key])
+        return list(people.values())
+
+
 def village_team(warning: Warning):
-    return organization_selectors.village_team(village=warning.village)
+    return team_of(warning.village)
 
 
 def village_heads(warning: Warning):
-    return village_team(warning).filter(roles__role=Role.VILLAGE_HEAD)
+    return heads_of(warning.village)
 
 
 def police_staff(warning: Warning):
-    return organization_selectors.police_of(warning.village)
+    return police_for(warning.village)
 
 
 def leadership(warning: Warning):
-    town = organization_selectors.town_of(warning.village)
-    return organization_selectors.people_in(town, LEADERSHIP_ROLES)
+    return leadership_for(warning.village)
 
 
 def _recipients(kind: str, warning: Warning):

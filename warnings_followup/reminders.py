@@ -25,16 +25,23 @@ A reminder is claimed (a :class:`~notifications.models.ReminderSent` row, unique
 level) in the same transaction that creates its notifications and queues its deliveries, so it goes out once
 even when the scan runs twice, is retried, or runs on two workers at once. A case that is several days late
 when first seen gets every level it has reached.
+
+Scans work in bulk, in a fixed number of statements however many reminders are due: one query finds and locks
+the cases with a reminder not yet claimed (skipping a case a writer holds at that moment: the next scan sees it),
+one ``INSERT … ON CONFLICT DO NOTHING RETURNING`` claims their reminders (the rows returned are this scan's to
+send), recipients are loaded once per village, and the notifications and deliveries are written in one statement
+each. The beat tasks (``tasks.py``) split the villages with work into chunks, one task each.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,20 +49,19 @@ from django.utils.translation import ngettext
 
 from core.rules import rule
 from notifications import channels
-from notifications.models import ReminderLevel, ReminderSent
-from notifications.services import notifications_send
-from organization import selectors as organization_selectors
+from notifications.models import DeliveryChannel, ReminderLevel, ReminderSent
+from notifications.services import Message, insert_new, notifications_send_many
 from organization.models import Unit, User
 
-from .models import FOLLOW_UP_STATUSES, OPEN_STATUSES, OUTCOME_KNOWN_STATUSES, Warning, local_date
-from .notifications import leadership, police_staff, village_heads, village_team
+from .models import FOLLOW_UP_STATUSES, OPEN_STATUSES, OUTCOME_KNOWN_STATUSES, FollowUpVisit, Warning, local_date
+from .notifications import Audiences
 
 
 @dataclass(frozen=True)
 class Level:
     code: str
     setting: str  # the plan rule with the days overdue (or, for speed, the hours after the push)
-    recipients: Callable[[Warning], Iterable[User]]
+    audiences: tuple[str, ...]  # who hears (warnings_followup.notifications.AUDIENCES)
     sms: bool
 
     @property
@@ -66,22 +72,20 @@ class Level:
     def hours(self) -> int:
         return rule(self.setting)
 
+    def recipients(self, warning: Warning) -> list[User]:
+        return Audiences().get(warning.village, *self.audiences)
+
 
 LEVELS = (
-    Level(ReminderLevel.TEAM, "OVERDUE_TEAM_DAYS", lambda warning: village_team(warning), sms=False),
-    Level(ReminderLevel.HEAD, "OVERDUE_HEAD_DAYS", lambda warning: village_heads(warning), sms=True),
-    Level(
-        ReminderLevel.POLICE_LEADERSHIP,
-        "OVERDUE_POLICE_DAYS",
-        lambda warning: [*police_staff(warning), *leadership(warning)],
-        sms=True,
-    ),
+    Level(ReminderLevel.TEAM, "OVERDUE_TEAM_DAYS", ("team",), sms=False),
+    Level(ReminderLevel.HEAD, "OVERDUE_HEAD_DAYS", ("heads",), sms=True),
+    Level(ReminderLevel.POLICE_LEADERSHIP, "OVERDUE_POLICE_DAYS", ("police", "leadership"), sms=True),
 )
-# Speed after the push: (level, which warnings are still waiting).
+# Speed after the push: who hears when a warning is still waiting.
 SPEED_LEVELS = (
-    Level(ReminderLevel.ACK_TEAM, "ACK_REMINDER_HOURS", lambda warning: village_team(warning), sms=True),
-    Level(ReminderLevel.ACK_POLICE, "ACK_POLICE_HOURS", lambda warning: police_staff(warning), sms=True),
-    Level(ReminderLevel.FIRST_DISSUASION, "FIRST_DISSUASION_HOURS", lambda warning: police_staff(warning), sms=True),
+    Level(ReminderLevel.ACK_TEAM, "ACK_REMINDER_HOURS", ("team",), sms=True),
+    Level(ReminderLevel.ACK_POLICE, "ACK_POLICE_HOURS", ("police",), sms=True),
+    Level(ReminderLevel.FIRST_DISSUASION, "FIRST_DISSUASION_HOURS", ("police",), sms=True),
 )
 LEVELS_BY_CODE = {level.code: level for level in (*LEVELS, *SPEED_LEVELS)}
 
@@ -147,87 +151,185 @@ def digest_text(*, village: Unit, warnings: list[Warning], today: datetime.date,
     return "\n".join([head, *lines])
 
 
+# --- Claiming and sending in bulk ----------------------------------------------------------------------
+
+
+Claim = tuple[int, datetime.date, str]  # (warning id, due date, level)
+
+
+def _as_date(value) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+
+
+def reminders_claim(claims: Iterable[Claim]) -> set[Claim]:
+    """Claim reminders in one ``INSERT … ON CONFLICT DO NOTHING RETURNING``: the ones returned are this caller's to
+    send; a reminder claimed before (or by another worker at the same moment) is not returned."""
+    now = timezone.now()
+    rows = [(warning_id, due, level, now) for warning_id, due, level in dict.fromkeys(claims)]
+    if not rows:
+        return set()
+    inserted = insert_new(
+        ReminderSent,
+        ("warning", "due_date", "level", "sent_at"),
+        rows,
+        unique=("warning", "due_date", "level"),
+        returning=("warning", "due_date", "level"),
+    )
+    return {(warning_id, _as_date(due), level) for warning_id, due, level in inserted}
+
+
+def _not_reminded(level: str, *, due: str | None = "next_visit_due") -> Q:
+    """No claim yet for ``level`` on the warning (and its due date, unless ``due`` is None)."""
+    sent = ReminderSent.objects.filter(warning=OuterRef("pk"), level=level)
+    if due:
+        sent = sent.filter(due_date=OuterRef(due))
+    return ~Q(Exists(sent))
+
+
+def _lock(warnings: QuerySet, *, skip_locked: bool) -> list[Warning]:
+    """Lock the warnings (the lock every writer of a warning takes: a visit recorded meanwhile moves the due
+    date), with their person and village; their conditions are checked again under the lock. A scan skips the
+    ones a writer holds: the next scan sees them. Call inside a transaction, after :func:`_any`."""
+    return list(
+        warnings.select_related("person", "village__parent").select_for_update(of=("self",), skip_locked=skip_locked)
+    )
+
+
+def _any(warnings: QuerySet) -> QuerySet | None:
+    """``warnings`` narrowed to the ones found now (one plain query), or None when there are none: a scan with
+    nothing to send runs one query, takes no lock and opens no transaction."""
+    found = list(warnings.order_by().values_list("pk", flat=True))
+    return warnings.filter(pk__in=found) if found else None
+
+
+class Outbox:
+    """The notifications and deliveries of many reminders, written in one statement each when flushed."""
+
+    def __init__(self, villages: Iterable[int]):
+        self.channels = channels.village_channels(villages)
+        self.messages: list[Message] = []
+        self.outgoing: list[channels.Outgoing] = []
+
+    def add(
+        self,
+        *,
+        warning: Warning,
+        recipients: list[User],
+        kind: str,
+        text: str,
+        dedupe_key: str,
+        body: str = "",
+        url: str = "",
+        log_inapp: bool = True,
+        webhook: bool = True,
+        sms: bool = False,
+        outside_text: str | None = None,
+    ) -> None:
+        """One event: in the app to ``recipients``; to the village work group (``webhook``) and by SMS (``sms``,
+        where the village enabled it), with the person's name masked (or ``outside_text`` as it is)."""
+        village = warning.village
+        self.messages.append(
+            Message(recipients=recipients, kind=kind, title=text, body=body, url=url, dedupe_key=dedupe_key)
+        )
+        full_text = f"{text}\n{body}" if body else text
+        if log_inapp:
+            self.outgoing += [
+                channels.Outgoing(DeliveryChannel.INAPP, dedupe_key, full_text, user=user, village=village)
+                for user in recipients
+            ]
+        channel = self.channels.get(village.pk)
+        if channel is None:
+            return
+        if outside_text is None:
+            outside_text = channels.conceal(full_text, [warning.person.name])
+        if webhook and channel.webhook_url:
+            self.outgoing.append(channels.Outgoing(DeliveryChannel.WEBHOOK, dedupe_key, outside_text, village=village))
+        if sms and channel.sms_enabled:
+            self.outgoing += [
+                channels.Outgoing(DeliveryChannel.SMS, dedupe_key, outside_text, user=user, village=village)
+                for user in recipients
+            ]
+
+    def flush(self) -> int:
+        """Write everything; returns how many in-app notifications were created."""
+        created = notifications_send_many(messages=self.messages)
+        channels.deliveries_enqueue_many(messages=self.outgoing)
+        self.messages, self.outgoing = [], []
+        return created
+
+
+def _detail_url(warning: Warning) -> str:
+    return reverse("warnings_followup:warning_detail", args=[warning.pk])
+
+
+def _in_villages(warnings: QuerySet, village_ids: Iterable[int] | None) -> QuerySet:
+    return warnings if village_ids is None else warnings.filter(village_id__in=list(village_ids))
+
+
 # --- Overdue escalation ------------------------------------------------------------------------------------
+
+
+def overdue_unreminded(today: datetime.date) -> QuerySet:
+    """Overdue warnings with at least one level reached and not yet claimed for their current due date."""
+    missing = Q(pk__in=[])
+    for level in LEVELS:
+        reached = Q(next_visit_due__lte=today - datetime.timedelta(days=level.days_overdue))
+        missing |= reached & _not_reminded(level.code)
+    return Warning.objects.overdue(today).filter(missing)
+
+
+def _overdue_send(warnings: QuerySet, *, today: datetime.date, only: str | None = None, skip_locked: bool) -> int:
+    warnings = _any(warnings)
+    if warnings is None:
+        return 0
+    with transaction.atomic():
+        locked = _lock(warnings.order_by("next_visit_due", "pk"), skip_locked=skip_locked)
+        wanted = [
+            (warning.pk, warning.next_visit_due, level.code)
+            for warning in locked
+            for level in levels_reached((today - warning.next_visit_due).days)
+            if only is None or level.code == only
+        ]
+        claimed = reminders_claim(wanted)
+        if not claimed:
+            return 0
+        by_id = {warning.pk: warning for warning in locked}
+        audiences = Audiences()
+        outbox = Outbox({warning.village_id for warning in locked})
+        for warning_id, due, code in wanted:
+            if (warning_id, due, code) not in claimed:
+                continue
+            warning = by_id[warning_id]
+            level = LEVELS_BY_CODE[code]
+            text = reminder_text(level=code, warning=warning, due=due, days=(today - due).days)
+            outbox.add(
+                warning=warning,
+                recipients=audiences.get(warning.village, *level.audiences),
+                kind=f"warning.overdue.{code}",
+                text=text,
+                url=_detail_url(warning),
+                dedupe_key=f"reminder:{warning.pk}:{due:%Y%m%d}:{code}",
+                sms=level.sms,
+            )
+        outbox.flush()
+    return len(claimed)
 
 
 def reminder_send(*, warning_id: int, due: datetime.date, level: str, today: datetime.date) -> bool:
     """Claim and send one reminder; False when it was already sent or the case is no longer overdue."""
-    with transaction.atomic():
-        # The lock every writer of the warning takes (services): a visit recorded meanwhile moves the due date.
-        warning = (
-            Warning.objects.select_for_update(of=("self",))
-            .select_related("person", "village__parent")
-            .filter(pk=warning_id)
-            .first()
-        )
-        if warning is None or warning.next_visit_due != due or not warning.is_overdue(today):
-            return False
-        _claim, created = ReminderSent.objects.get_or_create(warning=warning, due_date=due, level=level)
-        if not created:
-            return False
-
-        days = (today - due).days
-        text = reminder_text(level=level, warning=warning, due=due, days=days)
-        recipients = list(LEVELS_BY_CODE[level].recipients(warning))
-        dedupe_key = f"reminder:{warning.pk}:{due:%Y%m%d}:{level}"
-        notifications_send(
-            recipients=recipients,
-            kind=f"warning.overdue.{level}",
-            title=text,
-            body="",
-            url=reverse("warnings_followup:warning_detail", args=[warning.pk]),
-            dedupe_key=dedupe_key,
-        )
-        channels.inapp_record(users=recipients, village=warning.village, text=text, dedupe_key=dedupe_key)
-        conceal = [warning.person.name]
-        channels.village_webhook_enqueue(village=warning.village, text=text, dedupe_key=dedupe_key, conceal=conceal)
-        if LEVELS_BY_CODE[level].sms and channels.sms_enabled(warning.village):
-            for user in {user.pk: user for user in recipients}.values():
-                channels.sms_enqueue(
-                    user=user, village=warning.village, text=text, dedupe_key=dedupe_key, conceal=conceal
-                )
-    return True
+    warnings = Warning.objects.overdue(today).filter(pk=warning_id, next_visit_due=due)
+    return bool(_overdue_send(warnings, today=today, only=level, skip_locked=False))
 
 
-def window_ended_reminder_send(*, warning_id: int, today: datetime.date) -> bool:
-    """Claim and send the one reminder of a case whose window ended without an outcome."""
-    with transaction.atomic():
-        warning = (
-            Warning.objects.select_for_update(of=("self",))
-            .select_related("person", "village__parent")
-            .filter(pk=warning_id)
-            .first()
-        )
-        if warning is None or not warning.window_has_ended(today) or not window_ended_at_risk(warning):
-            return False
-        _claim, created = ReminderSent.objects.get_or_create(
-            warning=warning, due_date=warning.window_ends, level=ReminderLevel.WINDOW_ENDED
-        )
-        if not created:
-            return False
-        text = _(
-            "The follow-up month of %(person)s (%(village)s, warning %(number)s) ended on %(end)s while the person "
-            "may still be at risk: the case stays open. Confirm the dissuasion, report the fraud or close it with "
-            "a reason."
-        ) % {
-            "person": warning.person.name,
-            "village": warning.village.name,
-            "number": warning.external_id,
-            "end": warning.window_ends.isoformat(),
-        }
-        recipients = [*village_heads(warning), *police_staff(warning)]
-        dedupe_key = f"reminder:{warning.pk}:{warning.window_ends:%Y%m%d}:{ReminderLevel.WINDOW_ENDED}"
-        notifications_send(
-            recipients=recipients,
-            kind="warning.window_ended",
-            title=text,
-            url=reverse("warnings_followup:warning_detail", args=[warning.pk]),
-            dedupe_key=dedupe_key,
-        )
-        channels.village_webhook_enqueue(
-            village=warning.village, text=text, dedupe_key=dedupe_key, conceal=[warning.person.name]
-        )
-    return True
+def reminders_scan_overdue(*, today: datetime.date | None = None, village_ids: Iterable[int] | None = None) -> int:
+    """Send every overdue (and window-ended) reminder not yet sent, in ``village_ids`` (default: everywhere);
+    return how many went out. A fixed number of statements however many reminders are due."""
+    today = today or timezone.localdate()
+    sent = _overdue_send(_in_villages(overdue_unreminded(today), village_ids), today=today, skip_locked=True)
+    return sent + reminders_scan_window_ended(today=today, village_ids=village_ids)
+
+
+# --- The window ended while the person may still be at risk -------------------------------------------------
 
 
 def window_ended_at_risk(warning: Warning) -> bool:
@@ -240,32 +342,66 @@ def window_ended_at_risk(warning: Warning) -> bool:
     return warning.status in OUTCOME_KNOWN_STATUSES and still_at_risk(warning)
 
 
-def reminders_scan_window_ended(*, today: datetime.date) -> int:
-    ended = Warning.objects.filter(status__in=[*OPEN_STATUSES, *OUTCOME_KNOWN_STATUSES], window_ends__lt=today)
-    already = set(
-        ReminderSent.objects.filter(warning__in=ended, level=ReminderLevel.WINDOW_ENDED).values_list(
-            "warning_id", flat=True
-        )
+def window_ended_unreminded(today: datetime.date) -> QuerySet:
+    """Warnings whose window ended before ``today`` while the person may still be at risk, not yet flagged."""
+    latest_at_risk = (
+        FollowUpVisit.objects.filter(warning=OuterRef("pk")).order_by("-visited_at", "-pk").values("at_risk")[:1]
     )
-    return sum(
-        window_ended_reminder_send(warning_id=pk, today=today)
-        for pk in ended.order_by("window_ends", "pk").values_list("pk", flat=True)
-        if pk not in already
+    return (
+        Warning.objects.filter(window_ends__lt=today)
+        .filter(Q(status__in=OPEN_STATUSES) | Q(Q(status__in=OUTCOME_KNOWN_STATUSES) & Q(Subquery(latest_at_risk))))
+        .filter(_not_reminded(ReminderLevel.WINDOW_ENDED, due="window_ends"))
     )
 
 
-def reminders_scan_overdue(*, today: datetime.date | None = None) -> int:
-    """Send every overdue (and window-ended) reminder not yet sent; return how many went out."""
-    today = today or timezone.localdate()
-    overdue = Warning.objects.overdue(today)
-    already = set(ReminderSent.objects.filter(warning__in=overdue).values_list("warning_id", "due_date", "level"))
-    sent = 0
-    for warning_id, due in overdue.order_by("next_visit_due", "pk").values_list("pk", "next_visit_due"):
-        for level in levels_reached((today - due).days):
-            if (warning_id, due, level.code) in already:
+def window_ended_text(warning: Warning) -> str:
+    return _(
+        "The follow-up month of %(person)s (%(village)s, warning %(number)s) ended on %(end)s while the person "
+        "may still be at risk: the case stays open. Confirm the dissuasion, report the fraud or close it with "
+        "a reason."
+    ) % {
+        "person": warning.person.name,
+        "village": warning.village.name,
+        "number": warning.external_id,
+        "end": warning.window_ends.isoformat(),
+    }
+
+
+def _window_ended_send(warnings: QuerySet, *, skip_locked: bool) -> int:
+    level = ReminderLevel.WINDOW_ENDED
+    warnings = _any(warnings)
+    if warnings is None:
+        return 0
+    with transaction.atomic():
+        locked = _lock(warnings.order_by("window_ends", "pk"), skip_locked=skip_locked)
+        claimed = reminders_claim((warning.pk, warning.window_ends, level) for warning in locked)
+        if not claimed:
+            return 0
+        audiences = Audiences()
+        outbox = Outbox({warning.village_id for warning in locked})
+        for warning in locked:
+            if (warning.pk, warning.window_ends, level) not in claimed:
                 continue
-            sent += reminder_send(warning_id=warning_id, due=due, level=level.code, today=today)
-    return sent + reminders_scan_window_ended(today=today)
+            outbox.add(
+                warning=warning,
+                recipients=audiences.get(warning.village, "heads", "police"),
+                kind="warning.window_ended",
+                text=window_ended_text(warning),
+                url=_detail_url(warning),
+                dedupe_key=f"reminder:{warning.pk}:{warning.window_ends:%Y%m%d}:{level}",
+                log_inapp=False,
+            )
+        outbox.flush()
+    return len(claimed)
+
+
+def window_ended_reminder_send(*, warning_id: int, today: datetime.date) -> bool:
+    """Claim and send the one reminder of a case whose window ended without an outcome."""
+    return bool(_window_ended_send(window_ended_unreminded(today).filter(pk=warning_id), skip_locked=False))
+
+
+def reminders_scan_window_ended(*, today: datetime.date, village_ids: Iterable[int] | None = None) -> int:
+    return _window_ended_send(_in_villages(window_ended_unreminded(today), village_ids), skip_locked=True)
 
 
 # --- Speed after the push ("能快一秒是一秒") --------------------------------------------------------------
@@ -276,6 +412,21 @@ def _speed_waiting(level: str, warning: Warning) -> bool:
     if level in (ReminderLevel.ACK_TEAM, ReminderLevel.ACK_POLICE):
         return warning.acknowledged_at is None and warning.status in FOLLOW_UP_STATUSES
     return warning.first_dissuasion_at is None and warning.status in FOLLOW_UP_STATUSES
+
+
+def _speed_condition(level: Level, now: datetime.datetime) -> Q:
+    waiting = Q(pushed_at__lte=now - datetime.timedelta(hours=level.hours)) & _not_reminded(level.code, due=None)
+    if level.code == ReminderLevel.FIRST_DISSUASION:
+        return waiting & Q(first_dissuasion_at__isnull=True)
+    return waiting & Q(acknowledged_at__isnull=True)
+
+
+def speed_unreminded(now: datetime.datetime, levels=SPEED_LEVELS) -> QuerySet:
+    """Warnings still followed up that wait for something ``levels`` remind of, not yet reminded of it."""
+    missing = Q(pk__in=[])
+    for level in levels:
+        missing |= _speed_condition(level, now)
+    return Warning.objects.in_follow_up().filter(missing)
 
 
 def speed_text(*, level: str, warning: Warning, hours: int) -> str:
@@ -303,97 +454,112 @@ def speed_text(*, level: str, warning: Warning, hours: int) -> str:
     return texts[level] % values
 
 
+def _speed_send(warnings: QuerySet, *, now: datetime.datetime, levels=SPEED_LEVELS, skip_locked: bool) -> int:
+    warnings = _any(warnings)
+    if warnings is None:
+        return 0
+    with transaction.atomic():
+        locked = _lock(warnings.order_by("pushed_at", "pk"), skip_locked=skip_locked)
+        wanted = [
+            (warning.pk, local_date(warning.pushed_at), level.code)
+            for level in levels
+            for warning in locked
+            if _speed_waiting(level.code, warning) and now >= warning.pushed_at + datetime.timedelta(hours=level.hours)
+        ]
+        claimed = reminders_claim(wanted)
+        if not claimed:
+            return 0
+        by_id = {warning.pk: warning for warning in locked}
+        audiences = Audiences()
+        outbox = Outbox({warning.village_id for warning in locked})
+        for warning_id, due, code in wanted:
+            if (warning_id, due, code) not in claimed:
+                continue
+            warning = by_id[warning_id]
+            level = LEVELS_BY_CODE[code]
+            outbox.add(
+                warning=warning,
+                recipients=audiences.get(warning.village, *level.audiences),
+                kind=f"warning.speed.{code}",
+                text=speed_text(level=code, warning=warning, hours=level.hours),
+                url=_detail_url(warning),
+                dedupe_key=f"reminder:{warning.pk}:{due:%Y%m%d}:{code}",
+                webhook=code == ReminderLevel.ACK_TEAM,
+                sms=level.sms,
+            )
+        outbox.flush()
+    return len(claimed)
+
+
 def speed_reminder_send(*, warning_id: int, level: str, now: datetime.datetime) -> bool:
     """Claim and send one speed reminder; False when already sent or no longer waiting. Once per warning and
     level (``ReminderSent``, its due date being the push's local date)."""
-    spec = LEVELS_BY_CODE[level]
-    with transaction.atomic():
-        warning = (
-            Warning.objects.select_for_update(of=("self",))
-            .select_related("person", "village__parent")
-            .filter(pk=warning_id)
-            .first()
-        )
-        if warning is None or not _speed_waiting(level, warning):
-            return False
-        if now < warning.pushed_at + datetime.timedelta(hours=spec.hours):
-            return False
-        due = local_date(warning.pushed_at)
-        _claim, created = ReminderSent.objects.get_or_create(warning=warning, due_date=due, level=level)
-        if not created:
-            return False
-        text = speed_text(level=level, warning=warning, hours=spec.hours)
-        recipients = list({user.pk: user for user in spec.recipients(warning)}.values())
-        dedupe_key = f"reminder:{warning.pk}:{due:%Y%m%d}:{level}"
-        notifications_send(
-            recipients=recipients,
-            kind=f"warning.speed.{level}",
-            title=text,
-            body="",
-            url=reverse("warnings_followup:warning_detail", args=[warning.pk]),
-            dedupe_key=dedupe_key,
-        )
-        channels.inapp_record(users=recipients, village=warning.village, text=text, dedupe_key=dedupe_key)
-        conceal = [warning.person.name]
-        if level == ReminderLevel.ACK_TEAM:
-            channels.village_webhook_enqueue(village=warning.village, text=text, dedupe_key=dedupe_key, conceal=conceal)
-        if spec.sms and channels.sms_enabled(warning.village):
-            for user in recipients:
-                channels.sms_enqueue(
-                    user=user, village=warning.village, text=text, dedupe_key=dedupe_key, conceal=conceal
-                )
-    return True
+    levels = [LEVELS_BY_CODE[level]]
+    warnings = speed_unreminded(now, levels).filter(pk=warning_id)
+    return bool(_speed_send(warnings, now=now, levels=levels, skip_locked=False))
 
 
-def reminders_scan_speed(*, now: datetime.datetime | None = None) -> int:
-    """Send every speed reminder due and not yet sent; return how many went out."""
+def reminders_scan_speed(*, now: datetime.datetime | None = None, village_ids: Iterable[int] | None = None) -> int:
+    """Send every speed reminder due and not yet sent (in ``village_ids``, default everywhere); return how many
+    went out."""
     now = now or timezone.now()
-    sent = 0
-    for level in SPEED_LEVELS:
-        waiting = Warning.objects.filter(
-            status__in=FOLLOW_UP_STATUSES, pushed_at__lte=now - datetime.timedelta(hours=level.hours)
-        )
-        if level.code == ReminderLevel.FIRST_DISSUASION:
-            waiting = waiting.filter(first_dissuasion_at__isnull=True)
-        else:
-            waiting = waiting.filter(acknowledged_at__isnull=True)
-        already = set(
-            ReminderSent.objects.filter(warning__in=waiting, level=level.code).values_list("warning_id", flat=True)
-        )
-        for pk in waiting.order_by("pushed_at", "pk").values_list("pk", flat=True):
-            if pk not in already:
-                sent += speed_reminder_send(warning_id=pk, level=level.code, now=now)
-    return sent
+    return _speed_send(_in_villages(speed_unreminded(now), village_ids), now=now, skip_locked=True)
 
 
 # --- Morning digest ---------------------------------------------------------------------------------------------
 
 
-def morning_digest_send(*, today: datetime.date | None = None) -> int:
+def morning_digest_send(*, today: datetime.date | None = None, village_ids: Iterable[int] | None = None) -> int:
     """Each village team member's list of visits due today and overdue: one notification each, once a day,
     and one message to each village's work group. Returns the number of in-app notifications created."""
     today = today or timezone.localdate()
-    due = Warning.objects.due_on_or_before(today).select_related("person", "village").order_by("next_visit_due", "pk")
+    due = _in_villages(Warning.objects.due_on_or_before(today), village_ids)
     by_village: dict[int, list[Warning]] = defaultdict(list)
-    for warning in due:
+    for warning in due.select_related("person", "village").order_by("next_visit_due", "pk"):
         by_village[warning.village_id].append(warning)
+    if not by_village:
+        return 0
 
     dedupe_key = f"digest:{today:%Y%m%d}"
     url = reverse("warnings_followup:today")
-    created = 0
+    audiences = Audiences()
+    outbox = Outbox(by_village)
     for warnings in by_village.values():
         village = warnings[0].village
-        members = list(organization_selectors.village_team(village=village))
-        text = digest_text(village=village, warnings=warnings, today=today, outside=False)
-        with transaction.atomic():
-            title, _newline, body = text.partition("\n")
-            created += notifications_send(
-                recipients=members, kind="warning.digest", title=title, body=body, url=url, dedupe_key=dedupe_key
-            )
-            channels.inapp_record(users=members, village=village, text=text, dedupe_key=dedupe_key)
-            channels.village_webhook_enqueue(
-                village=village,
-                text=digest_text(village=village, warnings=warnings, today=today, outside=True),
-                dedupe_key=dedupe_key,
-            )
-    return created
+        title, _newline, body = digest_text(village=village, warnings=warnings, today=today, outside=False).partition(
+            "\n"
+        )
+        outbox.add(
+            warning=warnings[0],
+            recipients=audiences.get(village, "team"),
+            kind="warning.digest",
+            text=title,
+            body=body,
+            url=url,
+            dedupe_key=dedupe_key,
+            outside_text=digest_text(village=village, warnings=warnings, today=today, outside=True),
+        )
+    with transaction.atomic():
+        return outbox.flush()
+
+
+# --- Which villages have work (the beat tasks split by village) -----------------------------------------------
+
+
+def villages_with_reminders(*, today: datetime.date | None = None, now: datetime.datetime | None = None) -> list[int]:
+    """The villages with an overdue or window-ended reminder not yet sent (``today``), or a speed reminder (``now``)."""
+    if now is not None:
+        querysets = [speed_unreminded(now)]
+    else:
+        today = today or timezone.localdate()
+        querysets = [overdue_unreminded(today), window_ended_unreminded(today)]
+    villages: set[int] = set()
+    for warnings in querysets:
+        villages.update(warnings.order_by().values_list("village_id", flat=True).distinct())
+    return sorted(villages)
+
+
+def villages_with_visits_due(*, today: datetime.date) -> list[int]:
+    """The villages with a visit due today or overdue (the morning digest's)."""
+    due = Warning.objects.due_on_or_before(today).order_by().values_list("village_id", flat=True).distinct()
+    return sorted(due)
