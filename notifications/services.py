@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from .models import Notification
 
-# Rows per INSERT statement: well below SQLite's and PostgreSQL's parameter limits for the widest table.
-INSERT_BATCH = 500
+# Rows per INSERT statement on PostgreSQL (one array per column); SQLite takes at most 999 parameters at a time.
+INSERT_BATCH = 5000
+SQLITE_PARAMETERS = 999
 
 
 def insert_new(
@@ -28,29 +29,39 @@ def insert_new(
     returning: Sequence[str] = ("id",),
 ) -> list[tuple]:
     """Insert ``rows`` (values in the order of ``fields``) into ``model``'s table, skipping any row that conflicts
-    on the unique columns ``unique``; return the ``returning`` columns of the rows inserted, in batches of
-    :data:`INSERT_BATCH` rows per statement. Values go through each field's ``get_db_prep_save``."""
+    on the unique columns ``unique``; return the ``returning`` columns of the rows inserted.
+
+    On PostgreSQL one statement per INSERT_BATCH rows takes one array per column (``unnest``), so the
+    statement's text stays short whatever the number of rows; values are plain Python values (ints, strings,
+    dates, aware datetimes, None). Elsewhere (SQLite) a ``VALUES`` list, each value through its field."""
     model_fields = [model._meta.get_field(name) for name in fields]
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in model_fields)
-    conflict = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in unique)
-    answer = ", ".join(connection.ops.quote_name(model._meta.get_field(name).column) for name in returning)
-    placeholder = "(" + ", ".join(["%s"] * len(model_fields)) + ")"
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in model_fields)
+    conflict = ", ".join(quote(model._meta.get_field(name).column) for name in unique)
+    answer = ", ".join(quote(model._meta.get_field(name).column) for name in returning)
+    tail = f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {answer}"
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in model_fields)
+        sql = f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) {tail}"  # noqa: S608 (model names)
     rows = list(rows)
+    size = INSERT_BATCH if postgresql else max(1, SQLITE_PARAMETERS // len(model_fields))
     inserted: list[tuple] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), INSERT_BATCH):
-            batch = rows[start : start + INSERT_BATCH]
-            params = [
-                f.get_db_prep_save(value, connection)
-                for row in batch
-                for f, value in zip(model_fields, row, strict=True)
-            ]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(batch))} "  # noqa: S608 (names from the model)
-                f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {answer}",
-                params,
-            )
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            if postgresql:
+                cursor.execute(sql, [list(column) for column in zip(*batch, strict=True)])
+            else:
+                placeholder = "(" + ", ".join(["%s"] * len(model_fields)) + ")"
+                values = ", ".join([placeholder] * len(batch))
+                params = [
+                    f.get_db_prep_save(value, connection)
+                    for row in batch
+                    for f, value in zip(model_fields, row, strict=True)
+                ]
+                cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values} {tail}", params)  # noqa: S608
             inserted.extend(tuple(row) for row in cursor.fetchall())
     return inserted
 

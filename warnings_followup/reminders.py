@@ -258,8 +258,14 @@ class Outbox:
         return created
 
 
-def _detail_url(warning: Warning) -> str:
-    return reverse("warnings_followup:warning_detail", args=[warning.pk])
+_PK_MARK = 987654321
+
+
+def _detail_urls():
+    """A function of a warning giving its case page's address: the pattern is reversed once per scan, however
+    many thousand reminders share it."""
+    pattern = reverse("warnings_followup:warning_detail", args=[_PK_MARK])
+    return lambda warning: pattern.replace(str(_PK_MARK), str(warning.pk))
 
 
 def _in_villages(warnings: QuerySet, village_ids: Iterable[int] | None) -> QuerySet:
@@ -295,6 +301,7 @@ def _overdue_send(warnings: QuerySet, *, today: datetime.date, only: str | None 
             return 0
         by_id = {warning.pk: warning for warning in locked}
         audiences = Audiences()
+        url = _detail_urls()
         outbox = Outbox({warning.village_id for warning in locked})
         for warning_id, due, code in wanted:
             if (warning_id, due, code) not in claimed:
@@ -307,7 +314,7 @@ def _overdue_send(warnings: QuerySet, *, today: datetime.date, only: str | None 
                 recipients=audiences.get(warning.village, *level.audiences),
                 kind=f"warning.overdue.{code}",
                 text=text,
-                url=_detail_url(warning),
+                url=url(warning),
                 dedupe_key=f"reminder:{warning.pk}:{due:%Y%m%d}:{code}",
                 sms=level.sms,
             )
@@ -378,6 +385,7 @@ def _window_ended_send(warnings: QuerySet, *, skip_locked: bool) -> int:
         if not claimed:
             return 0
         audiences = Audiences()
+        url = _detail_urls()
         outbox = Outbox({warning.village_id for warning in locked})
         for warning in locked:
             if (warning.pk, warning.window_ends, level) not in claimed:
@@ -387,7 +395,7 @@ def _window_ended_send(warnings: QuerySet, *, skip_locked: bool) -> int:
                 recipients=audiences.get(warning.village, "heads", "police"),
                 kind="warning.window_ended",
                 text=window_ended_text(warning),
-                url=_detail_url(warning),
+                url=url(warning),
                 dedupe_key=f"reminder:{warning.pk}:{warning.window_ends:%Y%m%d}:{level}",
                 log_inapp=False,
             )
@@ -471,6 +479,7 @@ def _speed_send(warnings: QuerySet, *, now: datetime.datetime, levels=SPEED_LEVE
             return 0
         by_id = {warning.pk: warning for warning in locked}
         audiences = Audiences()
+        url = _detail_urls()
         outbox = Outbox({warning.village_id for warning in locked})
         for warning_id, due, code in wanted:
             if (warning_id, due, code) not in claimed:
@@ -482,7 +491,7 @@ def _speed_send(warnings: QuerySet, *, now: datetime.datetime, levels=SPEED_LEVE
                 recipients=audiences.get(warning.village, *level.audiences),
                 kind=f"warning.speed.{code}",
                 text=speed_text(level=code, warning=warning, hours=level.hours),
-                url=_detail_url(warning),
+                url=url(warning),
                 dedupe_key=f"reminder:{warning.pk}:{due:%Y%m%d}:{code}",
                 webhook=code == ReminderLevel.ACK_TEAM,
                 sms=level.sms,
