@@ -237,8 +237,7 @@ def report(results: dict) -> list[str]:
     growth = _growth(results)
     header = f"{'role':7} {'page':28} {'q':>3}"
     for scale in scales:
-        label = "town" if scale == "town" else f"{int(scale) // 1000}k"
-        header += f" | {label + ' ms':>9} {'floor':>6} {'×':>5}"
+        header += f" | {world.label(scale) + ' ms':>9} {'floor':>6} {'×':>5}"
     if growth:
         header += f" | {'growth':>6}"
     rounds = next((data.get("rounds") for data in results["scales"].values()), "?")

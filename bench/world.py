@@ -60,7 +60,9 @@ def parser_for(parts, prog: str, description: str) -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=2026, help="seed_scale's seed")
     parser.add_argument("--keepdb", action="store_true", help="keep (and reuse) the throwaway database")
     parser.add_argument("--skip-town", action="store_true", help="measure at scale only")
-    parser.add_argument("--skip-scale", action="store_true", help="measure the demo town only")
+    parser.add_argument(
+        "--skip-scale", action="store_true", help="measure the demo town only (every part, for a quick check)"
+    )
     for part in parts:
         part.add_arguments(parser)
     return parser
@@ -212,6 +214,11 @@ def population() -> dict:
 # --- numbers and output ------------------------------------------------------------------------------------
 
 
+def label(scale: str) -> str:
+    """ "town", or the residents in thousands: "300k"."""
+    return scale if scale == "town" else f"{int(scale) // 1000:,}k"
+
+
 def ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
 
@@ -262,7 +269,7 @@ def run(parts, argv: list[str] | None, *, prog: str, description: str) -> int:
             world = population()
             print(f"  {label}: {world}", flush=True)
             for part in parts:
-                if label == "town" and not part.AT_TOWN:
+                if label == "town" and not part.AT_TOWN and not args.skip_scale:
                     continue
                 mark = load.mark()
                 started = time.perf_counter()

@@ -1,0 +1,163 @@
+"""The reminder scans: the first run over a freshly grown town, and the steady-state rescan (issue 13).
+
+Run on PostgreSQL::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/luocun_bench .venv/bin/python -m bench.reminders
+
+In the world of :mod:`bench.world`, at town scale and at scale, this calls the periodic tasks as beat would
+have a worker run them, in this process: ``warnings_followup.tasks.scan_overdue`` (overdue visits and ended
+windows) and ``scan_speed`` (acknowledgement and first dissuasion after the push). Celery runs eagerly here,
+so chunk tasks a scan queues run inline and count in its time; the delivery tasks it queues
+(``notifications.deliver``: webhook and SMS sending, a worker's later work) are counted, not run.
+
+* ``raw count``: ``COUNT(*)`` of the overdue warnings (``Warning.objects.overdue(today).count()``), median of 5:
+  what the database needs to find the work;
+* ``first scan``: both scans once, right after ``seed_scale`` (the seeded overdue cases have no reminder
+  yet): seconds, queries, reminders claimed (new ``ReminderSent`` rows), notifications, deliveries queued;
+* ``rescan``: both scans again, nothing left to send, median of ``--rescans``.
+
+Goals (issue 13): the first scan for ~7,000 reminders ≤ 5 s; the steady-state rescan ≤ 50 ms.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+import sys
+import time
+from unittest import mock
+
+from bench import world
+
+NAME = "reminders"
+AT_TOWN = True
+GOAL_FIRST_SECONDS_PER_7000 = 5.0
+GOAL_RESCAN_MS = 50.0
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--rescans", type=int, default=5, help="steady-state rescans timed (default 5)")
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+@contextlib.contextmanager
+def eager_celery_without_deliveries():
+    """Chunk tasks run inline; ``notifications.deliver`` is only counted (a worker sends later)."""
+    from luocun_antifraud.celery import app
+    from notifications import tasks as notification_tasks
+
+    queued = {"deliveries": 0}
+
+    def count(*args, **kwargs):
+        queued["deliveries"] += 1
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        with (
+            mock.patch.object(notification_tasks.deliver, "delay", side_effect=count),
+            mock.patch.object(notification_tasks.deliver, "apply_async", side_effect=count),
+        ):
+            yield queued
+    finally:
+        app.conf.task_always_eager = previous
+
+
+def _scan() -> dict:
+    from django.db import connection
+
+    from notifications.models import Notification, ReminderSent
+    from warnings_followup import tasks
+
+    claimed, notified = ReminderSent.objects.count(), Notification.objects.count()
+    counter = QueryCounter()
+    with eager_celery_without_deliveries() as queued, connection.execute_wrapper(counter):
+        started = time.perf_counter()
+        overdue = tasks.scan_overdue()
+        speed = tasks.scan_speed()
+        seconds = time.perf_counter() - started
+    return {
+        "seconds": round(seconds, 3),
+        "queries": counter.count,
+        "returned": {"scan_overdue": overdue, "scan_speed": speed},
+        "reminders_claimed": ReminderSent.objects.count() - claimed,
+        "notifications": Notification.objects.count() - notified,
+        "deliveries_queued": queued["deliveries"],
+    }
+
+
+def measure(*, scale: str, options) -> dict:
+    from django.utils import timezone
+
+    from warnings_followup.models import Warning
+
+    today = timezone.localdate()
+    counts = []
+    for _ in range(5):
+        started = time.perf_counter()
+        due = Warning.objects.overdue(today).count()
+        counts.append(time.perf_counter() - started)
+    first = _scan()
+    rescans = [_scan() for _ in range(options.rescans)]
+    return {
+        "overdue_warnings": due,
+        "raw_count_ms": world.ms(statistics.median(counts)),
+        "first_scan": first,
+        "rescan_ms": world.ms(statistics.median(scan["seconds"] for scan in rescans)),
+        "rescan_queries": rescans[-1]["queries"] if rescans else None,
+        "rescan_claimed": sum(scan["reminders_claimed"] for scan in rescans),
+    }
+
+
+def goals(results: dict) -> dict[str, bool]:
+    met = {}
+    for scale, data in results["scales"].items():
+        if scale == "town":
+            continue
+        first = data["first_scan"]
+        claimed = max(first["reminders_claimed"], 1)
+        per_7000 = first["seconds"] * 7000 / claimed
+        met[f"first scan ≤ {GOAL_FIRST_SECONDS_PER_7000:g} s per 7,000 reminders ({int(scale):,} residents)"] = (
+            per_7000 <= GOAL_FIRST_SECONDS_PER_7000
+        )
+        met[f"steady-state rescan ≤ {GOAL_RESCAN_MS:g} ms ({int(scale):,} residents)"] = (
+            data["rescan_ms"] <= GOAL_RESCAN_MS
+        )
+    return met
+
+
+def report(results: dict) -> list[str]:
+    lines = [
+        "reminders: scan_overdue + scan_speed as the beat runs them (chunks inline, deliveries counted)",
+        f"{'scale':>8} | {'overdue':>7} {'count ms':>8} | {'first s':>8} {'queries':>8} {'claimed':>8} "
+        f"{'notes':>7} {'s/7000':>7} | {'rescan ms':>9} {'queries':>7}",
+    ]
+    lines.append("-" * len(lines[1]))
+    for scale, data in results["scales"].items():
+        first = data["first_scan"]
+        per_7000 = first["seconds"] * 7000 / max(first["reminders_claimed"], 1)
+        lines.append(
+            f"{world.label(scale):>8} | {data['overdue_warnings']:7d} {data['raw_count_ms']:8.1f} | "
+            f"{first['seconds']:8.2f} "
+            f"{first['queries']:8d} {first['reminders_claimed']:8d} {first['notifications']:7d} {per_7000:7.2f} | "
+            f"{data['rescan_ms']:9.1f} {data['rescan_queries']:7d}"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    return world.run(
+        [sys.modules[__name__]], argv, prog="python -m bench.reminders", description=__doc__.splitlines()[0]
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
