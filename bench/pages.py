@@ -82,6 +82,8 @@ _chosen: dict[str, dict] = {}
 def _choose(user) -> dict:
     from django.db.models import Count
 
+    from organization.access import units_visible_to
+    from organization.models import UnitKind
     from residents.models import Resident
     from warnings_followup.models import Warning
 
@@ -95,9 +97,13 @@ def _choose(user) -> dict:
         .first()
     )
     resident = Resident.objects.for_user(user).filter(household__isnull=False).order_by("pk").first()
+    # Coverage of the first grid in the user's scope (the demo's 001-01), its village and its town.
+    grid = units_visible_to(user).filter(kind=UnitKind.GRID, is_active=True).select_related("parent__parent")
+    grid = grid.order_by("code").first()
     _chosen[user.username] = {
         "person": busiest["person_id"] if busiest else None,
         "id_number": resident.id_number if resident else None,
+        "units": [("grid", grid), ("village", grid.parent), ("town", grid.parent.parent)] if grid else [],
     }
     return _chosen[user.username]
 
@@ -106,12 +112,9 @@ def pages_for(user) -> list[Page]:
     """The daily pages (issue 13, item 2), with a person and an ID number from ``user``'s scope."""
     from django.utils import timezone
 
-    from organization.demo import TOWN
-
     today = timezone.localdate()
     month, year = f"{today:%Y-%m}", f"{today:%Y}"
     chosen = _choose(user)
-    town, village, grid = TOWN[0], f"{TOWN[0]}001", f"{TOWN[0]}001-01"
     pages = [
         Page("home", "/"),
         Page("today", "/warnings/today/"),
@@ -125,11 +128,9 @@ def pages_for(user) -> list[Page]:
     ]
     if chosen["id_number"]:
         pages.append(Page("registry: posted ID search", "/registry/residents/", {"q": chosen["id_number"]}))
+    pages.append(Page("to-visit households", "/outreach/households/"))
+    pages += [Page(f"coverage: {kind}", f"/outreach/coverage/?unit={unit.code}") for kind, unit in chosen["units"]]
     pages += [
-        Page("to-visit households", "/outreach/households/"),
-        Page("coverage: grid", f"/outreach/coverage/?unit={grid}"),
-        Page("coverage: village", f"/outreach/coverage/?unit={village}"),
-        Page("coverage: town", f"/outreach/coverage/?unit={town}"),
         Page("dashboard: month", f"/assessment/?period={month}"),
         Page("dashboard: year", f"/assessment/?period={year}"),
         Page("indicators page", "/assessment/indicators/"),
