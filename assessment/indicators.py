@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,10 +51,10 @@ from core.periods import Period
 from core.rules import rule
 from organization.access import sees_everything_in_town, units_visible_to
 from organization.models import Unit, UnitKind
-from warnings_followup import kpis
-from warnings_followup.models import Warning
 
-from .models import Callback, CallbackStatus, IndicatorWeights, Inspection
+from .figures import coverage as cached_coverage
+from .figures import epoch, period_figures
+from .models import IndicatorWeights
 
 TWO = Decimal("0.01")
 ONE = Decimal("0.1")
@@ -232,55 +232,6 @@ def coverage_for(villages: list[Unit], as_of: datetime.datetime) -> dict[int, tu
     return {pk: (c.households, c.households_visited) for pk, c in found.items()}
 
 
-def _case_rows(period: Period, village_ids) -> dict[int, dict]:
-    from fraud_cases.models import FraudCase
-
-    rows = (
-        FraudCase.objects.filter(reported_at__gte=period.start, reported_at__lt=period.end, village_id__in=village_ids)
-        .order_by()
-        .values("village_id")
-        .annotate(
-            cases=Count("pk"), loss=Sum("loss_amount"), after_warning=Count("pk", filter=Q(warning__isnull=False))
-        )
-    )
-    return {row["village_id"]: row for row in rows}
-
-
-def _inspection_rows(period: Period, village_ids) -> dict[int, dict]:
-    rows = (
-        Inspection.objects.filter(
-            unit_id__in=village_ids, inspected_on__gte=period.first_day, inspected_on__lt=period.end_day
-        )
-        .order_by()
-        .values("unit_id")
-        .annotate(mean=Avg("score"), n=Count("pk"))
-    )
-    return {row["unit_id"]: row for row in rows}
-
-
-def _callback_rows(period: Period, village_ids) -> dict[int, tuple[int, int]]:
-    """{village id: (callbacks done with the victim reached, of which not educated — as
-    ``Callback.objects.not_educated()`` defines it)} of the period's draws."""
-    rows = (
-        Callback.objects.filter(
-            village_id__in=village_ids,
-            draw__month__gte=period.first_day,
-            draw__month__lt=period.end_day,
-            status=CallbackStatus.DONE,
-            reached=True,
-        )
-        .order_by()
-        .values("village_id")
-        .annotate(reached=Count("pk"), n=Count("pk", filter=Q(pk__in=Callback.objects.not_educated().values("pk"))))
-    )
-    return {row["village_id"]: (row["reached"], row["n"]) for row in rows}
-
-
-def _warning_rows(period: Period, today: datetime.date, village_ids):
-    warnings = Warning.objects.filter(village_id__in=village_ids, pushed_at__gte=period.start, pushed_at__lt=period.end)
-    return kpis.status_rows(warnings, today), kpis.visit_rows(warnings)
-
-
 def _quantize_score(value: Decimal) -> Decimal:
     return value.quantize(ONE, rounding=ROUND_HALF_UP)
 
@@ -360,31 +311,24 @@ def indicator_report(
     else:
         ranking = ranking_villages(shown)
         ranking += [v for v in shown if v.pk not in {r.pk for r in ranking}]  # an inactive village asked for
-    ids = [v.pk for v in ranking]
-    cases = _case_rows(period, ids) if ids else {}
-    inspections = _inspection_rows(period, ids) if ids else {}
-    callbacks = _callback_rows(period, ids) if ids else {}
-    status_rows, visit_rows = _warning_rows(period, today, ids) if ids else ({}, {})
-    coverage = coverage_for(ranking, as_of=min(period.end, timezone.now())) if ranking else {}
+    now = timezone.now()
+    token = epoch() if ranking else ""
+    figures = period_figures(period, ranking, today, token=token) if ranking else {}
+    coverage = cached_coverage(ranking, as_of=min(period.end, now), now=now, token=token) if ranking else {}
     rows = []
     for village in ranking:
         row = VillageIndicators(unit=village, population=village.population)
-        if village.pk in cases:
-            found = cases[village.pk]
-            row.cases, row.loss = found["cases"], Decimal(found["loss"] or 0)
-            row.defrauded_after_warning = found["after_warning"]
-        if village.pk in inspections:
-            mean = inspections[village.pk]["mean"]
-            row.inspection_score = _quantize_score(Decimal(str(mean))) if mean is not None else None
-            row.inspections = inspections[village.pk]["n"]
-        row.callbacks_reached, row.not_educated = callbacks.get(village.pk, (0, 0))
+        found = figures.get(village.pk)
+        if found is not None:
+            row.cases, row.loss, row.defrauded_after_warning = found.cases, found.loss, found.after_warning
+            if found.inspections:
+                row.inspection_score = _quantize_score(found.inspection_sum / found.inspections)
+                row.inspections = found.inspections
+            row.callbacks_reached, row.not_educated = found.callbacks_reached, found.not_educated
+            row.due, row.on_time = found.visits_due + found.missed_now, found.visits_on_time
+            row.dissuaded, row.decided = found.dissuaded, found.decided
         if village.pk in coverage:
             row.households, row.households_visited = coverage[village.pk]
-        kpi = status_rows.get(village.pk)
-        due, on_time = visit_rows.get(village.pk, (0, 0))
-        row.due, row.on_time = due + (kpi.missed_now if kpi else 0), on_time
-        if kpi:
-            row.dissuaded, row.decided = kpi.dissuaded, kpi.decided
         rows.append(row)
     weights = IndicatorWeights.current()
     score_rows(rows, weights)

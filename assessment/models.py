@@ -581,3 +581,16 @@ class CallbackSettings(models.Model):
     @classmethod
     def current(cls) -> "CallbackSettings":
         return cls.objects.order_by("-updated_at").first() or cls()
+
+
+class ReportEpoch(models.Model):
+    """One row: the token that names this database's cached indicator figures (``assessment.figures``).
+
+    A cache shared with another database (a test run, a restored backup) holds figures under another token and
+    never answers here; deleting the row drops every cached figure at once."""
+
+    token = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return self.token

@@ -31,6 +31,7 @@ from warnings_followup import kpis
 from warnings_followup.models import FollowUpVisit, Warning
 
 from . import indicators
+from .figures import coverage as cached_coverage
 from .models import (
     AccountabilityItem,
     AccountabilityKind,
@@ -211,7 +212,8 @@ def summons_suggestions(*, user, today: datetime.date | None = None, rule: Summo
     for month in months:
         total = sum(counts.get(v.pk, {}).get(month.first_day, 0) for v in villages)
         town_rates[month.first_day] = indicators.per_10k(total, population)
-    coverage = indicators.coverage_for(villages, as_of=timezone.now())
+    now = timezone.now()
+    coverage = cached_coverage(villages, as_of=now, now=now)
     latest = Inspection.objects.filter(unit=OuterRef("pk")).order_by("-inspected_on", "-pk").values("score")[:1]
     scores = dict(
         Unit.objects.filter(pk__in=[v.pk for v in villages]).annotate(s=Subquery(latest)).values_list("pk", "s")

@@ -4,7 +4,8 @@ The demo registers 104 cases in a year for 4,736 residents (:data:`CASES_PER_100
 that rate over the last 365 days, with the demo's fraud types, sources, losses and recoveries, the victims drawn
 among its residents never warned. Every generated warning that ended in fraud gets its case (预后被骗), linked
 to it, on the day of the fraud. Case numbers are ``AJ-SCALE-<village>-<n>`` and ``AJ-SCALE-W-<warning>``, so a
-re-run adds only what is missing.
+re-run adds only what is missing. The
+indicators' cached figures are dropped at the end (``assessment.figures.invalidate_all``).
 """
 
 from __future__ import annotations
@@ -130,4 +131,9 @@ def scale(run: ScaleRun) -> dict[str, int]:
                 copy_rows(FraudCase._meta.db_table, COLUMNS, [*rows, *linked])
             ordinary += len(rows)
             warned += len(linked)
+    # COPY sends no signal: the indicators' cached figures (warnings, visits, door visits and these cases,
+    # all written before this step) are dropped at once.
+    from assessment.figures import invalidate_all
+
+    invalidate_all()
     return {"created_fraud_cases": ordinary, "created_defrauded_after_warning": warned}

@@ -1,0 +1,338 @@
+"""The indicators' raw figures per village and month, cached (Django's cache: Redis in production).
+
+A period's report (:func:`assessment.indicators.indicator_report`) is the sum of its months: cases, losses and
+cases defrauded after a warning by the month of the report; warnings' outcomes and follow-up visits by the
+month of the push; callbacks by the month of their draw; inspections by their date (a sum and a count, so the
+mean of a quarter is exact). Each month's figures for the villages compared are computed once (five grouped
+queries) and kept under a key made of:
+
+* the month's **version**: a counter in the cache, bumped whenever a fraud case, a warning, a follow-up visit,
+  a callback or an inspection of that month is saved or deleted (by the signals in :func:`connect`), once at
+  the write and again when its transaction commits, so a report computed between the two is not kept;
+* the villages compared (ids, registered populations) and the plan's figures they depend on
+  (``VISIT_INTERVAL_DAYS``, ``FOLLOW_UP_MONTHS``);
+* **today**, while the month's warnings may still be in their follow-up window (a due date passed with no
+  visit counts from today on): until ``FOLLOW_UP_MONTHS`` after the month's last day. After that a month only
+  changes by a write, which bumps its version;
+* the database's **epoch** (:class:`~assessment.models.ReportEpoch`, one row): a cache shared with another
+  database (a test run, a restored backup) never answers here. :func:`invalidate_all` deletes it (seed_scale
+  does, as it writes with COPY, which sends no signal).
+
+Door-visit coverage (households, households visited as of the period's end, or now) is cached the same way
+under one coverage version bumped by door visits and households. A registry import creates households in bulk,
+without signals: coverage entries also expire after ``COVERAGE_SECONDS``, so such a change shows within
+that time. Figures entries expire after ``FIGURES_SECONDS`` (a day): a month nobody asks for leaves the cache.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass, fields
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from core import periods
+from core.rules import add_months, rule
+
+FIGURES_SECONDS = 24 * 3600
+COVERAGE_SECONDS = 10 * 60
+PREFIX = "assessment:figures"
+COVERAGE_VERSION = f"{PREFIX}:coverage-version"
+
+
+@dataclass
+class Figures:
+    """One village's raw figures over a month (or the sum of months)."""
+
+    cases: int = 0
+    loss: Decimal = Decimal("0")
+    after_warning: int = 0
+    inspection_sum: Decimal = Decimal("0")
+    inspections: int = 0
+    callbacks_reached: int = 0
+    not_educated: int = 0
+    dissuaded: int = 0
+    decided: int = 0
+    missed_now: int = 0
+    visits_due: int = 0
+    visits_on_time: int = 0
+
+    def add(self, other: Figures) -> None:
+        for item in fields(self):
+            setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+
+
+# --- Versions -------------------------------------------------------------------------------------------
+
+
+def _version_key(month: datetime.date) -> str:
+    return f"{PREFIX}:version:{month:%Y-%m}"
+
+
+def _fresh() -> int:
+    """A new version no earlier entry can carry (a counter the cache evicted starts again from here)."""
+    return time.time_ns()
+
+
+def _bump_keys(keys: list[str]) -> None:
+    for key in keys:
+        try:
+            cache.incr(key)
+        except ValueError:  # not in the cache (yet, or evicted)
+            cache.set(key, _fresh(), None)
+
+
+def _versions(keys: list[str]) -> dict[str, int]:
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            cache.add(key, _fresh(), None)
+            found[key] = cache.get(key)
+    return found
+
+
+def month_of(moment: datetime.datetime | datetime.date | None) -> datetime.date | None:
+    """The first day of the local month of ``moment``."""
+    if moment is None:
+        return None
+    if isinstance(moment, datetime.datetime):
+        moment = timezone.localtime(moment).date()
+    return moment.replace(day=1)
+
+
+def bump_months(*moments) -> None:
+    """The months of ``moments`` (dates or datetimes) changed: now, and again when the transaction commits."""
+    keys = sorted({_version_key(month) for month in map(month_of, moments) if month is not None})
+    if keys:
+        _bump_keys(keys)
+        transaction.on_commit(lambda: _bump_keys(keys))
+
+
+def bump_coverage() -> None:
+    _bump_keys([COVERAGE_VERSION])
+    transaction.on_commit(lambda: _bump_keys([COVERAGE_VERSION]))
+
+
+def epoch() -> str:
+    """This database's token: one query (two the first time, when it is created)."""
+    from .models import ReportEpoch
+
+    found = ReportEpoch.objects.filter(pk=1).values_list("token", flat=True).first()
+    if found is None:
+        # Two first requests may race: the loser's token names only its own entries, which nobody reads.
+        found = uuid.uuid4().hex
+        ReportEpoch.objects.bulk_create([ReportEpoch(pk=1, token=found)], ignore_conflicts=True)
+    return found
+
+
+def invalidate_all() -> None:
+    """Drop every cached figure of this database (after writes that send no signal: COPY, raw SQL)."""
+    from .models import ReportEpoch
+
+    ReportEpoch.objects.all().delete()
+
+
+# --- Computing a month ----------------------------------------------------------------------------------
+
+
+def _settled(month: datetime.date, today: datetime.date) -> bool:
+    """Every warning pushed in ``month`` is past its follow-up window: ``today`` no longer changes its figures."""
+    last_day = add_months(month, 1) - datetime.timedelta(days=1)
+    return today > add_months(last_day, rule("FOLLOW_UP_MONTHS"))
+
+
+def compute_month(month: datetime.date, village_ids: list[int], today: datetime.date) -> dict[int, Figures]:
+    """The figures of every village of ``village_ids`` in ``month`` (five grouped queries)."""
+    from fraud_cases.models import FraudCase
+    from warnings_followup import kpis
+    from warnings_followup.models import Warning
+
+    from .models import Callback, CallbackStatus, Inspection
+
+    period = periods.month(month)
+    result = {pk: Figures() for pk in village_ids}
+    cases = (
+        FraudCase.objects.filter(village_id__in=village_ids, reported_at__gte=period.start, reported_at__lt=period.end)
+        .order_by()
+        .values("village_id")
+        .annotate(n=Count("pk"), loss=Sum("loss_amount"), after=Count("pk", filter=Q(warning__isnull=False)))
+    )
+    for row in cases:
+        found = result[row["village_id"]]
+        found.cases, found.loss, found.after_warning = row["n"], Decimal(row["loss"] or 0), row["after"]
+    inspections = (
+        Inspection.objects.filter(
+            unit_id__in=village_ids, inspected_on__gte=period.first_day, inspected_on__lt=period.end_day
+        )
+        .order_by()
+        .values("unit_id")
+        .annotate(total=Sum("score"), n=Count("pk"))
+    )
+    for row in inspections:
+        found = result[row["unit_id"]]
+        found.inspection_sum, found.inspections = Decimal(row["total"] or 0), row["n"]
+    callbacks = (
+        Callback.objects.filter(
+            village_id__in=village_ids,
+            draw__month__gte=period.first_day,
+            draw__month__lt=period.end_day,
+            status=CallbackStatus.DONE,
+            reached=True,
+        )
+        .order_by()
+        .values("village_id")
+        .annotate(reached=Count("pk"), n=Count("pk", filter=Q(pk__in=Callback.objects.not_educated().values("pk"))))
+    )
+    for row in callbacks:
+        found = result[row["village_id"]]
+        found.callbacks_reached, found.not_educated = row["reached"], row["n"]
+    warnings = Warning.objects.filter(village_id__in=village_ids, pushed_at__gte=period.start, pushed_at__lt=period.end)
+    for pk, kpi in kpis.status_rows(warnings, today).items():
+        if pk in result:
+            found = result[pk]
+            found.dissuaded, found.decided, found.missed_now = kpi.dissuaded, kpi.decided, kpi.missed_now
+    for pk, (due, on_time) in kpis.visit_rows(warnings).items():
+        if pk in result:
+            result[pk].visits_due, result[pk].visits_on_time = due, on_time
+    return result
+
+
+# --- Reading through the cache --------------------------------------------------------------------------
+
+
+def _villages_key(villages) -> str:
+    """The villages compared and their registered populations, hashed (a key stays short at county scale)."""
+    text = ",".join(f"{v.pk}:{v.population or 0}" for v in sorted(villages, key=lambda v: v.pk))
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def period_figures(
+    period: periods.Period, villages, today: datetime.date, *, token: str | None = None
+) -> dict[int, Figures]:
+    """{village id: Figures} over ``period`` (the sum of its months), from the cache where it can."""
+    villages = list(villages)
+    ids = [v.pk for v in villages]
+    months = period.months()
+    token = token or epoch()
+    versions = _versions([_version_key(month) for month in months])
+    rules = f"{rule('VISIT_INTERVAL_DAYS')}:{rule('FOLLOW_UP_MONTHS')}"
+    where = _villages_key(villages)
+    keys = {
+        month: ":".join(
+            [
+                PREFIX,
+                token,
+                f"{month:%Y-%m}",
+                str(versions[_version_key(month)]),
+                "settled" if _settled(month, today) else today.isoformat(),
+                rules,
+                where,
+            ]
+        )
+        for month in months
+    }
+    cached = cache.get_many(list(keys.values()))
+    total = {pk: Figures() for pk in ids}
+    for month, key in keys.items():
+        found = cached.get(key)
+        if found is None:
+            found = compute_month(month, ids, today)
+            cache.set(key, found, FIGURES_SECONDS)
+        for pk, figures in found.items():
+            if pk in total:
+                total[pk].add(figures)
+    return total
+
+
+def coverage(
+    villages, *, as_of: datetime.datetime, now: datetime.datetime | None = None, token: str | None = None
+) -> dict[int, tuple[int, int]]:
+    """{village id: (households, households visited)} as of ``as_of`` (``indicators.coverage_for``), cached under
+    the coverage version: as of now (``as_of`` at or after ``now``) or as of a moment past."""
+    from . import indicators
+
+    villages = list(villages)
+    if not villages:
+        return {}
+    now = now or timezone.now()
+    moment = "now" if as_of >= now else as_of.isoformat()
+    version = _versions([COVERAGE_VERSION])[COVERAGE_VERSION]
+    key = ":".join([PREFIX, "coverage", token or epoch(), str(version), moment, _villages_key(villages)])
+    found = cache.get(key)
+    if found is None:
+        found = indicators.coverage_for(villages, as_of=min(as_of, now))
+        cache.set(key, found, COVERAGE_SECONDS)
+    return found
+
+
+# --- Signals --------------------------------------------------------------------------------------------
+
+
+def _remember(sender, instance, **kwargs) -> None:
+    """post_init: the month an instance had when loaded, so a change of its date bumps both months."""
+    instance._figures_month = _moment(instance)
+
+
+def _moment(instance):
+    from fraud_cases.models import FraudCase
+    from warnings_followup.models import FollowUpVisit, Warning
+
+    from .models import Callback, Inspection
+
+    if isinstance(instance, FraudCase):
+        return instance.reported_at
+    if isinstance(instance, Warning):
+        return instance.pushed_at
+    if isinstance(instance, Inspection):
+        return instance.inspected_on
+    if isinstance(instance, FollowUpVisit):
+        field = FollowUpVisit._meta.get_field("warning")
+        if field.is_cached(instance):
+            return instance.warning.pushed_at
+        return Warning.objects.filter(pk=instance.warning_id).values_list("pushed_at", flat=True).first()
+    if isinstance(instance, Callback):
+        from .models import CallbackDraw
+
+        field = Callback._meta.get_field("draw")
+        if field.is_cached(instance):
+            return instance.draw.month
+        return CallbackDraw.objects.filter(pk=instance.draw_id).values_list("month", flat=True).first()
+    return None
+
+
+def _changed(sender, instance, **kwargs) -> None:
+    bump_months(_moment(instance), getattr(instance, "_figures_month", None))
+
+
+def _coverage_changed(sender, instance, **kwargs) -> None:
+    bump_coverage()
+
+
+def connect() -> None:
+    """Called by the app's ready(): the writes that change a month's figures or the coverage bump versions."""
+    from django.db.models.signals import post_delete, post_init, post_save
+
+    from campaigns.models import DoorVisit
+    from fraud_cases.models import FraudCase
+    from residents.models import Household
+    from warnings_followup.models import FollowUpVisit, Warning
+
+    from .models import Callback, Inspection
+
+    for model in (FraudCase, Warning, FollowUpVisit, Callback, Inspection):
+        uid = f"assessment.figures.{model._meta.label_lower}"
+        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}.save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}.delete")
+    for model in (FraudCase, Inspection):  # their date can be corrected
+        post_init.connect(_remember, sender=model, dispatch_uid=f"assessment.figures.{model._meta.label_lower}.init")
+    for model in (DoorVisit, Household):
+        uid = f"assessment.figures.coverage.{model._meta.label_lower}"
+        post_save.connect(_coverage_changed, sender=model, dispatch_uid=f"{uid}.save")
+        post_delete.connect(_coverage_changed, sender=model, dispatch_uid=f"{uid}.delete")
