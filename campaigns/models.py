@@ -166,3 +166,57 @@ class PoliceContact(models.Model):
 
     def __str__(self):
         return f"{self.label} {self.phone}"
+
+
+class GridCoverage(models.Model):
+    """Running counts of the door-knocking outreach for one grid, kept by the services that change them.
+
+    ``unit`` is the grid, or the village itself for its households not yet assigned to a grid; a village's
+    figures are the sum of its rows, a town's the sum of its villages'. The definitions are those of
+    ``campaigns/coverage.py``; ``manage.py recount_coverage --check`` compares them with a full recount.
+    """
+
+    unit = models.OneToOneField(
+        "organization.Unit", primary_key=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit")
+    )
+    village = models.ForeignKey(
+        "organization.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("village")
+    )
+    households = models.IntegerField(_("households"), default=0)
+    households_visited = models.IntegerField(_("households visited"), default=0)
+    residents = models.IntegerField(_("residents"), default=0)
+    residents_pledged = models.IntegerField(_("residents with signed pledges"), default=0)
+    app_installs = models.IntegerField(_("app installs"), default=0)
+
+    class Meta:
+        verbose_name = _("grid coverage")
+        verbose_name_plural = _("grid coverage")
+
+    def __str__(self):
+        return f"{self.unit_id}: {self.households_visited}/{self.households}"
+
+
+class CoverageWeek(models.Model):
+    """One grid's outreach in one week (Monday, Asia/Shanghai): the coverage chart and "visits this week".
+
+    ``households_reached``: households whose first visit that found someone at home fell in the week;
+    ``residents_pledged``: pledges signed in the week; both by the household's grid today, like the totals.
+    """
+
+    unit = models.ForeignKey("organization.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
+    village = models.ForeignKey(
+        "organization.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("village")
+    )
+    week = models.DateField(_("week of"))
+    visits = models.IntegerField(_("visits"), default=0)
+    households_reached = models.IntegerField(_("households reached"), default=0)
+    residents_pledged = models.IntegerField(_("residents with signed pledges"), default=0)
+
+    class Meta:
+        verbose_name = _("coverage week")
+        verbose_name_plural = _("coverage weeks")
+        constraints = [models.UniqueConstraint(fields=["unit", "week"], name="unique_coverage_week")]
+        indexes = [models.Index(fields=["village", "week"])]
+
+    def __str__(self):
+        return f"{self.unit_id} · {self.week}"

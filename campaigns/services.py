@@ -24,6 +24,7 @@ from organization.selectors import village_team
 from residents.models import Household, Resident
 from warnings_followup.models import FraudType
 
+from .counters import coverage_count_pledge, coverage_count_visit
 from .models import MATERIAL_FIELDS, DoorVisit, Material, Pledge, PledgeMethod
 
 CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -120,6 +121,7 @@ def door_visit_record(
                 **{field: material in materials for material, field in MATERIAL_FIELDS.items()},
             )
             visit.visitors.set(people)
+            coverage_count_visit(visit=visit)
             if photos:
                 attach(visit, photos, user=actor)
             audit_event_record(
@@ -169,7 +171,7 @@ def pledge_record(
         raise ValidationError({"signed_at": _("A pledge cannot be signed in the future.")})
     try:
         with files_removed_on_error(), transaction.atomic():
-            locked = Resident.objects.select_for_update().get(pk=resident.pk)
+            locked = Resident.objects.select_for_update(of=("self",)).select_related("household").get(pk=resident.pk)
             prior = Pledge.objects.filter(resident=locked).first()
             if prior is not None:
                 raise already_signed_error(resident, prior)
@@ -182,6 +184,7 @@ def pledge_record(
                 image=store(image, folder="pledges"),
                 collected_by=actor,
             )
+            coverage_count_pledge(pledge=pledge, household=locked.household)
             # On the pledge, not the person: the person file shows pledges from its own source.
             audit_event_record(actor=actor, subject=pledge, event="pledge", new=method, visit=visit and visit.pk)
     except IntegrityError:

@@ -315,7 +315,15 @@ def _bulk_update_grouped(instances, model, changed_fields, *, user, reason, prog
 
 
 def write_plan(plan: ResidentImportPlan, *, user, progress=None) -> None:
-    """Write a checked plan in bulk, with history rows. Call inside a transaction."""
+    """Write a checked plan in bulk, with history rows, then recount the coverage counters of the villages it
+    touched (the bulk writes bypass the services that keep them). Call inside a transaction."""
+    from campaigns.counters import coverage_recount
+
+    touched = {row.village_id for row in [*plan.new_households, *plan.updated_households, *plan.new_residents]}
+    moved = [resident.pk for resident in plan.updated_residents]
+    touched |= {resident.village_id for resident in plan.updated_residents}
+    if moved:  # the villages they leave (a resident's village is their household's)
+        touched |= set(Resident.objects.filter(pk__in=moved).values_list("village_id", flat=True).distinct())
     reason = gettext("Spreadsheet import")
     for start in range(0, len(plan.new_households), BATCH_SIZE):
         batch = Household.objects.bulk_create(plan.new_households[start : start + BATCH_SIZE])
@@ -329,6 +337,7 @@ def write_plan(plan: ResidentImportPlan, *, user, progress=None) -> None:
     _bulk_update_grouped(
         plan.updated_residents, Resident, plan.changed_fields, user=user, reason=reason, progress=progress
     )
+    coverage_recount(village_ids=touched)
 
 
 # --- importing -------------------------------------------------------------------------------------------

@@ -12,6 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_event_record
+from campaigns.counters import (
+    coverage_count_household_added,
+    coverage_count_household_moved,
+    coverage_count_resident_moved,
+)
 from organization.access import unit_in_scope
 from organization.models import Unit, UnitKind
 
@@ -68,12 +73,14 @@ def household_create(*, village: Unit, address: str, grid: Unit | None = None, c
     household = Household(village=village, grid=grid, address=address)
     household.set_contact_phone(contact_phone)
     household.save()
+    coverage_count_household_added(household=household)
     return household
 
 
 @transaction.atomic
 def household_update(*, household: Household, user=None, **changes) -> Household:
     household = Household.objects.select_for_update().get(pk=household.pk)
+    old_village_id, old_grid_id = household.village_id, household.grid_id
     village = changes.get("village", household.village)
     grid = changes.get("grid", household.grid)
     _check_scope(user, village, "village")
@@ -89,6 +96,7 @@ def household_update(*, household: Household, user=None, **changes) -> Household
     household.save()
     # Members follow their household's village.
     household.members.exclude(village=village).update(village=village)
+    coverage_count_household_moved(household=household, old_village_id=old_village_id, old_grid_id=old_grid_id)
     return household
 
 
@@ -131,6 +139,7 @@ def resident_create(
     try:
         with transaction.atomic():
             resident.save()
+            coverage_count_resident_moved(resident=resident, old_household_id=None)
     except IntegrityError as exc:  # a concurrent registration of the same person won the race
         raise ValidationError({"id_number": CANNOT_ADD_HERE}) from exc
     return resident
@@ -153,6 +162,7 @@ def resident_update(*, resident: Resident, user=None, **changes) -> Resident:
 @transaction.atomic
 def _resident_update(*, resident: Resident, user=None, **changes) -> Resident:
     resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    old_household_id = resident.household_id
     if "household" in changes:
         household = changes["household"]
         resident.household = household
@@ -174,6 +184,7 @@ def _resident_update(*, resident: Resident, user=None, **changes) -> Resident:
         relation=changes.get("relation"),
     )
     resident.save()
+    coverage_count_resident_moved(resident=resident, old_household_id=old_household_id)
     return resident
 
 

@@ -112,6 +112,14 @@ class HouseholdFactory(DjangoModelFactory):
     grid = None
     address = factory.Sequence(lambda n: f"幸福路{n}号")
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from campaigns.counters import coverage_count_household_added
+
+        household = super()._create(model_class, *args, **kwargs)
+        coverage_count_household_added(household=household)  # as residents.services.household_create does
+        return household
+
     @factory.post_generation
     def contact_phone(self, create, extracted, **kwargs):
         if extracted:
@@ -142,6 +150,10 @@ class ResidentFactory(DjangoModelFactory):
         resident.set_id_number(id_number or raw_id_number)
         resident.set_phone(phone if phone is not None else raw_phone)
         resident.save()
+        if resident.household_id:
+            from campaigns.counters import coverage_count_resident_moved
+
+            coverage_count_resident_moved(resident=resident, old_household_id=None)  # as resident_create does
         return resident
 
     @classmethod

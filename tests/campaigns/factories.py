@@ -12,6 +12,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 from PIL import Image
 
+from campaigns.counters import coverage_count_pledge, coverage_count_visit
 from campaigns.models import DoorVisit, Material, Pledge, PledgeMethod, PoliceContact, PrintMaterial
 from tests.factories import HouseholdFactory, ResidentFactory
 
@@ -59,6 +60,7 @@ class DoorVisitFactory(DjangoModelFactory):
             self.visitors.set(extracted)
         elif self.recorded_by_id:
             self.visitors.set([self.recorded_by_id])
+        coverage_count_visit(visit=self)  # the counters, as door_visit_record keeps them
 
 
 class PledgeFactory(DjangoModelFactory):
@@ -75,6 +77,12 @@ class PledgeFactory(DjangoModelFactory):
     method = PledgeMethod.SIGNED_ON_PHONE
     image = factory.LazyFunction(lambda: ContentFile(signature_png_bytes(), name="pledges/signature.png"))
     collected_by = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        pledge = super()._create(model_class, *args, **kwargs)
+        coverage_count_pledge(pledge=pledge, household=pledge.resident.household)  # as pledge_record does
+        return pledge
 
 
 class PrintMaterialFactory(DjangoModelFactory):

@@ -16,6 +16,7 @@ SEEDERS = [
     "education.demo.seed",
     "fraud_cases.demo.seed",
     "assessment.demo.seed",
+    "campaigns.demo.recount_coverage",  # last: the seeders above write households, visits, pledges in bulk
 ]
 
 
