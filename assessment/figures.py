@@ -18,10 +18,10 @@ queries) and kept under a key made of:
   database (a test run, a restored backup) never answers here. :func:`invalidate_all` deletes it (seed_scale
   does, as it writes with COPY, which sends no signal).
 
-Door-visit coverage (households, households visited as of the period's end, or now) is cached the same way
-under one coverage version bumped by door visits and households. A registry import creates households in bulk,
-without signals: coverage entries also expire after ``COVERAGE_SECONDS``, so such a change shows within
-that time. Figures entries expire after ``FIGURES_SECONDS`` (a day): a month nobody asks for leaves the cache.
+Door-visit coverage as of a closed period's end is cached the same way under one coverage version bumped by
+door visits and households (as of now it is the door-knocking's own figures, not cached). A registry import
+creates households in bulk, without signals: coverage entries also expire after ``COVERAGE_SECONDS``, so such a
+change shows within that time. Figures entries expire after ``FIGURES_SECONDS`` (a day): a month nobody asks for leaves the cache.
 """
 
 from __future__ import annotations
@@ -254,20 +254,23 @@ def period_figures(
 def coverage(
     villages, *, as_of: datetime.datetime, now: datetime.datetime | None = None, token: str | None = None
 ) -> dict[int, tuple[int, int]]:
-    """{village id: (households, households visited)} as of ``as_of`` (``indicators.coverage_for``), cached under
-    the coverage version: as of now (``as_of`` at or after ``now``) or as of a moment past."""
+    """{village id: (households, households visited)} as of ``as_of`` (``indicators.coverage_for``).
+
+    As of now (``as_of`` at or after ``now``): the door-knocking's own figures, uncached (its counters answer
+    in a few rows). As of a moment past (a closed period): cached under the coverage version."""
     from . import indicators
 
     villages = list(villages)
     if not villages:
         return {}
     now = now or timezone.now()
-    moment = "now" if as_of >= now else as_of.isoformat()
+    if as_of >= now:
+        return indicators.coverage_for(villages, as_of=None)
     version = _versions([COVERAGE_VERSION])[COVERAGE_VERSION]
-    key = ":".join([PREFIX, "coverage", token or epoch(), str(version), moment, _villages_key(villages)])
+    key = ":".join([PREFIX, "coverage", token or epoch(), str(version), as_of.isoformat(), _villages_key(villages)])
     found = cache.get(key)
     if found is None:
-        found = indicators.coverage_for(villages, as_of=min(as_of, now))
+        found = indicators.coverage_for(villages, as_of=as_of)
         cache.set(key, found, COVERAGE_SECONDS)
     return found
 

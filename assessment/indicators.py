@@ -224,8 +224,9 @@ def ranking_villages(villages: list[Unit]) -> list[Unit]:
     return list(Unit.objects.filter(within, kind=UnitKind.VILLAGE, is_active=True).order_by("code"))
 
 
-def coverage_for(villages: list[Unit], as_of: datetime.datetime) -> dict[int, tuple[int, int]]:
-    """{village id: (households, households visited)} as of ``as_of``, from the door-knocking coverage."""
+def coverage_for(villages: list[Unit], as_of: datetime.datetime | None) -> dict[int, tuple[int, int]]:
+    """{village id: (households, households visited)} as of ``as_of`` (None: now), from the door-knocking
+    coverage."""
     from campaigns.coverage import coverage_by_unit
 
     found = coverage_by_unit(villages, as_of=as_of)
