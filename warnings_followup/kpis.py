@@ -49,14 +49,12 @@ from django.db.models import (
     F,
     FloatField,
     Func,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber, TruncDate
+from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from core.rules import rule
@@ -265,25 +263,16 @@ def on_time() -> Q:
 def timed_in_person_visits(visits: QuerySet) -> QuerySet:
     """The in-person visits among ``visits`` that had a due date inside the window, with their ``gap``.
 
-    A visit was due ``VISIT_INTERVAL_DAYS`` after the previous in-person visit (or the push); ``gap`` is the
-    number of local days it took. Count the on-time ones with ``Count("pk", filter=on_time())``.
+    A visit was due ``VISIT_INTERVAL_DAYS`` after the previous in-person visit (or the push): its stored
+    ``anchor_day`` (kept when visits are recorded, in any order); ``gap`` is the number of local days it took.
+    Count the on-time ones with ``Count("pk", filter=on_time())``.
     """
-    previous = (
-        FollowUpVisit.objects.filter(
-            warning=OuterRef("warning"), method=VisitMethod.IN_PERSON, visited_at__lt=OuterRef("visited_at")
-        )
-        .order_by("-visited_at")
-        .values("visited_at")[:1]
-    )
     return (
-        visits.filter(method=VisitMethod.IN_PERSON)
+        visits.filter(method=VisitMethod.IN_PERSON, anchor_day__isnull=False)
+        .annotate(anchor=F("anchor_day"), visit_day=local_day("visited_at"))
         .annotate(
-            anchor_day=local_day(Coalesce(Subquery(previous), F("warning__pushed_at"))),
-            visit_day=local_day("visited_at"),
-        )
-        .annotate(
-            gap=ExpressionWrapper(F("visit_day") - F("anchor_day"), output_field=DurationField()),
-            room=ExpressionWrapper(F("warning__window_ends") - F("anchor_day"), output_field=DurationField()),
+            gap=ExpressionWrapper(F("visit_day") - F("anchor"), output_field=DurationField()),
+            room=ExpressionWrapper(F("warning__window_ends") - F("anchor"), output_field=DurationField()),
         )
         .filter(room__gte=datetime.timedelta(days=rule("VISIT_INTERVAL_DAYS")))
     )

@@ -253,6 +253,10 @@ class FollowUpVisit(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="recorded_visits"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # An in-person visit's clock: the local date of the in-person visit before it, or of the push (None for a
+    # phone call). Kept by services.visits_reanchor when visits are recorded, changed or deleted (in any order),
+    # so that the on-time KPI reads it rather than looking for the visit before.
+    anchor_day = models.DateField(null=True, blank=True, editable=False)
 
     scope_field = "warning__village"
 

@@ -82,6 +82,7 @@ VISIT_COLUMNS = (
     "notes",
     "recorded_by_id",
     "created_at",
+    "anchor_day",  # the on-time clock each in-person visit answered (FollowUpVisit.anchor_day)
 )
 
 
@@ -166,6 +167,11 @@ def _warning(run: ScaleRun, village: VillagePlan, number: int, people: list, sum
             )
         day += datetime.timedelta(days=interval + (1 if rng.random() < 0.15 else 0))
 
+    anchor = push_day
+    for visit in visits:  # in time order: each in-person visit answers the clock set by the one before
+        visit.append(anchor if visit[2] == "in_person" else None)
+        if visit[2] == "in_person":
+            anchor = timezone.localdate(visit[1])
     in_person = [visit[1] for visit in visits if visit[2] == "in_person"]
     status, dissuaded_at, defrauded_on, loss, closed_at, close_reason = (
         (WarningStatus.FOLLOWING_UP if acknowledged_at else WarningStatus.PUSHED),

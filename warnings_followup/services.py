@@ -460,12 +460,33 @@ class VisitResult:
     created: bool
 
 
-def _next_due_after(warning: Warning) -> datetime.date:
-    last = (
-        warning.visits.filter(method=VisitMethod.IN_PERSON).order_by("-visited_at").values_list("visited_at", flat=True)
-    ).first()
-    start = local_date(last) if last else local_date(warning.pushed_at)
-    return start + datetime.timedelta(days=rule("VISIT_INTERVAL_DAYS"))
+def anchors(*, pushed_at: datetime.datetime, visits) -> dict[int, datetime.date | None]:
+    """Each visit's ``anchor_day`` (by pk) from ``visits`` as (pk, visited_at, method): an in-person visit answers
+    the clock set by the in-person visit before it, or by the push; a phone call answers none."""
+    clock = local_date(pushed_at)
+    found = {}
+    for pk, visited_at, method in sorted(visits, key=lambda visit: (visit[1], visit[0])):
+        if method == VisitMethod.IN_PERSON:
+            found[pk] = clock
+            clock = local_date(visited_at)
+        else:
+            found[pk] = None
+    return found
+
+
+def visits_reanchor(*, warning_id: int) -> int:
+    """Set ``anchor_day`` on every visit of one warning (after a visit was recorded out of order, changed or
+    deleted); returns how many changed. The service sets a new visit's own anchor without calling this."""
+    warning = Warning.objects.filter(pk=warning_id).only("pushed_at").first()
+    if warning is None:
+        return 0
+    visits = list(FollowUpVisit.objects.filter(warning_id=warning_id).only("visited_at", "method", "anchor_day"))
+    wanted = anchors(pushed_at=warning.pushed_at, visits=[(v.pk, v.visited_at, v.method) for v in visits])
+    changed = [visit for visit in visits if visit.anchor_day != wanted[visit.pk]]
+    for visit in changed:
+        visit.anchor_day = wanted[visit.pk]
+    FollowUpVisit.objects.bulk_update(changed, ["anchor_day"])
+    return len(changed)
 
 
 def warning_record_visit(
@@ -508,8 +529,15 @@ def warning_record_visit(
                     _("Visits can only be recorded while the warning is being followed up (now “%(status)s”).")
                     % {"status": warning.get_status_display()}
                 )
-            visit = FollowUpVisit.objects.create(
+            in_person = list(warning.visits.filter(method=VisitMethod.IN_PERSON).values_list("visited_at", flat=True))
+            earlier = [moment for moment in in_person if moment <= visited_at]
+            visit = FollowUpVisit(
                 warning=warning,
+                anchor_day=(
+                    (local_date(max(earlier)) if earlier else local_date(warning.pushed_at))
+                    if method == VisitMethod.IN_PERSON
+                    else None
+                ),
                 client_id=client_id,
                 visited_at=visited_at,
                 method=method,
@@ -522,11 +550,16 @@ def warning_record_visit(
                 relatives_informed=relatives_informed,
                 recorded_by=actor,
             )
-            people = list(visitors) or [actor]
-            visit.visitors.set(people)
+            visit.anchored = True  # its anchor is set above; later visits are re-anchored below if any
+            visit.save(force_insert=True)
+            people = list({person.pk: person for person in (list(visitors) or [actor])}.values())
+            visit.visitors.add(*people)
             fields = []
             if method == VisitMethod.IN_PERSON:
-                warning.next_visit_due = _next_due_after(warning)
+                if len(earlier) < len(in_person):  # recorded out of order: the next visit answers this one now
+                    visits_reanchor(warning_id=warning.pk)
+                last = max([*in_person, visited_at])
+                warning.next_visit_due = local_date(last) + datetime.timedelta(days=rule("VISIT_INTERVAL_DAYS"))
                 fields.append("next_visit_due")
                 by_team = any(TEAM in actor_kinds(person, warning) for person in people)
                 if by_team and (warning.first_team_contact_at is None or visited_at < warning.first_team_contact_at):

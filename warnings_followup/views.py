@@ -31,6 +31,7 @@ from .forms import ACTION_FORMS, EscalationForm, PushForm, VisitForm, action_for
 from .models import Warning, WarningStatus
 
 PAGE_SIZE = 25
+TODAY_PAGE_SIZE = 50
 TRANSITION_SERVICES = {
     "acknowledge": services.warning_acknowledge,
     "first_dissuasion": services.warning_record_first_dissuasion,
@@ -91,9 +92,16 @@ def today(request):
     """The village team's day on a phone: visits due today or overdue first, then the other open cases."""
     require(request.user, "warnings.visit")
     day = timezone.localdate()
-    due = selectors.with_day_flags(selectors.due_for_user(user=request.user, today=day), day)
-    later = selectors.with_day_flags(selectors.not_yet_due_for_user(user=request.user, today=day)[:100], day)
-    return render(request, "warnings_followup/today.html", {"due": due, "later": later, "today": day})
+    # Paginated: police see a whole town's (or county's) due visits; a village team's fit on the first page.
+    page = Paginator(selectors.due_for_user(user=request.user, today=day), TODAY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = selectors.with_day_flags(page.object_list, day)
+    later = []
+    if page.number == 1:
+        later = selectors.with_day_flags(selectors.not_yet_due_for_user(user=request.user, today=day)[:100], day)
+    context = {"page": page, "due": page.object_list, "due_count": page.paginator.count, "later": later, "today": day}
+    return render(request, "warnings_followup/today.html", context)
 
 
 # --- push ----------------------------------------------------------------------------------------
