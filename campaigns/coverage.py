@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from organization.models import Unit, UnitKind
@@ -243,16 +243,26 @@ def reached_visit_exists() -> Exists:
     return Exists(DoorVisit.objects.reached().filter(household=OuterRef("pk")))
 
 
+def member_count() -> Coalesce:
+    """The household's members, as a subquery: computed for the rows shown only, never grouped over the unit."""
+    members = Resident.objects.filter(household=OuterRef("pk")).order_by().values("household").annotate(n=Count("pk"))
+    return Coalesce(Subquery(members.values("n")[:1], output_field=IntegerField()), 0)
+
+
 def households_not_visited(unit: Unit, *, user=None) -> QuerySet:
-    """Households of ``unit`` without a visit that found someone at home (scoped to ``user`` when given)."""
+    """Households of ``unit`` without a visit that found someone at home (scoped to ``user`` when given).
+
+    Ordered by village and address, the order of the registry's (village, address) index: a page reads its
+    twenty rows from the index and stops, at any scale. Count it with the counters (``Coverage``), not here.
+    """
     households = Household.objects.for_user(user) if user is not None else Household.objects.all()
     return (
         households.filter(household_filter(unit))
         .filter(~reached_visit_exists())
         .select_related("village", "grid")
         .defer("contact_phone")
-        .with_member_count()
-        .order_by("grid__code", "address", "pk")
+        .annotate(member_count=member_count())
+        .order_by("village_id", "address")
     )
 
 

@@ -8,7 +8,6 @@ their definitions are in ``coverage.py``; the page runs the same number of queri
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -23,6 +22,7 @@ from organization.models import Unit, UnitKind
 from residents.export_views import CONTENT_TYPES, xlsx_bytes
 
 from .coverage import COVERAGE_KINDS, coverage_by_unit, households_not_visited, weekly_series
+from .views import paginate
 
 NOT_VISITED_PER_PAGE = 20
 CHILD_KIND = {UnitKind.TOWN: UnitKind.VILLAGE, UnitKind.VILLAGE: UnitKind.GRID}
@@ -113,8 +113,12 @@ def coverage(request):
     unit = unit_for_request(request)
     total, rows = coverage_rows(request.user, unit)
     series = weekly_series(unit)
-    page = Paginator(households_not_visited(unit, user=request.user), NOT_VISITED_PER_PAGE).get_page(
-        request.GET.get("page")
+    # The unit is in the user's scope, so its counters count exactly the households listed.
+    page = paginate(
+        request,
+        households_not_visited(unit, user=request.user),
+        per_page=NOT_VISITED_PER_PAGE,
+        count=total.households_not_visited,
     )
     return render(
         request,

@@ -188,6 +188,8 @@ class GridCoverage(models.Model):
     residents_pledged = models.IntegerField(_("residents with signed pledges"), default=0)
     app_installs = models.IntegerField(_("app installs"), default=0)
 
+    scope_field = "village"
+
     class Meta:
         verbose_name = _("grid coverage")
         verbose_name_plural = _("grid coverage")

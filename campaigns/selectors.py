@@ -9,14 +9,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
+from organization.access import scope_queryset
 from organization.models import UnitKind, User
 from residents.models import Household, Resident
 
 from .filters import DoorVisitFilter, OutreachHouseholdFilter, PledgeFilter, visited_q
-from .models import DoorVisit, Pledge
+from .models import DoorVisit, GridCoverage, Pledge
 
 ALL_GRIDS = "all"
 
@@ -50,7 +51,8 @@ def outreach_params(user, params: Mapping) -> dict:
 
 def households_to_visit(*, user, params: Mapping) -> QuerySet[Household]:
     """Households in scope with ``visited``, ``visit_count``, ``last_visit_at``, ``member_count`` and
-    ``pledged_count``; not yet visited first. ``params`` as returned by :func:`outreach_params`."""
+    ``pledged_count``, by village and address (the registry's index order: a page reads only its rows);
+    with ``show=all``, not yet visited first. ``params`` as returned by :func:`outreach_params`."""
     filters = {"q": params.get("q", ""), "village": params.get("village", "")}
     if params.get("grid") and params["grid"] != ALL_GRIDS:
         filters["grid"] = params["grid"]
@@ -74,7 +76,23 @@ def households_to_visit(*, user, params: Mapping) -> QuerySet[Household]:
         last_visit_at=Subquery(last_visit),
         member_count=_count_of(Resident.objects.all(), "household"),
         pledged_count=_count_of(Pledge.objects.all(), "resident__household"),
-    ).order_by("visited", "village__code", "address", "pk")
+    ).order_by(*(["visited"] if show == "all" else []), "village_id", "address")
+
+
+def households_to_visit_count(*, user, params: Mapping) -> int | None:
+    """How many households :func:`households_to_visit` lists, from the coverage counters (a few rows per
+    grid); None with a search, which only the list itself can count."""
+    if params.get("q", "").strip():
+        return None
+    cells = scope_queryset(GridCoverage.objects.all(), user)
+    if params.get("village"):
+        cells = cells.filter(village__code=params["village"])
+    if params.get("grid") and params["grid"] != ALL_GRIDS:
+        cells = cells.filter(unit__code=params["grid"], unit__kind=UnitKind.GRID)
+    totals = cells.aggregate(households=Sum("households"), visited=Sum("households_visited"))
+    households, visited = totals["households"] or 0, totals["visited"] or 0
+    show = params.get("show", "todo")
+    return households - visited if show == "todo" else visited if show == "visited" else households
 
 
 def visit_queryset() -> QuerySet[DoorVisit]:

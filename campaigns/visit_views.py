@@ -31,7 +31,7 @@ def household_list(request):
     require(request.user, "outreach.view")
     params = selectors.outreach_params(request.user, request.GET)
     households = selectors.households_to_visit(user=request.user, params=params)
-    page = paginate(request, households)
+    page = paginate(request, households, count=selectors.households_to_visit_count(user=request.user, params=params))
     return render(
         request,
         "campaigns/household_list.html",
