@@ -21,7 +21,8 @@ queries) and kept under a key made of:
 Door-visit coverage as of a closed period's end is cached the same way under one coverage version bumped by
 door visits and households (as of now it is the door-knocking's own figures, not cached). A registry import
 creates households in bulk, without signals: coverage entries also expire after ``COVERAGE_SECONDS``, so such a
-change shows within that time. Figures entries expire after ``FIGURES_SECONDS`` (a day): a month nobody asks for leaves the cache.
+change shows within that time. Figures entries expire after ``FIGURES_SECONDS`` (a day): a month nobody asks for
+leaves the cache.
 """
 
 from __future__ import annotations

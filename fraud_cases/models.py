@@ -76,7 +76,11 @@ class FraudCase(models.Model):
         verbose_name = _("fraud case")
         verbose_name_plural = _("fraud cases")
         ordering = ["-reported_at", "-pk"]
-        indexes = [models.Index(fields=["village", "reported_at"])]
+        indexes = [
+            models.Index(fields=["village", "reported_at"]),
+            # The list's order (newest first, then pk): a page is read off the index, not sorted from every case.
+            models.Index(fields=["reported_at", "id"], name="fraud_cases_reported_id_idx"),
+        ]
 
     def __str__(self):
         return self.case_number

@@ -177,3 +177,20 @@ def test_a_village_head_does_not_read_another_villages_visit_record_through_a_ca
     assert "共回访 1 次" not in page and "共回访 0 次" in page  # the count is of the visits shown
     client.force_login(leader)
     assert "第1次回访" in client.get(reverse("fraud_cases:case_detail", args=[case.pk])).content.decode()
+
+
+def test_the_list_shows_a_page_of_the_newest_cases_first(client, police, village_a):
+    """25 a page, newest report first (ties: the later registration), read off the (reported_at, id) index."""
+    import datetime
+
+    from django.utils import timezone
+
+    start = timezone.now() - datetime.timedelta(days=40)
+    cases = [FraudCaseFactory(village=village_a, reported_at=start + datetime.timedelta(days=n)) for n in range(30)]
+    same_time = FraudCaseFactory(village=village_a, reported_at=cases[-1].reported_at)
+    client.force_login(police)
+    first = client.get(LIST)
+    shown = [row.pk for row in first.context["page"]]
+    assert shown[:2] == [same_time.pk, cases[-1].pk] and len(shown) == 25
+    second = [row.pk for row in client.get(LIST, {"page": 2}).context["page"]]
+    assert second == [case.pk for case in reversed(cases[:6])]
