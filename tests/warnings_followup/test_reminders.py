@@ -381,3 +381,41 @@ def test_two_scans_at_once_send_each_reminder_once(warning, people):
     assert ReminderSent.objects.count() == 3
     assert reminded(people["head_a"]) == ["team", "head"]
     assert reminded(people["police"]) == ["police_leadership"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_speed_scans_and_two_digests_at_once_send_each_once(warning, people):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent inserts are tested on PostgreSQL (CI runs it)")
+    from tests.races import run_together
+
+    now = PUSHED + datetime.timedelta(hours=30)
+    results, errors = run_together(
+        lambda: reminders.reminders_scan_speed(now=now), lambda: reminders.reminders_scan_speed(now=now)
+    )
+    assert errors == []
+    assert sum(results) == 3  # not acknowledged (team, police), no first dissuasion
+    assert ReminderSent.objects.filter(level__in=["ack_team", "ack_police", "first_dissuasion"]).count() == 3
+
+    results, errors = run_together(
+        lambda: reminders.morning_digest_send(today=DUE), lambda: reminders.morning_digest_send(today=DUE)
+    )
+    assert errors == []
+    assert sum(results) == 2  # grid_a and head_a, once each
+    assert Notification.objects.filter(kind="warning.digest").count() == 2
+
+
+def test_a_first_scan_of_many_reminders_runs_as_many_queries_as_one(
+    village_a, people, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """Claims, recipients, notifications and deliveries in bulk: the query count does not grow with the cases."""
+    factories.WarningFactory.create_batch(2, village=village_a, pushed_at=PUSHED)
+    with django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(20) as few:
+        assert reminders.reminders_scan_overdue(today=DUE + 3 * DAY) == 6
+    ReminderSent.objects.all().delete()
+    Notification.objects.all().delete()
+    Delivery.objects.all().delete()
+    factories.WarningFactory.create_batch(20, village=village_a, pushed_at=PUSHED)
+    with django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(20) as many:
+        assert reminders.reminders_scan_overdue(today=DUE + 3 * DAY) == 66
+    assert len(many.captured_queries) == len(few.captured_queries)
