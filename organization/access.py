@@ -12,10 +12,13 @@ as ``"village"`` or ``"household__village"``; ``""`` for :class:`Unit` itself).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from functools import reduce
 from operator import or_
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -84,12 +87,73 @@ def scope_roots(user) -> list[Unit] | _Everything:
     return roots
 
 
-def _scope_q(model, roots: Iterable[Unit]) -> Q:
+SCOPE_UNITS_CACHE_SECONDS = 3600
+_TREE_VERSION_KEY = "organization:unit-tree-version"
+
+# Bumped whenever a unit is saved or deleted (organization.apps connects it): the unit ids cached on a user
+# object, and those in the shared cache (stored with the tree's version), are worked out again.
+_tree_generation = 0
+
+
+def unit_tree_changed(**kwargs) -> None:
+    """The unit tree changed: forget every cached list of a subtree's unit ids (in this process and shared).
+
+    The shared version changes now (this process's own reads) and again on commit (a reader in another
+    process that computed the ids before the commit stored them under the version of now, which is gone).
+    """
+    global _tree_generation
+    _tree_generation += 1
+    cache.set(_TREE_VERSION_KEY, uuid.uuid4().hex, None)
+    transaction.on_commit(lambda: cache.set(_TREE_VERSION_KEY, uuid.uuid4().hex, None))
+
+
+def _subtree_q(roots: Iterable[Unit]) -> Q:
+    return reduce(or_, (Q(path__startswith=root.path) for root in roots))
+
+
+def _subtree_ids(roots: list[Unit]) -> list[int]:
+    """The ids below ``roots``, from the shared cache when the tree has not changed since (no query)."""
+    key = "organization:subtree-ids:" + ",".join(str(pk) for pk in sorted(root.pk for root in roots))
+    found = cache.get_many([_TREE_VERSION_KEY, key])
+    version = found.get(_TREE_VERSION_KEY)
+    stored = found.get(key)
+    if version is not None and stored is not None and stored[0] == version:
+        return stored[1]
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(_TREE_VERSION_KEY, version, None)
+        version = cache.get(_TREE_VERSION_KEY, version)
+    ids = sorted(Unit.objects.filter(_subtree_q(roots)).values_list("pk", flat=True))
+    cache.set(key, (version, ids), SCOPE_UNITS_CACHE_SECONDS)
+    return ids
+
+
+def scope_unit_ids(user, roots: list[Unit]) -> list[int]:
+    """The ids of every unit at or below ``roots``, worked out once per request (cached on the user object)."""
+    cached = getattr(user, "_scope_unit_ids", None)
+    if cached is None or cached[0] != _tree_generation:
+        cached = (_tree_generation, {})
+        user._scope_unit_ids = cached
+    key = tuple(sorted(root.pk for root in roots))
+    ids = cached[1].get(key)
+    if ids is None:
+        ids = cached[1][key] = _subtree_ids(roots)
+    return ids
+
+
+def _scope_q(model, user, roots: list[Unit]) -> Q:
+    """Rows whose unit is at or below ``roots``.
+
+    Units themselves: their indexed path prefix. Every other model: its unit's id in the list of the
+    subtree's ids (``village_id IN (…)``), so the planner reads the foreign-key index with exact figures
+    rather than joining the unit table on a path prefix it cannot estimate (at county scale: whole tables).
+    """
     field = getattr(model, "scope_field", None)
     if field is None:
         raise TypeError(f"{model.__name__} has no scope_field: it cannot be scoped")
-    lookup = f"{field}__path__startswith" if field else "path__startswith"
-    return reduce(or_, (Q(**{lookup: root.path}) for root in roots))
+    if not field:
+        return _subtree_q(roots)
+    return Q(**{f"{field}_id__in": scope_unit_ids(user, roots)})
 
 
 def _station_instead_of_town(user, roots: list[Unit]) -> list[Unit]:
@@ -120,7 +184,7 @@ def scope_queryset(
         roots = _station_instead_of_town(user, roots)
     if not roots:
         return queryset.none()
-    return queryset.filter(_scope_q(queryset.model, roots))
+    return queryset.filter(_scope_q(queryset.model, user, roots))
 
 
 def units_visible_to(user) -> QuerySet:

@@ -7,4 +7,11 @@ class OrganizationConfig(AppConfig):
     verbose_name = _("Organisation and accounts")
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
         from . import tokens  # noqa: F401  (connects: a new password deletes the user's API tokens)
+        from .access import unit_tree_changed
+        from .models import Unit
+
+        post_save.connect(unit_tree_changed, sender=Unit, dispatch_uid="organization.unit_tree_changed")
+        post_delete.connect(unit_tree_changed, sender=Unit, dispatch_uid="organization.unit_tree_deleted")

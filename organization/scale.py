@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core.scale import ScaleRun, TownPlan, VillagePlan, split
 
+from .access import unit_tree_changed
 from .demo import DEPARTMENTS, POLICE_STATION, TOWN, VILLAGES
 from .models import PATH_SEPARATOR, Role, Unit, UnitKind, User
 
@@ -93,6 +94,7 @@ class _Units:
         created = len(self.pending)
         if self.pending:
             bulk_create_with_history(self.pending, Unit, default_change_reason="seed_scale")
+            unit_tree_changed()  # no post_save signal for a bulk write
             saved = {unit.code: unit for unit in Unit.objects.filter(code__in=[u.code for u in self.pending])}
             self.by_code.update(saved)
             self.pending = []

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from audit.models import AccessLog
 from campaigns.timeline import door_visits, pledges
-from organization.access import scope_roots
+from organization.access import scope_roots, scope_unit_ids
 from warnings_followup.timeline import TimelineContext, person_file_build
 
 from .factories import DoorVisitFactory, PledgeFactory
@@ -77,7 +77,7 @@ def test_the_sources_cost_a_fixed_number_of_queries_and_respect_scope(
         DoorVisitFactory(household=household_a, recorded_by=grid_a)
     PledgeFactory(resident=person)
     context = TimelineContext(user=grid_a, person=person, warnings=[])
-    scope_roots(grid_a)  # the user's scope is worked out once per request, before the sources run
+    scope_unit_ids(grid_a, scope_roots(grid_a))  # the user's scope is worked out once per request, before the sources
     with django_assert_num_queries(3):
         assert len(list(door_visits(context))) == 6
         assert len(list(pledges(context))) == 1

@@ -2,8 +2,9 @@
 
 import pytest
 
-from organization.access import EVERYTHING, can, scope_roots, units_visible_to
-from organization.models import Unit
+from organization.access import EVERYTHING, can, scope_roots, scope_unit_ids, units_visible_to
+from organization.models import Unit, User
+from residents.models import Household, Resident
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +83,51 @@ def test_scoping_costs_one_query(grid_a, django_assert_num_queries):
     scope_roots(grid_a)  # roles and units loaded once per request user
     with django_assert_num_queries(1):
         list(units_visible_to(grid_a))
+
+
+class TestScopeByUnitIds:
+    """Rows are narrowed by their unit's id in the list of the scope's units: no join on the unit tree."""
+
+    def test_rows_are_filtered_on_the_foreign_key_without_joining_the_units(self, grid_a, village_a, village_b):
+        mine = factories.HouseholdFactory(village=village_a)
+        factories.HouseholdFactory(village=village_b)
+        sql = str(Household.objects.for_user(grid_a).order_by("pk").query)
+        assert '"village_id" IN (' in sql
+        assert "organization_unit" not in sql
+        assert list(Household.objects.for_user(grid_a)) == [mine]
+
+    def test_the_ids_are_worked_out_once_per_request_user(self, grid_a, village_a, django_assert_num_queries):
+        factories.HouseholdFactory(village=village_a)
+        scope_roots(grid_a)
+        with django_assert_num_queries(3):  # the units' ids, then one query per list
+            list(Household.objects.for_user(grid_a))
+            list(Resident.objects.for_user(grid_a))
+        with django_assert_num_queries(1):
+            list(Household.objects.for_user(grid_a))
+
+    def test_the_shared_cache_spares_the_next_request_the_ids_query(self, grid_a, django_assert_num_queries):
+        list(Household.objects.for_user(grid_a))
+        next_request_user = User.objects.get(pk=grid_a.pk)
+        scope_roots(next_request_user)
+        with django_assert_num_queries(1):
+            list(Household.objects.for_user(next_request_user))
+
+    def test_a_unit_added_below_the_scope_is_seen_at_once(self, head_a, village_a):
+        assert not Household.objects.for_user(head_a).exists()
+        grid = factories.GridFactory(code="VA-09", parent=village_a)
+        household = factories.HouseholdFactory(village=village_a, grid=grid)
+        assert list(Household.objects.for_user(head_a).filter(grid=grid)) == [household]
+        assert grid in units_visible_to(head_a)
+
+    def test_a_unit_moved_out_of_the_scope_leaves_it(self, head_a, village_a, town):
+        grid = factories.GridFactory(code="VA-09", parent=village_a)
+        assert Unit.objects.filter(pk=grid.pk).for_user(head_a).exists()
+        assert grid.pk in scope_unit_ids(head_a, scope_roots(head_a))
+        grid.parent = factories.VillageFactory(code="VC", parent=town)
+        grid.save()
+        next_request_user = User.objects.get(pk=head_a.pk)
+        assert grid.pk not in scope_unit_ids(next_request_user, scope_roots(next_request_user))
+        assert grid.pk not in scope_unit_ids(head_a, scope_roots(head_a))
 
 
 class TestDeclaredNarrowing:
