@@ -15,8 +15,8 @@ README's API table: a fresh ``client_id``, ``visited_at``, ``method``, ``at_risk
 * ``single``: one poster alone, one request after the other, ``--single-seconds``: its p50 / p95;
 * ``concurrent``: all posters at once, without pause, ``--seconds``: errors (anything but 200/201, or no
   answer), requests per second, p50 / p95, and p95 / single p95;
-* ``paced``: all posters at once, each posting every ``--pace`` seconds (a busy field day compressed: at 1 s,
-  50 posts a second offered), the same figures.
+* ``paced``: all posters at once, each posting every ``--pace`` seconds (a busy field day compressed: at 2 s,
+  25 posts a second offered), the same figures.
 
 Goal (issue 13): 0 errors and p95 ≤ 4× the single-user p95 with 2 gunicorn workers per core. Without pause,
 50 posters keep every worker busy, and each request waits for the others queued before it: its time is then
@@ -51,7 +51,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--posters", type=int, default=50, help="concurrent posters (default 50)")
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each concurrent run (default 20)")
     parser.add_argument("--single-seconds", type=float, default=10.0, help="length of the single-user run")
-    parser.add_argument("--pace", type=float, default=1.0, help="seconds between a poster's posts when paced")
+    parser.add_argument("--pace", type=float, default=2.0, help="seconds between a poster's posts when paced")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default 2 per core)")
 
 
