@@ -148,3 +148,72 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.kind == self.Kind.IMAGE
+
+
+def export_upload_to(instance, filename: str) -> str:
+    """``exports/<random>.<xlsx|csv>``: never guessable, served only to the job's owner."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"exports/{uuid.uuid4().hex}{suffix if suffix in ('.xlsx', '.csv') else ''}"
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """An export is its owner's alone (it holds what their scope showed them): nobody else sees it."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self.filter(created_by=user)
+
+
+class ExportJob(models.Model):
+    """A large export written by a Celery worker to a file the user downloads when it is ready (``core.exports``).
+
+    The job keeps the export's kind, format and filters; the worker applies them again with its owner's
+    scope, streams the rows in chunks into the file, and the file is deleted a day after it was written.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    FINISHED = frozenset({Status.READY, Status.FAILED, Status.EXPIRED})
+
+    kind = models.CharField(_("kind"), max_length=32)
+    format = models.CharField(_("format"), max_length=8, default="xlsx")
+    params = models.JSONField(_("filters"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(_("file"), upload_to=export_upload_to, max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    total_rows = models.PositiveIntegerField(_("rows expected"), default=0)
+    rows = models.PositiveIntegerField(_("rows written"), default=0)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["created_by", "-created_at"]), models.Index(fields=["status", "finished_at"])]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY and bool(self.file)

@@ -1,7 +1,10 @@
 """Exports of the registry: the list pages' filters, the user's scope, masked numbers, an access-log entry.
 
 ``?format=xlsx`` (the default) or ``?format=csv``; every other parameter is a filter of the list pages
-(``ResidentFilter`` / ``HouseholdFilter``). Exports are always masked: see ``residents.resources``.
+(``ResidentFilter`` / ``HouseholdFilter``). Exports are always masked: see ``residents.resources``. A large
+export runs as a background job (``core.exports``); the columns are in ``residents.exports``.
+
+``xlsx_bytes`` and ``csv_bytes`` write the small exports of other apps at once.
 """
 
 import csv
@@ -9,26 +12,15 @@ import io
 
 import openpyxl
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
-from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl.styles import Font
 
-from audit.models import AccessAction
-from audit.services import access_log_record
-from organization.access import require
+from core.exports import CONTENT_TYPES, export_response
 
-from .filters import HouseholdFilter, ResidentFilter
-from .models import Household, Resident
-from .resources import HouseholdResource, ResidentResource
+from .exports import HOUSEHOLDS, RESIDENTS
 
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
-MASKED_FIELDS = {"id_number", "phone", "household_contact_phone", "contact_phone"}
+__all__ = ["CONTENT_TYPES", "csv_bytes", "export_households", "export_residents", "xlsx_bytes"]
 
 
 def xlsx_bytes(headers, rows) -> bytes:
@@ -57,59 +49,13 @@ def csv_bytes(headers, rows) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def _requested_format(request) -> str:
-    requested = request.GET.get("format", "xlsx")
-    if requested not in CONTENT_TYPES:
-        raise Http404
-    return requested
-
-
-def _export(request, *, resource, filterset, name: str, label: str):
-    requested = _requested_format(request)
-    if not filterset.is_valid():
-        return HttpResponseBadRequest(_("These filters are not valid."))
-    dataset = resource.export(queryset=filterset.qs)
-    headers = dataset.headers
-    render = xlsx_bytes if requested == "xlsx" else csv_bytes
-    content = render(headers, dataset)
-    used = [key for key, value in filterset.form.cleaned_data.items() if value not in (None, "")]
-    access_log_record(
-        request=request,
-        action=AccessAction.EXPORT,
-        object_repr=_("%(what)s export (%(format)s): %(count)d rows; filters: %(filters)s")
-        % {"what": label, "format": requested, "count": len(dataset), "filters": ", ".join(used) or "—"},
-        fields=[f"{field}:masked" if field in MASKED_FIELDS else field for field in resource.get_export_order()],
-    )
-    response = HttpResponse(content, content_type=CONTENT_TYPES[requested])
-    filename = f"{name}-{timezone.localdate():%Y%m%d}.{requested}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
 @login_required
 @require_GET
 def export_residents(request):
-    require(request.user, "residents.export")
-    filterset = ResidentFilter(request.GET, queryset=Resident.objects.for_user(request.user))
-    return _export(
-        request,
-        resource=ResidentResource(user=request.user),
-        filterset=filterset,
-        name="residents",
-        label=_("Residents"),
-    )
+    return export_response(request, RESIDENTS)
 
 
 @login_required
 @require_GET
 def export_households(request):
-    require(request.user, "residents.export")
-    filterset = HouseholdFilter(request.GET, queryset=Household.objects.for_user(request.user))
-    return _export(
-        request,
-        resource=HouseholdResource(user=request.user),
-        filterset=filterset,
-        name="households",
-        label=_("Households"),
-    )
+    return export_response(request, HOUSEHOLDS)

@@ -102,6 +102,8 @@ ROUTES: dict[str, Route] = {
     "password_change": page(),
     "password_change_done": page(),
     "attachment": obj(lambda w: {"pk": w.visit_file.pk}),  # more attachments in test_no_file_of_the_other_side
+    "core:export_job": obj(lambda w: {"pk": w.export_job.pk}, control="head_b"),  # an export: its owner's only
+    "core:export_job_download": obj(lambda w: {"pk": w.export_job.pk}, control="head_b"),
     "organization:unit_list": page(),
     "organization:unit_detail": obj(lambda w: {"code": w.village.code}),
     "audit:access_log": page(),

@@ -230,7 +230,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.sweep_import_jobs",
         "schedule": crontab(minute="*/5"),
     },
+    "purge export files a day old": {
+        "task": "core.purge_export_files",
+        "schedule": crontab(minute="15"),
+    },
 }
+
+# An export of more rows than this runs as a background job (core.exports): the file is written by the
+# worker and downloaded when ready; smaller ones are answered at once. Files are deleted after EXPORT_KEEP_HOURS.
+EXPORT_ASYNC_ROWS = env.int("EXPORT_ASYNC_ROWS", default=20_000)
+EXPORT_KEEP_HOURS = env.int("EXPORT_KEEP_HOURS", default=24)
 
 # Cache: Redis when available; otherwise files, so that the web server and the worker share it
 # (import progress is published through the cache).

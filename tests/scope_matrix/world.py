@@ -12,7 +12,10 @@ import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
-from core.models import Attachment, ImportJob
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from core.models import Attachment, ExportJob, ImportJob
 from core.uploads import attach
 from organization.models import Role
 from tests import factories
@@ -159,6 +162,10 @@ def build_side_b(*, town, village_b, grid_b1) -> SimpleNamespace:
         kind: ImportJob.objects.create(kind=kind, created_by=w.head, original_filename=f"{LEAK}.xlsx")
         for kind in ImportJob.Kind.values
     }
+    w.export_job = ExportJob.objects.create(
+        kind="residents", created_by=w.head, status=ExportJob.Status.READY, rows=1, finished_at=timezone.now()
+    )
+    w.export_job.file.save("export.csv", ContentFile(f"{LEAK}".encode()), save=True)
     from notifications.models import Notification
 
     w.notification = Notification.objects.create(

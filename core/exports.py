@@ -1,0 +1,353 @@
+"""Spreadsheet exports of any app: small ones answered at once, large ones written by a background job.
+
+An app describes an export with an :class:`ExportKind` (its capability, label, file name, and ``build``:
+the user's scope and the list's filters turned into an :class:`ExportRows`: headers, a queryset and a
+function giving one row's cells, already masked and formula-escaped) and registers it by dotted path in
+:data:`EXPORT_KINDS`. Its view is one line: ``return export_response(request, KIND)``.
+
+* Up to ``settings.EXPORT_ASYNC_ROWS`` rows (20,000): the file is written at once and downloaded.
+* More: an :class:`core.models.ExportJob` keeps the kind, format and filters; the Celery task
+  ``core.run_export`` builds the rows again with its owner's scope, streams them from the database in
+  chunks (``iterator(chunk_size=…)``) into a write-only workbook or a CSV file on disk, publishes its
+  progress through the cache, and stores the file. The owner follows the job's page and downloads the
+  file when it is ready (``core.serving.serve_file``, as an attachment); anybody else gets 404. Every
+  download is access-logged (which export, rows, filters, the masked fields). Files are purged a day after.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import logging
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+import openpyxl
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files import File
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import redirect
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from audit.models import AccessAction
+from audit.services import access_log_record
+from organization.access import require
+
+from .faults import on_commit_robust
+from .models import ExportJob
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+CHUNK_SIZE = 2000
+PROGRESS_TIMEOUT = 6 * 60 * 60
+
+#: Every export kind, by the dotted path of its :class:`ExportKind` (the worker finds it from the job's kind).
+EXPORT_KINDS: dict[str, str] = {
+    "residents": "residents.exports.RESIDENTS",
+    "households": "residents.exports.HOUSEHOLDS",
+}
+
+
+class ExportRefused(Exception):
+    """The filters are not valid: the export answers 400 with this message."""
+
+
+@dataclass
+class ExportRows:
+    """What an export writes: ``headers``, and ``row(obj)`` for each object of ``queryset`` (masked, escaped)."""
+
+    headers: list[str]
+    queryset: QuerySet
+    row: Callable[[object], list]
+    filters: list[str] = field(default_factory=list)  # the names of the filters used, for the access log
+    fields: list[str] = field(default_factory=list)  # the fields written, for the access log ("id_number:masked")
+    limit: int | None = None  # at most this many rows (an export with a cap of its own)
+
+    def objects(self) -> QuerySet:
+        return self.queryset[: self.limit] if self.limit else self.queryset
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    kind: str
+    capability: str
+    label: Callable[[], str]
+    filename: str
+    build: Callable[..., ExportRows]  # build(*, user, params) -> ExportRows; raises ExportRefused
+
+    def rows_for(self, *, user, params: Mapping) -> ExportRows:
+        return self.build(user=user, params=params)
+
+
+def export_kind(kind: str) -> ExportKind:
+    return import_string(EXPORT_KINDS[kind])
+
+
+# --- writing ---------------------------------------------------------------------------------------------
+
+
+def _cells(values: Iterable) -> list:
+    return ["" if value is None else value for value in values]
+
+
+def write_rows(rows: ExportRows, fmt: str, target, *, progress: Callable[[int], None] | None = None) -> int:
+    """Write the header and every row to ``target`` (a binary file), streaming; returns the number of rows."""
+    count = 0
+    objects = rows.objects().iterator(chunk_size=CHUNK_SIZE)
+    if fmt == "xlsx":
+        workbook = openpyxl.Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=_("Sheet1")[:31])
+        header_cells = []
+        for header in rows.headers:
+            cell = WriteOnlyCell(sheet, value=str(header))
+            cell.font = Font(bold=True)
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for obj in objects:
+            sheet.append(_cells(rows.row(obj)))
+            count += 1
+            if progress is not None and count % CHUNK_SIZE == 0:
+                progress(count)
+        workbook.save(target)
+    else:
+        text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="", write_through=False)
+        writer = csv.writer(text)
+        writer.writerow([str(header) for header in rows.headers])
+        for obj in objects:
+            writer.writerow(_cells(rows.row(obj)))
+            count += 1
+            if progress is not None and count % CHUNK_SIZE == 0:
+                progress(count)
+        text.flush()
+        text.detach()
+    return count
+
+
+def _log_export(request, *, spec: ExportKind, rows: ExportRows, fmt: str, count: int) -> None:
+    access_log_record(
+        request=request,
+        action=AccessAction.EXPORT,
+        object_repr=_("%(what)s export (%(format)s): %(count)d rows; filters: %(filters)s")
+        % {"what": spec.label(), "format": fmt, "count": count, "filters": ", ".join(rows.filters) or "—"},
+        fields=rows.fields,
+    )
+
+
+def _filename(spec: ExportKind, fmt: str, day: datetime.date | None = None) -> str:
+    return f"{spec.filename}-{(day or timezone.localdate()):%Y%m%d}.{fmt}"
+
+
+# --- the view --------------------------------------------------------------------------------------------
+
+
+def requested_format(request) -> str:
+    requested = request.GET.get("format", "xlsx")
+    if requested not in CONTENT_TYPES:
+        raise Http404
+    return requested
+
+
+def _filters(request) -> QueryDict:
+    params = request.GET.copy()
+    params.pop("format", None)
+    return params
+
+
+def _more_rows_than(rows: ExportRows, threshold: int) -> bool:
+    """Are there more than ``threshold`` rows? Reads at most threshold + 1 of them, never counts them all."""
+    if rows.limit is not None and rows.limit <= threshold:
+        return False
+    return rows.queryset.order_by()[threshold : threshold + 1].exists()
+
+
+def export_response(request, spec: ExportKind) -> HttpResponse:
+    """The export view of ``spec``: the file itself, or (above the setting) a job and a redirect to its page."""
+    require(request.user, spec.capability)
+    fmt = requested_format(request)
+    params = _filters(request)
+    try:
+        rows = spec.rows_for(user=request.user, params=params)
+    except ExportRefused as refused:
+        return HttpResponseBadRequest(str(refused))
+    if _more_rows_than(rows, settings.EXPORT_ASYNC_ROWS):
+        job = export_job_create(user=request.user, kind=spec.kind, fmt=fmt, params=params)
+        return redirect("core:export_job", pk=job.pk)
+    buffer = io.BytesIO()
+    count = write_rows(rows, fmt, buffer)
+    _log_export(request, spec=spec, rows=rows, fmt=fmt, count=count)
+    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{_filename(spec, fmt)}"'
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+# --- jobs ------------------------------------------------------------------------------------------------
+
+
+def _params_dict(params: QueryDict | Mapping) -> dict[str, list[str]]:
+    if isinstance(params, QueryDict):
+        return {key: params.getlist(key) for key in params}
+    return {key: (list(value) if isinstance(value, list | tuple) else [value]) for key, value in params.items()}
+
+
+def job_params(job: ExportJob) -> QueryDict:
+    params = QueryDict(mutable=True)
+    for key, values in job.params.items():
+        params.setlist(key, values)
+    return params
+
+
+def queue_export(job_pk: int) -> None:
+    from .tasks import run_export
+
+    run_export.delay(job_pk)
+
+
+def export_job_create(*, user, kind: str, fmt: str, params) -> ExportJob:
+    """Record a large export and queue it after the commit (a broker down: the sweep of stale jobs queues it)."""
+    spec = export_kind(kind)
+    require(user, spec.capability)
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            kind=kind,
+            format=fmt,
+            params=_params_dict(params),
+            created_by=user,
+            language=translation.get_language() or settings.LANGUAGE_CODE,
+        )
+        on_commit_robust(queue_export, job.pk)
+    return job
+
+
+def progress_key(job_pk: int) -> str:
+    return f"core:export-progress:{job_pk}"
+
+
+def _publish_progress(job_pk: int, done: int, total: int) -> None:
+    try:
+        cache.set(progress_key(job_pk), {"done": done, "total": total}, timeout=PROGRESS_TIMEOUT)
+    except Exception:  # Redis is down: the progress bar waits, the export goes on
+        logger.warning("export job %s: progress not published", job_pk, exc_info=True)
+
+
+def export_progress(job: ExportJob) -> dict:
+    """``{"done", "total", "percent"}`` of a job, from the cache while it runs."""
+    if job.is_finished:
+        done = total = max(job.rows, 1)
+    else:
+        try:
+            state = cache.get(progress_key(job.pk)) or {}
+        except Exception:  # Redis is down: the page shows the job waiting
+            logger.warning("export job %s: progress unavailable", job.pk, exc_info=True)
+            state = {}
+        done, total = state.get("done", 0), state.get("total", job.total_rows)
+    percent = int(100 * done / total) if total else 0
+    return {"done": done, "total": total, "percent": min(percent, 100)}
+
+
+def export_job_run(*, job_pk: int) -> ExportJob | None:
+    """Run a waiting job once (a redelivered task finds it claimed and does nothing)."""
+    claimed = ExportJob.objects.filter(pk=job_pk, status=ExportJob.Status.PENDING).update(
+        status=ExportJob.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    job = ExportJob.objects.select_related("created_by").get(pk=job_pk)
+    try:
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            _write_job_file(job)
+    except Exception as error:
+        logger.exception("export job %s failed", job.pk)
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED, finished_at=timezone.now(), error=str(error)[:300]
+        )
+        job.refresh_from_db()
+        return job
+    finally:
+        cache.delete(progress_key(job.pk))
+    return job
+
+
+def _write_job_file(job: ExportJob) -> None:
+    spec = export_kind(job.kind)
+    user = job.created_by
+    require(user, spec.capability)  # a role lost since: nothing is written (404 is the job's failure)
+    rows = spec.rows_for(user=user, params=job_params(job))
+    total = rows.objects().count()
+    ExportJob.objects.filter(pk=job.pk).update(total_rows=total)
+    _publish_progress(job.pk, 0, total)
+    with tempfile.TemporaryFile() as scratch:
+        count = write_rows(rows, job.format, scratch, progress=lambda done: _publish_progress(job.pk, done, total))
+        scratch.seek(0)
+        job.file.save(f"export.{job.format}", File(scratch), save=False)
+    job.rows, job.total_rows = count, total
+    job.status = ExportJob.Status.READY
+    job.finished_at = timezone.now()
+    job.save(update_fields=["file", "rows", "total_rows", "status", "finished_at"])
+
+
+def export_download(request, job: ExportJob) -> HttpResponse:
+    """The finished file of ``job`` (its owner's, checked by the view), access-logged."""
+    from .serving import serve_file
+
+    spec = export_kind(job.kind)
+    require(request.user, spec.capability)
+    rows = spec.rows_for(user=request.user, params=job_params(job))
+    _log_export(request, spec=spec, rows=rows, fmt=job.format, count=job.rows)
+    response = serve_file(
+        request,
+        job.file,
+        mime=CONTENT_TYPES[job.format],
+        filename=_filename(spec, job.format, timezone.localdate(job.finished_at)),
+    )
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+# --- housekeeping ------------------------------------------------------------------------------------------
+
+STALE_PENDING = datetime.timedelta(minutes=5)
+STALE_RUNNING = datetime.timedelta(hours=1)
+
+
+def purge_export_files(*, now: datetime.datetime | None = None) -> int:
+    """Delete the files of exports written more than EXPORT_KEEP_HOURS ago (the job stays, marked expired);
+    queue again the jobs never delivered, fail the ones whose worker died. Returns the files deleted."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(hours=settings.EXPORT_KEEP_HOURS)
+    purged = 0
+    for job in ExportJob.objects.filter(status=ExportJob.Status.READY, finished_at__lt=cutoff):
+        if job.file:
+            try:
+                job.file.delete(save=False)
+            except OSError:
+                logger.warning("export job %s: file not deleted", job.pk, exc_info=True)
+                continue
+            purged += 1
+        job.status = ExportJob.Status.EXPIRED
+        job.save(update_fields=["file", "status"])
+    for pk in ExportJob.objects.filter(status=ExportJob.Status.PENDING, created_at__lt=now - STALE_PENDING).values_list(
+        "pk", flat=True
+    ):
+        try:
+            queue_export(pk)
+        except Exception:
+            logger.warning("export job %s could not be queued again", pk, exc_info=True)
+    ExportJob.objects.filter(status=ExportJob.Status.RUNNING, started_at__lt=now - STALE_RUNNING).update(
+        status=ExportJob.Status.FAILED, finished_at=now, error="the worker stopped"
+    )
+    return purged
