@@ -279,9 +279,13 @@ def coverage(
 # --- Signals --------------------------------------------------------------------------------------------
 
 
+DATED = {"fraud_cases.fraudcase": "reported_at", "assessment.inspection": "inspected_on"}
+
+
 def _remember(sender, instance, **kwargs) -> None:
-    """post_init: the month an instance had when loaded, so a change of its date bumps both months."""
-    instance._figures_month = _moment(instance)
+    """post_init: the date an instance had when loaded, so a change of its date bumps both months (read from the
+    instance's own fields: a deferred date is not fetched)."""
+    instance._figures_month = instance.__dict__.get(DATED[sender._meta.label_lower])
 
 
 def _moment(instance):

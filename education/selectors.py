@@ -267,6 +267,7 @@ def compliance_for_schools(
     class_sizes: dict[int, dict[tuple[str, str], int]] = defaultdict(dict)
     for row in (
         Student.objects.filter(school_id__in=school_ids, is_active=True)
+        .order_by()  # no join to the school for the model's ordering: counted from the students alone
         .values("school_id", "grade", "class_name")
         .annotate(n=Count("pk"))
     ):
