@@ -83,25 +83,37 @@ class DoorVisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.visits_for_user(user=self.request.user)
 
+    def check_permissions(self, request):
+        selectors.load_caller(request.user)
+        super().check_permissions(request)
+
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        household = get_object_or_404(Household.objects.for_user(request.user), pk=data.pop("household_id"))
+        household_id = data.pop("household_id")
         usernames = data.pop("visitors", [])
-        # Only the village's team (and the caller) can have gone: anyone else, existing or not, gets the same
-        # answer, so the API does not tell which usernames exist in the town.
-        team = village_team(village=household.village).values("pk")
-        visitors = list(get_user_model().objects.filter(Q(pk__in=team) | Q(pk=request.user.pk), username__in=usernames))
-        missing = sorted(set(usernames) - {user.username for user in visitors})
-        if missing:
-            raise exceptions.ValidationError(
-                {"visitors": [_("Not on this village's team: %(names)s.") % {"names": "、".join(missing)}]}
+        visitors = []
+        if usernames:
+            household = get_object_or_404(
+                Household.objects.for_user(request.user).select_related("village"), pk=household_id
             )
+            # Only the village's team (and the caller) can have gone: anyone else, existing or not, gets the same
+            # answer, so the API does not tell which usernames exist in the town.
+            team = village_team(village=household.village).values("pk")
+            visitors = list(
+                get_user_model().objects.filter(Q(pk__in=team) | Q(pk=request.user.pk), username__in=usernames)
+            )
+            missing = sorted(set(usernames) - {user.username for user in visitors})
+            if missing:
+                raise exceptions.ValidationError(
+                    {"visitors": [_("Not on this village's team: %(names)s.") % {"names": "、".join(missing)}]}
+                )
         try:
+            # The service reads the household again, locked, and checks the caller's scope on it.
             result = services.door_visit_record(
                 actor=request.user,
-                household=household,
+                household=Household(pk=household_id),
                 client_id=data["client_id"],
                 visited_at=data["visited_at"],
                 someone_home=data["someone_home"],
@@ -111,11 +123,12 @@ class DoorVisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 notes=data.get("notes", ""),
                 visitors=visitors,
             )
-        except DjangoPermissionDenied as exc:
+        except (DjangoPermissionDenied, Household.DoesNotExist) as exc:
             raise exceptions.NotFound from exc
         except DjangoValidationError as exc:
             detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
             raise exceptions.ValidationError(detail) from exc
+        if result.created:  # answered from what was saved: its visitors and recorder are at hand
+            return Response(self.get_serializer(result.visit).data, status=status.HTTP_201_CREATED)
         visit = self.get_queryset().get(pk=result.visit.pk)
-        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return Response(self.get_serializer(visit).data, status=code)
+        return Response(self.get_serializer(visit).data, status=status.HTTP_200_OK)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, DateField, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
@@ -186,33 +186,61 @@ def coverage_count_resident_moved(*, resident: Resident, old_household_id: int |
     coverage_counters_add(deltas)
 
 
+# The deltas of one new visit, worked out from the household's other visits and added in one statement.
+VISIT_SQL = """
+WITH before AS (
+    SELECT min(visited_at) FILTER (WHERE someone_home) AS first, count(*) FILTER (WHERE app_installed) AS installs
+    FROM campaigns_doorvisit WHERE household_id = %(household)s AND id <> %(visit)s
+), d AS (
+    SELECT (%(home)s AND first IS NULL)::int AS reached,
+           (%(app)s AND installs = 0)::int AS installed,
+           date_trunc('week', first AT TIME ZONE %(tz)s)::date AS first_week,
+           (%(home)s AND first IS NOT NULL AND %(at)s < first
+            AND date_trunc('week', first AT TIME ZONE %(tz)s)::date <> %(week)s)::int AS earlier
+    FROM before
+), cells AS (
+    INSERT INTO campaigns_gridcoverage
+        (unit_id, village_id, households, households_visited, residents, residents_pledged, app_installs)
+    SELECT %(unit)s, %(village)s, 0, reached, 0, 0, installed FROM d WHERE reached + installed > 0
+    ON CONFLICT (unit_id) DO UPDATE SET
+        households_visited = campaigns_gridcoverage.households_visited + EXCLUDED.households_visited,
+        app_installs = campaigns_gridcoverage.app_installs + EXCLUDED.app_installs
+    RETURNING 1
+)
+INSERT INTO campaigns_coverageweek (unit_id, village_id, week, visits, households_reached, residents_pledged)
+SELECT %(unit)s, %(village)s, %(week)s, 1, reached + earlier, 0 FROM d
+UNION ALL
+SELECT %(unit)s, %(village)s, first_week, 0, -1, 0 FROM d WHERE earlier = 1
+ON CONFLICT (unit_id, week) DO UPDATE SET
+    visits = campaigns_coverageweek.visits + EXCLUDED.visits,
+    households_reached = campaigns_coverageweek.households_reached + EXCLUDED.households_reached
+"""
+
+
 @transaction.atomic(savepoint=False)
-def coverage_count_visit(*, visit: DoorVisit) -> None:
-    """Count a new door visit (already saved). Locks the household: its earlier visits decide what is new."""
-    village_id, grid_id = (
-        Household.objects.select_for_update().filter(pk=visit.household_id).values_list("village_id", "grid_id").get()
-    )
-    cell = cell_of(village_id, grid_id)
-    deltas = Deltas().week(cell, week_of(visit.visited_at), visits=1)
-    if visit.someone_home or visit.app_installed:
-        before = (
-            DoorVisit.objects.filter(household_id=visit.household_id)
-            .exclude(pk=visit.pk)
-            .aggregate(
-                first=Min("visited_at", filter=Q(someone_home=True)),
-                installs=Count("pk", filter=Q(app_installed=True)),
-            )
-        )
-        if visit.app_installed and not before["installs"]:
-            deltas.cell(cell, app_installs=1)
-        first = before["first"]
-        if visit.someone_home and first is None:
-            deltas.cell(cell, households_visited=1).week(cell, week_of(visit.visited_at), households_reached=1)
-        elif visit.someone_home and visit.visited_at < first and week_of(visit.visited_at) != week_of(first):
-            # Recorded late, but earlier than the visit that first found someone: the household was reached then.
-            deltas.week(cell, week_of(first), households_reached=-1)
-            deltas.week(cell, week_of(visit.visited_at), households_reached=1)
-    coverage_counters_add(deltas)
+def coverage_count_visit(*, visit: DoorVisit, cell: Cell | None = None) -> None:
+    """Count a new door visit (already saved) in one statement.
+
+    The household's row must be locked (its earlier visits decide what is new: the first visit that found
+    someone, the first install, or a visit recorded late but earlier than the one that first found someone):
+    ``door_visit_record`` locks it and passes its ``cell``; without ``cell`` it is locked here.
+    """
+    if cell is None:
+        row = Household.objects.select_for_update().filter(pk=visit.household_id).values_list("village_id", "grid_id")
+        cell = cell_of(*row.get())
+    params = {
+        "household": visit.household_id,
+        "visit": visit.pk,
+        "home": visit.someone_home,
+        "app": visit.app_installed,
+        "at": visit.visited_at,
+        "week": week_of(visit.visited_at),
+        "tz": timezone.get_current_timezone_name(),
+        "unit": cell[0],
+        "village": cell[1],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(VISIT_SQL, params)
 
 
 def coverage_count_pledge(*, pledge: Pledge, household: Household | None) -> None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from organization.access import scope_queryset
-from organization.models import UnitKind, User
+from organization.models import Unit, UnitKind, User, UserRole
 from residents.models import Household, Resident
 
 from .filters import DoorVisitFilter, OutreachHouseholdFilter, PledgeFilter, visited_q
@@ -152,3 +153,17 @@ def pledge_lookup(*, user, id_number: str) -> PledgeLookup | None:
     pledge = pledges_for_user(user=user).filter(resident=resident).first()
     visits = household_visits(user=user, household=resident.household) if resident.household_id else []
     return PledgeLookup(resident=resident, pledge=pledge, visits=visits)
+
+
+def load_caller(user) -> None:
+    """The caller's unit (with the two units above it) and roles in one query: the capability and scope
+    checks of a request then ask the database nothing more about the caller."""
+    if not getattr(user, "is_authenticated", False) or not user.unit_id or getattr(user, "_role_codes", None):
+        return
+    unit = (
+        Unit.objects.select_related("parent__parent")
+        .annotate(role_codes=ArraySubquery(UserRole.objects.filter(user_id=user.pk).values("role")))
+        .get(pk=user.unit_id)
+    )
+    user.unit = unit
+    user._role_codes = frozenset(unit.role_codes)

@@ -24,7 +24,7 @@ from organization.selectors import village_team
 from residents.models import Household, Resident
 from warnings_followup.models import FraudType
 
-from .counters import coverage_count_pledge, coverage_count_visit
+from .counters import cell_of, coverage_count_pledge, coverage_count_visit
 from .models import MATERIAL_FIELDS, DoorVisit, Material, Pledge, PledgeMethod
 
 CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -54,7 +54,7 @@ def _existing_visit(client_id, household: Household) -> DoorVisit | None:
     return existing
 
 
-def _check_visit_input(*, household, visited_at, materials, fraud_types, visitors, actor) -> list:
+def _check_visit_input(*, visited_at, materials, fraud_types) -> None:
     errors = {}
     if visited_at > timezone.now() + CLOCK_SKEW:
         errors["visited_at"] = _("A door visit cannot be in the future.")
@@ -64,14 +64,29 @@ def _check_visit_input(*, household, visited_at, materials, fraud_types, visitor
     unknown = [code for code in fraud_types if code not in FraudType.values]
     if unknown:
         errors["fraud_types"] = _("Unknown fraud type: %(codes)s.") % {"codes": ", ".join(map(str, unknown))}
-    people = list(dict.fromkeys(visitors)) or [actor]
-    allowed = set(village_team(village=household.village).values_list("pk", flat=True)) | {actor.pk}
-    strangers = [str(person) for person in people if person.pk not in allowed]
-    if strangers:
-        errors["visitors"] = _("Not on this village's team: %(names)s.") % {"names": "、".join(strangers)}
     if errors:
         raise ValidationError(errors)
+
+
+def _check_visitors(*, household, visitors, actor) -> list:
+    """Who went: the village's team (and the recorder). Asks the database only when others are named."""
+    people = list(dict.fromkeys(visitors)) or [actor]
+    others = [person for person in people if person.pk != actor.pk]
+    if others:
+        allowed = set(
+            village_team(village=household.village).filter(pk__in=[p.pk for p in others]).values_list("pk", flat=True)
+        )
+        strangers = [str(person) for person in others if person.pk not in allowed]
+        if strangers:
+            raise ValidationError(
+                {"visitors": _("Not on this village's team: %(names)s.") % {"names": "、".join(strangers)}}
+            )
     return people
+
+
+def _lock_household(pk: int) -> Household:
+    """The household's row, locked until the visit is saved and counted (with its village, for the checks)."""
+    return Household.objects.select_for_update(of=("self",)).select_related("village").defer("contact_phone").get(pk=pk)
 
 
 def door_visit_record(
@@ -90,25 +105,26 @@ def door_visit_record(
 ) -> VisitResult:
     """Record a door visit of ``household``. Not at home is a visit too (the household stays to visit).
 
-    Re-posting the same ``client_id`` returns the first visit and creates nothing.
+    Re-posting the same ``client_id`` returns the first visit and creates nothing. The household is read
+    again, locked, inside the transaction (``household`` may be a bare ``Household(pk=…)``): the scope check
+    uses it, and the coverage counters count the visit against its earlier visits without a race. A
+    household that does not exist raises ``Household.DoesNotExist``. Seven statements when the recorder went
+    alone: the lock, the client id, the visit, its visitor, the counters, the audit event (and a photo each).
     """
-    if not can_record_visit(actor, household):
+    if not can(actor, "outreach.visit"):
         raise PermissionDenied(_("Only the village's team and the police may record door visits."))
-    existing = _existing_visit(client_id, household)
-    if existing is not None:
-        return VisitResult(existing, False)
     materials = list(dict.fromkeys(materials))
     fraud_types = list(dict.fromkeys(fraud_types))
-    people = _check_visit_input(
-        household=household,
-        visited_at=visited_at,
-        materials=materials,
-        fraud_types=fraud_types,
-        visitors=visitors,
-        actor=actor,
-    )
+    _check_visit_input(visited_at=visited_at, materials=materials, fraud_types=fraud_types)
     try:
         with files_removed_on_error(), transaction.atomic():
+            household = _lock_household(household.pk)
+            if not can_record_visit(actor, household):
+                raise PermissionDenied(_("Only the village's team and the police may record door visits."))
+            existing = _existing_visit(client_id, household)
+            if existing is not None:
+                return VisitResult(existing, False)
+            people = _check_visitors(household=household, visitors=visitors, actor=actor)
             visit = DoorVisit.objects.create(
                 client_id=client_id,
                 household=household,
@@ -120,8 +136,10 @@ def door_visit_record(
                 recorded_by=actor,
                 **{field: material in materials for material, field in MATERIAL_FIELDS.items()},
             )
-            visit.visitors.set(people)
-            coverage_count_visit(visit=visit)
+            Through = DoorVisit.visitors.through
+            Through.objects.bulk_create([Through(doorvisit_id=visit.pk, user_id=person.pk) for person in people])
+            visit._prefetched_objects_cache = {"visitors": _ordered_users(people)}
+            coverage_count_visit(visit=visit, cell=cell_of(household.village_id, household.grid_id))
             if photos:
                 attach(visit, photos, user=actor)
             audit_event_record(
@@ -139,8 +157,20 @@ def door_visit_record(
         existing = DoorVisit.objects.filter(client_id=client_id).first()
         if existing is None:
             raise
+        if existing.household_id != household.pk:
+            raise ValidationError({"client_id": _("This client id belongs to another household's visit.")}) from None
         return VisitResult(existing, False)
     return VisitResult(visit, True)
+
+
+def _ordered_users(people):
+    """The visitors as ``visit.visitors.all()`` lists them, without asking the database again."""
+    from organization.models import User
+
+    users = User.objects.filter(pk__in=[person.pk for person in people]).order_by("username")
+    users._result_cache = sorted(people, key=lambda person: person.username)
+    users._prefetch_done = True
+    return users
 
 
 def pledge_record(

@@ -76,6 +76,7 @@ def household_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def visit_create(request, pk):
+    selectors.load_caller(request.user)
     require(request.user, "outreach.visit")
     household = household_for(request.user, pk)
     if not services.can_record_visit(request.user, household):
