@@ -214,6 +214,8 @@ class CoverageWeek(models.Model):
     households_reached = models.IntegerField(_("households reached"), default=0)
     residents_pledged = models.IntegerField(_("residents with signed pledges"), default=0)
 
+    scope_field = "village"
+
     class Meta:
         verbose_name = _("coverage week")
         verbose_name_plural = _("coverage weeks")

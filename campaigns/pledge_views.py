@@ -110,7 +110,7 @@ def pledge_list(request):
     pledges = selectors.pledges_for_user(user=request.user, params=params)
     query = params.get("q", "").strip()
     exact = is_id_number(query)
-    page = paginate(request, pledges)
+    page = paginate(request, pledges, count=selectors.pledges_count(user=request.user, params=params))
     if exact:
         found = list(page.object_list)
         access_log_record(

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Func, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from organization.access import scope_queryset
@@ -18,7 +18,7 @@ from organization.models import Unit, UnitKind, User, UserRole
 from residents.models import Household, Resident
 
 from .filters import DoorVisitFilter, OutreachHouseholdFilter, PledgeFilter, visited_q
-from .models import DoorVisit, GridCoverage, Pledge
+from .models import CoverageWeek, DoorVisit, GridCoverage, Pledge
 
 ALL_GRIDS = "all"
 
@@ -118,6 +118,33 @@ def pledges_for_user(*, user, params: Mapping | None = None) -> QuerySet[Pledge]
     if params:
         pledges = PledgeFilter(params, queryset=pledges).qs
     return pledges.order_by("-signed_at", "-pk")
+
+
+def _unfiltered(params: Mapping | None, names) -> bool:
+    return not params or not any(str(params.get(name, "")).strip() for name in names)
+
+
+def visits_count(*, user, params: Mapping | None = None) -> int | None:
+    """How many visits the unfiltered register lists, from the weekly counters (None once filtered)."""
+    if not _unfiltered(params, DoorVisitFilter.base_filters):
+        return None
+    return scope_queryset(CoverageWeek.objects.all(), user).aggregate(n=Sum("visits"))["n"] or 0
+
+
+def pledges_count(*, user, params: Mapping | None = None) -> int | None:
+    """How many pledges the unfiltered register lists: the counters (residents in a household) and the few
+    pledges of residents without one (None once filtered)."""
+    if not _unfiltered(params, PledgeFilter.base_filters):
+        return None
+    loose = (
+        Pledge.objects.for_user(user)
+        .filter(resident__household__isnull=True)
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    cells = scope_queryset(GridCoverage.objects.all(), user)
+    return cells.aggregate(n=Coalesce(Sum("residents_pledged"), 0) + Subquery(loose, output_field=IntegerField()))["n"]
 
 
 def household_visits(*, user, household: Household) -> list[DoorVisit]:

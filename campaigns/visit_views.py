@@ -114,7 +114,7 @@ def visit_list(request):
         request,
         "campaigns/visit_list.html",
         {
-            "page": paginate(request, visits),
+            "page": paginate(request, visits, count=selectors.visits_count(user=request.user, params=request.GET)),
             "params": request.GET,
             "villages": list(villages_for_user(user=request.user)),
             "grids": list(grids_for_user(user=request.user)),

@@ -179,3 +179,25 @@ def test_coverage_now_reads_the_counters_in_three_queries_whatever_the_units(
         series = weekly_series(town)
     assert series.households_visited[-1] == 1
     assert series.visits[-1] == 1
+
+
+def test_the_registers_count_their_pages_from_the_counters(
+    grid_a, police, household_a, household_b, django_assert_max_num_queries
+):
+    from campaigns import selectors
+    from campaigns.models import DoorVisit, Pledge
+    from tests.factories import ResidentFactory
+
+    from .factories import DoorVisitFactory, PledgeFactory
+
+    visit(grid_a, household_a, home=False)
+    reached = visit(grid_a, household_a)
+    DoorVisitFactory(household=household_b)
+    PledgeFactory(visit=reached, resident=household_a.members.first())
+    PledgeFactory(resident=ResidentFactory(village=household_a.village))  # no household: counted apart
+    for user in (grid_a, police):
+        DoorVisit.objects.for_user(user).exists()  # the user's scope, looked up once per request
+        with django_assert_max_num_queries(2):
+            counts = (selectors.visits_count(user=user), selectors.pledges_count(user=user))
+        assert counts == (DoorVisit.objects.for_user(user).count(), Pledge.objects.for_user(user).count())
+    assert selectors.visits_count(user=police, params={"someone_home": "true"}) is None
