@@ -45,6 +45,7 @@ from core.rules import add_months, rule
 FIGURES_SECONDS = 24 * 3600
 COVERAGE_SECONDS = 10 * 60
 PREFIX = "assessment:figures"
+FORMAT = "1"  # bump when :class:`Figures` changes: entries pickled by an older release are then never read
 COVERAGE_VERSION = f"{PREFIX}:coverage-version"
 
 
@@ -229,6 +230,7 @@ def period_figures(
         month: ":".join(
             [
                 PREFIX,
+                FORMAT,
                 token,
                 f"{month:%Y-%m}",
                 str(versions[_version_key(month)]),
@@ -268,7 +270,9 @@ def coverage(
     if as_of >= now:
         return indicators.coverage_for(villages, as_of=None)
     version = _versions([COVERAGE_VERSION])[COVERAGE_VERSION]
-    key = ":".join([PREFIX, "coverage", token or epoch(), str(version), as_of.isoformat(), _villages_key(villages)])
+    key = ":".join(
+        [PREFIX, "coverage", FORMAT, token or epoch(), str(version), as_of.isoformat(), _villages_key(villages)]
+    )
     found = cache.get(key)
     if found is None:
         found = indicators.coverage_for(villages, as_of=as_of)
