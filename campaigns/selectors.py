@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Count, F, Func, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Func, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from organization.access import scope_queryset
@@ -72,11 +72,12 @@ def households_to_visit(*, user, params: Mapping) -> QuerySet[Household]:
         .values("last")[:1]
     )
     return households.annotate(
-        visited=visited_q(),
+        # Known from the filter but for show=all (an EXISTS in the SELECT list is hashed over every visit).
+        visited=visited_q() if show == "all" else Value(show == "visited"),
         visit_count=_count_of(DoorVisit.objects.all(), "household"),
         last_visit_at=Subquery(last_visit),
         member_count=_count_of(Resident.objects.all(), "household"),
-        pledged_count=_count_of(Pledge.objects.all(), "resident__household"),
+        pledged_count=_count_of(Resident.objects.filter(pledge__isnull=False), "household"),  # by the member index
     ).order_by(*(["visited"] if show == "all" else []), "village_id", "address")
 
 
