@@ -19,10 +19,10 @@ queries) and kept under a key made of:
   does, as it writes with COPY, which sends no signal).
 
 Door-visit coverage as of a closed period's end is cached the same way under one coverage version bumped by
-door visits and households (as of now it is the door-knocking's own figures, not cached). A registry import
-creates households in bulk, without signals: coverage entries also expire after ``COVERAGE_SECONDS``, so such a
-change shows within that time. Figures entries expire after ``FIGURES_SECONDS`` (a day): a month nobody asks for
-leaves the cache.
+households and by door visits dated before this month (as of now it is the door-knocking's own figures, not
+cached). A registry import creates households in bulk, without signals: coverage entries also expire after
+``COVERAGE_SECONDS``, so such a change shows within that time. Figures entries expire after ``FIGURES_SECONDS``
+(a day): a month nobody asks for leaves the cache.
 """
 
 from __future__ import annotations
@@ -324,6 +324,15 @@ def _changed(sender, instance, **kwargs) -> None:
 
 
 def _coverage_changed(sender, instance, **kwargs) -> None:
+    """A household registered, moved or deleted; a door visit recorded, changed or deleted *on or before the start
+    of this month* (a closed period's coverage counts visits up to its end: one recorded now changes none)."""
+    from campaigns.models import DoorVisit
+
+    if isinstance(instance, DoorVisit):
+        visited_at = instance.__dict__.get("visited_at")
+        this_month = periods.current_month(timezone.localdate()).start
+        if visited_at is not None and visited_at > this_month:
+            return
     bump_coverage()
 
 

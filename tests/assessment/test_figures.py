@@ -122,3 +122,13 @@ def test_a_new_village_is_compared_at_once(leader, march, town):
     assert "VN" not in rows(leader)
     VillageFactory(code="VN", parent=town, population=500)
     assert rows(leader)["VN"].cases == 0
+
+
+def test_a_door_visit_recorded_now_keeps_a_closed_months_coverage_cached(
+    leader, march, village_b, django_assert_max_num_queries
+):
+    household = HouseholdFactory(village=village_b)
+    rows(leader)
+    DoorVisitFactory(household=household)  # today: no closed period counts it
+    with django_assert_max_num_queries(6):
+        assert rows(leader)["VB"].households_visited == 0
