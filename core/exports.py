@@ -20,11 +20,13 @@ import csv
 import datetime
 import io
 import logging
+import re
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from xml.sax.saxutils import escape as xml_escape
 
-import openpyxl
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
@@ -36,8 +38,6 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from audit.models import AccessAction
 from audit.services import access_log_record
@@ -104,25 +104,104 @@ def _cells(values: Iterable) -> list:
     return ["" if value is None else value for value in values]
 
 
+# A one-sheet workbook written as XML straight into the zip: openpyxl's write-only mode spends ~15 µs a cell,
+# which is 100 s for 700,000 rows of nine columns; this writer spends ~2. Text cells are inline strings, numbers
+# numbers, the header bold; nothing else (no formulas: every text was formula-escaped by the export).
+_XLSX_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        "</Types>"
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" '
+        'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+        'Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+        'Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+        'Target="styles.xml"/></Relationships>'
+    ),
+    "xl/styles.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+        '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        "</styleSheet>"
+    ),
+}
+_XML_ILLEGAL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xlsx_cell(value, style: str = "") -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"<c{style}><v>{value}</v></c>"
+    text = _XML_ILLEGAL_RE.sub("", xml_escape("" if value is None else str(value)))
+    return f'<c t="inlineStr"{style}><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _write_xlsx(headers, rows: Iterable[list], target, sheet_title: str) -> None:
+    workbook = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        f'<sheets><sheet name="{xml_escape(sheet_title, {chr(34): "&quot;"})}" sheetId="1" r:id="rId1"/></sheets>'
+        "</workbook>"
+    )
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name, content in _XLSX_PARTS.items():
+            archive.writestr(name, content)
+        archive.writestr("xl/workbook.xml", workbook)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as raw:
+            sheet = io.BufferedWriter(raw, buffer_size=1 << 20)
+            sheet.write(
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            )
+            bold = ' s="1"'
+            sheet.write(("<row>" + "".join(_xlsx_cell(str(header), bold) for header in headers) + "</row>").encode())
+            for cells in rows:
+                sheet.write(("<row>" + "".join(map(_xlsx_cell, cells)) + "</row>").encode())
+            sheet.write(b"</sheetData></worksheet>")
+            sheet.flush()
+
+
 def write_rows(rows: ExportRows, fmt: str, target, *, progress: Callable[[int], None] | None = None) -> int:
     """Write the header and every row to ``target`` (a binary file), streaming; returns the number of rows."""
     count = 0
     objects = rows.objects().iterator(chunk_size=CHUNK_SIZE)
     if fmt == "xlsx":
-        workbook = openpyxl.Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=_("Sheet1")[:31])
-        header_cells = []
-        for header in rows.headers:
-            cell = WriteOnlyCell(sheet, value=str(header))
-            cell.font = Font(bold=True)
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        for obj in objects:
-            sheet.append(_cells(rows.row(obj)))
-            count += 1
-            if progress is not None and count % CHUNK_SIZE == 0:
-                progress(count)
-        workbook.save(target)
+
+        def cells():
+            nonlocal count
+            for obj in objects:
+                yield rows.row(obj)
+                count += 1
+                if progress is not None and count % CHUNK_SIZE == 0:
+                    progress(count)
+
+        _write_xlsx(rows.headers, cells(), target, _("Sheet1")[:31])
     else:
         text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="", write_through=False)
         writer = csv.writer(text)

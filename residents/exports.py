@@ -10,10 +10,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from core.exports import ExportKind, ExportRefused, ExportRows
+from core.validators import mask_id_number, mask_phone
 
 from .filters import HouseholdFilter, ResidentFilter
-from .models import Household, Resident
-from .resources import HouseholdResource, ResidentResource
+from .models import Household, Resident, ResidentTag
+from .resources import HouseholdResource, ResidentResource, escape_formula
 from .selectors import _count_of
 
 MASKED_FIELDS = {"id_number", "phone", "household_contact_phone", "contact_phone"}
@@ -33,13 +34,52 @@ def _rows(resource, filterset, queryset) -> ExportRows:
     )
 
 
+_TAG_FIELDS = [f"is_{tag}" for tag in ResidentTag.values]
+_RESIDENT_COLUMNS = [
+    "name",
+    "id_number",
+    "phone",
+    "village__code",
+    "household__grid__code",
+    "household__address",
+    "household__contact_phone",
+    "relation",
+    *_TAG_FIELDS,
+]
+
+
+def _resident_row(tag_labels: list[str]):
+    """One resident's cells from a ``values_list`` row: the resource's columns, masked and escaped, without
+    building a model instance or going through the resource's widgets (a 700,000-row export)."""
+
+    def row(values) -> list:
+        name, id_number, phone, village, grid, address, contact, relation, *flags = values
+        tags = "、".join(label for label, flag in zip(tag_labels, flags, strict=True) if flag)
+        return [
+            escape_formula(name),
+            mask_id_number(id_number),
+            mask_phone(phone),
+            escape_formula(village),
+            escape_formula(grid or ""),
+            escape_formula(address or ""),
+            mask_phone(contact),
+            escape_formula(relation),
+            tags,
+        ]
+
+    return row
+
+
 def residents_rows(*, user, params) -> ExportRows:
+    resource = ResidentResource(user=user)
     filterset = ResidentFilter(params, queryset=Resident.objects.for_user(user))
-    return _rows(
-        ResidentResource(user=user),
+    rows = _rows(
+        resource,
         filterset,
-        lambda residents: residents.select_related("village", "household__grid").order_by("village_id", "name", "pk"),
+        lambda residents: residents.order_by("village_id", "name", "pk").values_list(*_RESIDENT_COLUMNS),
     )
+    rows.row = _resident_row([str(label) for label in ResidentTag.labels])
+    return rows
 
 
 def households_rows(*, user, params) -> ExportRows:
