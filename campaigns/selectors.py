@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import Count, F, Func, IntegerField, Max, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
@@ -187,6 +188,8 @@ def load_caller(user) -> None:
     """The caller's unit (with the two units above it) and roles in one query: the capability and scope
     checks of a request then ask the database nothing more about the caller."""
     if not getattr(user, "is_authenticated", False) or not user.unit_id or getattr(user, "_role_codes", None):
+        return
+    if connection.vendor != "postgresql":  # ArraySubquery is PostgreSQL's; elsewhere the checks load them
         return
     unit = (
         Unit.objects.select_related("parent__parent")
