@@ -245,6 +245,28 @@ def write_results(name: str, data: dict) -> Path:
 # --- the driver --------------------------------------------------------------------------------------------
 
 
+def _measure_phases(parts, phases, args, results, seeded, load, towns) -> None:
+    for label, size in phases:
+        if size is not None:
+            print(f"  seed_scale --residents {size:,} --towns {towns} …", flush=True)
+            seeded[label] = round(seed_scale(residents=size, towns=towns, seed=args.seed), 1)
+        world = population()
+        print(f"  {label}: {world}", flush=True)
+        for part in parts:
+            if label == "town" and not part.AT_TOWN and not args.skip_scale:
+                continue
+            mark = load.mark()
+            started = time.perf_counter()
+            print(f"  {part.NAME} at {label} …", flush=True)
+            measured = part.measure(scale=label, options=args)
+            results[part.NAME]["scales"][label] = {
+                "population": world,
+                "seconds": round(time.perf_counter() - started, 1),
+                "load_average": load.summary(mark),
+                **measured,
+            }
+
+
 def run(parts, argv: list[str] | None, *, prog: str, description: str) -> int:
     """Build the world, let each part measure it at town scale and at scale, write and print the results."""
     args, _unknown = parser_for(parts, prog, description).parse_known_args(argv)
@@ -253,6 +275,7 @@ def run(parts, argv: list[str] | None, *, prog: str, description: str) -> int:
     towns = args.towns or default_towns(residents)
     scale_label = f"{residents}"
     results = {part.NAME: {"scales": {}} for part in parts}
+    failure = None
     print(f"{prog}: building a throwaway database (demo town, then {residents:,} residents in {towns} town(s))")
     with LoadSampler() as load, throwaway_database(keepdb=args.keepdb):
         about = machine()
@@ -262,27 +285,15 @@ def run(parts, argv: list[str] | None, *, prog: str, description: str) -> int:
             phases.append(("town", None))
         if not args.skip_scale:
             phases.append((scale_label, residents))
-        for label, size in phases:
-            if size is not None:
-                print(f"  seed_scale --residents {size:,} --towns {towns} …", flush=True)
-                seeded[label] = round(seed_scale(residents=size, towns=towns, seed=args.seed), 1)
-            world = population()
-            print(f"  {label}: {world}", flush=True)
-            for part in parts:
-                if label == "town" and not part.AT_TOWN and not args.skip_scale:
-                    continue
-                mark = load.mark()
-                started = time.perf_counter()
-                print(f"  {part.NAME} at {label} …", flush=True)
-                measured = part.measure(scale=label, options=args)
-                results[part.NAME]["scales"][label] = {
-                    "population": world,
-                    "seconds": round(time.perf_counter() - started, 1),
-                    "load_average": load.summary(mark),
-                    **measured,
-                }
+        try:
+            _measure_phases(parts, phases, args, results, seeded, load, towns)
+        except Exception as error:  # noqa: BLE001 (keep what was measured before it, and say what failed)
+            import traceback
+
+            traceback.print_exc()
+            failure = f"{type(error).__name__}: {error}"
         about["load_average"] = load.summary()
-    status = 0
+    status = 0 if failure is None else 1
     for part in parts:
         data = results[part.NAME]
         data.update(
@@ -292,6 +303,7 @@ def run(parts, argv: list[str] | None, *, prog: str, description: str) -> int:
             seed_seconds=seeded,
             argv=list(argv or []),
             finished_at=time.strftime("%Y-%m-%d %H:%M:%S"),
+            failure=failure,
         )
         data["goals"] = part.goals(data)
         path = write_results(part.NAME, data)
@@ -301,6 +313,8 @@ def run(parts, argv: list[str] | None, *, prog: str, description: str) -> int:
         for goal, met in data["goals"].items():
             print(f"  goal {'met' if met else 'MISSED'}: {goal}")
         print(f"  ({path.relative_to(ROOT)})")
+    if failure:
+        print(f"\nFAILED: {failure}")
     load_text = ", ".join(f"{key} {value}" for key, value in about["load_average"].items())
     print(
         f"\nmachine: {about['cpus']} CPUs ({about['cpu_model']}), PostgreSQL {about['postgresql']}, "
