@@ -40,8 +40,9 @@ def households_for_user(*, user, params: Mapping | None = None) -> QuerySet[Hous
     households = Household.objects.for_user(user).select_related("village", "grid")
     if params:
         households = HouseholdFilter(params, queryset=households).qs
+    # Ordered as the (village, address) unique index is: a page reads 25 index entries, never sorts the scope.
     return households.annotate(member_count=_count_of(Resident.objects.all(), "household")).order_by(
-        "village__code", "address", "pk"
+        "village_id", "address", "pk"
     )
 
 
@@ -53,7 +54,7 @@ def residents_for_user(*, user, params: Mapping | None = None) -> QuerySet[Resid
     residents = Resident.objects.for_user(user).select_related("village", "household", "household__grid")
     if params:
         residents = ResidentFilter(params, queryset=residents).qs
-    return residents.order_by("village__code", "name", "pk")
+    return residents.order_by("village_id", "name", "pk")  # the (village, name) index's order
 
 
 def household_members(*, user, household: Household) -> QuerySet[Resident]:

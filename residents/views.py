@@ -11,7 +11,6 @@ access-logged (which kind of number, never the number itself).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.models import AccessAction
 from audit.services import access_log_record
 from core.forms import apply_service_errors
+from core.pagination import CappedPaginator
 from core.privacy import full_number_kind
 from core.search import posted_search
 from core.validators import mask_id_number, mask_phone, normalize_id_number
@@ -65,7 +65,7 @@ def _search_params(request, kind: str):
 def _list_page(request, *, kind: str, rows, params, template: str, extra: dict):
     query = params.get("q", "").strip()
     exact_kind = _number_kind(query) if is_exact_number_search(query) else None
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     if exact_kind:
         found = list(page.object_list)
         access_log_record(

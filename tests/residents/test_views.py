@@ -639,3 +639,25 @@ def test_village_overview_queries_do_not_grow_with_villages(client, leader, town
     with django_assert_max_num_queries(10):
         response = client.get(reverse("residents:village_overview"))
     assert len(response.context["rows"]) == 30
+
+
+def test_a_long_list_is_not_counted_past_the_cap(client, leader, village_a, grid_a1, monkeypatch):
+    """Counts only for the rows shown: past the cap the list says "more than" and stops paging there."""
+    monkeypatch.setattr("core.pagination.LIST_COUNT_CAP", 30)
+    _populate(village_a, grid_a1, 20)  # 40 residents
+    client.force_login(leader)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("residents:resident_list"))
+    counts = [q["sql"] for q in queries if "COUNT(*)" in q["sql"] and "residents_resident" in q["sql"]]
+    assert len(counts) == 1 and "LIMIT 31" in counts[0]
+    assert response.context["page"].paginator.capped
+    assert 'data-testid="result-count"' in response.text and "30" in response.text
+    assert client.get(reverse("residents:resident_list"), {"page": 3}).context["page"].number == 2
+
+
+def test_a_short_list_shows_its_exact_count(client, leader, village_a, grid_a1):
+    _populate(village_a, grid_a1, 2)
+    client.force_login(leader)
+    response = client.get(reverse("residents:resident_list"))
+    assert not response.context["page"].paginator.capped
+    assert response.context["page"].paginator.count == 4
