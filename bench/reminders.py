@@ -66,7 +66,10 @@ def eager_celery_without_deliveries():
     def count(*args, **kwargs):
         queued["deliveries"] += 1
 
-    previous = app.conf.task_always_eager
+    # Set in the conf's own layer and taken out again after: assigning the old value back would pin it there,
+    # hiding later changes of the Django setting (CELERY_TASK_ALWAYS_EAGER) from every test that follows.
+    changes = app.conf.changes
+    had, previous = "task_always_eager" in changes, changes.get("task_always_eager")
     app.conf.task_always_eager = True
     try:
         with (
@@ -75,7 +78,10 @@ def eager_celery_without_deliveries():
         ):
             yield queued
     finally:
-        app.conf.task_always_eager = previous
+        if had:
+            changes["task_always_eager"] = previous
+        else:
+            changes.pop("task_always_eager", None)
 
 
 def _scan(*, today=None, now=None) -> dict:
