@@ -102,30 +102,10 @@ def worker_bombs() -> dict[str, bytes]:
         made.SHEET_HEAD + b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
         b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>' + made.SHEET_TAIL
     )
-    content = (
-        b'<?xml version="1.0" encoding="UTF-8"?><office:document-content'
-        b' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
-        b' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
-        b' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
-        b'<table:table table:name="S"><table:table-row table:number-rows-repeated="1000000">'
-        b'<table:table-cell table:number-columns-repeated="50" office:value-type="string"><text:p>x</text:p>'
-        b"</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body>"
-        b"</office:document-content>"
-    )
-    import zipfile
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
-        archive.writestr(
-            "META-INF/manifest.xml",
-            b'<?xml version="1.0" encoding="UTF-8"?><manifest:manifest'
-            b' xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry'
-            b' manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-            b"</manifest:manifest>",
-        )
-    return {"cells at A1 and XFD1048576": made.workbook(far), ".ods: a row repeated 1,000,000 times": buffer.getvalue()}
+    return {
+        "cells at A1 and XFD1048576": made.workbook(far),
+        ".ods: a row repeated 1,000,000 times": made.ods_repeating_a_row(),
+    }
 
 
 def _status_kb(field: str) -> int:

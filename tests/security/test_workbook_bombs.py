@@ -277,13 +277,14 @@ def test_two_cells_far_apart_kill_only_the_contained_reader(uploader, settings):
     assert not Resident.objects.exists()
 
 
-def test_an_ods_repeating_a_row_a_million_times_is_contained(settings):
+def ods_repeating_a_row(times: int = 1_000_000) -> bytes:
+    """An .ods of a few KB whose one row says it repeats ``times`` times (calamine expands it: gigabytes)."""
     content = (
         b'<?xml version="1.0" encoding="UTF-8"?><office:document-content'
         b' xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
         b' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
         b' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet>'
-        b'<table:table table:name="S"><table:table-row table:number-rows-repeated="1000000">'
+        b'<table:table table:name="S"><table:table-row table:number-rows-repeated="' + str(times).encode() + b'">'
         b'<table:table-cell table:number-columns-repeated="50" office:value-type="string"><text:p>x</text:p>'
         b"</table:table-cell></table:table-row></table:table></office:spreadsheet></office:body>"
         b"</office:document-content>"
@@ -299,9 +300,14 @@ def test_an_ods_repeating_a_row_a_million_times_is_contained(settings):
             b' manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
             b"</manifest:manifest>",
         )
+    return buffer.getvalue()
+
+
+def test_an_ods_repeating_a_row_a_million_times_is_contained(settings):
+    bomb = ods_repeating_a_row()
     settings.IMPORT_READER_MEMORY_MB = 256
     with pytest.raises(Exception) as refused:
-        read_table(buffer.getvalue())
+        read_table(bomb)
     assert refused.value.code == "bomb"
 
 
