@@ -56,11 +56,10 @@ def test_the_home_page_links_to_the_rules(client, grid_a):
     assert reverse("plan_rules") in client.get(reverse("home")).text
 
 
-def test_the_readme_states_every_rule_with_its_setting():
+def test_the_docs_state_every_rule_with_its_setting():
     from pathlib import Path
 
     from django.conf import settings
 
-    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## The plan's rules") : readme.index("## What the application does")]
-    assert [name for name in DEFAULTS if f"`RULE_{name}`" not in section] == []
+    rules_page = (Path(settings.BASE_DIR) / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert [name for name in DEFAULTS if f"`RULE_{name}`" not in rules_page] == []
