@@ -3,7 +3,7 @@ import os
 from celery import Celery
 from celery.signals import after_setup_logger, after_setup_task_logger
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luocun_antifraud.settings.local")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luocun_antifraud.settings.production")
 
 app = Celery("luocun_antifraud")
 app.config_from_object("django.conf:settings", namespace="CELERY")

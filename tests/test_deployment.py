@@ -195,3 +195,11 @@ def test_production_api_answers_json_only(tmp_path):
     assert result.stdout.strip().splitlines()[-1] == "['rest_framework.renderers.JSONRenderer']", (
         result.stdout + result.stderr
     )
+
+
+def test_servers_default_to_production_settings_and_development_keys_live_only_in_local_settings():
+    root = Path(__file__).resolve().parent.parent / "luocun_antifraud"
+    for entry_point in ("wsgi.py", "asgi.py", "celery.py"):
+        assert '"luocun_antifraud.settings.production"' in (root / entry_point).read_text(), entry_point
+    base = (root / "settings" / "base.py").read_text()
+    assert "dev-insecure" not in base and "dev-only" not in base and "SECRET_KEY =" not in base

@@ -12,7 +12,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env("SECRET_KEY", default="dev-insecure-secret-key-change-me-0123456789abcdef")
+# SECRET_KEY, FIELD_ENCRYPTION_KEYS and FIELD_HASH_KEY: required from the environment in production; development
+# values live only in local.py (and test.py, which takes them from there).
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -184,9 +185,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Field encryption for sensitive personal information (ID, phone, bank numbers).
 # FIELD_ENCRYPTION_KEYS: comma-separated Fernet keys, newest first (rotation: prepend a new key,
-# run `manage.py rotate_field_keys`, then drop the old one). FIELD_HASH_KEY: the keyed-hash secret.
-FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=["ZGV2LW9ubHkta2V5LWRvLW5vdC11c2UtaW4tcHJvZCE="])
-FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="dev-only-hash-key-do-not-use-in-production")
+# run `manage.py rotate_field_keys`, then drop the old one). FIELD_HASH_KEY: the keyed-hash secret. Both are set
+# by the environment-specific modules (production requires them).
 
 # Celery. Without REDIS_URL / CELERY_BROKER_URL the broker is kombu's filesystem transport:
 # it needs no server, so `make run` works on a machine with only Python.

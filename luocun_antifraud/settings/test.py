@@ -1,6 +1,7 @@
 """Test settings: SQLite by default, PostgreSQL when DATABASE_URL is set, Redis when REDIS_URL is set."""
 
 from .base import *  # noqa: F403
+from .local import FIELD_ENCRYPTION_KEYS, FIELD_HASH_KEY, SECRET_KEY  # noqa: F401  (development keys)
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
