@@ -263,7 +263,7 @@ def test_police_leadership_and_governance_see_the_kpis(client, request, who, tow
     response = client.get(URL)
     assert response.status_code == 200
     assert [row.village.code for row in response.context["report"].villages] == ["VA", "VB"]
-    assert b'id="kpi-data"' in response.content and b"echarts.min.js" in response.content
+    assert b'id="kpi-data"' in response.content and b"echarts.charts.min.js" in response.content
 
 
 @pytest.mark.parametrize("who", ["grid_a", "head_a"])
