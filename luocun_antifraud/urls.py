@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from core.api import NotFoundView
 from core.views import attachment_file, healthz, plan_rules
+from field import views as field_views
 from organization.views import home
 
 urlpatterns = [
@@ -30,6 +31,9 @@ urlpatterns = [
     path("cases/", include("fraud_cases.urls")),
     path("assessment/", include("assessment.urls")),
     path("verify/", include("schools.verify_urls")),
+    path("field/", include("field.urls")),
+    path("manifest.webmanifest", field_views.manifest, name="field_manifest"),
+    path("sw.js", field_views.service_worker, name="field_sw"),  # at the root: its scope is the whole site
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("luocun_antifraud.api_urls")),

@@ -1,0 +1,163 @@
+"""The offline field mode, as a grid worker uses it in a village without signal (issue 16).
+
+grid_a opens /field/ on a phone, loses the signal, reloads the page (it comes from the service worker's cache with
+the due list), records a follow-up visit and a door visit with a pledge signed on the screen, closes the page and
+opens it again (the queue is kept), and gets the signal back: the records are sent, each exactly once, and sending
+them again creates nothing.
+"""
+
+import json
+
+import pytest
+from django.utils import timezone
+
+from campaigns.models import DoorVisit, Pledge, PledgeMethod
+from organization.models import User
+from tests.browser.conftest import login, new_context
+from tests.factories import HouseholdFactory, ResidentFactory, WarningFactory
+from warnings_followup.models import FollowUpVisit, WarningStatus
+
+pytestmark = pytest.mark.browser
+
+PENDING = "[data-sync-pending]"
+
+
+@pytest.fixture
+def field_world(demo_town):
+    grid_a = User.objects.get(username="grid_a")
+    grid = grid_a.unit
+    household = HouseholdFactory(village=grid.parent, grid=grid, address="幸福路8号")
+    head = ResidentFactory(household=household, name="陈大文", relation="户主")
+    ResidentFactory(household=household, name="陈小文", relation="子")
+    person = ResidentFactory(village=grid.parent, name="王秀英")
+    warning = WarningFactory(
+        village=grid.parent,
+        person=person,
+        address="幸福路9号",
+        status=WarningStatus.FOLLOWING_UP,
+        next_visit_due=timezone.localdate(),
+    )
+    return {"household": household, "head": head, "warning": warning}
+
+
+def pending(page) -> str:
+    return page.locator(PENDING).inner_text()
+
+
+def draw_signature(page):
+    box = page.locator("canvas[data-signature]").bounding_box()
+    x, y = box["x"] + 30, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(x + step * 20, y + (15 if step % 2 else -15), steps=3)
+    page.mouse.up()
+
+
+def test_visits_and_a_pledge_recorded_offline_are_synced_exactly_once(browser, live_server, field_world):
+    warning, household, head = field_world["warning"], field_world["household"], field_world["head"]
+    context = new_context(browser)
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        login(page, live_server, "grid_a")
+        page.goto(f"{live_server.url}/field/")
+        page.wait_for_selector("body[data-synced=true]")
+        visit_button = f'[data-action="record-visit"][data-warning-id="{warning.pk}"]'
+        door_button = f'[data-action="record-door-visit"][data-household-id="{household.pk}"]'
+        page.wait_for_selector(visit_button)
+        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        assert pending(page) == "0"
+
+        # No signal: the page comes back from the cache, with the due list.
+        context.set_offline(True)
+        page.reload()
+        page.wait_for_selector(visit_button)
+        assert page.locator("[data-connection]").inner_text() == "离线"
+
+        # A follow-up visit.
+        page.click(visit_button)
+        form = page.locator('form[data-form="visit"]')
+        form.locator('input[name="method"][value="in_person"]').check()
+        form.locator('input[name="at_risk"]').check()
+        form.locator('textarea[name="notes"]').fill("离线回访：已再次提醒")
+        form.locator("button[type=submit]").click()
+        page.wait_for_function(f"document.querySelector('{PENDING}').textContent === '1'")
+
+        # A door visit, with the household head's pledge signed on the screen.
+        page.click(door_button)
+        form = page.locator('form[data-form="door-visit"]')
+        form.locator('input[name="someone_home"][value="true"]').check()
+        form.locator('input[name="materials"][value="letter"]').check()
+        form.locator('input[name="materials"][value="pledge_form"]').check()
+        form.locator('input[name="app_installed"]').check()
+        form.locator('textarea[name="notes"]').fill("讲解了冒充客服诈骗")
+        form.locator('select[name="resident"]').select_option(str(head.pk))
+        draw_signature(page)
+        form.locator("button[type=submit]").click()
+        page.wait_for_function(f"document.querySelector('{PENDING}').textContent === '3'")
+        recorded_before = timezone.now()
+
+        # The browser tab is closed and opened again, still without signal: the queue is still there.
+        page.close()
+        page = context.new_page()
+        page.goto(f"{live_server.url}/field/")
+        page.wait_for_selector(visit_button)
+        page.wait_for_function(f"document.querySelector('{PENDING}').textContent === '3'")
+        assert not DoorVisit.objects.exists() and not FollowUpVisit.objects.filter(warning=warning).exists()
+
+        # The signal returns: everything is sent, oldest first, and the count goes to 0.
+        posted = []
+        page.on(
+            "request",
+            lambda request: posted.append(request) if request.method == "POST" and "/api/v1/" in request.url else None,
+        )
+        context.set_offline(False)
+        page.wait_for_function(f"document.querySelector('{PENDING}').textContent === '0'", timeout=20_000)
+
+        assert [request.url.removeprefix(live_server.url) for request in posted] == [
+            f"/api/v1/warnings/{warning.pk}/visits/",
+            "/api/v1/door-visits/",
+            "/api/v1/pledges/",
+        ]
+        visit = FollowUpVisit.objects.get(warning=warning)
+        assert visit.at_risk and visit.notes == "离线回访：已再次提醒"
+        assert visit.visited_at < recorded_before  # the moment of recording, not of the sync
+        door_visit = DoorVisit.objects.get(household=household)
+        assert door_visit.gave_letter and door_visit.gave_pledge_form and door_visit.app_installed
+        assert door_visit.visited_at < recorded_before
+        pledge = Pledge.objects.get(resident=head)
+        assert pledge.method == PledgeMethod.SIGNED_ON_PHONE and pledge.visit == door_visit
+
+        # Replaying the sync (the same requests again) creates nothing.
+        for request in posted:
+            answer = context.request.post(
+                request.url,
+                data=request.post_data,
+                headers={"Content-Type": "application/json", "X-CSRFToken": request.headers["x-csrftoken"]},
+            )
+            assert answer.status == 200, answer.text()
+        assert FollowUpVisit.objects.filter(warning=warning).count() == 1
+        assert DoorVisit.objects.filter(household=household).count() == 1
+        assert Pledge.objects.filter(resident=head).count() == 1
+        # The visited household left the to-visit list at the sync.
+        page.wait_for_selector(door_button, state="detached")
+        assert json.loads(posted[2].post_data)["visit_client_id"] == str(door_visit.client_id)
+    finally:
+        context.close()
+
+
+def test_the_field_page_weighs_at_most_250_kib_on_first_load(browser, live_server, field_world):
+    context = new_context(browser)
+    try:
+        page = context.new_page()
+        login(page, live_server, "grid_a")
+        sizes = []
+        page.on("requestfinished", lambda request: sizes.append(request.sizes()))
+        page.goto(f"{live_server.url}/field/")
+        page.wait_for_selector("body[data-synced=true]")
+        page.wait_for_load_state("networkidle")
+        transferred = sum(size["responseBodySize"] + size["responseHeadersSize"] for size in sizes)
+        assert sizes and transferred <= 250 * 1024, f"{transferred / 1024:.0f} KiB"
+    finally:
+        context.close()
