@@ -79,3 +79,56 @@ class FraudCaseForm(forms.Form):
             "recovered_amount": data["recovered_amount"] or Decimal("0"),
             "source": data["source"],
         }
+
+
+class LinesField(forms.CharField):
+    """A list of short texts, typed one per line in a textarea."""
+
+    widget = forms.Textarea(attrs={"rows": 5})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class TypicalCaseForm(forms.Form):
+    """A typical case (典型案例): shape only; the anonymity and the number of points are the service's rules."""
+
+    title = forms.CharField(label=_("Title"), max_length=100)
+    fraud_type = forms.ChoiceField(label=_("Fraud type"), choices=FraudType.choices)
+    story = forms.CharField(
+        label=_("How the swindle went"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("In plain words, without names, ID numbers, phone numbers or bank numbers."),
+    )
+    warning_signs = LinesField(label=_("Warning signs"), help_text=_("One per line."))
+    script = LinesField(
+        label=_("What to say (dissuasion script)"),
+        help_text=_("3 to 6 short talking points, one per line."),
+    )
+    source_case_number = forms.CharField(
+        label=_("Source case number"),
+        max_length=64,
+        required=False,
+        help_text=_("The registered case it is drawn from (only staff who may see that case see the link)."),
+    )
+
+    @classmethod
+    def initial_for(cls, case, *, source=None) -> dict:
+        """The form's values for ``case``; the source case's number only when the editor may see it."""
+        return {
+            "title": case.title,
+            "fraud_type": case.fraud_type,
+            "story": case.story,
+            "warning_signs": case.warning_signs,
+            "script": case.script,
+            "source_case_number": source.case_number if source is not None else "",
+        }
+
+    def service_arguments(self) -> dict:
+        return dict(self.cleaned_data)

@@ -89,3 +89,67 @@ class FraudCase(models.Model):
     def defrauded_after_warning(self) -> bool:
         """预后被骗: the victim had a warning pushed before the fraud."""
         return self.warning_id is not None
+
+
+class TypicalCaseStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
+
+
+class TypicalCaseQuerySet(ScopedQuerySet):
+    def published(self):
+        return self.filter(status=TypicalCaseStatus.PUBLISHED)
+
+
+class TypicalCase(models.Model):
+    """典型案例: an anonymised case told for publicity, with its warning signs and a dissuasion script (劝阻话术).
+
+    Written by the police and the comprehensive governance centre for their town (``unit``), drawn from a
+    registered case (``source_case``, shown only to staff who may see that case). Published cases appear in the
+    door-visit and follow-up visit forms of their fraud type. The status changes only through
+    ``services.typical_case_publish`` / ``typical_case_retire`` (audited).
+    """
+
+    title = models.CharField(_("title"), max_length=100)
+    fraud_type = models.CharField(_("fraud type"), max_length=32, choices=FraudType.choices)
+    story = models.TextField(_("how the swindle went"))
+    warning_signs = models.JSONField(_("warning signs"), default=list)
+    script = models.JSONField(_("dissuasion script"), default=list)
+    status = models.CharField(
+        _("status"), max_length=16, choices=TypicalCaseStatus.choices, default=TypicalCaseStatus.DRAFT
+    )
+    source_case = models.ForeignKey(
+        FraudCase,
+        verbose_name=_("source case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="typical_cases",
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="typical_cases")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = TypicalCaseQuerySet.as_manager()
+
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("typical case")
+        verbose_name_plural = _("typical cases")
+        ordering = ["fraud_type", "-published_on", "-pk"]
+        indexes = [models.Index(fields=["status", "fraud_type"], name="typical_case_status_type")]
+
+    def __str__(self):
+        return self.title

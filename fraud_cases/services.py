@@ -13,12 +13,14 @@ Registering a case, in one transaction:
    reason names the case registration;
 4. if that warning was pushed within ``INCIDENT_LOOKBACK_DAYS`` before the report ("预警见面劝阻又被骗的就是
    事故"), an incident review (事故复盘) opens against the warning's village, with the warning's visit record,
-   the grid and the workers responsible (``assessment.services.incident_review_open``; one per case).
+   the grid and the workers responsible (``assessment.services.incident_review_open``, connected to the signal
+   :data:`fraud_cases.signals.case_registered_after_warning`; one per case).
 """
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
@@ -26,8 +28,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.services import audit_event_record
+from core.workflow import TransitionNotAllowed
 from organization.access import can, unit_in_scope
 from organization.models import Unit, UnitKind
 from residents.models import Resident, ResidentSource, id_number_hash
@@ -35,7 +39,9 @@ from residents.services import resident_create
 from warnings_followup.models import OPEN_STATUSES, FraudType, Warning, local_date
 from warnings_followup.services import warning_report_defrauded
 
-from .models import CaseSource, FraudCase
+from .anonymity import check_anonymous
+from .models import CaseSource, FraudCase, TypicalCase, TypicalCaseStatus
+from .signals import case_registered_after_warning
 
 # How far ahead of our clock a reported_at may be (the other system's clock may run fast).
 CLOCK_SKEW = datetime.timedelta(minutes=5)
@@ -214,7 +220,174 @@ def _register(*, actor, case_number, reported_at, victim_name, id_number, phone,
             event="report_defrauded",
         )
     if warning is not None:
-        from assessment.services import incident_review_open
-
-        incident_review_open(case=case, actor=actor)
+        case_registered_after_warning.send(sender=FraudCase, case=case, actor=actor)  # assessment: incident review
     return case
+
+
+# --- typical cases (典型案例) -------------------------------------------------------------------------------
+
+SCRIPT_MIN, SCRIPT_MAX = 3, 6
+SCRIPT_POINT_MAX = 80
+SIGNS_MIN, SIGNS_MAX = 1, 8
+SIGN_MAX = 120
+
+
+@dataclass(frozen=True)
+class Transition:
+    label: str
+    sources: frozenset[str]
+    target: str
+
+
+T = TypicalCaseStatus
+TYPICAL_CASE_TRANSITIONS = {
+    "publish": Transition(gettext_lazy("Publish"), frozenset({T.DRAFT, T.RETIRED}), T.PUBLISHED),
+    "retire": Transition(gettext_lazy("Retire"), frozenset({T.PUBLISHED}), T.RETIRED),
+}
+EDITABLE = frozenset({T.DRAFT, T.PUBLISHED})
+
+
+def _may_write(user, case: TypicalCase | None = None) -> bool:
+    return can(user, "typical_cases.write") and (case is None or unit_in_scope(user, case.unit))
+
+
+def can_edit_typical_case(user, case: TypicalCase) -> bool:
+    return case.status in EDITABLE and _may_write(user, case)
+
+
+def can_transition_typical_case(user, case: TypicalCase, action: str) -> bool:
+    return case.status in TYPICAL_CASE_TRANSITIONS[action].sources and _may_write(user, case)
+
+
+def _points(values, *, field: str, least: int, most: int, longest: int) -> list[str]:
+    points = [" ".join(str(value).split()) for value in (values or [])]
+    points = [point for point in points if point]
+    if not least <= len(points) <= most:
+        raise ValidationError(
+            {field: _("Give between %(least)d and %(most)d points, one per line.") % {"least": least, "most": most}}
+        )
+    too_long = [point for point in points if len(point) > longest]
+    if too_long:
+        raise ValidationError(
+            {
+                field: _("Keep each point short: at most %(count)d characters (“%(point)s…”).")
+                % {"count": longest, "point": too_long[0][:12]}
+            }
+        )
+    return points
+
+
+def _source_case(actor, number: str) -> FraudCase | None:
+    number = (number or "").strip()
+    if not number:
+        return None
+    case = FraudCase.objects.for_user(actor).select_related("victim").filter(case_number=number).first()
+    if case is None:
+        raise ValidationError({"source_case_number": _("No case with this number in your area.")})
+    return case
+
+
+def typical_case_library_unit(actor) -> Unit:
+    """The unit whose library a new typical case joins: the author's town (or the top of their unit)."""
+    if actor.unit_id is None:
+        raise ValidationError(_("Your account belongs to no unit: ask an administrator to set it."))
+    return actor.unit.ancestor(UnitKind.TOWN) or actor.unit
+
+
+def typical_case_save(
+    *,
+    actor,
+    case: TypicalCase | None = None,
+    title: str,
+    fraud_type: str,
+    story: str,
+    warning_signs: list[str],
+    script: list[str],
+    source_case_number: str = "",
+) -> TypicalCase:
+    """Write a new typical case (a draft) or change one (draft or published). The text must be anonymous.
+
+    Raises ``PermissionDenied`` for anyone but the police and the governance centre (in the case's scope),
+    ``TransitionNotAllowed`` for a retired case and ``ValidationError`` per field.
+    """
+    if not _may_write(actor, case):
+        raise PermissionDenied(_("Only the police and the governance centre write typical cases."))
+    errors = {}
+    title, story = " ".join((title or "").split()), (story or "").strip()
+    if not title:
+        errors["title"] = _("Enter a title.")
+    if not story:
+        errors["story"] = _("Tell how the swindle went.")
+    if fraud_type not in FraudType.values:
+        errors["fraud_type"] = _("Unknown fraud type.")
+    cleaned = {}
+    for field, values, least, most, longest in (
+        ("warning_signs", warning_signs, SIGNS_MIN, SIGNS_MAX, SIGN_MAX),
+        ("script", script, SCRIPT_MIN, SCRIPT_MAX, SCRIPT_POINT_MAX),
+    ):
+        try:
+            cleaned[field] = _points(values, field=field, least=least, most=most, longest=longest)
+        except ValidationError as exc:
+            errors.update({key: messages[0] for key, messages in exc.message_dict.items()})
+    try:
+        source = _source_case(actor, source_case_number)
+    except ValidationError as exc:
+        errors.update({key: messages[0] for key, messages in exc.message_dict.items()})
+        source = None
+    if errors:
+        raise ValidationError(errors)
+    check_anonymous(
+        {"title": title, "story": story, **cleaned}, names=[source.victim.name] if source is not None else []
+    )
+    values = {"title": title, "fraud_type": fraud_type, "story": story, "source_case": source, **cleaned}
+    with transaction.atomic():
+        if case is None:
+            case = TypicalCase.objects.create(author=actor, unit=typical_case_library_unit(actor), **values)
+            audit_event_record(actor=actor, subject=case, event="typical_case_create", new=case.status)
+            return case
+        case = TypicalCase.objects.select_for_update().get(pk=case.pk)
+        if case.status not in EDITABLE:
+            raise TransitionNotAllowed(_("A retired typical case cannot be changed: publish it again first."))
+        changed = [field for field, value in values.items() if getattr(case, field) != value]
+        if not changed:
+            return case
+        for field in changed:
+            setattr(case, field, values[field])
+        case.save(update_fields=[*changed, "updated_at"])
+        audit_event_record(actor=actor, subject=case, event="typical_case_update", fields=changed)
+    return case
+
+
+def typical_case_transition(*, actor, case: TypicalCase, action: str, reason: str = "") -> TypicalCase:
+    """Publish (from draft or retired) or retire (from published) a typical case, audited."""
+    transition = TYPICAL_CASE_TRANSITIONS[action]
+    if not _may_write(actor, case):
+        raise PermissionDenied(_("Only the police and the governance centre write typical cases."))
+    with transaction.atomic():
+        case = TypicalCase.objects.select_for_update().get(pk=case.pk)
+        if case.status == transition.target:
+            return case
+        if case.status not in transition.sources:
+            raise TransitionNotAllowed(
+                _("“%(action)s” is not possible while the typical case is “%(status)s”.")
+                % {"action": transition.label, "status": case.get_status_display()}
+            )
+        old = case.status
+        case.status = transition.target
+        fields = ["status", "updated_at"]
+        if transition.target == T.PUBLISHED:
+            case.published_on = timezone.localdate()
+            fields.append("published_on")
+        case.save(update_fields=fields)
+        audit_event_record(
+            actor=actor, subject=case, event=f"typical_case_{action}", old=old, new=case.status, reason=reason
+        )
+    return case
+
+
+def typical_case_publish(*, actor, case: TypicalCase, reason: str = "") -> TypicalCase:
+    return typical_case_transition(actor=actor, case=case, action="publish", reason=reason)
+
+
+def typical_case_retire(*, actor, case: TypicalCase, reason: str = "") -> TypicalCase:
+    return typical_case_transition(actor=actor, case=case, action="retire", reason=reason)

@@ -69,7 +69,7 @@ def scope_roots(user) -> list[Unit] | _Everything:
         return cached
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         roots: list[Unit] | _Everything = []
-    elif user.is_superuser or user.has_role(Role.SYSTEM_ADMIN):
+    elif is_admin(user):
         roots = EVERYTHING
     elif user.unit_id is None:
         roots = []
@@ -248,12 +248,21 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Schools' education work and compliance
     "education.log": {Role.SCHOOL_STAFF},
     "education.view": LEADERSHIP_ROLES | {Role.SCHOOL_STAFF, Role.GOVERNANCE},
+    # The town's school calendar (semesters) and its named schools: leadership, and the supervising school's staff
+    # (education.selectors.supervising_school_of)
+    "education.semesters": LEADERSHIP_ROLES,
     # The supervising school's staff (罗村镇中心学校, education.SupervisingSchool) read the town's schools'
     # compliance, never their records or students: see education.selectors.schools_for_user
     "education.supervise": {Role.SCHOOL_STAFF},
     # Fraud cases (police register; leadership and the village see them)
     "cases.view": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE, Role.VILLAGE_HEAD},
     "cases.register": POLICE_ROLES,
+    # Case analysis (by type, age group, sex, village, month, source; a year earlier): villages see their own
+    "cases.analysis": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE, Role.VILLAGE_HEAD},
+    # Typical cases (典型案例) and dissuasion scripts: the police and the governance centre write them; everyone
+    # doing outreach or follow-up reads the published ones
+    "typical_cases.view": LEADERSHIP_ROLES | POLICE_ROLES | VILLAGE_TEAM_ROLES | {Role.GOVERNANCE},
+    "typical_cases.write": POLICE_ROLES | {Role.GOVERNANCE},
     # Assessment and accountability
     "assessment.dashboard": LEADERSHIP_ROLES | {Role.GOVERNANCE},
     "assessment.callback": LEADERSHIP_ROLES | {Role.GOVERNANCE},
@@ -266,14 +275,24 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "assessment.indicators": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE},
     # A village's own standing (its indicators, score, rank in the town, band): the village head and team
     "assessment.standing": VILLAGE_TEAM_ROLES,
+    # Reports to the county (报送) and the year's target: the leadership group
+    "assessment.reports": LEADERSHIP_ROLES,
 }
 
 
+def is_admin(user) -> bool:
+    """A superuser or a system administrator: sees everything, may do everything, acts for every side of every
+    workflow and for any unit (see :mod:`organization.actors`)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser or user.has_role(Role.SYSTEM_ADMIN))
+
+
 def can(user, capability: str) -> bool:
-    """May ``user`` use ``capability`` (within their scope)?"""
+    """May ``user`` use ``capability`` (within their scope)? Who may act on one record: :mod:`organization.actors`."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    if user.is_superuser or user.has_role(Role.SYSTEM_ADMIN):
+    if is_admin(user):
         return True
     allowed = CAPABILITIES.get(capability)
     if allowed is None:

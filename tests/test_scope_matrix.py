@@ -241,6 +241,13 @@ ROUTES: dict[str, Route] = {
     "fraud_cases:import_job": obj(_job("fraud_cases")),
     "fraud_cases:import_progress": obj(_job("fraud_cases")),
     "fraud_cases:import_confirm": post(_job("fraud_cases")),
+    "fraud_cases:analysis": page(),
+    "fraud_cases:analysis_export": page(),
+    "fraud_cases:typical_case_list": page(shows=True),  # a superuser sees side B's draft
+    "fraud_cases:typical_case_create": page(),
+    "fraud_cases:typical_case_detail": obj(lambda w: {"pk": w.typical_case.pk}),
+    "fraud_cases:typical_case_edit": obj(lambda w: {"pk": w.typical_case.pk}),
+    "fraud_cases:typical_case_transition": post(lambda w: {"pk": w.typical_case.pk, "action": "publish"}),
     # --- assessment (/assessment/) ----------------------------------------------------------------------------
     "assessment:dashboard": page(),
     "assessment:village": obj(lambda w: {"pk": w.village.pk}),
@@ -318,6 +325,8 @@ ROUTES: dict[str, Route] = {
     "education-broadcast-log": page(),
     "fraud-case-list": page(shows=True),
     "fraud-case-detail": api(lambda w: {"pk": w.case.pk}),
+    "typical-case-list": page(),  # published cases only: side B's draft never
+    "case-analysis": page(),
     "indicators": page(),
 }
 

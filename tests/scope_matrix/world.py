@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from core.models import Attachment, ExportJob, ImportJob
+from core.sheets import sheets
 from core.uploads import attach
 from organization.models import Role
 from tests import factories
@@ -27,7 +28,7 @@ from tests.assessment.factories import (
 from tests.assessment.factories import InspectionFactory as SupervisionFactory
 from tests.campaigns.factories import DoorVisitFactory, PledgeFactory
 from tests.education.factories import EducationSessionFactory, ParentNoticeFactory, SemesterFactory
-from tests.fraud_cases.factories import FraudCaseFactory
+from tests.fraud_cases.factories import FraudCaseFactory, TypicalCaseFactory
 from tests.publicity.factories import (
     ActivityFactory,
     InspectionFactory,
@@ -153,6 +154,9 @@ def build_side_b(*, town, village_b, grid_b1) -> SimpleNamespace:
     w.callback = CallbackFactory(
         draw=CallbackDrawFactory(month=datetime.date(2026, 3, 1)), case=w.case, village=village_b
     )
+    # Typical cases: a draft (its writers' only) and a published case (the whole town's) whose source is side B's
+    w.typical_case = TypicalCaseFactory(unit=town, title=f"{LEAK}典型案例", source_case=w.case)
+    w.published_typical_case = TypicalCaseFactory(unit=town, status="published", source_case=w.case)
     w.accountability = AccountabilityItemFactory(unit=village_b, reason=f"{LEAK}约谈")
     w.department_accountability = AccountabilityItemFactory(unit=w.department, reason=f"{LEAK}通报")
     w.supervision = SupervisionFactory(unit=village_b, inspectors=f"{LEAK}督导组")
@@ -160,7 +164,7 @@ def build_side_b(*, town, village_b, grid_b1) -> SimpleNamespace:
     # Things owned by a person rather than a unit
     w.import_jobs = {
         kind: ImportJob.objects.create(kind=kind, created_by=w.head, original_filename=f"{LEAK}.xlsx")
-        for kind in ImportJob.Kind.values
+        for kind in sheets()
     }
     w.export_job = ExportJob.objects.create(
         kind="residents", created_by=w.head, status=ExportJob.Status.READY, rows=1, finished_at=timezone.now()
