@@ -594,3 +594,122 @@ class ReportEpoch(models.Model):
 
     def __str__(self):
         return self.token
+
+
+# --- The year's target, reports to the county, units' documents (issue 17) ---------------------------------
+
+
+class YearTarget(models.Model):
+    """The leadership group's target for a year (二 工作目标: 发案数明显下降，财产损失明显减少): the change of cases
+    and of losses against the year before, in percent (−20 = a fifth fewer). One per town and year."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("town"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    cases_change = models.DecimalField(
+        _("change of cases (%)"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("-100")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Against the same period of the year before; −20 means a fifth fewer."),
+    )
+    loss_change = models.DecimalField(
+        _("change of losses (%)"),
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("-100")), MaxValueValidator(Decimal("100"))],
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("set by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("year target")
+        verbose_name_plural = _("year targets")
+        ordering = ["-year"]
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="assessment_target_unit_year")]
+
+    def __str__(self):
+        return f"{self.unit} · {self.year}"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class CountyReport(models.Model):
+    """A town's report to the county (报送) for a period: a month (月报), a quarter (阶段总结) or a year (年度总结).
+
+    Generated from the data (``assessment.reports``) whenever it is downloaded while a draft; leadership writes
+    the free-text part and marks it submitted, which keeps the Word file as sent. Draft → submitted only
+    (:data:`REPORT_TRANSITIONS`), through ``services.county_report_submit``."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("town"), on_delete=models.PROTECT, related_name="+")
+    period_key = models.CharField(_("period"), max_length=7)
+    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    narrative = models.TextField(_("work summary"), blank=True)
+    file = models.FileField(_("file as sent"), upload_to="reports/", max_length=200, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("report to the county")
+        verbose_name_plural = _("reports to the county")
+        ordering = ["-period_key"]
+        constraints = [models.UniqueConstraint(fields=["unit", "period_key"], name="assessment_report_unit_period")]
+
+    def __str__(self):
+        return f"{self.unit} · {self.period_key}"
+
+
+REPORT_TRANSITIONS = {ReportStatus.DRAFT: (ReportStatus.SUBMITTED,), ReportStatus.SUBMITTED: ()}
+
+
+class DocumentKind(models.TextChoices):
+    WORK_PLAN = "work_plan", _("Work plan")
+    SUMMARY = "summary", _("Summary")
+
+
+class UnitDocumentQuerySet(ScopedQuerySet):
+    police_see_station = True  # a unit's written plan is its own business: police see their station's
+
+
+class UnitDocument(models.Model):
+    """A unit's written work plan (工作方案) or summary (总结) for a period, kept as uploaded (files: attachments)."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=DocumentKind.choices)
+    period_key = models.CharField(_("period"), max_length=7, help_text=_("YYYY, YYYY-Qn or YYYY-MM."))
+    title = models.CharField(_("title"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    attachments = GenericRelation("core.Attachment")
+
+    objects = UnitDocumentQuerySet.as_manager()
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("unit document")
+        verbose_name_plural = _("unit documents")
+        ordering = ["-period_key", "unit__path", "-uploaded_at"]
+        indexes = [models.Index(fields=["unit", "period_key"], name="assessment_doc_unit_period")]
+
+    def __str__(self):
+        return self.title

@@ -23,3 +23,11 @@ def rectification_reminders() -> int:
     from . import services
 
     return services.rectification_reminders()
+
+
+@shared_task(name="assessment.report_reminders")
+def report_reminders() -> int:
+    """Daily: remind each town's leadership group of the report to the county, two days before it is due (once)."""
+    from . import report_services
+
+    return report_services.county_report_reminders()

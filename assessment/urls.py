@@ -1,8 +1,9 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import export_views, views
+from . import document_views, export_views, report_views, views
 
 app_name = "assessment"
+PERIOD = r"\d{4}(?:-\d{2}|-Q[1-4])?"
 
 urlpatterns = [
     path("", views.dashboard_view, name="dashboard"),
@@ -32,4 +33,14 @@ urlpatterns = [
     path("inspections/new/", views.inspection_create, name="inspection_create"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection_detail"),
     path("export/<slug:table>.xlsx", export_views.export_table, name="export"),
+    # Reports to the county (报送), the year's target, units' documents (issue 17)
+    path("reports/", report_views.report_list, name="report_list"),
+    re_path(rf"^reports/(?P<key>{PERIOD})\.docx$", report_views.report_docx, name="report_docx"),
+    re_path(rf"^reports/(?P<key>{PERIOD})\.xlsx$", report_views.report_xlsx, name="report_xlsx"),
+    re_path(rf"^reports/(?P<key>{PERIOD})/$", report_views.report_detail, name="report_detail"),
+    re_path(rf"^reports/(?P<key>{PERIOD})/submit/$", report_views.report_submit, name="report_submit"),
+    path("targets/", report_views.target_list, name="target_list"),
+    path("documents/", document_views.document_list, name="document_list"),
+    path("documents/<int:pk>/", document_views.document_detail, name="document_detail"),
+    path("documents/tasks/<int:pk>/", document_views.task_files, name="task_files"),
 ]

@@ -22,7 +22,7 @@ from core.periods import BadPeriod, current_month, parse_period
 from organization.access import can, require, units_visible_to
 from organization.models import Unit, UnitKind
 
-from . import dashboard, indicators, selectors, services
+from . import dashboard, indicators, selectors, services, targets
 from .forms import (
     AccountabilityForm,
     AccountabilityUpdateForm,
@@ -64,6 +64,8 @@ def dashboard_view(request):
     require(request.user, "assessment.dashboard")
     period = period_from(request)
     context = dashboard.dashboard_context(user=request.user, period=period)
+    context["target"] = targets.progress(user=request.user, period=period)
+    context["can_report"] = can(request.user, "assessment.reports")
     return render(request, "assessment/dashboard.html", context)
 
 

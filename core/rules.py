@@ -35,6 +35,7 @@ DEFAULTS: dict[str, int] = {
     # 四 考评机制
     "INCIDENT_LOOKBACK_DAYS": 90,  # 预后被骗: warned within this many days before the report
     "GREEN_MIN_COVERAGE_PERCENT": 50,  # below this door-knocking coverage a village cannot be green
+    "REPORT_DAY": 5,  # 报送: last month's report to the county is due on this day of the month
 }
 
 

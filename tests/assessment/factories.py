@@ -98,3 +98,31 @@ class SummonsRuleFactory(DjangoModelFactory):
         model = SummonsRule
 
     name = "rule"
+
+
+class YearTargetFactory(DjangoModelFactory):
+    class Meta:
+        model = "assessment.YearTarget"
+
+    unit = factory.SubFactory("tests.factories.TownFactory")
+    year = 2026
+    cases_change = Decimal("-20")
+    loss_change = Decimal("-20")
+
+
+class CountyReportFactory(DjangoModelFactory):
+    class Meta:
+        model = "assessment.CountyReport"
+
+    unit = factory.SubFactory("tests.factories.TownFactory")
+    period_key = "2026-11"
+
+
+class UnitDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = "assessment.UnitDocument"
+
+    unit = factory.SubFactory(VillageFactory)
+    kind = "work_plan"
+    period_key = "2026"
+    title = factory.Sequence(lambda n: f"反诈宣防工作方案 {n}")
