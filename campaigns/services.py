@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Subquery
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -84,9 +86,16 @@ def _check_visitors(*, household, visitors, actor) -> list:
     return people
 
 
-def _lock_household(pk: int) -> Household:
-    """The household's row, locked until the visit is saved and counted (with its village, for the checks)."""
-    return Household.objects.select_for_update(of=("self",)).select_related("village").defer("contact_phone").get(pk=pk)
+def _lock_household(pk: int, *, client_id=None) -> Household:
+    """The household's row, locked until the visit is saved and counted (with its village, for the checks), and
+    ``replayed_visit``: the pk of a door visit already posted with ``client_id``, if any."""
+    return (
+        Household.objects.select_for_update(of=("self",))
+        .select_related("village")
+        .defer("contact_phone")
+        .annotate(replayed_visit=Subquery(DoorVisit.objects.filter(client_id=client_id).values("pk")[:1]))
+        .get(pk=pk)
+    )
 
 
 def door_visit_record(
@@ -102,6 +111,7 @@ def door_visit_record(
     notes: str = "",
     visitors: Sequence = (),
     photos: Sequence[CheckedUpload] = (),
+    visitors_checked: bool = False,
 ) -> VisitResult:
     """Record a door visit of ``household``. Not at home is a visit too (the household stays to visit).
 
@@ -116,26 +126,40 @@ def door_visit_record(
     materials = list(dict.fromkeys(materials))
     fraud_types = list(dict.fromkeys(fraud_types))
     _check_visit_input(visited_at=visited_at, materials=materials, fraud_types=fraud_types)
-    try:
-        with files_removed_on_error(), transaction.atomic():
-            household = _lock_household(household.pk)
-            if not can_record_visit(actor, household):
-                raise PermissionDenied(_("Only the village's team and the police may record door visits."))
-            existing = _existing_visit(client_id, household)
-            if existing is not None:
-                return VisitResult(existing, False)
-            people = _check_visitors(household=household, visitors=visitors, actor=actor)
-            visit = DoorVisit.objects.create(
-                client_id=client_id,
-                household=household,
-                visited_at=visited_at,
-                someone_home=someone_home,
-                fraud_types_explained=fraud_types,
-                app_installed=app_installed,
-                notes=notes.strip(),
-                recorded_by=actor,
-                **{field: material in materials for material, field in MATERIAL_FIELDS.items()},
-            )
+    # Issue 13: at most eight queries a POST. The lock reads the visit already posted with this client id; the
+    # visit is inserted with ON CONFLICT DO NOTHING; no savepoint, so the refusals are raised after the block.
+    refusal = None
+    with files_removed_on_error(), transaction.atomic(savepoint=False):
+        try:
+            household = _lock_household(household.pk, client_id=client_id)
+        except Household.DoesNotExist as missing:
+            refusal = missing
+        if refusal is not None:
+            pass
+        elif not can_record_visit(actor, household):
+            refusal = PermissionDenied(_("Only the village's team and the police may record door visits."))
+        elif household.replayed_visit is None:
+            try:
+                people = (
+                    list(dict.fromkeys(visitors)) or [actor]
+                    if visitors_checked
+                    else _check_visitors(household=household, visitors=visitors, actor=actor)
+                )
+            except ValidationError as error:
+                refusal = error
+            else:
+                visit = _door_visit_insert(
+                    client_id=client_id,
+                    household=household,
+                    visited_at=visited_at,
+                    someone_home=someone_home,
+                    fraud_types_explained=fraud_types,
+                    app_installed=app_installed,
+                    notes=notes.strip(),
+                    recorded_by=actor,
+                    **{field: material in materials for material, field in MATERIAL_FIELDS.items()},
+                )
+        if refusal is None and household.replayed_visit is None and visit is not None:
             Through = DoorVisit.visitors.through
             Through.objects.bulk_create([Through(doorvisit_id=visit.pk, user_id=person.pk) for person in people])
             visit._prefetched_objects_cache = {"visitors": _ordered_users(people)}
@@ -152,15 +176,32 @@ def door_visit_record(
                 materials=materials,
                 app_installed=app_installed,
             )
-    except IntegrityError:
-        # The same client_id saved a moment ago by a parallel request: that one is the visit.
-        existing = DoorVisit.objects.filter(client_id=client_id).first()
-        if existing is None:
-            raise
-        if existing.household_id != household.pk:
-            raise ValidationError({"client_id": _("This client id belongs to another household's visit.")}) from None
-        return VisitResult(existing, False)
-    return VisitResult(visit, True)
+            return VisitResult(visit, True)
+    if refusal is not None:
+        raise refusal
+    # Posted again (or twice at once: the other request inserted it): the first visit is the answer.
+    existing = DoorVisit.objects.filter(client_id=client_id).first()
+    if existing.household_id != household.pk:
+        raise ValidationError({"client_id": _("This client id belongs to another household's visit.")})
+    return VisitResult(existing, False)
+
+
+def _door_visit_insert(**fields) -> DoorVisit | None:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new visit, or None when its client id is taken."""
+    visit = DoorVisit(**fields)
+    opts = DoorVisit._meta
+    rows = DoorVisit._base_manager._insert(
+        [visit],
+        fields=[field for field in opts.concrete_fields if not field.primary_key],
+        returning_fields=[opts.pk],
+        on_conflict=OnConflict.IGNORE,
+    )
+    if not rows:
+        return None
+    visit.pk = rows[0][0]
+    visit._state.adding = False
+    visit._state.db = "default"
+    return visit
 
 
 def _ordered_users(people):

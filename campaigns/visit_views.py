@@ -89,7 +89,9 @@ def visit_create(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.door_visit_record(actor=request.user, household=household, **form.service_arguments())
+            result = services.door_visit_record(
+                actor=request.user, household=household, visitors_checked=True, **form.service_arguments()
+            )
         except PermissionDenied as error:
             raise Http404 from error
         except ValidationError as error:

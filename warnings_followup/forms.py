@@ -158,7 +158,7 @@ class VisitForm(forms.Form):
         self.actor = actor
         self.fields["companions"].queryset = team.exclude(pk=actor.pk)
         self.fields["companions"].label_from_instance = lambda user: str(user)
-        if not self.fields["companions"].queryset.exists():
+        if not self.is_bound and not self.fields["companions"].queryset.exists():  # a POST skips the query
             del self.fields["companions"]
 
     def service_arguments(self) -> dict:

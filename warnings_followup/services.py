@@ -25,6 +25,8 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -512,32 +514,26 @@ def warning_record_visit(
     """
     if not can_record_contact(actor, warning):
         raise PermissionDenied(_("Only the village's team and the police may record visits."))
-    existing = FollowUpVisit.objects.filter(client_id=client_id).select_related("warning").first()
-    if existing is not None:
-        if existing.warning_id != warning.pk:
-            raise ValidationError({"client_id": _("This client id belongs to another warning.")})
-        return VisitResult(existing, False)
     if method not in VisitMethod.values:
         raise ValidationError({"method": _("Choose in person or by phone.")})
     if visited_at > timezone.now() + datetime.timedelta(minutes=5):
         raise ValidationError({"visited_at": _("A visit cannot be in the future.")})
-    try:
-        with transaction.atomic():
-            warning = _locked(warning)
-            if warning.status not in FOLLOW_UP_STATUSES:
-                raise TransitionNotAllowed(
-                    _("Visits can only be recorded while the warning is being followed up (now “%(status)s”).")
-                    % {"status": warning.get_status_display()}
-                )
-            in_person = list(warning.visits.filter(method=VisitMethod.IN_PERSON).values_list("visited_at", flat=True))
-            earlier = [moment for moment in in_person if moment <= visited_at]
-            visit = FollowUpVisit(
+    # Issue 13: at most eight queries a POST. The lock also reads the visit already posted with this client id
+    # and the in-person visits around this one; the visit is inserted with ON CONFLICT DO NOTHING (a replay
+    # racing this one inserts nothing); no savepoint, so nothing may raise inside the block.
+    refused = None
+    with transaction.atomic(savepoint=False):
+        warning = _locked_for_visit(warning, client_id=client_id, visited_at=visited_at)
+        if warning.replayed_visit is not None:
+            refused = "replay"
+        elif warning.status not in FOLLOW_UP_STATUSES:
+            refused = _("Visits can only be recorded while the warning is being followed up (now “%(status)s”).") % {
+                "status": warning.get_status_display()
+            }
+        else:
+            visit = _visit_insert(
                 warning=warning,
-                anchor_day=(
-                    (local_date(max(earlier)) if earlier else local_date(warning.pushed_at))
-                    if method == VisitMethod.IN_PERSON
-                    else None
-                ),
+                actor=actor,
                 client_id=client_id,
                 visited_at=visited_at,
                 method=method,
@@ -548,51 +544,128 @@ def warning_record_visit(
                 new_transfer_attempts=new_transfer_attempts,
                 app_installed=app_installed,
                 relatives_informed=relatives_informed,
-                recorded_by=actor,
             )
-            visit.anchored = True  # its anchor is set above; later visits are re-anchored below if any
-            visit.save(force_insert=True)
-            people = list({person.pk: person for person in (list(visitors) or [actor])}.values())
-            visit.visitors.add(*people)
-            fields = []
-            if method == VisitMethod.IN_PERSON:
-                if len(earlier) < len(in_person):  # recorded out of order: the next visit answers this one now
-                    visits_reanchor(warning_id=warning.pk)
-                last = max([*in_person, visited_at])
-                warning.next_visit_due = local_date(last) + datetime.timedelta(days=rule("VISIT_INTERVAL_DAYS"))
-                fields.append("next_visit_due")
-                by_team = any(TEAM in actor_kinds(person, warning) for person in people)
-                if by_team and (warning.first_team_contact_at is None or visited_at < warning.first_team_contact_at):
-                    warning.first_team_contact_at = visited_at
-                    fields.append("first_team_contact_at")
-            if warning.status == S.PUSHED:
-                # A visit implies the team has the warning: acknowledge it on the way.
-                warning.acknowledged_at = warning.acknowledged_at or timezone.now()
-                warning.acknowledged_by = warning.acknowledged_by or actor
-                _set_status(
-                    warning,
-                    S.FOLLOWING_UP,
-                    actor=actor,
-                    event="acknowledge",
-                    reason=_("Acknowledged by recording a visit."),
-                    fields=[*fields, "acknowledged_at", "acknowledged_by"],
+            if visit is None:  # posted twice at once: the other request inserted it
+                refused = "replay"
+            else:
+                people = list({person.pk: person for person in (list(visitors) or [actor])}.values())
+                FollowUpVisit.visitors.through.objects.bulk_create(
+                    [FollowUpVisit.visitors.through(followupvisit_id=visit.pk, user_id=person.pk) for person in people]
                 )
-            elif fields:
-                warning.save(update_fields=[*fields, "updated_at"])
-            audit_event_record(
-                actor=actor,
-                subject=warning,
-                event="visit",
-                reason=notes,
-                method=method,
-                at_risk=at_risk,
-                visit=visit.pk,
-            )
-            if at_risk:
-                _notify_on_commit("at_risk", warning)
-    except IntegrityError:
-        return VisitResult(FollowUpVisit.objects.get(client_id=client_id), False)
+                _visit_update_warning(warning=warning, visit=visit, actor=actor, people=people)
+                audit_event_record(
+                    actor=actor,
+                    subject=warning,
+                    event="visit",
+                    reason=notes,
+                    method=method,
+                    at_risk=at_risk,
+                    visit=visit.pk,
+                )
+                if at_risk:
+                    _notify_on_commit("at_risk", warning)
+                _prefetched(visit, "visitors", people)
+    if refused == "replay":
+        existing = FollowUpVisit.objects.filter(client_id=client_id).first()
+        if existing.warning_id != warning.pk:
+            raise ValidationError({"client_id": _("This client id belongs to another warning.")})
+        return VisitResult(existing, False)
+    if refused:
+        raise TransitionNotAllowed(refused)
     return VisitResult(visit, True)
+
+
+def _in_person(warning_ref, **lookups):
+    return FollowUpVisit.objects.filter(warning_id=warning_ref, method=VisitMethod.IN_PERSON, **lookups)
+
+
+def _locked_for_visit(warning: Warning, *, client_id, visited_at) -> Warning:
+    """The warning locked, with ``replayed_visit`` (the pk of a visit already posted with ``client_id``), and
+    ``earlier_visit`` / ``later_visit`` / ``last_visit``: the in-person visits' moments around ``visited_at``."""
+    ref = OuterRef("pk")
+    return (
+        Warning.objects.select_for_update(of=("self",))
+        .select_related("village")
+        .annotate(
+            replayed_visit=Subquery(FollowUpVisit.objects.filter(client_id=client_id).values("pk")[:1]),
+            earlier_visit=Subquery(
+                _in_person(ref, visited_at__lte=visited_at).order_by("-visited_at").values("visited_at")[:1]
+            ),
+            later_visit=Subquery(
+                _in_person(ref, visited_at__gt=visited_at).order_by("-visited_at").values("visited_at")[:1]
+            ),
+        )
+        .get(pk=warning.pk)
+    )
+
+
+def _visit_insert(*, warning: Warning, actor, method: str, **fields) -> FollowUpVisit | None:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new visit, or None when its client id is taken."""
+    earlier = warning.earlier_visit
+    visit = FollowUpVisit(
+        warning=warning,
+        anchor_day=(
+            (local_date(earlier) if earlier else local_date(warning.pushed_at))
+            if method == VisitMethod.IN_PERSON
+            else None
+        ),
+        method=method,
+        recorded_by=actor,
+        **fields,
+    )
+    visit.anchored = True
+    opts = FollowUpVisit._meta
+    rows = FollowUpVisit._base_manager._insert(
+        [visit],
+        fields=[field for field in opts.concrete_fields if not field.primary_key],
+        returning_fields=[opts.pk],
+        on_conflict=OnConflict.IGNORE,
+    )
+    if not rows:
+        return None
+    visit.pk = rows[0][0]
+    visit._state.adding = False
+    visit._state.db = "default"
+    return visit
+
+
+def _visit_update_warning(*, warning: Warning, visit: FollowUpVisit, actor, people) -> None:
+    """The warning's clock after ``visit``: the next in-person visit due, the team's first contact; a pushed
+    warning is acknowledged on the way. One UPDATE (the derived fields keep no history row of their own: the
+    visit's audit event records it); the acknowledgement is a transition with its history and audit."""
+    changes = {}
+    if visit.method == VisitMethod.IN_PERSON:
+        if warning.later_visit is not None:  # recorded out of order: the next visit answers this one now
+            visits_reanchor(warning_id=warning.pk)
+        last = max(moment for moment in (warning.later_visit, visit.visited_at) if moment is not None)
+        changes["next_visit_due"] = local_date(last) + datetime.timedelta(days=rule("VISIT_INTERVAL_DAYS"))
+        by_team = any(TEAM in actor_kinds(person, warning) for person in people)
+        if by_team and (warning.first_team_contact_at is None or visit.visited_at < warning.first_team_contact_at):
+            changes["first_team_contact_at"] = visit.visited_at
+    for name, value in changes.items():
+        setattr(warning, name, value)
+    if warning.status == S.PUSHED:
+        warning.acknowledged_at = warning.acknowledged_at or timezone.now()
+        warning.acknowledged_by = warning.acknowledged_by or actor
+        _set_status(
+            warning,
+            S.FOLLOWING_UP,
+            actor=actor,
+            event="acknowledge",
+            reason=_("Acknowledged by recording a visit."),
+            fields=[*changes, "acknowledged_at", "acknowledged_by"],
+        )
+    elif changes:
+        warning.updated_at = timezone.now()
+        Warning.objects.filter(pk=warning.pk).update(**changes, updated_at=warning.updated_at)
+
+
+def _prefetched(instance, name: str, objects: list) -> None:
+    """``instance.<name>.all()`` answers ``objects`` without a query (the answer of a POST lists who went)."""
+    related = getattr(instance, name).all()
+    related._result_cache = list(objects)
+    related._prefetch_done = True
+    instance._prefetched_objects_cache = {name: related}
 
 
 @transaction.atomic

@@ -109,6 +109,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organization.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Django's model backend reading the user's unit and roles in the same query; the plain one stays for the
+    # sessions opened before it (a session remembers the backend that logged it in).
+    "organization.backends.UserBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Passwords: at least 10 characters, not common, not all digits, not like the username, not the demo password
@@ -126,6 +129,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Sessions: 12 hours at most, 30 minutes idle (the reliability goals).
 SESSION_COOKIE_AGE = 12 * 60 * 60
+# Read from the cache, written to the database too; the database alone while the cache is down.
+SESSION_ENGINE = "core.sessions"
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
