@@ -4,7 +4,7 @@ source case's victim's name.
 Numbers are found as runs of digits (spaces, dashes and brackets inside allowed; full-width digits read as
 digits) and each run is tried with the project's own validators (``core.validators``): a run that
 ``normalize_id_number`` accepts is an ID number, one that ``normalize_phone`` accepts a phone number, and any run
-of 12 or more digits that ``normalize_bank_account`` accepts a bank number. Short figures (amounts, dates, 110,
+of 12 or more digits that ``normalize_bank_account`` accepts (or refuses only for its check digit) a bank number. Short figures (amounts, dates, 110,
 96110) never match. The functions are pure and serve the form, the service and the tests alike.
 """
 
@@ -73,8 +73,9 @@ def _kind(raw: str, digits: str) -> str | None:
     if digits.isdigit() and len(digits) >= 12:
         try:
             normalize_bank_account(digits)
-        except ValidationError:
-            pass
+        except ValidationError as error:
+            if error.code == "checksum":  # a card number with a typing error still identifies its holder
+                return "bank_account"
         else:
             return "bank_account"
     return None
