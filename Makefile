@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 
 .PHONY: run test lint format install migrate messages bench check-deploy
@@ -11,6 +12,7 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: requirements.txt | $(BIN)/python
+	@echo "== installing the Python packages into $(VENV) (the first time takes a few minutes)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
@@ -18,12 +20,15 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 install: $(VENV)/.installed
 
 migrate: install
+	@echo "== migrating the database"
 	$(BIN)/python manage.py migrate --noinput
+	@echo "== compiling the translations"
 	$(BIN)/python manage.py compiletranslations
 
 run: migrate
+	@echo "== seeding the demo town (idempotent)"
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
-	PORT=$(PORT) bin/dev
+	PORT=$(PORT) HOST=$(HOST) bin/dev
 
 test: install
 	$(BIN)/python manage.py compiletranslations --settings=luocun_antifraud.settings.test
@@ -33,6 +38,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
