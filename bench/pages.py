@@ -119,12 +119,16 @@ def pages_for(user) -> list[Page]:
         Page("home", "/"),
         Page("today", "/warnings/today/"),
         Page("warnings queue", "/warnings/"),
+        Page("warnings KPI", "/warnings/kpi/"),
     ]
     if chosen["person"]:
         pages.append(Page("person file", f"/warnings/people/{chosen['person']}/"))
     pages += [
         Page("registry: households", "/registry/households/"),
         Page("registry: residents", "/registry/residents/"),
+        Page("registry: villages", "/registry/villages/"),
+        Page("households API: visited", "/api/v1/households/?visited=true"),
+        Page("households API: not visited", "/api/v1/households/?visited=false"),
     ]
     if chosen["id_number"]:
         pages.append(Page("registry: posted ID search", "/registry/residents/", {"q": chosen["id_number"]}))
@@ -133,6 +137,7 @@ def pages_for(user) -> list[Page]:
     pages += [
         Page("dashboard: month", f"/assessment/?period={month}"),
         Page("dashboard: year", f"/assessment/?period={year}"),
+        Page("bulletin: month", f"/assessment/bulletin/?period={month}"),
         Page("indicators page", "/assessment/indicators/"),
         Page("indicators API: year", f"/api/v1/indicators/?period={year}"),
         Page("fraud cases", "/cases/"),

@@ -28,6 +28,7 @@ from organization.access import can
 
 from .filters import HouseholdFilter, ResidentFilter, is_exact_number_search
 from .models import Household, Resident
+from .selectors import count_of
 
 VIEW_CAPABILITY = "residents.view"
 
@@ -115,7 +116,9 @@ class HouseholdViewSet(ExactSearchLogMixin, viewsets.ReadOnlyModelViewSet):
             Household.objects.for_user(self.request.user)
             .select_related("village", "grid")
             .defer("contact_phone")  # not shown: no need to decrypt it
-            .with_member_count()
+            # A correlated count for the page's rows only (a join and GROUP BY would count the whole scope, and
+            # the paginator's count would carry it too).
+            .annotate(member_count=count_of(Resident.objects.all(), "household"))
             .order_by("village__code", "address", "pk")
         )
 

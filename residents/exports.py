@@ -15,7 +15,7 @@ from core.validators import mask_id_number, mask_phone
 from .filters import HouseholdFilter, ResidentFilter
 from .models import Household, Resident, ResidentTag
 from .resources import HouseholdResource, ResidentResource, escape_formula
-from .selectors import _count_of
+from .selectors import count_of
 
 MASKED_FIELDS = {"id_number", "phone", "household_contact_phone", "contact_phone"}
 
@@ -89,7 +89,7 @@ def households_rows(*, user, params) -> ExportRows:
         filterset,
         lambda households: (
             households.select_related("village", "grid")
-            .annotate(member_count=_count_of(Resident.objects.all(), "household"))
+            .annotate(member_count=count_of(Resident.objects.all(), "household"))
             .order_by("village_id", "address", "pk")
         ),
     )

@@ -7,9 +7,13 @@ they show.
 
 from __future__ import annotations
 
+import hashlib
+import time
 from collections.abc import Mapping
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from organization.models import Unit
@@ -19,7 +23,7 @@ from .filters import HouseholdFilter, ResidentFilter
 from .models import Household, Resident, ResidentTag
 
 
-def _count_of(queryset: QuerySet, outer_field: str) -> Coalesce:
+def count_of(queryset: QuerySet, outer_field: str) -> Coalesce:
     """A correlated ``COUNT(*)`` of ``queryset`` rows whose ``outer_field`` is the outer row (0 when none).
 
     A subquery, not ``Count()`` over a join, so that search filters joining the same relation (a member's
@@ -41,7 +45,7 @@ def households_for_user(*, user, params: Mapping | None = None) -> QuerySet[Hous
     if params:
         households = HouseholdFilter(params, queryset=households).qs
     # Ordered as the (village, address) unique index is: a page reads 25 index entries, never sorts the scope.
-    return households.annotate(member_count=_count_of(Resident.objects.all(), "household")).order_by(
+    return households.annotate(member_count=count_of(Resident.objects.all(), "household")).order_by(
         "village_id", "address", "pk"
     )
 
@@ -62,13 +66,75 @@ def household_members(*, user, household: Household) -> QuerySet[Resident]:
     return Resident.objects.for_user(user).filter(household=household).order_by("pk")
 
 
-def village_overview_for_user(*, user) -> QuerySet[Unit]:
-    """Villages in scope with ``household_count``, ``resident_count`` and ``<tag>_count`` per tag: one query."""
-    residents = Resident.objects.all()
-    counts = {
-        "household_count": _count_of(Household.objects.all(), "village"),
-        "resident_count": _count_of(residents, "village"),
-    }
-    for tag in ResidentTag.values:
-        counts[f"{tag}_count"] = _count_of(residents.with_tag(tag), "village")
-    return villages_for_user(user=user).annotate(**counts)
+# --- The villages' overview: counts over the whole registry, cached ----------------------------------------
+
+OVERVIEW_SECONDS = 10 * 60
+OVERVIEW_VERSION = "residents:overview:version"
+OVERVIEW_FORMAT = "1"  # bump when the cached rows change shape
+
+
+def _overview_version() -> int:
+    found = cache.get(OVERVIEW_VERSION)
+    if found is None:
+        cache.add(OVERVIEW_VERSION, time.time_ns(), None)
+        found = cache.get(OVERVIEW_VERSION)
+    return found
+
+
+def _bump_overview() -> None:
+    try:
+        cache.incr(OVERVIEW_VERSION)
+    except ValueError:  # not in the cache (yet, or evicted): a value no earlier entry carries
+        cache.set(OVERVIEW_VERSION, time.time_ns(), None)
+
+
+def registry_changed(sender=None, **kwargs) -> None:
+    """A resident or household was saved or deleted: the overview's counts are recomputed at the next view
+    (now, and again when the transaction commits, so counts read in between are not kept)."""
+    _bump_overview()
+    transaction.on_commit(_bump_overview)
+
+
+def village_counts(village_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{village id: {"household_count", "resident_count", "<tag>_count" …}}: two grouped queries, cached.
+
+    Kept under a version bumped by every resident or household saved or deleted (:func:`registry_changed`,
+    connected by the app) and the highest resident and household ids (bulk inserts, such as the import, send
+    no signal); entries also expire after ``OVERVIEW_SECONDS``, the bound on a bulk update's delay."""
+    if not village_ids:
+        return {}
+    highest = Resident.objects.aggregate(n=Max("pk"))["n"], Household.objects.aggregate(n=Max("pk"))["n"]
+    where = hashlib.sha1(",".join(map(str, sorted(village_ids))).encode(), usedforsecurity=False).hexdigest()
+    key = f"residents:overview:{OVERVIEW_FORMAT}:{_overview_version()}:{highest[0]}:{highest[1]}:{where}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    columns = ["household_count", "resident_count", *(f"{tag}_count" for tag in ResidentTag.values)]
+    found = {pk: dict.fromkeys(columns, 0) for pk in village_ids}
+    households = (
+        Household.objects.filter(village_id__in=village_ids).order_by().values("village_id").annotate(n=Count("pk"))
+    )
+    for row in households:
+        found[row["village_id"]]["household_count"] = row["n"]
+    tags = {f"{tag}_count": Count("pk", filter=Q(**{f"is_{tag}": True})) for tag in ResidentTag.values}
+    residents = (
+        Resident.objects.filter(village_id__in=village_ids)
+        .order_by()
+        .values("village_id")
+        .annotate(resident_count=Count("pk"), **tags)
+    )
+    for row in residents:
+        found[row["village_id"]].update({name: row[name] for name in columns[1:]})
+    cache.set(key, found, OVERVIEW_SECONDS)
+    return found
+
+
+def village_overview_for_user(*, user) -> list[Unit]:
+    """Villages in scope with ``household_count``, ``resident_count`` and ``<tag>_count`` per tag set on each
+    (:func:`village_counts`: from the cache, or two grouped queries)."""
+    villages = list(villages_for_user(user=user))
+    counts = village_counts([village.pk for village in villages])
+    for village in villages:
+        for name, value in counts[village.pk].items():
+            setattr(village, name, value)
+    return villages

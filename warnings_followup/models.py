@@ -177,7 +177,12 @@ class Warning(models.Model):
         verbose_name = _("warning")
         verbose_name_plural = _("warnings")
         ordering = ["-pushed_at", "-pk"]
-        indexes = [models.Index(fields=["village", "status"])]
+        indexes = [
+            models.Index(fields=["village", "status"]),
+            # The queue's order (newest push first): a page reads its rows from the index, whole town or village.
+            models.Index(fields=["-pushed_at", "-id"], name="warning_pushed_desc_idx"),
+            models.Index(fields=["village", "-pushed_at", "-id"], name="warning_village_pushed_idx"),
+        ]
 
     def __str__(self):
         return f"{self.external_id} · {self.person.name}"

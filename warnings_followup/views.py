@@ -31,7 +31,8 @@ from .forms import ACTION_FORMS, EscalationForm, PushForm, VisitForm, action_for
 from .models import Warning, WarningStatus
 
 PAGE_SIZE = 25
-TODAY_PAGE_SIZE = 50
+TODAY_PAGE_SIZE = 25
+TODAY_LATER_SHOWN = 25  # the other open cases listed under the due ones (the queue has them all)
 TRANSITION_SERVICES = {
     "acknowledge": services.warning_acknowledge,
     "first_dissuasion": services.warning_record_first_dissuasion,
@@ -97,10 +98,20 @@ def today(request):
         request.GET.get("page")
     )
     page.object_list = selectors.with_day_flags(page.object_list, day)
-    later = []
+    later, later_count = [], 0
     if page.number == 1:
-        later = selectors.with_day_flags(selectors.not_yet_due_for_user(user=request.user, today=day)[:100], day)
-    context = {"page": page, "due": page.object_list, "due_count": page.paginator.count, "later": later, "today": day}
+        # The first rows only, and their count: police see every open case of the town here.
+        later_rows = selectors.not_yet_due_for_user(user=request.user, today=day)
+        later = selectors.with_day_flags(later_rows[:TODAY_LATER_SHOWN], day)
+        later_count = len(later) if len(later) < TODAY_LATER_SHOWN else later_rows.count()
+    context = {
+        "page": page,
+        "due": page.object_list,
+        "due_count": page.paginator.count,
+        "later": later,
+        "later_count": later_count,
+        "today": day,
+    }
     return render(request, "warnings_followup/today.html", context)
 
 
