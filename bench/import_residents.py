@@ -158,7 +158,7 @@ def run(count: int, repeat: int) -> dict:
     from django.db import connection
 
     from organization.models import Role, Unit, UnitKind, User, UserRole
-    from residents.resources import ResidentResource
+    from residents.importing import ResidentSheet
 
     town = Unit.objects.create(code="BENCH", name="测试镇", kind=UnitKind.TOWN)
     villages, units = [], {}
@@ -174,7 +174,7 @@ def run(count: int, repeat: int) -> dict:
     user = User.objects.create(username="bench-leader", unit=town)
     UserRole.objects.create(user=user, role=Role.LEADERSHIP_LEADER)
 
-    headers = ResidentResource().get_export_headers()
+    headers = ResidentSheet.headers()
     rows = generate_rows(count, villages)
     xlsx, csv_data = xlsx_bytes(headers, rows), csv_bytes(headers, rows)
 

@@ -5,7 +5,7 @@ from .models import ImportJob
 
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
-    """Read-only: jobs change state only through ``residents.importing`` and its task."""
+    """Read-only: jobs change state only through ``core.imports`` and its task."""
 
     list_display = ["pk", "kind", "status", "dry_run", "original_filename", "created_by", "created_at", "total_rows"]
     list_filter = ["kind", "status", "dry_run"]

@@ -1,10 +1,10 @@
 """The web pages of a spreadsheet import, whatever it imports: upload, dry run with progress, confirm, result.
 
-Each app describes its import with an :class:`ImportPages` (kind, capability, URL names, labels,
-how a job's summary reads) and gets its four views from :meth:`ImportPages.views`; the templates
-in ``templates/imports/`` take everything kind-specific from the context. Every view needs the
-capability and answers 404 for another user's job or a job of another kind. The work itself is in
-``core.imports``.
+Each app describes its import's pages with an :class:`ImportPages` (its :class:`core.sheets.Sheet`, URL
+namespace, labels, how a job's summary reads, the template's example row and notes) and gets its five views
+from :meth:`ImportPages.views`; the templates in ``templates/imports/`` take everything kind-specific from the
+context. Every view needs the sheet's capability and answers 404 for another user's job or a job of another
+kind. The work itself is in ``core.imports``.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from core.imports import MAX_UPLOAD_BYTES, confirm_job, create_job, job_progress
+from core.imports import MAX_UPLOAD_BYTES, confirm_job, create_job, job_progress, permitted_sheet
 from core.models import ImportJob
-from organization.access import require
+from core.sheets import Sheet
 
 ERRORS_SHOWN = 1000
 
@@ -56,21 +56,27 @@ class ImportPages:
     one gets the template's download button). ``parents``: (URL name, label) of the breadcrumbs
     above the start page. ``done``: the URL and label of the page to see what a commit wrote.
     ``outcome(job)``: the texts of a finished clean job, ``{"ready", "result", "confirmable"}``.
-    ``workbook(user)``: the template's .xlsx bytes, downloaded as ``template_filename``.
+    The template workbook (``template_filename``): a sheet ``sheet_title`` of the columns with
+    ``example(user)`` (column name -> value) as its one row, and ``notes(user)`` on the instructions sheet.
     """
 
-    kind: str
-    capability: str
+    sheet: type[Sheet]
     namespace: str
     title: str
     steps: tuple
     confirm_label: str
     done: Callable[[], dict]
     outcome: Callable[[ImportJob], dict]
-    workbook: Callable[..., bytes]
+    example: Callable[..., dict]
+    notes: Callable[..., list]
+    sheet_title: str
     template_filename: str
     parents: tuple = ()
     notices_heading: str = ""
+
+    @property
+    def kind(self) -> str:
+        return self.sheet.kind
 
     def url_names(self) -> dict:
         names = ("start", "template", "job", "progress", "confirm")
@@ -88,7 +94,7 @@ class ImportPages:
 
     def job_for(self, user, pk) -> ImportJob:
         """The user's own import job of this kind; 404 for anything else, or without the capability."""
-        require(user, self.capability)
+        permitted_sheet(self.kind, user)
         queryset = ImportJob.objects.for_user(user).filter(kind=self.kind).select_related("source")
         return get_object_or_404(queryset, pk=pk)
 
@@ -111,7 +117,7 @@ class ImportPages:
         }
 
     def start(self, request):
-        require(request.user, self.capability)
+        permitted_sheet(self.kind, request.user)
         form = ImportUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -145,13 +151,28 @@ class ImportPages:
 
     def template(self, request):
         """An .xlsx with the headers, text-formatted number columns, one example row and the instructions."""
-        require(request.user, self.capability)
+        permitted_sheet(self.kind, request.user)
         response = HttpResponse(
             self.workbook(request.user),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="{self.template_filename}"'
         return response
+
+    def workbook(self, user) -> bytes:
+        columns = self.sheet.columns
+        return template_workbook(
+            title=str(self.sheet_title),
+            headers={name: str(column.header) for name, column in columns.items()},
+            example=self.example(user),
+            text_columns=[name for name, column in columns.items() if column.text],
+            wide=[name for name, column in columns.items() if column.wide],
+            notes=[str(note) for note in self.notes(user)],
+        )
+
+    def required_headers(self) -> str:
+        """The required columns' headers, for the notes."""
+        return "、".join(self.sheet.header(name) for name in self.sheet.required_names())
 
     def views(self) -> SimpleNamespace:
         """``start``, ``template``, ``job``, ``progress`` and ``confirm``, ready for the URLconf."""

@@ -1,22 +1,20 @@
 """Spreadsheet import jobs, whatever the sheet holds: upload → dry run → confirm → commit.
 
 An upload becomes a dry-run :class:`core.models.ImportJob`, queued on commit; the Celery task
-(``residents.tasks.run_import``) claims it with a conditional update, so a redelivered task does
-nothing. Progress goes to the cache as the importer reports it. Confirming creates the one commit
+(``core.tasks.run_import``) claims it with a conditional update, so a redelivered task does
+nothing. Progress goes to the cache as the sheet reports it. Confirming creates the one commit
 job of that dry run (a database-unique link), so a double submit imports once. The stored file is
 deleted when the commit ends.
 
-What is imported is up to an :class:`Importer`, one per ``ImportJob.Kind`` (:data:`IMPORTERS`):
-the capability it needs, how an upload is checked before it is stored, and the function that
-checks (dry run) or writes (commit) the stored file.
+What is imported is up to the :class:`core.sheets.Sheet` registered for the job's kind
+(:func:`core.sheets.sheet_for`): who may import it, how an upload is checked before it is stored,
+and how the stored file is checked (dry run) or written (commit).
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 
 from django.conf import settings
@@ -25,137 +23,31 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.faults import on_commit_robust
 from core.models import ImportJob
-from organization.access import can, require
+from core.sheets import MAX_UPLOAD_BYTES, ImportOutcome, Sheet, file_error, sheet_for
 
 logger = logging.getLogger(__name__)
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 PROGRESS_TIMEOUT = 6 * 60 * 60
 
-# The importer of each kind of job, as "module.NAME" (the apps import this module).
-IMPORTERS = {
-    ImportJob.Kind.RESIDENTS: "residents.importing.IMPORTER",
-    ImportJob.Kind.WARNINGS: "warnings_followup.importing.IMPORTER",
-    ImportJob.Kind.STUDENTS: "schools.importing.IMPORTER",
-    ImportJob.Kind.FRAUD_CASES: "fraud_cases.importing.IMPORTER",
-}
+__all__ = ["MAX_UPLOAD_BYTES", "confirm_job", "create_job", "job_progress", "run_job", "sweep_stale_jobs"]
 
 
-@dataclass
-class ImportOutcome:
-    """``checked``: the rows were read and checked (false when the file or its headers are wrong)."""
-
-    ok: bool
-    checked: bool
-    total_rows: int = 0
-    errors: list[dict] = field(default_factory=list)
-    summary: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Importer:
-    """What one kind of import plugs into the job machinery.
-
-    ``check(uploaded, user)`` checks an upload without reading a workbook's rows (size, container, a CSV
-    file's headers; raising ``ValidationError``),
-    returning its bytes and file extension; ``run(data=, user=, dry_run=, progress=)`` checks or
-    writes the stored file and returns an :class:`ImportOutcome`, calling ``progress(done, total)``.
-    ``refused`` is the message of a job whose creator has lost ``capability``.
-    """
-
-    capability: str
-    check: Callable[..., tuple[bytes, str]]
-    run: Callable[..., ImportOutcome]
-    refused: str
-
-
-class ImportRollback(Exception):
-    """Raised while writing to undo the whole import; ``errors`` are row errors to show."""
-
-    def __init__(self, errors: list[dict]):
-        super().__init__("rolled back")
-        self.errors = errors
-
-
-def all_or_nothing_import(
-    *,
-    data,
-    user,
-    dry_run: bool,
-    progress: Callable | None,
-    match_headers: Callable,
-    plan: Callable,
-    write: Callable,
-) -> ImportOutcome:
-    """The shape every sheet import shares: read the sheet, match its headers, check every row, and write.
-
-    ``plan(table, columns, user=, progress=)`` checks the rows and returns a plan with ``ok``, ``problems``
-    and ``summary(**counts)``; a dry run stops there. Otherwise the rows are checked again inside one
-    transaction (the database may have changed since the dry run) and ``write(plan, table, columns,
-    user=, progress=)`` writes them, returning the counts for the summary; it raises
-    :class:`ImportRollback` (or ``PermissionDenied``) to undo everything. ``progress(done, total)`` counts
-    the rows checked, then the rows written.
-    """
-    from django.core.exceptions import PermissionDenied
-
-    from residents.importing import Table, read_table
-
+def permitted_sheet(kind: str, user) -> Sheet:
+    """The sheet of ``kind`` for ``user``; 404 for an unknown kind or a user who may not import it."""
     try:
-        table = data if isinstance(data, Table) else read_table(data)
-        columns = match_headers(table)
-    except ValidationError as exc:
-        return ImportOutcome(False, False, errors=[file_error(message) for message in exc.messages])
-    total = len(table.rows)
-    steps = total if dry_run else 2 * total
-
-    def advanced(done):
-        if progress is not None:
-            progress(done, steps)
-
-    if dry_run:
-        checked = plan(table, columns, user=user, progress=advanced)
-        return ImportOutcome(checked.ok, True, total, checked.problems, checked.summary())
-    try:
-        with transaction.atomic():
-            checked = plan(table, columns, user=user, progress=advanced)
-            if not checked.ok:
-                raise ImportRollback(checked.problems)
-            counts = write(checked, table, columns, user=user, progress=lambda done: advanced(total + done)) or {}
-    except ImportRollback as rollback:
-        return ImportOutcome(False, True, total, rollback.errors)
-    except PermissionDenied as exc:
-        return ImportOutcome(False, True, total, [file_error(str(exc))])
-    return ImportOutcome(True, True, total, [], checked.summary(**counts))
-
-
-def importer_for(kind: str) -> Importer:
-    return import_string(IMPORTERS[kind])
-
-
-def cell_text(value) -> str:
-    """A cell as stripped text; whole numbers lose the ``.0`` a spreadsheet may add (codes, counts)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def header_key(text) -> str:
-    """A header as matched: no spaces, no trailing "required" asterisk, case-folded."""
-    return "".join(cell_text(text).split()).rstrip("*").casefold()
-
-
-def file_error(message) -> dict:
-    """A problem of the whole file rather than of one row."""
-    return {"row": None, "column": "", "message": str(message)}
+        sheet = sheet_for(kind)(user)
+    except KeyError:
+        raise Http404 from None
+    if not sheet.permitted(user):
+        raise Http404
+    return sheet
 
 
 # --- progress --------------------------------------------------------------------------------------------
@@ -191,7 +83,7 @@ def job_progress(job: ImportJob) -> dict:
 
 
 def queue_job(job_pk: int) -> None:
-    from residents.tasks import run_import
+    from core.tasks import run_import
 
     run_import.delay(job_pk)
 
@@ -199,13 +91,12 @@ def queue_job(job_pk: int) -> None:
 def create_job(kind: str, *, user, uploaded) -> ImportJob:
     """Store an upload and queue its dry run. Raises ``ValidationError`` for a file we cannot use.
 
-    The importer checks the size and the container here (a zip's declared sizes, ratio, parts, no DOCTYPE:
+    The sheet checks the size and the container here (a zip's declared sizes, ratio, parts, no DOCTYPE:
     ``core.workbooks``) and a CSV file's headers, so a bomb or a wrong CSV is refused at once; a workbook's
     rows and headers are read by the dry run, in the worker.
     """
-    importer = importer_for(kind)
-    require(user, importer.capability)
-    data, extension = importer.check(uploaded, user)
+    sheet = permitted_sheet(kind, user)
+    data, extension = sheet.check_upload(uploaded, user)
     job = ImportJob(
         kind=kind,
         dry_run=True,
@@ -222,7 +113,7 @@ def create_job(kind: str, *, user, uploaded) -> ImportJob:
 
 def confirm_job(*, job: ImportJob, user) -> ImportJob:
     """Queue the commit of a clean dry run; confirming again returns the same commit job."""
-    require(user, importer_for(job.kind).capability)
+    permitted_sheet(job.kind, user)
     with transaction.atomic():
         job = ImportJob.objects.for_user(user).select_for_update().get(pk=job.pk, kind=job.kind)
         existing = ImportJob.objects.filter(source=job).first()
@@ -315,14 +206,13 @@ def sweep_stale_jobs(*, now: datetime.datetime | None = None) -> dict:
 
 
 def _run(job: ImportJob) -> ImportOutcome:
-    importer = importer_for(job.kind)
-    user = job.created_by
-    if user is None or not can(user, importer.capability):
-        return ImportOutcome(False, False, errors=[file_error(importer.refused)])
+    sheet = sheet_for(job.kind)(job.created_by)
+    if job.created_by is None or not sheet.permitted(job.created_by):
+        return ImportOutcome(False, False, errors=[file_error(sheet.refused)])
     try:
         with job.file.open("rb") as stored:
             data = stored.read(MAX_UPLOAD_BYTES + 1)
-        return importer.run(data=data, user=user, dry_run=job.dry_run, progress=partial(publish_progress, job.pk))
+        return sheet.run(data=data, dry_run=job.dry_run, progress=partial(publish_progress, job.pk))
     except Exception:
         logger.exception("%s import job %s failed", job.kind, job.pk)
         message = gettext("The import stopped because of an internal error. Nothing was imported.")

@@ -17,6 +17,8 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.sheets import sheets, validate_import_kind
+
 
 def import_upload_to(instance, filename: str) -> str:
     """``imports/<random>.<xlsx|csv>``: the user's file name never reaches the file system."""
@@ -35,11 +37,7 @@ class ImportJobQuerySet(models.QuerySet):
 
 
 class ImportJob(models.Model):
-    class Kind(models.TextChoices):
-        RESIDENTS = "residents", _("Residents and households")
-        WARNINGS = "warnings", _("Warnings")
-        STUDENTS = "students", _("Students")
-        FRAUD_CASES = "fraud_cases", _("Fraud cases")
+    """An import of one ``kind``: the ``kind`` of a sheet an app registered (``core.sheets.register``)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -50,7 +48,7 @@ class ImportJob(models.Model):
 
     FINISHED = frozenset({Status.DRY_RUN_DONE, Status.SUCCEEDED, Status.FAILED})
 
-    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, default=Kind.RESIDENTS)
+    kind = models.CharField(_("kind"), max_length=32, default="residents", validators=[validate_import_kind])
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     dry_run = models.BooleanField(_("dry run"), default=True)
     source = models.OneToOneField(
@@ -89,7 +87,13 @@ class ImportJob(models.Model):
         indexes = [models.Index(fields=["created_by", "-created_at"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} #{self.pk} ({self.get_status_display()})"
+        return f"{self.kind_label} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def kind_label(self) -> str:
+        """The registered sheet's name of this kind (the kind itself if no app registers it any more)."""
+        sheet = sheets().get(self.kind)
+        return str(sheet.label) if sheet is not None else self.kind
 
     @property
     def is_finished(self) -> bool:
@@ -97,7 +101,7 @@ class ImportJob(models.Model):
 
     @property
     def can_confirm(self) -> bool:
-        """A dry run that found nothing wrong can be confirmed (once: see ``residents.importing``)."""
+        """A dry run that found nothing wrong can be confirmed (once: see ``core.imports.confirm_job``)."""
         return self.dry_run and self.status == self.Status.DRY_RUN_DONE and not self.errors and bool(self.file)
 
 

@@ -1,9 +1,11 @@
-"""Tasks of the core app: large exports and their purge. ``touch_file`` exists only so a test can prove a real
-worker runs tasks."""
+"""Tasks of the core app: large exports and spreadsheet imports, and their purges. ``touch_file`` exists only so a
+test can prove a real worker runs tasks."""
 
+import datetime
 from pathlib import Path
 
 from celery import shared_task
+from django.utils import timezone
 
 
 @shared_task(name="core.touch_file")
@@ -26,3 +28,45 @@ def purge_export_files() -> int:
     from core.exports import purge_export_files as purge
 
     return purge()
+
+
+# --- spreadsheet imports (``core.imports``); the task names predate the move from the registry app ---------------
+
+STALE_UPLOAD_AGE = datetime.timedelta(days=1)
+
+
+@shared_task(name="residents.run_import", ignore_result=True)
+def run_import(job_id: int) -> None:
+    """Run an import job (dry run or commit) of any kind. A redelivered task finds the job claimed and does nothing."""
+    from core.imports import run_job
+
+    run_job(job_id=job_id)
+
+
+@shared_task(name="core.sweep_import_jobs", ignore_result=True)
+def sweep_import_jobs() -> dict:
+    """Every few minutes: queue again the import jobs that were never delivered, fail the abandoned ones."""
+    from core.imports import sweep_stale_jobs
+
+    return sweep_stale_jobs()
+
+
+@shared_task(name="residents.purge_import_files", ignore_result=True)
+def purge_import_files() -> int:
+    """Delete uploads whose dry run ended a day ago and was never confirmed (they hold plain ID numbers).
+
+    Meant for a daily schedule in django-celery-beat; returns how many files were deleted.
+    """
+    from core.imports import delete_job_file
+    from core.models import ImportJob
+
+    cutoff = timezone.now() - STALE_UPLOAD_AGE
+    stale = (
+        ImportJob.objects.filter(dry_run=True, finished_at__lt=cutoff, commit_job__isnull=True)
+        .exclude(file="")
+        .values_list("file", flat=True)
+    )
+    names = set(stale)
+    for name in names:
+        delete_job_file(name)
+    return len(names)

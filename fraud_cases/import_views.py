@@ -14,14 +14,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.import_views import ImportPages
-from core.import_views import template_workbook as build_template_workbook
 from core.models import ImportJob
 from core.validators import make_id_number
 from organization.selectors import villages_for_user
 from warnings_followup.models import FraudType
 from warnings_followup.serializers import FRAUD_TYPE_NAMES_ZH
 
-from .importing import CAPABILITY, COLUMNS, TEXT_COLUMNS, CaseSheet
+from .importing import CaseSheet
 
 
 def outcome(job: ImportJob) -> dict:
@@ -54,8 +53,7 @@ def outcome(job: ImportJob) -> dict:
 
 
 PAGES = ImportPages(
-    kind=ImportJob.Kind.FRAUD_CASES,
-    capability=CAPABILITY,
+    sheet=CaseSheet,
     namespace="fraud_cases",
     title=gettext_lazy("Import fraud cases"),
     steps=(
@@ -66,7 +64,9 @@ PAGES = ImportPages(
     confirm_label=gettext_lazy("Register these cases"),
     done=lambda: {"url": reverse("fraud_cases:case_list"), "label": _("See the cases")},
     outcome=outcome,
-    workbook=lambda user: template_workbook(user),
+    example=lambda user: example(user),
+    notes=lambda user: notes(user),
+    sheet_title=gettext_lazy("Fraud cases"),
     template_filename="fraud-cases-template.xlsx",
     parents=(("fraud_cases:case_list", gettext_lazy("Fraud cases")),),
 )
@@ -75,9 +75,9 @@ import_start, import_template = _views.start, _views.template
 import_job, import_progress, import_confirm = _views.job, _views.progress, _views.confirm
 
 
-def template_workbook(user) -> bytes:
+def example(user) -> dict:
     village = villages_for_user(user=user).first()
-    example = {
+    return {
         "case_number": f"A{timezone.localdate():%Y%m%d}0001",
         "reported_at": f"{timezone.localtime().replace(second=0, microsecond=0):%Y-%m-%d %H:%M}",
         "victim_name": _("Zhang San"),
@@ -89,10 +89,13 @@ def template_workbook(user) -> bytes:
         "recovered_amount": "0",
         "source": "110",
     }
-    required = "、".join(str(COLUMNS[name].column_name) for name in CaseSheet.required_fields)
+
+
+def notes(user) -> list:
     notes = [
         _("One row per case; replace the example row."),
-        _("Required columns: %(columns)s. The other columns may be left empty.") % {"columns": required},
+        _("Required columns: %(columns)s. The other columns may be left empty.")
+        % {"columns": PAGES.required_headers()},
         _("Keep the case number, ID number and phone columns formatted as Text, or Excel will destroy the numbers."),
         _("A case number already registered is left unchanged: importing a file again creates nothing."),
         _("Victims are linked to the resident registry by ID number, and registered if absent."),
@@ -102,11 +105,4 @@ def template_workbook(user) -> bytes:
         _("Fraud types (a code or a name):"),
     ]
     notes += [f"{code} · {FRAUD_TYPE_NAMES_ZH[code]} · {label}" for code, label in FraudType.choices]
-    return build_template_workbook(
-        title=_("Fraud cases"),
-        headers={name: str(spec.column_name) for name, spec in COLUMNS.items()},
-        example=example,
-        text_columns=TEXT_COLUMNS,
-        wide=("case_number", "id_number", "reported_at"),
-        notes=notes,
-    )
+    return notes

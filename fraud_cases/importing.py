@@ -6,52 +6,48 @@ The sheet
     (110, platform/平台 or other/其他). Headers are matched in every configured language and the Chinese
     spellings above are accepted literally.
 
-Checking reuses the warnings import's pieces (``warnings_followup.importing``: the cell widgets, fraud
-type spellings, Excel dates); every bad cell is reported with its row, its column as the file spells it
-and a message, and a dry run writes nothing. A case number already registered is left alone, so
-importing the same file again creates nothing; the same case number twice in one file is an error.
+Checking is ``core.sheets``' (the cells, Excel dates) with the warnings import's public cells (fraud type
+spellings, the scoped village: ``warnings_followup.importing``); every bad cell is reported with its row, its
+column as the file spells it and a message, and a dry run writes nothing. A case number already registered is
+left alone, so importing the same file again creates nothing; the same case number twice in one file is an error.
 
 Writing is all or nothing: the commit checks the sheet again inside one transaction and calls
 ``services.fraud_case_register`` per new case (victims created from an import get the resident source
 "Excel import"); any problem rolls everything back (warning notifications included: they are queued on
-commit). Jobs run on ``core.models.ImportJob`` (kind ``fraud_cases``) through ``core.imports``.
+commit). Jobs run on ``core.models.ImportJob`` (kind ``fraud_cases``, :class:`CaseSheet`) through ``core.imports``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.imports import Importer, ImportOutcome, ImportRollback, all_or_nothing_import, cell_text, header_key
-from residents.importing import PROGRESS_EVERY, Table, check_upload_headers, match_headers
+from core.sheets import (
+    AmountCell,
+    ChoiceCell,
+    Column,
+    IdNumberCell,
+    ImportRollback,
+    MomentCell,
+    PhoneCell,
+    Table,
+    TextCell,
+    iter_batches,
+    register,
+)
+from organization.importing import ScopedSheet
 from residents.models import ResidentSource
-from warnings_followup.importing import Cells as WarningCells
-from warnings_followup.importing import Column, _cell, _key, _lookup
+from warnings_followup.importing import FRAUD_TYPE, VILLAGE
 
 from .models import CaseSource, FraudCase
-from .services import fraud_case_register
+from .services import CLOCK_SKEW, fraud_case_register
 
 CAPABILITY = "cases.register"
-LOOKUP_BATCH = 1000
-
-COLUMNS: dict[str, Column] = {
-    "case_number": Column(_("Case number"), True, ("案件编号", "警情编号", "案件编号/警情编号", "接警编号")),
-    "reported_at": Column(_("Report time"), True, ("报案时间", "报警时间", "接警时间")),
-    "victim_name": Column(pgettext_lazy("person", "Name"), True, ("姓名", "受害人姓名", "事主姓名")),
-    "id_number": Column(_("ID number"), True, ("身份证号", "身份证号码", "公民身份号码")),
-    "phone": Column(_("Phone"), False, ("手机号", "手机号码", "联系电话")),
-    "village": Column(_("Village code"), True, ("村居编码", "村居代码")),
-    "fraud_type": Column(_("Fraud type"), True, ("诈骗类型", "案件类型")),
-    "loss_amount": Column(_("Loss (yuan)"), True, ("损失金额", "损失金额(元)", "涉案金额")),
-    "recovered_amount": Column(_("Recovered (yuan)"), False, ("挽损金额", "挽损金额(元)", "追回金额")),
-    "source": Column(_("Source"), True, ("案件来源", "来源")),
-}
-TEXT_COLUMNS = ("case_number", "id_number", "phone", "village", "reported_at")
 SOURCE_SPELLINGS = {
     "110": CaseSource.DISPATCH_110,
     "110接处警": CaseSource.DISPATCH_110,
@@ -61,77 +57,44 @@ SOURCE_SPELLINGS = {
     "电信网络诈骗侦办平台": CaseSource.PLATFORM,
     "其他": CaseSource.OTHER,
 }
+REPORTED_AT = MomentCell(
+    skew=CLOCK_SKEW,
+    required_message=_("Enter when the case was reported."),
+    message=_("Enter the report time as a date and time, such as %(example)s; it cannot be in the future."),
+    example="2026-03-01 09:30",
+)
 
-
-class CaseSheet:
-    fields = COLUMNS
-    required_fields = tuple(name for name, column in COLUMNS.items() if column.required)
-
-    def get_export_order(self) -> list[str]:
-        return list(COLUMNS)
-
-
-def match_case_headers(table: Table) -> dict[int, str]:
-    aliases = {header_key(alias): str(column.column_name) for column in COLUMNS.values() for alias in column.aliases}
-    headers = [aliases.get(header_key(header), header) if header else header for header in table.headers]
-    return match_headers(replace(table, headers=headers), CaseSheet())
-
-
-class Cells(WarningCells):
-    """The warnings import's cells, plus the case's own."""
-
-    def __init__(self, user):
-        super().__init__(user)
-        self._sources = _lookup(CaseSource, SOURCE_SPELLINGS)
-
-    def clean_case_number(self, value):
-        if not cell_text(value):
-            raise ValueError(gettext("Enter the case number."))
-        return self.clean_external_id(value)  # the same checks: text, at most 64 characters, no Excel numbers
-
-    def clean_victim_name(self, value):
-        text = cell_text(value)
-        if not text:
-            raise ValueError(gettext("Enter the victim's name."))
-        return self.person_name.clean(value)
-
-    def clean_reported_at(self, value):
-        if value is None or value == "":
-            raise ValueError(gettext("Enter when the case was reported."))
-        try:
-            return self.clean_pushed_at(value)
-        except ValueError:
-            raise ValueError(
-                gettext("Enter the report time as a date and time, such as %(example)s; it cannot be in the future.")
-                % {"example": "2026-03-01 09:30"}
-            ) from None
-
-    def _amount(self, value, *, required: bool):
-        text = cell_text(value).replace(",", "").replace("，", "").replace("¥", "").replace("元", "")
-        if not text:
-            if required:
-                raise ValueError(gettext("Enter the amount in yuan (0 if none)."))
-            return Decimal("0")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(gettext("Enter an amount in yuan, such as 12000.50.")) from None
-        if not amount.is_finite() or amount < 0 or amount >= Decimal("1e12"):
-            raise ValueError(gettext("Enter an amount in yuan, such as 12000.50."))
-        return amount.quantize(Decimal("0.01"))
-
-    def clean_loss_amount(self, value):
-        return self._amount(value, required=True)
-
-    def clean_recovered_amount(self, value):
-        return self._amount(value, required=False)
-
-    def clean_source(self, value):
-        text = cell_text(value)
-        code = self._sources.get(_key(text)) if text else None
-        if code is None:
-            raise ValueError(gettext("Enter the source: 110, 平台 (platform) or 其他 (other)."))
-        return code
+COLUMNS: dict[str, Column] = {
+    "case_number": Column(
+        _("Case number"),
+        TextCell(max_length=64, required_message=_("Enter the case number."), excel_numbers=True),
+        True,
+        ("案件编号", "警情编号", "案件编号/警情编号", "接警编号"),
+        True,
+        True,
+    ),
+    "reported_at": Column(_("Report time"), REPORTED_AT, True, ("报案时间", "报警时间", "接警时间"), True, True),
+    "victim_name": Column(
+        pgettext_lazy("person", "Name"),
+        TextCell(max_length=50, required_message=_("Enter the victim's name.")),
+        True,
+        ("姓名", "受害人姓名", "事主姓名"),
+    ),
+    "id_number": Column(_("ID number"), IdNumberCell(), True, ("身份证号", "身份证号码", "公民身份号码"), True, True),
+    "phone": Column(_("Phone"), PhoneCell(), False, ("手机号", "手机号码", "联系电话"), True),
+    "village": Column(_("Village code"), VILLAGE, True, ("村居编码", "村居代码"), True),
+    "fraud_type": Column(_("Fraud type"), FRAUD_TYPE, True, ("诈骗类型", "案件类型")),
+    "loss_amount": Column(_("Loss (yuan)"), AmountCell(required=True), True, ("损失金额", "损失金额(元)", "涉案金额")),
+    "recovered_amount": Column(_("Recovered (yuan)"), AmountCell(), False, ("挽损金额", "挽损金额(元)", "追回金额")),
+    "source": Column(
+        _("Source"),
+        ChoiceCell(
+            CaseSource, extra=SOURCE_SPELLINGS, message=_("Enter the source: 110, 平台 (platform) or 其他 (other).")
+        ),
+        True,
+        ("案件来源", "来源"),
+    ),
+}
 
 
 @dataclass
@@ -166,110 +129,72 @@ class CaseImportPlan:
 
 
 def _existing_case_numbers(numbers: set[str]) -> set[str]:
-    ordered = sorted(numbers)
     found = set()
-    for start in range(0, len(ordered), LOOKUP_BATCH):
-        batch = ordered[start : start + LOOKUP_BATCH]
+    for batch in iter_batches(numbers):
         found.update(FraudCase.objects.filter(case_number__in=batch).values_list("case_number", flat=True))
     return found
 
 
-def plan_cases(table: Table, columns: dict[int, str], *, user, progress: Callable | None = None) -> CaseImportPlan:
-    """Check every row; a few queries whatever the number of rows."""
-    index_of = {name: index for index, name in columns.items()}
-    cells = Cells(user)
-    plan = CaseImportPlan(total_rows=len(table.rows))
-    first_rows: dict[str, int] = {}  # case number -> the row it first appears on
-    if "village" in index_of:
-        cells.village.preload(cell_text(_cell(row, index_of["village"])) for row in table.rows)
-    for position, (row, number) in enumerate(zip(table.rows, table.row_numbers, strict=True), start=1):
-        values, ok = {}, True
-        for name, index in index_of.items():
-            try:
-                values[name] = cells.clean(name, _cell(row, index))
-            except ValueError as exc:
+@register
+class CaseSheet(ScopedSheet):
+    kind = "fraud_cases"
+    label = _("Fraud cases")
+    capability = CAPABILITY
+    refused = _("You may no longer register fraud cases.")
+    columns = COLUMNS
+
+    def plan(self, table: Table, columns: dict[int, str], *, progress: Callable | None = None) -> CaseImportPlan:
+        """Check every row; a few queries whatever the number of rows."""
+        plan = CaseImportPlan(total_rows=len(table.rows))
+        first_rows: dict[str, int] = {}  # case number -> the row it first appears on
+        for row in self.rows(table, columns, progress):
+            number, values = row.number, row.values
+            plan.problems.extend(
+                self.problem(table, columns, number, name, message) for name, message in row.errors.items()
+            )
+            ok = not row.errors
+            case_number = values.get("case_number")
+            if case_number and case_number in first_rows:
                 ok = False
-                plan.problems.append({"row": number, "column": table.headers[index], "message": str(exc)})
-        case_number = values.get("case_number")
-        if case_number and case_number in first_rows:
-            ok = False
-            plan.problems.append(
-                {
-                    "row": number,
-                    "column": table.headers[index_of["case_number"]],
-                    "message": gettext("Case %(number)s is already on row %(row)d.")
-                    % {"number": case_number, "row": first_rows[case_number]},
+                message = gettext("Case %(number)s is already on row %(row)d.") % {
+                    "number": case_number,
+                    "row": first_rows[case_number],
                 }
-            )
-        elif case_number:
-            first_rows[case_number] = number
-        if ok:
-            recovered, loss = values.get("recovered_amount", Decimal("0")), values["loss_amount"]
-            if recovered > loss:
-                plan.problems.append(
-                    {
-                        "row": number,
-                        "column": table.headers[index_of["recovered_amount"]],
-                        "message": gettext("The recovered amount cannot exceed the loss."),
-                    }
+                plan.problems.append(self.problem(table, columns, number, "case_number", message))
+            elif case_number:
+                first_rows[case_number] = number
+            if ok:
+                recovered, loss = values.get("recovered_amount", Decimal("0")), values["loss_amount"]
+                if recovered > loss:
+                    message = gettext("The recovered amount cannot exceed the loss.")
+                    plan.problems.append(self.problem(table, columns, number, "recovered_amount", message))
+                else:
+                    values.setdefault("phone", "")
+                    values.setdefault("recovered_amount", Decimal("0"))
+                    plan.cases[case_number] = PlannedCase(number, values)
+        for case_number in _existing_case_numbers(set(plan.cases)):
+            plan.cases[case_number].exists = True
+        if progress is not None:
+            progress(len(table.rows))
+        return plan
+
+    def write(self, plan: CaseImportPlan, table: Table, columns: dict[int, str], *, progress) -> dict:
+        headers = {name: table.headers[index] for index, name in columns.items()}
+        new = plan.new_cases
+        created = warned = 0
+        for position, item in enumerate(new, start=1):
+            try:
+                case, was_created = fraud_case_register(
+                    actor=self.user, resident_source=ResidentSource.FRAUD_CASE, **item.arguments
                 )
-            else:
-                values.setdefault("phone", "")
-                values.setdefault("recovered_amount", Decimal("0"))
-                plan.cases[case_number] = PlannedCase(number, values)
-        if progress is not None and position % PROGRESS_EVERY == 0:
-            progress(position)
-    for case_number in _existing_case_numbers(set(plan.cases)):
-        plan.cases[case_number].exists = True
-    if progress is not None:
-        progress(len(table.rows))
-    return plan
+            except ValidationError as exc:
+                raise ImportRollback(self.service_errors(exc, row=item.row, headers=headers)) from None
+            created += int(was_created)
+            warned += int(was_created and case.defrauded_after_warning)
+            progress(len(table.rows) * position // len(new))
+        return {"created": created, "warned": warned}
 
 
-def cases_import(*, data: bytes | Table, user, dry_run: bool, progress=None) -> ImportOutcome:
+def cases_import(*, data: bytes | Table, user, dry_run: bool, progress=None):
     """Check (and unless ``dry_run``, register) a sheet of cases, all or nothing."""
-    return all_or_nothing_import(
-        data=data,
-        user=user,
-        dry_run=dry_run,
-        progress=progress,
-        match_headers=match_case_headers,
-        plan=plan_cases,
-        write=_register_all,
-    )
-
-
-def _register_all(plan: CaseImportPlan, table: Table, columns: dict[int, str], *, user, progress) -> dict:
-    headers = {name: table.headers[index] for index, name in columns.items()}
-    new = plan.new_cases
-    created = warned = 0
-    for position, item in enumerate(new, start=1):
-        try:
-            case, was_created = fraud_case_register(
-                actor=user, resident_source=ResidentSource.FRAUD_CASE, **item.arguments
-            )
-        except ValidationError as exc:
-            pairs = exc.message_dict.items() if hasattr(exc, "error_dict") else [("", exc.messages)]
-            raise ImportRollback(
-                [
-                    {"row": item.row, "column": headers.get(key, ""), "message": " ".join(map(str, messages))}
-                    for key, messages in pairs
-                ]
-            ) from None
-        created += int(was_created)
-        warned += int(was_created and case.defrauded_after_warning)
-        progress(len(table.rows) * position // len(new))
-    return {"created": created, "warned": warned}
-
-
-def check_upload(uploaded, user) -> tuple[bytes, str]:
-    """Container checked in the request; a CSV file's headers at once, a workbook's in the dry run (the worker)."""
-    return check_upload_headers(uploaded, match_case_headers)
-
-
-IMPORTER = Importer(
-    capability=CAPABILITY,
-    check=check_upload,
-    run=cases_import,
-    refused=_("You may no longer register fraud cases."),
-)
+    return CaseSheet(user).run(data=data, dry_run=dry_run, progress=progress)

@@ -1,4 +1,7 @@
-"""Excel/CSV import and export of units and users (django-import-export), with Chinese headers."""
+"""The admin's Excel/CSV import and export of units and users (django-import-export), with Chinese headers.
+
+Imports in the admin are all or nothing (:class:`AllOrNothingResource`): one bad row and nothing is written.
+"""
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -27,7 +30,16 @@ class ChoiceWidget(widgets.Widget):
         return dict(self.choices).get(value, value)
 
 
-class UnitResource(resources.ModelResource):
+class AllOrNothingResource(resources.ModelResource):
+    """django-import-export rolls back on exceptions but still commits the good rows when other rows fail
+    validation; the admin's imports must be all or nothing, like every other import."""
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True, **kwargs)
+
+
+class UnitResource(AllOrNothingResource):
     code = fields.Field(attribute="code", column_name=_("Code"))
     name = fields.Field(attribute="name", column_name=_("Name"))
     kind = fields.Field(attribute="kind", column_name=_("Kind"), widget=ChoiceWidget(UnitKind.choices))
@@ -64,7 +76,7 @@ class RolesWidget(widgets.Widget):
         return ", ".join(obj.role_labels())
 
 
-class UserResource(resources.ModelResource):
+class UserResource(AllOrNothingResource):
     username = fields.Field(attribute="username", column_name=_("Username"))
     full_name = fields.Field(attribute="full_name", column_name=_("Full name"), widget=widgets.CharWidget())
     unit = fields.Field(attribute="unit", column_name=_("Unit code"), widget=widgets.ForeignKeyWidget(Unit, "code"))

@@ -12,16 +12,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.import_views import ImportPages
-from core.import_views import template_workbook as build_template_workbook
 from core.models import ImportJob
 from core.validators import make_id_number
 from organization.models import UnitKind
 from organization.selectors import villages_for_user
 
+from .importing import ResidentSheet
 from .models import ResidentTag
-from .resources import ResidentResource
-
-TEXT_COLUMNS = ("id_number", "phone", "village", "grid", "household_contact_phone")
 
 
 def outcome(job: ImportJob) -> dict:
@@ -44,8 +41,7 @@ def outcome(job: ImportJob) -> dict:
 
 
 PAGES = ImportPages(
-    kind=ImportJob.Kind.RESIDENTS,
-    capability="residents.import",
+    sheet=ResidentSheet,
     namespace="residents",
     title=gettext_lazy("Import residents"),
     steps=(
@@ -56,7 +52,9 @@ PAGES = ImportPages(
     confirm_label=gettext_lazy("Confirm import"),
     done=lambda: {"url": reverse("residents:resident_list"), "label": _("See the residents")},
     outcome=outcome,
-    workbook=lambda user: template_workbook(user),
+    example=lambda user: example(user),
+    notes=lambda user: notes(user),
+    sheet_title=gettext_lazy("Residents"),
     template_filename="residents-template.xlsx",
 )
 _views = PAGES.views()
@@ -64,11 +62,10 @@ import_start, import_template = _views.start, _views.template
 import_job, import_progress, import_confirm = _views.job, _views.progress, _views.confirm
 
 
-def template_workbook(user) -> bytes:
-    resource = ResidentResource(user=user)
+def example(user) -> dict:
     village = villages_for_user(user=user).first()
     grid = village.children.filter(kind=UnitKind.GRID).order_by("code").first() if village else None
-    example = {
+    return {
         "name": _("Zhang San"),
         "id_number": make_id_number("440605", datetime.date(1956, 3, 14), 123),
         "phone": "13800138000",
@@ -79,19 +76,15 @@ def template_workbook(user) -> bytes:
         "relation": _("Head of household"),
         "tags": str(ResidentTag.ELDERLY.label),
     }
-    required = "、".join(str(resource.fields[name].column_name) for name in resource.required_fields)
-    return build_template_workbook(
-        title=_("Residents"),
-        headers={name: str(resource.fields[name].column_name) for name in resource.get_export_order()},
-        example=example,
-        text_columns=TEXT_COLUMNS,
-        wide=("id_number", "address"),
-        notes=[
-            _("Fill in one row per resident on the first sheet; replace the example row."),
-            _("Required columns: %(columns)s. The other columns may be left empty.") % {"columns": required},
-            _("Keep the ID number and phone columns formatted as Text, or Excel will destroy the numbers."),
-            _("Empty cells do not erase what is already registered."),
-            _("Village and grid codes are those of the organisation pages."),
-            _("Tags: %(tags)s, separated by commas.") % {"tags": "、".join(str(label) for label in ResidentTag.labels)},
-        ],
-    )
+
+
+def notes(user) -> list:
+    return [
+        _("Fill in one row per resident on the first sheet; replace the example row."),
+        _("Required columns: %(columns)s. The other columns may be left empty.")
+        % {"columns": PAGES.required_headers()},
+        _("Keep the ID number and phone columns formatted as Text, or Excel will destroy the numbers."),
+        _("Empty cells do not erase what is already registered."),
+        _("Village and grid codes are those of the organisation pages."),
+        _("Tags: %(tags)s, separated by commas.") % {"tags": "、".join(str(label) for label in ResidentTag.labels)},
+    ]

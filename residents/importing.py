@@ -1,26 +1,22 @@
-"""Importing residents from a spreadsheet: read it safely, check every row, write all or nothing.
+"""Importing residents from a spreadsheet (:class:`ResidentSheet`): check every row, write all or nothing, fast.
 
-Reading (:func:`read_table`)
-    One reader for every import, :mod:`core.workbooks`: the type comes from the content (a zip is an
-    .xlsx or .ods workbook, an OLE file an old .xls, anything else must decode as CSV text: UTF-8, or
-    GB18030 as saved by Chinese Excel). Uploads are limited to 20 MB. The upload request checks only
-    the container (a zip's declared sizes, ratio and parts, and no DOCTYPE in any part) and a CSV
-    file's headers (:func:`check_upload_headers`); a workbook's rows are read in the worker by
-    python-calamine in a contained child process (capped memory and time), at most
-    ``IMPORT_MAX_ROWS`` rows, each keeping its number as the spreadsheet shows it, so problems point
-    at the right row.
+The sheet
+    One row per resident, with their household's columns (village, grid, address, contact phone). Rows are
+    matched to registered residents by the keyed hash of the ID number, so a re-import updates and never
+    duplicates, and a person first registered from a police warning is linked to the imported household.
+    Households are matched by (village, address) and created as needed. Reading, header matching, the cells
+    (the shared validators), dry run, progress and all-or-nothing are ``core.sheets``'; a village or grid
+    outside the user's scope is "unknown", exactly like a code that does not exist.
 
-Checking (:func:`match_headers`, ``ResidentResource.plan``)
-    Headers are matched in every configured language (a file downloaded in English imports on a
-    Chinese worker); missing, unknown and repeated columns are listed together. Then every cell goes
-    through the resource's widgets (the shared validators) and every row is matched: residents by
-    the keyed hash of their ID number, households by (village, address), one query each.
+Checking (:meth:`ResidentSheet.plan`)
+    Every cell, then every row matched: residents by the keyed hash of their ID number, households by
+    (village, address), one query per 2,000 rows, never one per row.
 
 Writing (:func:`write_plan`): the fast path
     The goal is a 10,000-row import within 3x the time of a plain ``bulk_create`` of the same rows
-    (``bench/import_residents.py`` measures it on PostgreSQL: 2.4x to 2.9x). django-import-export's
-    row loop saves row by row, and even with ``use_bulk`` it spends its time on per-row result
-    objects and instance look-ups, so the plan is written in bulk instead:
+    (``bench/import_residents.py`` measures it on PostgreSQL: 2.4x to 2.9x). A row-by-row loop (django-import-
+    export's, even with ``use_bulk``) spends its time on per-row result objects and instance look-ups, so the
+    plan is written in bulk instead:
 
     * new households, then new residents: ``bulk_create`` in batches of 1,000;
     * changed rows: :func:`bulk_update_values`, one ``UPDATE ... FROM (VALUES ...)`` per 500 rows
@@ -32,180 +28,356 @@ Writing (:func:`write_plan`): the fast path
       ``bulk_create_with_history`` builds a historical instance per row in Python and was a third of
       the import. Its signals do not fire for bulk writes, so nothing is written twice.
 
-    Reading and checking pause the cyclic garbage collector (:func:`_gc_paused`): they build a few
-    hundred thousand small objects and the collector's passes doubled the time, erratically.
     The one piece of model logic repeated here is deriving the birth date and gender from an
-    already-normalised ID number (``resources._set_normalized_id_number``; a test compares it with
+    already-normalised ID number (:func:`set_normalized_id_number`; a test compares it with
     ``Resident.set_id_number``), because normalising four times per row cost seconds.
 
-All or nothing
-    A dry run only plans. A commit plans again inside one transaction (the database may have
-    changed since the dry run) and writes only if no row has a problem; a unique-constraint clash
-    with a concurrent registration rolls everything back and fails the job.
+    A unique-constraint clash with a concurrent registration rolls everything back and fails the job.
 
-Jobs (:data:`IMPORTER`)
-    Uploads run as :class:`core.models.ImportJob` jobs through ``core.imports`` (dry run, confirm,
-    commit, progress); this module gives it the capability, the header check and
-    :func:`residents_import`, which reports progress every 250 rows.
+The admin's import (``residents.resources``) goes through the same planner and writer
+(:func:`import_resource_dataset`), its files read by the same reader (:class:`SafeXLSX`, :class:`SafeCSV`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import logging
+import datetime
+import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from import_export.formats import base_formats
 from import_export.results import Error, Result, RowResult
 from tablib import Dataset
 
-from core import workbooks
-from core.imports import MAX_UPLOAD_BYTES, Importer, ImportOutcome, file_error, header_key
+from core.crypto import blind_index
+from core.sheets import (
+    Cell,
+    Column,
+    IdNumberCell,
+    PhoneCell,
+    Table,
+    TextCell,
+    cell_text,
+    read_table,
+    register,
+)
+from organization.access import unit_in_scope
+from organization.importing import ScopedSheet, UnitCell
+from organization.models import UnitKind
 
-from .models import Household, Resident
-from .resources import ResidentImportPlan, ResidentResource, cell_text
+from .models import Household, Resident, ResidentSource, ResidentTag
+from .services import CANNOT_ADD_HERE, _check_grid, registration_refused
 
-logger = logging.getLogger(__name__)
-
-MAX_COLUMNS = workbooks.MAX_COLUMNS
 BATCH_SIZE = 1000
 UPDATE_BATCH_SIZE = 500  # rows per UPDATE ... FROM (VALUES ...) statement
-PROGRESS_EVERY = 250
-
-UNREADABLE_MESSAGE = workbooks.UNREADABLE_MESSAGE
+LOOKUP_BATCH = 2000
 
 
-# --- reading ---------------------------------------------------------------------------------------------
+# --- cells -----------------------------------------------------------------------------------------------
+
+
+def _tag_lookup() -> dict[str, str]:
+    """Tag codes and labels (in every configured language), case-folded -> code."""
+    lookup = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for code, label in ResidentTag.choices:
+                lookup[str(label).casefold()] = code
+    for code in ResidentTag.values:
+        lookup[code] = code
+    return lookup
+
+
+_TAG_SEPARATORS_RE = re.compile(r"[,，、;；/\n]+")
+
+
+class TagsCell(Cell):
+    """Tags as a list of codes or labels (``老年人、学生`` or ``elderly, student``)."""
+
+    _lookup = None
+
+    def clean(self, value):
+        text = cell_text(value)
+        if not text:
+            return []
+        if self._lookup is None:
+            self._lookup = _tag_lookup()
+        tags = []
+        for item in filter(None, (part.strip() for part in _TAG_SEPARATORS_RE.split(text))):
+            # "Finance staff" is one label; "老年人 学生" is two.
+            codes = [self._lookup.get(item.casefold())]
+            if codes[0] is None:
+                codes = [self._lookup.get(word.casefold()) for word in item.split()]
+            if None in codes:
+                choices = "、".join(str(label) for label in ResidentTag.labels)
+                raise ValueError(
+                    gettext("Unknown tag “%(value)s”. Use: %(choices)s.") % {"value": item, "choices": choices}
+                )
+            tags.extend(code for code in codes if code not in tags)
+        return tags
+
+
+def village_cell() -> UnitCell:
+    return UnitCell(
+        UnitKind.VILLAGE,
+        unknown_message=_("Unknown village code “%(code)s”."),
+        required_message=_("Enter a village code."),
+    )
+
+
+def grid_cell() -> UnitCell:
+    return UnitCell(UnitKind.GRID, unknown_message=_("Unknown grid code “%(code)s”."))
+
+
+# --- the plan --------------------------------------------------------------------------------------------
 
 
 @dataclass
-class Table:
-    """A sheet's header texts, its non-empty rows, and each row's number as the spreadsheet shows it."""
+class ResidentImportPlan:
+    """What an import would do: built by :meth:`ResidentSheet.plan`, written by :func:`write_plan`."""
 
-    headers: list[str]
-    rows: list[list]
-    row_numbers: list[int]
-    format: str = "csv"
-    header_row: int = 1
+    total_rows: int = 0
+    problems: list[dict] = field(default_factory=list)
+    new_residents: list[Resident] = field(default_factory=list)
+    updated_residents: list[Resident] = field(default_factory=list)
+    new_households: list[Household] = field(default_factory=list)
+    updated_households: list[Household] = field(default_factory=list)
+    #: (row number, resident, is new), in file order, for the admin's result table.
+    rows: list[tuple[int, Resident, bool]] = field(default_factory=list)
+    #: id(instance) -> fields changed on an existing resident or household, for bulk_update.
+    changed_fields: dict[int, set[str]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> dict:
+        return {
+            "created": len(self.new_residents),
+            "updated": len(self.updated_residents),
+            "households_created": len(self.new_households),
+            "households_updated": len(self.updated_households),
+        }
 
 
-def read_upload(uploaded) -> bytes:
-    """The bytes of an uploaded file, refused above :data:`MAX_UPLOAD_BYTES`."""
-    if getattr(uploaded, "size", 0) and uploaded.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(_too_large_message(), code="too_large")
-    uploaded.seek(0)
-    data = uploaded.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationError(_too_large_message(), code="too_large")
-    return data
+#: Fields of an existing resident that an import rewrites (``phone`` only when the sheet gives one).
+RESIDENT_UPDATE_FIELDS = frozenset(
+    {"name", "household", "village", "relation", *(f"is_{tag}" for tag in ResidentTag.values), "updated_at"}
+)
 
 
-def _too_large_message() -> str:
-    return gettext("The file is larger than %(size)d MB. Split it into smaller files.") % {
-        "size": MAX_UPLOAD_BYTES // (1024 * 1024)
+def set_normalized_id_number(resident: Resident, normalized: str, key: str) -> None:
+    """:meth:`Resident.set_id_number` for a value already normalised and hashed by the planner.
+
+    ``set_id_number`` normalises three times (value, birth date, gender); at 10,000 rows that is
+    seconds. ``tests/residents/test_import.py`` checks both give the same fields.
+    """
+    resident.id_number = normalized
+    resident.id_number_hash = key
+    resident.birth_date = datetime.date(int(normalized[6:10]), int(normalized[10:12]), int(normalized[12:14]))
+    resident.gender = "male" if int(normalized[16]) % 2 else "female"
+
+
+# --- the sheet -------------------------------------------------------------------------------------------
+
+
+@register
+class ResidentSheet(ScopedSheet):
+    kind = "residents"
+    label = _("Residents and households")
+    capability = "residents.import"
+    refused = _("You may no longer import residents.")
+    clash_message = _("Someone registered some of these people while the import ran. Nothing was imported; try again.")
+    columns = {
+        "name": Column(
+            pgettext_lazy("person", "Name"), TextCell(max_length=50, required_message=_("Enter a name.")), True
+        ),
+        "id_number": Column(_("ID number"), IdNumberCell(), True, text=True, wide=True),
+        "phone": Column(_("Phone"), PhoneCell(), text=True),
+        "village": Column(_("Village code"), village_cell(), True, text=True),
+        "grid": Column(_("Grid code"), grid_cell(), text=True),
+        "address": Column(_("Address"), TextCell(max_length=200), wide=True),
+        "household_contact_phone": Column(_("Household contact phone"), PhoneCell(), text=True),
+        "relation": Column(_("Relation"), TextCell(max_length=20)),
+        "tags": Column(_("Tags"), TagsCell()),
     }
 
+    def plan(self, table: Table, columns: dict[int, str], *, progress=None) -> ResidentImportPlan:
+        """Check every row and decide what to write, without writing anything."""
+        plan = ResidentImportPlan(total_rows=len(table.rows))
+        present = set(columns.values())
+        found: list[tuple[int, str, str]] = []  # (row, column name, message)
 
-def read_table(data: bytes, *, limit: int | None = None) -> Table:
-    """Read the first sheet of a workbook (.xlsx, .xls, .ods), or a CSV file; ``limit`` stops after that many
-    data rows. The reading is :func:`core.workbooks.read_rows` (containers checked, calamine contained).
+        # Pass 1: every cell through its cell (the shared validators).
+        cleaned_rows = []
+        for row in self.rows(table, columns, progress):
+            found.extend((row.number, name, message) for name, message in row.errors.items())
+            if not row.errors:
+                row.values["key"] = blind_index(row.values["id_number"], purpose="id_number")
+                cleaned_rows.append((row.number, row.values))
 
-    Raises ``ValidationError`` for an unreadable, oversized or empty file.
-    """
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationError(_too_large_message(), code="too_large")
-    kind, rows, numbers = workbooks.read_rows(data, stop=None if limit is None else limit + 1)
-    if not rows:
-        raise ValidationError(
-            _("The sheet is empty. Its first row must hold the column headers, as in the template."), code="empty"
+        # The residents and households the rows name: one query per 2,000 rows, never one per row.
+        residents = self._existing_residents([values["key"] for _number, values in cleaned_rows])
+        households = self._existing_households(
+            [(values["village"].pk, values["address"]) for _number, values in cleaned_rows if values.get("address")]
         )
-    headers = [cell_text(value) for value in rows[0]]
-    table = Table(headers, rows[1:], numbers[1:], kind, numbers[0])
-    if not table.rows:
-        raise ValidationError(_("The sheet has column headers but no rows to import."), code="no_rows")
-    return table
 
+        # Pass 2: match and decide.
+        first_row_of: dict[str, int] = {}
+        household_rows: dict[tuple[int, str], dict[str, int]] = {}
+        for number, values in cleaned_rows:
+            problem = self._plan_row(plan, number, values, present, residents, households, first_row_of, household_rows)
+            if problem is not None:
+                found.append((number, problem[0], str(problem[1])))
+        plan.updated_households = [
+            household for household in households.values() if household.pk and plan.changed_fields.get(id(household))
+        ]
+        order = {name: position for position, name in enumerate(self.columns)}
+        found.sort(key=lambda problem: (problem[0], order[problem[1]]))
+        header_of = {name: self.header(name) for name in self.columns}
+        header_of.update({name: str(table.headers[index]) for index, name in columns.items()})
+        plan.problems = [
+            {"row": number, "column": header_of[name], "message": message} for number, name, message in found
+        ]
+        if progress is not None:
+            progress(len(table.rows))
+        return plan
 
-CSV_PREVIEW_BYTES = 64 * 1024
+    def _existing_residents(self, keys: list[str]) -> dict[str, Resident]:
+        found = {}
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), LOOKUP_BATCH):
+            queryset = (
+                Resident.objects.filter(id_number_hash__in=unique[start : start + LOOKUP_BATCH])
+                .select_related("village")
+                .defer("id_number", "phone")  # never decrypted: the hash is the match key
+            )
+            found.update((resident.id_number_hash, resident) for resident in queryset)
+        return found
 
+    def _existing_households(self, keys: list[tuple[int, str]]) -> dict[tuple[int, str], Household]:
+        found = {}
+        village_ids = sorted({village_id for village_id, _address in keys})
+        addresses = list(dict.fromkeys(address for _village_id, address in keys))
+        for start in range(0, len(addresses), LOOKUP_BATCH):
+            queryset = Household.objects.filter(
+                village_id__in=village_ids, address__in=addresses[start : start + LOOKUP_BATCH]
+            ).defer("contact_phone")
+            found.update(((household.village_id, household.address), household) for household in queryset)
+        return found
 
-def check_upload_headers(uploaded, match) -> tuple[bytes, str]:
-    """An upload's bytes and format, checked without reading a workbook's rows in the web request.
+    def _plan_row(self, plan, number, values, present, residents, households, first_row_of, household_rows):
+        """Decide one valid row; return (field name, message) for a problem, else None."""
+        key, village = values["key"], values["village"]
+        if key in first_row_of:
+            return "id_number", gettext("This ID number is already in row %(row)d.") % {"row": first_row_of[key]}
+        first_row_of[key] = number
+        resident = residents.get(key)
+        if resident is not None and self.user is not None and not unit_in_scope(self.user, resident.village):
+            # The same answer as the member form's, naming neither the village nor the person; audited.
+            registration_refused(actor=self.user, holder=resident, attempt="import", row=number)
+            return "id_number", str(CANNOT_ADD_HERE)
 
-    The size and the container are checked (:func:`core.workbooks.check_upload`: a zip's declared sizes,
-    ratio, parts and DOCTYPE, nothing parsed). A CSV file's headers are checked at once with
-    ``match(table)``, from its first 64 KB; a workbook's headers are checked by the dry run, in the worker.
-    """
-    data = read_upload(uploaded)
-    kind = workbooks.check_upload(data)
-    if kind == "csv":
-        preview = data if len(data) <= CSV_PREVIEW_BYTES else data[: data.rfind(b"\n", 0, CSV_PREVIEW_BYTES) + 1]
-        try:
-            table = read_table(preview, limit=1)
-        except ValidationError as exc:
-            if preview is data or exc.code not in ("empty", "no_rows", "unreadable"):
-                raise
-        else:
-            match(table)
-    return data, kind
+        address = values.get("address", "")
+        grid = values.get("grid")
+        contact = values.get("household_contact_phone", "")
+        household = None
+        if address:
+            if grid is not None:
+                try:
+                    _check_grid(village, grid)
+                except ValidationError as exc:
+                    return "grid", exc.message_dict["grid"][0]
+            household, problem = self._plan_household(
+                plan, number, village, address, grid, contact, households, household_rows
+            )
+            if problem is not None:
+                return problem
+        elif grid is not None or contact:
+            return "address", gettext(
+                "Enter the household's address: the grid and contact phone belong to a household."
+            )
+        elif (
+            resident is not None
+            and resident.household_id
+            and resident.village_id != village.pk
+            and "address" in present
+        ):
+            return "address", gettext("This person's household is in another village: enter their new address.")
 
+        if resident is None:
+            resident = Resident(village=village, household=household, source=ResidentSource.IMPORT, name=values["name"])
+            set_normalized_id_number(resident, values["id_number"], key)
+            resident.set_phone(values.get("phone", ""))
+            resident.relation = values.get("relation", "")
+            for tag in values.get("tags", ()):  # a new resident starts with every tag off
+                setattr(resident, f"is_{tag}", True)
+            plan.new_residents.append(resident)
+            plan.rows.append((number, resident, True))
+            return None
 
-def _header_aliases(resource) -> dict[str, str]:
-    """Every spelling of every importable column -> field name: its name and its header in each language."""
-    aliases = {}
-    for name, resource_field in resource.fields.items():
-        if resource_field.readonly:
-            continue
-        aliases[header_key(name)] = name
-        for language, _language_name in settings.LANGUAGES:
-            with translation.override(language):
-                aliases[header_key(str(resource_field.column_name))] = name
-    return aliases
+        changed = set(RESIDENT_UPDATE_FIELDS)
+        resident.name = values["name"]
+        if household is not None:
+            resident.household, resident.village = household, village
+        elif resident.household_id is None:
+            resident.village = village
+        if values.get("phone") and resident.phone_hash != blind_index(values["phone"], purpose="phone"):
+            resident.set_phone(values["phone"])
+            changed |= {"phone", "phone_hash"}
+        if values.get("relation"):
+            resident.relation = values["relation"]
+        if values.get("tags"):
+            resident.set_tags(values["tags"])
+        plan.changed_fields[id(resident)] = changed
+        plan.updated_residents.append(resident)
+        plan.rows.append((number, resident, False))
+        return None
 
+    def _plan_household(self, plan, number, village, address, grid, contact, households, household_rows):
+        """Find or plan the household at (village, address); cells left empty keep what is stored."""
+        hkey = (village.pk, address)
+        seen = household_rows.setdefault(hkey, {})
+        household = households.get(hkey)
+        if household is None:
+            household = Household(village=village, address=address, grid=grid)
+            household.set_contact_phone(contact)
+            households[hkey] = household
+            plan.new_households.append(household)
+        changed = plan.changed_fields.setdefault(id(household), set())
+        if grid is not None:
+            if "grid" in seen and household.grid_id != grid.pk:
+                message = gettext("Row %(row)d gives this household another grid.") % {"row": seen["grid"]}
+                return household, ("grid", message)
+            seen.setdefault("grid", number)
+            if household.grid_id != grid.pk:
+                household.grid = grid
+                changed.add("grid")
+        if contact:
+            contact_hash = blind_index(contact, purpose="phone")
+            if "contact" in seen and household.contact_phone_hash != contact_hash:
+                message = gettext("Row %(row)d gives this household another contact phone.") % {"row": seen["contact"]}
+                return household, ("household_contact_phone", message)
+            seen.setdefault("contact", number)
+            if household.contact_phone_hash != contact_hash:
+                household.set_contact_phone(contact)
+                changed |= {"contact_phone", "contact_phone_hash"}
+        return household, None
 
-def match_headers(table: Table, resource) -> dict[int, str]:
-    """Map column positions to the resource's field names, or raise one error listing every problem."""
-    aliases = _header_aliases(resource)
-    columns: dict[int, str] = {}
-    unknown, repeated = [], []
-    for index, header in enumerate(table.headers):
-        if not header:
-            if any(index < len(row) and cell_text(row[index]) for row in table.rows):
-                unknown.append(gettext("(column %(number)d has no header)") % {"number": index + 1})
-            continue
-        name = aliases.get(header_key(header))
-        if name is None:
-            unknown.append(header)
-        elif name in columns.values():
-            repeated.append(header)
-        else:
-            columns[index] = name
-    order = resource.get_export_order()
-    expected = [str(resource.fields[name].column_name) for name in order if not resource.fields[name].readonly]
-    missing = [
-        str(resource.fields[name].column_name) for name in resource.required_fields if name not in columns.values()
-    ]
-    messages = []
-    if missing:
-        messages.append(gettext("Missing columns: %(columns)s.") % {"columns": "、".join(missing)})
-    if unknown:
-        messages.append(
-            gettext("Unknown columns: %(columns)s. The columns are: %(expected)s.")
-            % {"columns": "、".join(unknown), "expected": "、".join(expected)}
-        )
-    if repeated:
-        messages.append(gettext("Repeated columns: %(columns)s.") % {"columns": "、".join(repeated)})
-    if messages:
-        raise ValidationError(messages, code="headers")
-    return columns
+    def write(self, plan: ResidentImportPlan, table, columns, *, progress) -> None:
+        written = [0]
+
+        def advanced(count):
+            written[0] += count
+            progress(written[0])
+
+        write_plan(plan, user=self.user, progress=advanced)
 
 
 # --- writing ---------------------------------------------------------------------------------------------
@@ -343,74 +515,12 @@ def write_plan(plan: ResidentImportPlan, *, user, progress=None) -> None:
 # --- importing -------------------------------------------------------------------------------------------
 
 
-def _file_errors(exc: ValidationError) -> list[dict]:
-    return [file_error(message) for message in exc.messages]
+def residents_import(*, data: bytes | Table, user, dry_run: bool, progress=None):
+    """Check (and unless ``dry_run``, write) a residents sheet, all or nothing (``user=None``: unscoped)."""
+    return ResidentSheet(user).run(data=data, dry_run=dry_run, progress=progress)
 
 
-@contextlib.contextmanager
-def _gc_paused():
-    """Pause the cyclic garbage collector while reading and checking a sheet.
-
-    Both build hundreds of thousands of small objects, and the collector's repeated passes over
-    them made reading a 10,000-row workbook take twice as long, erratically. Nothing built here
-    holds reference cycles, so nothing is lost; the collector resumes at the end.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def residents_import(*, data: bytes | Table, user, dry_run: bool, progress=None) -> ImportOutcome:
-    """Check (and unless ``dry_run``, write) a residents sheet, all or nothing.
-
-    ``user`` scopes the villages a row may name (``None``: a system import, unscoped).
-    ``progress(done, total)`` is called every few hundred rows.
-    """
-    resource = ResidentResource(user=user)
-    try:
-        with _gc_paused():
-            table = data if isinstance(data, Table) else read_table(data)
-        columns = match_headers(table, resource)
-    except ValidationError as exc:
-        return ImportOutcome(ok=False, checked=False, errors=_file_errors(exc))
-    total = len(table.rows)
-    steps = total if dry_run else 2 * total
-    done = [0]
-
-    def checked(count):
-        if progress is not None:
-            progress(count, steps)
-
-    def written(count):
-        done[0] += count
-        if progress is not None:
-            progress(total + done[0], steps)
-
-    def planned():
-        with _gc_paused():
-            return resource.plan(table.rows, columns, table.headers, table.row_numbers, progress=checked)
-
-    if dry_run:
-        plan = planned()
-        return ImportOutcome(plan.ok, True, total, [problem.as_dict() for problem in plan.problems], plan.summary())
-    try:
-        with transaction.atomic():
-            plan = planned()
-            if not plan.ok:
-                transaction.set_rollback(True)
-                return ImportOutcome(False, True, total, [problem.as_dict() for problem in plan.problems])
-            write_plan(plan, user=user, progress=written)
-    except IntegrityError:
-        logger.warning("import rolled back: a row clashed with a concurrent registration", exc_info=True)
-        message = gettext(
-            "Someone registered some of these people while the import ran. Nothing was imported; try again."
-        )
-        return ImportOutcome(False, True, total, [{"row": None, "column": "", "message": message}])
-    return ImportOutcome(True, True, total, [], plan.summary())
+# --- the admin (django-import-export) --------------------------------------------------------------------
 
 
 def table_from_dataset(dataset: Dataset) -> Table:
@@ -419,7 +529,7 @@ def table_from_dataset(dataset: Dataset) -> Table:
     return Table([cell_text(header) for header in dataset.headers or []], rows, list(numbers))
 
 
-def import_resource_dataset(resource: ResidentResource, dataset: Dataset, *, dry_run: bool) -> Result:
+def import_resource_dataset(resource, dataset: Dataset, *, dry_run: bool) -> Result:
     """``ResidentResource.import_data`` for django-import-export's admin: same planner, same writer."""
     table = table_from_dataset(dataset)
     result = Result()
@@ -428,14 +538,14 @@ def import_resource_dataset(resource: ResidentResource, dataset: Dataset, *, dry
     try:
         if not table.rows:
             raise ValidationError(_("The sheet has column headers but no rows to import."))
-        columns = match_headers(table, resource)
+        columns = ResidentSheet.match_headers(table)
     except ValidationError as exc:
         result.append_invalid_row(table.header_row, {}, ValidationError({NON_FIELD_ERRORS: exc.messages}))
         return result
     cells_of = dict(zip(table.row_numbers, table.rows, strict=True))
     try:
         with transaction.atomic():
-            plan = resource.plan(table.rows, columns, table.headers, table.row_numbers)
+            plan = ResidentSheet(resource.user).plan(table, columns)
             if plan.ok and not dry_run:
                 write_plan(plan, user=resource.user)
     except IntegrityError as exc:
@@ -443,7 +553,7 @@ def import_resource_dataset(resource: ResidentResource, dataset: Dataset, *, dry
         return result
     problems = defaultdict(lambda: defaultdict(list))
     for problem in plan.problems:
-        problems[problem.row][problem.column].append(problem.message)
+        problems[problem["row"]][problem["column"]].append(problem["message"])
     for number, by_column in problems.items():
         row = dict(zip(table.headers, cells_of.get(number, ()), strict=False))
         result.append_invalid_row(number, row, ValidationError({k: v for k, v in by_column.items()}))
@@ -492,19 +602,3 @@ def dataset_from_bytes(data) -> Dataset:
         dataset.append((list(row) + [None] * width)[:width])
     dataset.row_numbers = table.row_numbers
     return dataset
-
-
-# --- jobs ------------------------------------------------------------------------------------------------
-
-
-def check_upload(uploaded, user) -> tuple[bytes, str]:
-    """An upload's bytes and format: container checked, a CSV file's headers matched (a workbook's: in the dry run)."""
-    return check_upload_headers(uploaded, lambda table: match_headers(table, ResidentResource(user=user)))
-
-
-IMPORTER = Importer(
-    capability="residents.import",
-    check=check_upload,
-    run=residents_import,
-    refused=_("You may no longer import residents."),
-)

@@ -13,11 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.import_views import ImportPages
-from core.import_views import template_workbook as build_template_workbook
 from core.models import ImportJob
 from core.validators import make_id_number
 
-from .importing import CAPABILITY, COLUMNS, TEXT_COLUMNS, StudentSheet
+from .importing import StudentSheet
 from .services import school_of
 
 
@@ -37,9 +36,9 @@ def outcome(job: ImportJob) -> dict:
     return {"ready": ready, "result": result, "confirmable": job.can_confirm and bool(created or updated)}
 
 
-def template_workbook(user) -> bytes:
+def example(user) -> dict:
     school = school_of(user)
-    example = {
+    return {
         "grade": "初一",
         "class_name": "1班",
         "name": _("Zhang Xiaoming"),
@@ -48,27 +47,22 @@ def template_workbook(user) -> bytes:
         "guardian_phone": "13800138000",
         "school": school.code if school else "",
     }
-    required = "、".join(str(COLUMNS[name].column_name) for name in StudentSheet.required_fields)
+
+
+def notes(user) -> list:
     notes = [
         _("One row per student; replace the example row."),
-        _("Required columns: %(columns)s. The other columns may be left empty.") % {"columns": required},
+        _("Required columns: %(columns)s. The other columns may be left empty.")
+        % {"columns": PAGES.required_headers()},
         _("Keep the ID number and phone columns formatted as Text, or Excel will destroy the numbers."),
         _("A student already registered (same ID number) is updated: grade, class, name and guardian."),
         _("The school code may be left empty: the school is yours."),
     ]
-    return build_template_workbook(
-        title=_("Students"),
-        headers={name: str(spec.column_name) for name, spec in COLUMNS.items()},
-        example=example,
-        text_columns=TEXT_COLUMNS,
-        wide=("id_number", "guardian_phone"),
-        notes=notes,
-    )
+    return notes
 
 
 PAGES = ImportPages(
-    kind=ImportJob.Kind.STUDENTS,
-    capability=CAPABILITY,
+    sheet=StudentSheet,
     namespace="schools",
     title=gettext_lazy("Import the student roster"),
     steps=(
@@ -79,7 +73,9 @@ PAGES = ImportPages(
     confirm_label=gettext_lazy("Import these students"),
     done=lambda: {"url": reverse("schools:student_list"), "label": _("See the students")},
     outcome=outcome,
-    workbook=lambda user: template_workbook(user),
+    example=lambda user: example(user),
+    notes=lambda user: notes(user),
+    sheet_title=gettext_lazy("Students"),
     template_filename="students-template.xlsx",
     parents=(("schools:student_list", gettext_lazy("Students")),),
 )

@@ -16,12 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from core.import_views import ImportPages
-from core.import_views import template_workbook as build_template_workbook
 from core.models import ImportJob
 from core.validators import make_id_number
 from organization.selectors import villages_for_user
 
-from .importing import CAPABILITY, COLUMNS, TEXT_COLUMNS, WarningSheet
+from .importing import WarningSheet
 from .models import FraudType, RiskLevel
 from .serializers import FRAUD_TYPE_NAMES_ZH
 
@@ -53,8 +52,7 @@ def outcome(job: ImportJob) -> dict:
 
 
 PAGES = ImportPages(
-    kind=ImportJob.Kind.WARNINGS,
-    capability=CAPABILITY,
+    sheet=WarningSheet,
     namespace="warnings_followup",
     title=gettext_lazy("Import warnings"),
     steps=(
@@ -68,7 +66,9 @@ PAGES = ImportPages(
     confirm_label=gettext_lazy("Push these warnings"),
     done=lambda: {"url": reverse("warnings_followup:queue") + "?tab=pushed", "label": _("See the work queue")},
     outcome=outcome,
-    workbook=lambda user: template_workbook(user),
+    example=lambda user: example(user),
+    notes=lambda user: notes(user),
+    sheet_title=gettext_lazy("Warnings"),
     template_filename="warnings-template.xlsx",
     parents=(("warnings_followup:queue", gettext_lazy("Work queue")),),
     notices_heading=gettext_lazy("Please check these account numbers (they do not block the import):"),
@@ -78,9 +78,9 @@ import_start, import_template = _views.start, _views.template
 import_job, import_progress, import_confirm = _views.job, _views.progress, _views.confirm
 
 
-def template_workbook(user) -> bytes:
+def example(user) -> dict:
     village = villages_for_user(user=user).first()
-    example = {
+    return {
         "external_id": f"YJ{timezone.localdate():%Y%m%d}0001",
         "person_name": _("Zhang San"),
         "id_number": make_id_number("440605", datetime.date(1956, 3, 14), 123),
@@ -94,12 +94,15 @@ def template_workbook(user) -> bytes:
         "account_number": "6228480402564890018",
         "pushed_at": f"{timezone.localtime().replace(second=0, microsecond=0):%Y-%m-%d %H:%M}",
     }
-    required = "、".join(str(COLUMNS[name].column_name) for name in WarningSheet.required_fields)
+
+
+def notes(user) -> list:
     notes = [
         _("One row per account under stop-payment; replace the example row."),
         _("A warning with several accounts takes several rows with the same instruction number."),
         _("A warning without accounts is one row with the bank and account columns empty."),
-        _("Required columns: %(columns)s. The other columns may be left empty.") % {"columns": required},
+        _("Required columns: %(columns)s. The other columns may be left empty.")
+        % {"columns": PAGES.required_headers()},
         _("The police platform's export, with its Chinese headers, can be uploaded as it is."),
         _("Keep the ID number, phone and account columns formatted as Text, or Excel will destroy the numbers."),
         _("An instruction number already pushed is left unchanged: importing a file again creates nothing."),
@@ -109,11 +112,4 @@ def template_workbook(user) -> bytes:
         _("Fraud types (a code or a name):"),
     ]
     notes += [f"{code} · {FRAUD_TYPE_NAMES_ZH[code]} · {label}" for code, label in FraudType.choices]
-    return build_template_workbook(
-        title=_("Warnings"),
-        headers={name: str(spec.column_name) for name, spec in COLUMNS.items()},
-        example=example,
-        text_columns=TEXT_COLUMNS,
-        wide=("id_number", "account_number", "summary"),
-        notes=notes,
-    )
+    return notes

@@ -24,12 +24,12 @@ from playwright.sync_api import expect
 
 from core import imports
 from core.models import ImportJob
+from core.tasks import run_import
 from core.validators import make_id_number
 from organization.demo import TOWN, VILLAGES
-from residents.import_views import TEXT_COLUMNS
+from residents.importing import ResidentSheet
 from residents.models import Household, Resident, ResidentTag
 from residents.resources import ResidentResource
-from residents.tasks import run_import
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
@@ -150,7 +150,7 @@ def fill_template(template: bytes, rows: list[dict]) -> bytes:
     for number, row in enumerate(rows, start=2):
         for column, name in enumerate(columns, start=1):
             cell = sheet.cell(row=number, column=column, value=row[name] or None)
-            if name in TEXT_COLUMNS:
+            if ResidentSheet.columns[name].text:
                 cell.number_format = "@"
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -25,7 +25,7 @@ def job(user, *, status=ImportJob.Status.PENDING, age=datetime.timedelta(minutes
     then = timezone.now() - age
     started = then if status == ImportJob.Status.RUNNING else None
     created = ImportJob.objects.create(
-        kind=ImportJob.Kind.RESIDENTS, created_by=user, status=status, started_at=started, **fields
+        kind="residents", created_by=user, status=status, started_at=started, **fields
     )
     ImportJob.objects.filter(pk=created.pk).update(created_at=then)
     return created

@@ -167,7 +167,7 @@ def test_the_web_flow_uploads_checks_and_confirms(
     upload = SimpleUploadedFile("cases.xlsx", xlsx_sheet(batch()))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("fraud_cases:import_start"), {"file": upload})
-    job = ImportJob.objects.get(kind=ImportJob.Kind.FRAUD_CASES)
+    job = ImportJob.objects.get(kind="fraud_cases")
     assert response.status_code == 302
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DRY_RUN_DONE and not job.errors
@@ -184,8 +184,8 @@ def test_only_police_may_import(client, head_a, village_a):
 
 
 def test_the_template_itself_passes_the_check(police, village_a):
-    from fraud_cases.import_views import template_workbook
+    from fraud_cases.import_views import PAGES
 
-    outcome = cases_import(data=template_workbook(police), user=police, dry_run=True)
+    outcome = cases_import(data=PAGES.workbook(police), user=police, dry_run=True)
     assert outcome.ok, outcome.errors
     assert outcome.summary["created"] == 1

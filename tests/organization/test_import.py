@@ -4,7 +4,6 @@ import pytest
 import tablib
 from django.utils import translation
 
-from core.importing import import_dataset
 from organization.models import Unit, User
 from organization.resources import UnitResource, UserResource
 
@@ -34,7 +33,7 @@ def test_unit_headers_are_chinese():
 
 def test_units_import_from_excel(town):
     sheet = _sheet(unit_headers(), [["VX", "新村", "村居", "T1", 5000], ["VX-01", "新村第1网格", "grid", "VX", None]])
-    result = import_dataset(UnitResource(), sheet, dry_run=False)
+    result = UnitResource().import_data(sheet, dry_run=False)
     assert not result.has_errors() and not result.has_validation_errors()
     assert Unit.objects.get(code="VX-01").path == "/T1/VX/VX-01/"
     assert Unit.objects.get(code="VX").population == 5000
@@ -42,9 +41,9 @@ def test_units_import_from_excel(town):
 
 def test_reimporting_updates_instead_of_duplicating(town):
     sheet = _sheet(unit_headers(), [["VX", "新村", "village", "T1", 5000]])
-    import_dataset(UnitResource(), sheet, dry_run=False)
+    UnitResource().import_data(sheet, dry_run=False)
     sheet = _sheet(unit_headers(), [["VX", "新村村委会", "village", "T1", 5100]])
-    import_dataset(UnitResource(), sheet, dry_run=False)
+    UnitResource().import_data(sheet, dry_run=False)
     assert Unit.objects.filter(code="VX").count() == 1
     assert Unit.objects.get(code="VX").name == "新村村委会"
 
@@ -54,7 +53,7 @@ def test_one_bad_row_writes_nothing(town):
         unit_headers(),
         [["VX", "新村", "village", "T1", 5000], ["GX", "错网格", "grid", "T1", None]],  # a grid under a town
     )
-    result = import_dataset(UnitResource(), sheet, dry_run=False)
+    result = UnitResource().import_data(sheet, dry_run=False)
     assert result.has_validation_errors()
     invalid = result.invalid_rows[0]
     assert invalid.number == 2
@@ -65,7 +64,7 @@ def test_one_bad_row_writes_nothing(town):
 def test_users_import_with_roles(village_a):
     headers = [str(field.column_name) for field in UserResource().get_import_fields()]
     sheet = _sheet(headers, [["wang", "王五", "VA", "网格员, dissuasion_team", ""]])
-    result = import_dataset(UserResource(), sheet, dry_run=False)
+    result = UserResource().import_data(sheet, dry_run=False)
     assert not result.has_errors() and not result.has_validation_errors(), result.invalid_rows
     user = User.objects.get(username="wang")
     assert user.unit == village_a
@@ -76,6 +75,6 @@ def test_users_import_with_roles(village_a):
 def test_users_import_rejects_an_unknown_role(village_a):
     headers = [str(field.column_name) for field in UserResource().get_import_fields()]
     sheet = _sheet(headers, [["wang", "王五", "VA", "宇航员", ""]])
-    result = import_dataset(UserResource(), sheet, dry_run=False)
+    result = UserResource().import_data(sheet, dry_run=False)
     assert result.has_errors() or result.has_validation_errors()
     assert not User.objects.filter(username="wang").exists()

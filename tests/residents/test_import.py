@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils.translation import gettext
 
+from core.sheets import Table, read_table
 from core.validators import (
     EXCEL_NUMBER_MESSAGE,
     ID_BIRTH_DATE_MESSAGE,
@@ -24,9 +25,9 @@ from core.validators import (
     make_id_number,
 )
 from residents import services
-from residents.importing import Table, match_headers, read_table, residents_import
+from residents.importing import ResidentSheet, residents_import, set_normalized_id_number
 from residents.models import Household, Resident, ResidentSource, id_number_hash
-from residents.resources import ResidentResource, _set_normalized_id_number
+from residents.resources import ResidentResource
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -205,7 +206,7 @@ def test_headers_are_recognised_in_every_language(leader, registry):
         english = [str(resource.fields[name].column_name) for name in FIELDS]
     table = read_table(csv_sheet([person(1)], header_row=english))
     with translation.override("zh-hans"):
-        assert match_headers(table, ResidentResource()) == dict(enumerate(FIELDS))
+        assert ResidentSheet.match_headers(table) == dict(enumerate(FIELDS))
 
 
 def test_optional_columns_may_be_left_out(leader, registry):
@@ -408,7 +409,7 @@ def test_the_importer_sets_the_same_fields_as_the_model():
     for n in (1, 2, 3, 4):
         expected, planned = Resident(), Resident()
         expected.set_id_number(sheet_id(n))
-        _set_normalized_id_number(planned, sheet_id(n), id_number_hash(sheet_id(n)))
+        set_normalized_id_number(planned, sheet_id(n), id_number_hash(sheet_id(n)))
         fields = ("id_number", "id_number_hash", "birth_date", "gender")
         assert [getattr(planned, f) for f in fields] == [getattr(expected, f) for f in fields]
 

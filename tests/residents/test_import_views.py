@@ -19,9 +19,10 @@ from django.utils.translation import gettext
 from audit.models import AccessAction, AccessLog
 from core.imports import create_job, progress_key
 from core.models import ImportJob
-from residents.importing import read_table, residents_import
+from core.sheets import read_table
+from core.tasks import run_import
+from residents.importing import residents_import
 from residents.models import Household, Resident
-from residents.tasks import run_import
 from tests import factories
 from tests.residents.test_import import csv_sheet, header, person, xlsx_sheet
 
@@ -221,11 +222,11 @@ def test_a_job_whose_creator_lost_the_capability_fails_without_importing(head_a,
 
 
 def test_unconfirmed_uploads_are_deleted_after_a_day(leader, villages, django_capture_on_commit_callbacks):
-    from residents.tasks import purge_import_files
+    from core.tasks import purge_import_files
 
     with django_capture_on_commit_callbacks(execute=True):
         job = create_job(
-            ImportJob.Kind.RESIDENTS, user=leader, uploaded=SimpleUploadedFile("a.csv", csv_sheet([person(1)]))
+            "residents", user=leader, uploaded=SimpleUploadedFile("a.csv", csv_sheet([person(1)]))
         )
     name = ImportJob.objects.get(pk=job.pk).file.name
     assert purge_import_files() == 0  # too recent

@@ -74,7 +74,7 @@ class TestRedisDown:
         self, client, leader, villages, redis_down, django_capture_on_commit_callbacks
     ):
         check = ImportJob.objects.create(
-            kind=ImportJob.Kind.RESIDENTS,
+            kind="residents",
             created_by=leader,
             status=ImportJob.Status.DRY_RUN_DONE,
             file="imports/upload.xlsx",
@@ -108,7 +108,7 @@ class TestRedisDown:
             app.conf.broker_url = original
             _reset_producers(app)
         job = ImportJob.objects.get()
-        with mock.patch("residents.tasks.run_import.delay") as delivered:
+        with mock.patch("core.tasks.run_import.delay") as delivered:
             assert imports.sweep_stale_jobs(now=later()) == {"requeued": 1, "failed": 0}
         delivered.assert_called_once_with(job.pk)
 

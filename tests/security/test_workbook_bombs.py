@@ -20,7 +20,7 @@ from django.utils.translation import gettext
 
 from core import workbooks
 from core.models import ImportJob
-from residents.importing import read_table
+from core.sheets import read_table
 from residents.models import Resident
 from tests.residents.test_import import header, person, xlsx_sheet
 

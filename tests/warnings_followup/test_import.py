@@ -20,12 +20,12 @@ from django.utils.translation import gettext
 from audit.models import AuditEvent
 from core.imports import create_job
 from core.models import ImportJob
+from core.sheets import read_table
+from core.tasks import run_import
 from core.validators import EXCEL_NUMBER_MESSAGE, ID_CHECKSUM_MESSAGE, make_id_number
 from notifications.models import Notification
 from organization.models import Role
-from residents.importing import read_table
 from residents.models import Resident
-from residents.tasks import run_import
 from tests import factories
 from warnings_followup import importing
 from warnings_followup.importing import COLUMNS, warnings_import
@@ -67,7 +67,7 @@ def villages(village_a, village_b, grid_a, grid_b, head_a):
 
 
 def header(name: str) -> str:
-    return str(COLUMNS[name].column_name)
+    return str(COLUMNS[name].header)
 
 
 def person_id(n: int) -> str:
@@ -367,7 +367,7 @@ def test_a_push_refused_by_the_service_rolls_the_whole_batch_back(police, villag
 def test_only_police_may_start_an_import(request, user, villages):
     with pytest.raises(Http404):
         create_job(
-            ImportJob.Kind.WARNINGS,
+            "warnings",
             user=request.getfixturevalue(user),
             uploaded=SimpleUploadedFile("a.xlsx", xlsx_sheet(batch())),
         )
@@ -473,7 +473,7 @@ def test_a_redelivered_task_pushes_once(client, police, villages, django_capture
 
 
 def test_a_job_whose_creator_is_no_longer_police_fails_without_pushing(police, villages):
-    job = ImportJob.objects.create(kind=ImportJob.Kind.WARNINGS, created_by=police, dry_run=False)
+    job = ImportJob.objects.create(kind="warnings", created_by=police, dry_run=False)
     police.roles.all().delete()
     police._role_codes = None
     run_import(job.pk)
@@ -501,7 +501,7 @@ def test_jobs_of_other_users_and_of_the_registry_answer_404(
     client.force_login(other_police)
     upload(client, xlsx_sheet(batch()), django_capture_on_commit_callbacks)
     theirs = ImportJob.objects.get()
-    registry_job = ImportJob.objects.create(kind=ImportJob.Kind.RESIDENTS, created_by=police)
+    registry_job = ImportJob.objects.create(kind="residents", created_by=police)
 
     client.force_login(police)
     for job in (theirs, registry_job):
@@ -517,7 +517,7 @@ def test_jobs_of_other_users_and_of_the_registry_answer_404(
 
 def test_the_progress_partial_polls_until_the_job_ends(client, police):
     client.force_login(police)
-    job = ImportJob.objects.create(kind=ImportJob.Kind.WARNINGS, created_by=police, status=ImportJob.Status.RUNNING)
+    job = ImportJob.objects.create(kind="warnings", created_by=police, status=ImportJob.Status.RUNNING)
     content = client.get(job_url(job, "import_progress"), HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in content and "<html" not in content
 
@@ -530,7 +530,7 @@ def test_the_progress_partial_polls_until_the_job_ends(client, police):
 
 def test_confirm_only_accepts_post(client, police):
     client.force_login(police)
-    job = ImportJob.objects.create(kind=ImportJob.Kind.WARNINGS, created_by=police, status="dry_run_done")
+    job = ImportJob.objects.create(kind="warnings", created_by=police, status="dry_run_done")
     assert client.get(job_url(job, "import_confirm")).status_code == 405
 
 
