@@ -29,7 +29,7 @@ from pathlib import Path
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 ROOT = Path(__file__).resolve().parent.parent
-TOWN_RESIDENTS = 168_000  # 罗村镇's registered population (organization.demo.TOWN)
+TOWN_RESIDENTS = 168_000  # 罗村镇's registered population (demo.organization.TOWN)
 
 
 def setup_django() -> None:

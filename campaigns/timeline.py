@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from organization.models import User
 from warnings_followup.models import FraudType
-from warnings_followup.timeline import TimelineContext, TimelineEntry
+from warnings_followup.timeline import TimelineContext, TimelineEntry, sources_add
 
 from .models import DoorVisit, Pledge
 
@@ -64,4 +64,4 @@ def pledges(context: TimelineContext) -> Iterable[TimelineEntry]:
     )
 
 
-SOURCES: list = [door_visits, pledges]
+sources_add(door_visits, pledges)

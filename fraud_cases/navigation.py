@@ -1,11 +1,15 @@
-"""This app's entries in the navigation menu (collected by core.navigation)."""
+"""This app's entries in the navigation menu (collected by organization.navigation)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core.navigation import NavEntry
+from organization.navigation import NavEntry, menu
 
-ENTRIES: list = [
+menu(
+    _("Fraud cases"),
     NavEntry(_("Fraud cases"), "fraud_cases:case_list", "cases.view"),
     NavEntry(_("Register case"), "fraud_cases:case_register", "cases.register"),
     NavEntry(_("Defrauded after warning"), "fraud_cases:accountability", "cases.view"),
-]
+    NavEntry(_("Case analysis"), "fraud_cases:analysis", "cases.analysis"),
+    NavEntry(_("Typical cases"), "fraud_cases:typical_case_list", "typical_cases.view"),
+    order=60,
+)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from organization.access import can
-from warnings_followup.timeline import TimelineContext, TimelineEntry
+from warnings_followup.timeline import TimelineContext, TimelineEntry, sources_add
 
 from .models import FraudCase
 
@@ -40,4 +40,4 @@ def fraud_cases(context: TimelineContext) -> Iterable[TimelineEntry]:
         )
 
 
-SOURCES: list = [fraud_cases]
+sources_add(fraud_cases)

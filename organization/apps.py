@@ -8,6 +8,7 @@ class OrganizationConfig(AppConfig):
 
     def ready(self):
         from django.db.models.signals import post_delete, post_save
+        from django.utils.module_loading import autodiscover_modules
 
         from . import tokens  # noqa: F401  (connects: a new password deletes the user's API tokens)
         from .access import unit_tree_changed
@@ -15,3 +16,5 @@ class OrganizationConfig(AppConfig):
 
         post_save.connect(unit_tree_changed, sender=Unit, dispatch_uid="organization.unit_tree_changed")
         post_delete.connect(unit_tree_changed, sender=Unit, dispatch_uid="organization.unit_tree_deleted")
+        # Each app adds its menu entries and home-page panels in <app>/navigation.py (organization.navigation).
+        autodiscover_modules("navigation")

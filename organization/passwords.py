@@ -14,8 +14,8 @@ import unicodedata
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from .demo import DEMO_PASSWORD
-
+# The demo accounts' password (the demo app, with DEBUG on): refused here for every real account.
+DEMO_PASSWORD = "demo12345"
 # Words that, with only digits and punctuation around them, make a guessable password.
 SITE_WORDS = ("demo", "admin", "password", "passw0rd", "luocun", "fanzha", "antifraud", "罗村", "反诈", "管理员")
 _NOT_WORD_RE = re.compile(r"[\W\d_]+")

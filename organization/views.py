@@ -2,35 +2,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
-from .access import can, require, scope_description, units_visible_to
+from .access import require, scope_description, units_visible_to
 from .models import UnitKind
+from .navigation import panels_for
 from .selectors import unit_children, units_for_user
-
-# Each feature's panel on the home page: (capability, "app.module.function"); the function takes
-# ``user`` and ``today`` and returns a panel for organization/home.html, or None when there is nothing to show.
-HOME_PANELS = [
-    ("warnings.visit", "warnings_followup.selectors.today_panel"),
-    ("outreach.visit", "campaigns.coverage.home_panel"),
-    ("workplans.view", "publicity.selectors.home_panel"),
-    ("education.log", "education.selectors.home_panel"),
-    ("assessment.standing", "assessment.dashboard.home_panel"),
-    ("assessment.accountability", "assessment.selectors.home_panel"),
-]
 
 
 @login_required
 def home(request):
-    """The role-aware landing page: each feature's panel (:data:`HOME_PANELS`) for the roles that use it."""
+    """The role-aware landing page: each feature's panel (``<app>/navigation.py``) for the roles that use it."""
     user = request.user
-    today = timezone.localdate()
-    panels = []
-    for capability, path in HOME_PANELS:
-        if can(user, capability):
-            panel = import_string(path)(user=user, today=today)
-            if panel:
-                panels.append(panel)
+    panels = panels_for(user, timezone.localdate())
     context = {
         "unit": user.unit,
         "roles": user.role_labels(),

@@ -1,11 +1,14 @@
-"""This app's entries in the navigation menu (collected by core.navigation)."""
+"""This app's entries in the navigation menu and its home-page panels (collected by organization.navigation)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core.navigation import NavEntry
+from organization.navigation import NavEntry, home_panel, menu
 
-ENTRIES: list = [
+menu(
+    _("Publicity work"),
     NavEntry(_("Publicity activities"), "publicity:activity_list", "publicity.view"),
     NavEntry(_("Venues"), "publicity:venue_list", "publicity.view"),
     NavEntry(_("Work plans"), "publicity:plan_list", "workplans.view"),
-]
+    order=40,
+)
+home_panel("workplans.view", "publicity.selectors.home_panel", order=40)

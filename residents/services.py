@@ -12,15 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_event_record
-from campaigns.counters import (
-    coverage_count_household_added,
-    coverage_count_household_moved,
-    coverage_count_resident_moved,
-)
 from organization.access import unit_in_scope
 from organization.models import Unit, UnitKind
 
 from .models import Household, Resident, ResidentSource, id_number_hash
+from .signals import household_added, household_moved, resident_moved
 
 CANNOT_ADD_HERE = gettext_lazy("This ID number cannot be added here. Ask the town's registry administrator.")
 REGISTRATION_REFUSED = "registration_refused"
@@ -73,7 +69,7 @@ def household_create(*, village: Unit, address: str, grid: Unit | None = None, c
     household = Household(village=village, grid=grid, address=address)
     household.set_contact_phone(contact_phone)
     household.save()
-    coverage_count_household_added(household=household)
+    household_added.send(sender=Household, household=household)
     return household
 
 
@@ -96,7 +92,7 @@ def household_update(*, household: Household, user=None, **changes) -> Household
     household.save()
     # Members follow their household's village.
     household.members.exclude(village=village).update(village=village)
-    coverage_count_household_moved(household=household, old_village_id=old_village_id, old_grid_id=old_grid_id)
+    household_moved.send(sender=Household, household=household, old_village_id=old_village_id, old_grid_id=old_grid_id)
     return household
 
 
@@ -139,7 +135,7 @@ def resident_create(
     try:
         with transaction.atomic():
             resident.save()
-            coverage_count_resident_moved(resident=resident, old_household_id=None)
+            resident_moved.send(sender=Resident, resident=resident, old_household_id=None)
     except IntegrityError as exc:  # a concurrent registration of the same person won the race
         raise ValidationError({"id_number": CANNOT_ADD_HERE}) from exc
     return resident
@@ -184,7 +180,7 @@ def _resident_update(*, resident: Resident, user=None, **changes) -> Resident:
         relation=changes.get("relation"),
     )
     resident.save()
-    coverage_count_resident_moved(resident=resident, old_household_id=old_household_id)
+    resident_moved.send(sender=Resident, resident=resident, old_household_id=old_household_id)
     return resident
 
 

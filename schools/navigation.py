@@ -1,10 +1,12 @@
-"""This app's entries in the navigation menu (collected by core.navigation)."""
+"""This app's entries in the navigation menu (collected by organization.navigation)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core.navigation import NavEntry
+from organization.navigation import NavEntry, menu
 
-ENTRIES: list = [
+menu(
+    _("Schools"),
     NavEntry(_("Card applications"), "schools:queue", "schools.view_students"),
     NavEntry(_("Students"), "schools:student_list", "schools.view_students"),
-]
+    order=50,
+)

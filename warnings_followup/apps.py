@@ -7,4 +7,9 @@ class WarningsFollowupConfig(AppConfig):
     verbose_name = _("Warnings and dissuasion")
 
     def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
         from . import signals  # noqa: F401 (connects the receivers)
+
+        # Other apps add their sources to the person's file in <app>/timeline.py (warnings_followup.timeline).
+        autodiscover_modules("timeline")

@@ -2,7 +2,7 @@
 
 The timeline is assembled from *sources*: small functions that each turn one kind of record into
 :class:`TimelineEntry` items. Later features (door-to-door visits, pledges, fraud cases) add their own
-source to :data:`SOURCES`; the page, the print view and the order stay the same.
+sources with :func:`sources_add` in their ``timeline.py``; the page, the print view and the order stay the same.
 
 Every source reads only what the user may see: the person's warnings come from
 ``Warning.objects.for_user(user)``, and the other records hang off those warnings. The whole file costs
@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Prefetch, Q
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -213,12 +212,21 @@ SOURCES: list[TimelineSource] = [
     audit_events,
 ]
 
-# Other apps' sources (door visits and pledges, fraud cases), each app's ``timeline.SOURCES``.
-APP_SOURCES = ["campaigns.timeline.SOURCES", "fraud_cases.timeline.SOURCES"]
+# Other apps' sources (door visits and pledges, fraud cases): each app's ``<app>/timeline.py`` calls
+# :func:`sources_add`, collected when the project starts (``autodiscover_modules("timeline")`` in
+# :class:`warnings_followup.apps.WarningsFollowupConfig`), so an app that adds a source touches only itself.
+APP_SOURCES: list[TimelineSource] = []
+
+
+def sources_add(*sources: TimelineSource) -> None:
+    """Add another app's sources to every person's file (called by ``<app>/timeline.py`` at import)."""
+    for source in sources:
+        if source not in APP_SOURCES:
+            APP_SOURCES.append(source)
 
 
 def all_sources() -> list[TimelineSource]:
-    return [*SOURCES, *(source for path in APP_SOURCES for source in import_string(path))]
+    return [*SOURCES, *APP_SOURCES]
 
 
 # --- Assembly -------------------------------------------------------------------------------------

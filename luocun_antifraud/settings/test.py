@@ -1,9 +1,11 @@
 """Test settings: SQLite by default, PostgreSQL when DATABASE_URL is set, Redis when REDIS_URL is set."""
 
 from .base import *  # noqa: F403
+from .base import INSTALLED_APPS
 from .local import FIELD_ENCRYPTION_KEYS, FIELD_HASH_KEY, SECRET_KEY  # noqa: F401  (development keys)
 
 DEBUG = False
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # seed_demo, seed_scale: never installed in production
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AXES_ENABLED = True
 STORAGES = {

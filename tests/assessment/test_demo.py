@@ -4,13 +4,13 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from assessment import demo
 from assessment.models import AccountabilityItem, AccountabilitySource, Callback, CallbackStatus
 from core import periods
-from fraud_cases.demo import seed as seed_cases
-from organization.demo import seed_organization
-from residents.demo import seed_registry
-from warnings_followup.demo import seed_warnings
+from demo import assessment as demo
+from demo.fraud_cases import seed as seed_cases
+from demo.organization import seed_organization
+from demo.residents import seed_registry
+from demo.warnings_followup import seed_warnings
 
 pytestmark = pytest.mark.django_db
 

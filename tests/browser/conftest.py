@@ -96,7 +96,7 @@ def page(make_page):
 @pytest.fixture
 def demo_town(transactional_db, live_server):
     """The demo town and its accounts, visible to the live server's thread."""
-    from organization.demo import seed_organization
+    from demo.organization import seed_organization
 
     return seed_organization()
 

@@ -26,7 +26,7 @@ from core import imports
 from core.models import ImportJob
 from core.tasks import run_import
 from core.validators import make_id_number
-from organization.demo import TOWN, VILLAGES
+from demo.organization import TOWN, VILLAGES
 from residents.importing import ResidentSheet
 from residents.models import Household, Resident, ResidentTag
 from residents.resources import ResidentResource

@@ -6,13 +6,13 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from campaigns import demo
 from campaigns.coverage import coverage_by_unit
 from campaigns.models import DoorVisit, Pledge, PoliceContact, PrintMaterial
-from core.management.commands.seed_demo import SEEDERS
-from organization.demo import TOWN, VILLAGES, seed_organization
+from demo import campaigns as demo
+from demo.management.commands.seed_demo import SEEDERS
+from demo.organization import TOWN, VILLAGES, seed_organization
+from demo.residents import seed_registry
 from organization.models import Unit, UnitKind, User
-from residents.demo import seed_registry
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def seeded(django_db_setup, django_db_blocker):
 
 
 def test_the_seeder_runs_after_the_registry_and_the_warnings():
-    assert SEEDERS.index("campaigns.demo.seed") > SEEDERS.index("warnings_followup.demo.seed_warnings")
+    assert SEEDERS.index("demo.campaigns.seed") > SEEDERS.index("demo.warnings_followup.seed_warnings")
 
 
 def test_seeding_twice_creates_nothing(seeded):

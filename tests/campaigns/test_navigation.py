@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from core.navigation import entries_for
+from organization.navigation import entries_for
 
 
 def _urls(user):

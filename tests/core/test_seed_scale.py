@@ -9,8 +9,8 @@ from django.db.models import Count
 
 from campaigns.models import DoorVisit, Pledge
 from core.validators import validate_id_number
+from demo.organization import seed_organization
 from fraud_cases.models import FraudCase
-from organization.demo import seed_organization
 from organization.models import Unit, UnitKind, User
 from residents.models import Household, Resident
 from schools.models import Student

@@ -3,10 +3,10 @@
 import pytest
 from django.db import transaction
 
-from education import demo
+from demo import education as demo
+from demo.organization import TOWN, seed_organization
 from education.models import BroadcastDay, EducationSession, ParentNotice, ReturnSlip, Semester, SupervisingSchool
 from education.selectors import compliance_for_schools
-from organization.demo import TOWN, seed_organization
 from organization.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    from schools.demo import seed as seed_schools
+    from demo.schools import seed as seed_schools
 
     with django_db_blocker.unblock(), transaction.atomic():
         seed_organization()

@@ -7,11 +7,11 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from fraud_cases import demo
+from demo import fraud_cases as demo
+from demo.organization import seed_organization
+from demo.residents import seed_registry
+from demo.warnings_followup import seed_warnings
 from fraud_cases.models import FraudCase
-from organization.demo import seed_organization
-from residents.demo import seed_registry
-from warnings_followup.demo import seed_warnings
 from warnings_followup.models import Warning, WarningStatus
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 from django.utils import timezone
 
-from organization.demo import seed_organization
-from publicity.demo import seed
+from demo.organization import seed_organization
+from demo.publicity import seed
 from publicity.models import Activity, InspectionItem, WorkPlan, WorkTask
 
 

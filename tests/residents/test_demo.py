@@ -8,11 +8,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from core.management.commands.seed_demo import SEEDERS
 from core.validators import normalize_id_number
-from organization.demo import TOWN, VILLAGES, seed_organization
+from demo import residents as demo
+from demo.management.commands.seed_demo import SEEDERS
+from demo.organization import TOWN, VILLAGES, seed_organization
 from organization.models import Unit, UnitKind
-from residents import demo
 from residents.models import Household, Resident, ResidentTag, id_number_hash
 
 
@@ -27,12 +27,12 @@ def _age(birth, today):
 
 
 def test_seed_demo_twice_gives_the_same_counts_and_restores_deleted_rows(db, settings):
-    assert SEEDERS.index("residents.demo.seed_registry") > SEEDERS.index("organization.demo.seed_organization")
+    assert SEEDERS.index("demo.residents.seed_registry") > SEEDERS.index("demo.organization.seed_organization")
     settings.DEBUG = True
     out = StringIO()
     call_command("seed_demo", stdout=out)
     households, residents = Household.objects.count(), Resident.objects.count()
-    assert f"residents.demo.seed_registry: households={households}, residents={residents}," in out.getvalue()
+    assert f"demo.residents.seed_registry: households={households}, residents={residents}," in out.getvalue()
     assert residents > households > 0
     hashes = set(Resident.objects.values_list("id_number_hash", flat=True))
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from organization.demo import TOWN, seed_organization
-from schools import demo
+from demo import schools as demo
+from demo.organization import TOWN, seed_organization
 from schools.models import ApplicationStatus, CardApplication, SchoolProfile, Student, StudentCard
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from organization.demo import DEMO_PASSWORD
+from demo.organization import DEMO_PASSWORD
 from organization.models import User
 
 pytestmark = pytest.mark.django_db

@@ -9,13 +9,13 @@ from django.utils import timezone
 from stdnum import luhn
 
 from audit.models import AuditEvent
-from core.management.commands.seed_demo import SEEDERS
 from core.rules import add_months
-from organization.demo import DEMO_PASSWORD, TOWN, VILLAGES, seed_organization
+from demo import warnings_followup as demo
+from demo.management.commands.seed_demo import SEEDERS
+from demo.organization import DEMO_PASSWORD, TOWN, VILLAGES, seed_organization
+from demo.residents import seed_registry
 from organization.models import Role, Unit, User
-from residents.demo import seed_registry
 from residents.models import Resident, ResidentSource
-from warnings_followup import demo
 from warnings_followup.models import (
     CloseReason,
     FollowUpVisit,
@@ -48,7 +48,7 @@ def demo_warnings():
 
 
 def test_the_seeder_runs_after_the_registry():
-    assert SEEDERS.index("warnings_followup.demo.seed_warnings") > SEEDERS.index("residents.demo.seed_registry")
+    assert SEEDERS.index("demo.warnings_followup.seed_warnings") > SEEDERS.index("demo.residents.seed_registry")
 
 
 def test_seeding_twice_gives_the_same_counts_and_creates_nothing(seeded):

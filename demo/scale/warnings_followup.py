@@ -19,12 +19,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.rules import add_months, rule
-from core.scale import ScaleRun, VillagePlan, aware, copy_rows, reserve_ids
-from fraud_cases.demo import FRAUD_TYPE_WEIGHTS
+from demo.fraud_cases import FRAUD_TYPE_WEIGHTS
+from demo.scale import ScaleRun, VillagePlan, aware, copy_rows, reserve_ids
+from demo.warnings_followup import (
+    CASES,
+    JOINT_FIRST,
+    PHONE_FIRST,
+    VISIT_NOTES_AT_RISK,
+    VISIT_NOTES_PHONE,
+    VISIT_NOTES_SAFE,
+)
 from residents.models import Resident
-
-from .demo import CASES, JOINT_FIRST, PHONE_FIRST, VISIT_NOTES_AT_RISK, VISIT_NOTES_PHONE, VISIT_NOTES_SAFE
-from .models import CloseReason, FollowUpVisit, Warning, WarningStatus
+from warnings_followup.models import CloseReason, FollowUpVisit, Warning, WarningStatus
 
 PREFIX = "YJ-SCALE-"
 WARNINGS_PER_1000_A_MONTH = 28 / 4736 * 1000  # the demo: 28 warnings in one window, 4,736 residents

@@ -1,6 +1,6 @@
 """The scale generator's machinery (``manage.py seed_scale``): a synthetic county on top of the demo town.
 
-Each app fills its own tables in its ``scale.py`` (``organization.scale`` plans the unit tree first, then
+Each app fills its own tables in its ``scale.py`` (``demo.scale.organization`` plans the unit tree first, then
 ``residents``, ``warnings_followup``, ``campaigns``, ``fraud_cases`` and ``schools`` fill it); this module holds
 what they share: the run (:class:`ScaleRun`: seed, clock, plan, counts), the plan of towns and villages,
 seeded random generators, reserved primary keys and PostgreSQL ``COPY``.

@@ -16,13 +16,12 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
-from core.scale import ScaleRun, VillagePlan, aware, copy_rows
+from demo.fraud_cases import FRAUD_TYPE_WEIGHTS, SOURCE_WEIGHTS, _loss, _pick, _recovered
+from demo.scale import ScaleRun, VillagePlan, aware, copy_rows
+from demo.scale.warnings_followup import PREFIX as WARNING_PREFIX
+from fraud_cases.models import CaseSource, FraudCase
 from residents.models import Resident
 from warnings_followup.models import Warning, WarningStatus
-from warnings_followup.scale import PREFIX as WARNING_PREFIX
-
-from .demo import FRAUD_TYPE_WEIGHTS, SOURCE_WEIGHTS, _loss, _pick, _recovered
-from .models import CaseSource, FraudCase
 
 PREFIX = "AJ-SCALE-"
 CASES_PER_1000_A_YEAR = 104 / 4736 * 1000

@@ -2,7 +2,7 @@
 
 As in the demo, primary schools teach grades 4-6 (ages 10-12 on the registry's reference date) and middle
 schools grades 7-9 (ages 13-15); the generator's residents of those ages in each town are spread over the
-town's schools of that kind (``organization.scale`` sized them at about 1,200 students), in classes of
+town's schools of that kind (``demo.scale.organization`` sized them at about 1,200 students), in classes of
 :data:`CLASS_SIZE`, with the household head as guardian and the household's phone. The student keeps the
 resident's ID number: its ``core.crypto`` token and blind index are copied, not made again. Cards are drawn at
 the demo's rates. A student already on file (by ID number) is skipped, so a re-run adds nothing.
@@ -14,13 +14,12 @@ import datetime
 
 from django.db import connection, transaction
 
-from core.scale import ScaleRun, TownPlan, copy_rows, existing, reserve_ids
-from residents.demo import REFERENCE_DATE
-
-from .models import CardType, Student, StudentCard
+from demo.residents import REFERENCE_DATE
+from demo.scale import ScaleRun, TownPlan, copy_rows, existing, reserve_ids
+from schools.models import CardType, Student, StudentCard
 
 CLASS_SIZE = 45
-# The issuers the demo draws from (schools.demo, which imports the services: not needed here).
+# The issuers the demo draws from (demo.schools, which imports the services: not needed here).
 BANKS = ["中国农业银行", "中国工商银行", "中国建设银行", "中国银行", "广东农信", "中国邮政储蓄银行"]
 CARRIERS = ["中国移动", "中国联通", "中国电信"]
 GRADES = {

@@ -18,10 +18,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from core.validators import make_id_number
-from organization.demo import TOWN, VILLAGES
+from demo.organization import TOWN, VILLAGES
 from organization.models import Unit, UnitKind
-
-from .models import Household, Resident, ResidentSource
+from residents.models import Household, Resident, ResidentSource
 
 AREA_CODE = "440605"  # 佛山市南海区
 # Birth dates are computed from this fixed date (not today) so that re-runs give the same ID numbers.
@@ -191,7 +190,7 @@ def seed_registry() -> dict[str, int]:
     for code, population in codes.items():  # the order of VILLAGES, so ID numbers never change
         village = villages.get(code)
         if village is None:
-            continue  # organization.demo.seed_organization runs first and creates it
+            continue  # demo.organization.seed_organization runs first and creates it
         plan = list(_village_plan(village, grids_by_village.get(village.pk, []), population, used, today))
 
         existing = dict(Household.objects.filter(village=village).values_list("address", "pk"))

@@ -2,21 +2,21 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import import_string
 
-from organization.demo import DEMO_PASSWORD, accounts_password
+from demo.organization import DEMO_PASSWORD, accounts_password
 from organization.passwords import random_password
 
-# Each feature adds its demo data here, in dependency order. Every seeder is idempotent.
+# Each feature's demo data (demo/<app>.py), in dependency order. Every seeder is idempotent.
 SEEDERS = [
-    "organization.demo.seed_organization",
-    "residents.demo.seed_registry",
-    "warnings_followup.demo.seed_warnings",
-    "campaigns.demo.seed",
-    "publicity.demo.seed",
-    "schools.demo.seed",
-    "education.demo.seed",
-    "fraud_cases.demo.seed",
-    "assessment.demo.seed",
-    "campaigns.demo.recount_coverage",  # last: the seeders above write households, visits, pledges in bulk
+    "demo.organization.seed_organization",
+    "demo.residents.seed_registry",
+    "demo.warnings_followup.seed_warnings",
+    "demo.campaigns.seed",
+    "demo.publicity.seed",
+    "demo.schools.seed",
+    "demo.education.seed",
+    "demo.fraud_cases.seed",
+    "demo.assessment.seed",
+    "demo.campaigns.recount_coverage",  # last: the seeders above write households, visits, pledges in bulk
 ]
 
 

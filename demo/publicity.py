@@ -16,11 +16,10 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from organization.demo import TOWN, VILLAGES
+from demo.organization import TOWN, VILLAGES
 from organization.models import Unit, User
-
-from . import services
-from .models import (
+from publicity import services
+from publicity.models import (
     Activity,
     ActivityTarget,
     Category,

@@ -24,17 +24,17 @@ from django.utils.module_loading import import_string
 
 from audit.models import AuditEvent
 from audit.services import audit_event_record
-from core.scale import ScaleRun
-from organization.demo import TOWN
-from organization.scale import ScaleError, plan_units
+from demo.organization import TOWN
+from demo.scale import ScaleRun
+from demo.scale.organization import ScaleError, plan_units
 
-# Each app fills its own tables, in dependency order, after organization.scale.plan_units has planned the units.
+# Each app fills its own tables, in dependency order, after demo.scale.organization.plan_units has planned the units.
 SCALERS = [
-    "residents.scale.scale",
-    "warnings_followup.scale.scale",
-    "campaigns.scale.scale",
-    "fraud_cases.scale.scale",
-    "schools.scale.scale",
+    "demo.scale.residents.scale",
+    "demo.scale.warnings_followup.scale",
+    "demo.scale.campaigns.scale",
+    "demo.scale.fraud_cases.scale",
+    "demo.scale.schools.scale",
 ]
 EVENT = "seed_scale"
 DEFAULT_SEED = 2026
@@ -98,7 +98,7 @@ class Command(BaseCommand):
             counts = plan_units(run)
         except ScaleError as error:
             raise CommandError(str(error)) from error
-        self._report("organization.scale.plan_units", counts, clock)
+        self._report("demo.scale.organization.plan_units", counts, clock)
         county = run.plan[0].unit.parent
         audit_event_record(
             actor=None, subject=county, event=EVENT, new="started", seed=seed, residents=residents, towns=towns

@@ -17,12 +17,9 @@ import json
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.scale import ScaleRun, VillagePlan, copy_rows, reserve_ids
-from residents.demo import REFERENCE_DATE
-from residents.models import Household, Resident
-
-from .counters import coverage_recount
-from .demo import (
+from campaigns.counters import coverage_recount
+from campaigns.models import DoorVisit, Pledge, PledgeMethod
+from demo.campaigns import (
     ADULT_AGE,
     APP_INSTALLED,
     COVERAGE_TARGETS,
@@ -35,9 +32,11 @@ from .demo import (
     WEEKS,
     _signature_name,
 )
-from .models import DoorVisit, Pledge, PledgeMethod
+from demo.residents import REFERENCE_DATE
+from demo.scale import ScaleRun, VillagePlan, copy_rows, reserve_ids
+from residents.models import Household, Resident
 
-SYNTHETIC_ADDRESS_END = "房"  # residents.scale's flats; the demo's addresses end with 号
+SYNTHETIC_ADDRESS_END = "房"  # demo.scale.residents's flats; the demo's addresses end with 号
 VISIT_COLUMNS = (
     "id",
     "client_id",
@@ -157,7 +156,7 @@ def fill_village(run: ScaleRun, village: VillagePlan, is_demo_town: bool, image:
 
 def scale(run: ScaleRun) -> dict[str, int]:
     """Visits and pledges, then the coverage counters of every planned village recounted (COPY bypasses the
-    services that keep them, here and in ``residents.scale``)."""
+    services that keep them, here and in ``demo.scale.residents``)."""
     image = _signature_name()
     visits = pledges = 0
     for town in run.plan:

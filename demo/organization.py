@@ -4,9 +4,9 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
-from .models import Role, Unit, UnitKind, User, UserRole
+from organization.models import Role, Unit, UnitKind, User, UserRole
+from organization.passwords import DEMO_PASSWORD  # with DEBUG on only: seed_demo --force without DEBUG picks another
 
-DEMO_PASSWORD = "demo12345"  # with DEBUG on only: seed_demo --force without DEBUG picks a random one
 _run_password = DEMO_PASSWORD
 
 

@@ -24,11 +24,10 @@ from simple_history.utils import bulk_create_with_history
 from core.crypto import blind_index
 from core.uploads import IMAGE, check_upload
 from core.validators import make_id_number
-from organization.demo import TOWN
+from demo.organization import TOWN
 from organization.models import Role, Unit, UserRole
-
-from . import services
-from .models import ApplicationStatus, CardApplication, CardType, SchoolProfile, Student, StudentCard
+from schools import services
+from schools.models import ApplicationStatus, CardApplication, CardType, SchoolProfile, Student, StudentCard
 
 AREA_CODE = "440605"
 REFERENCE_DATE = datetime.date(2026, 1, 1)

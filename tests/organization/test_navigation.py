@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from core.navigation import entries_for, menu_for
+from organization.navigation import entries_for, menu_for
 
 
 @pytest.fixture(autouse=True)

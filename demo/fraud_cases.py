@@ -19,13 +19,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from organization.demo import TOWN, VILLAGES
+from demo.organization import TOWN, VILLAGES
+from fraud_cases.models import CaseSource, FraudCase
+from fraud_cases.services import fraud_case_register, warning_before
 from organization.models import Unit, UnitKind, User
 from residents.models import Resident
 from warnings_followup.models import OPEN_STATUSES, FraudType, Warning, WarningStatus
-
-from .models import CaseSource, FraudCase
-from .services import fraud_case_register, warning_before
 
 SEED = "luocun-fraud-cases-2026"
 CASE_PREFIX = "AJ-DEMO-"

@@ -8,7 +8,7 @@ the team's first visit), dissuaded cases are still visited until the month's win
 by the window's end (the beat task's service) and one closed early by police with a reason. Days are
 counted back from today, so a fresh seed always has visits due today and overdue; instruction numbers
 (``external_id``) are fixed, so a re-run (even on a later day) creates nothing. The persons are residents
-of the registry (``residents.demo``), chosen by a seeded ``random.Random`` from each village's residents in
+of the registry (``demo.residents``), chosen by a seeded ``random.Random`` from each village's residents in
 ``pk`` order.
 """
 
@@ -26,13 +26,12 @@ from django.db import transaction
 from django.utils import timezone
 from stdnum import luhn
 
-from organization.demo import TOWN, VILLAGES, demo_password
+from demo.organization import TOWN, VILLAGES, demo_password
+from demo.residents import GIVEN, MOBILE_PREFIXES, SURNAMES
 from organization.models import Role, Unit, UnitKind, User, UserRole
-from residents.demo import GIVEN, MOBILE_PREFIXES, SURNAMES
 from residents.models import Resident
-
-from . import services
-from .models import DissuasionMethod, EscalationContact, FollowUpVisit, StopPaymentAccount, Warning
+from warnings_followup import services
+from warnings_followup.models import DissuasionMethod, EscalationContact, FollowUpVisit, StopPaymentAccount, Warning
 
 EXTERNAL_ID_PREFIX = "YJ-DEMO-"
 POLICE_USERNAME = "police"
@@ -758,13 +757,13 @@ def seed_warnings() -> dict[str, int]:
     for case in CASES:
         village = villages.get(TOWN[0] + case.suffix)
         if police is None or village is None:
-            continue  # organization.demo.seed_organization runs first and creates them
+            continue  # demo.organization.seed_organization runs first and creates them
         if case.suffix not in people:
             people[case.suffix] = _People(village, today)
         # Pick a person for every case, even an existing one, so that the choices never shift.
         person_pk = persons.get(case.same_person_as) or people[case.suffix].pick(case.profile)
         if person_pk is None:
-            continue  # residents.demo.seed_registry runs first and fills the registry
+            continue  # demo.residents.seed_registry runs first and fills the registry
         persons[case.number] = person_pk
         if case.external_id in existing:
             continue

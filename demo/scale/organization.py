@@ -16,16 +16,15 @@ import math
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from core.scale import ScaleRun, TownPlan, VillagePlan, split
-
-from .access import unit_tree_changed
-from .demo import DEPARTMENTS, POLICE_STATION, TOWN, VILLAGES
-from .models import PATH_SEPARATOR, Role, Unit, UnitKind, User
+from demo.organization import DEPARTMENTS, POLICE_STATION, TOWN, VILLAGES
+from demo.scale import ScaleRun, TownPlan, VillagePlan, split
+from organization.access import unit_tree_changed
+from organization.models import PATH_SEPARATOR, Role, Unit, UnitKind, User
 
 COUNTY = ("440605", "南海区")
 EXTRA_VILLAGE_SIZE = 6_000  # people in each village added beyond the demo's eight
 GRID_HOUSEHOLDS = 300  # households per grid
-PEOPLE_PER_HOUSEHOLD = 3.22  # the registry demo's mean household size (residents.demo.HOUSEHOLD_SIZE_WEIGHTS)
+PEOPLE_PER_HOUSEHOLD = 3.22  # the registry demo's mean household size (demo.residents.HOUSEHOLD_SIZE_WEIGHTS)
 # Students per resident in the demo town's schools (162 in grades 4-6 and 240 in grades 7-9 for 4,736
 # residents), and how many students one school takes at scale.
 PRIMARY_SHARE = 162 / 4736

@@ -27,15 +27,14 @@ from django.db.models import Q
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from organization.demo import TOWN, VILLAGES
+from campaigns.counters import coverage_recount
+from campaigns.materials import material_for
+from campaigns.models import DoorVisit, Material, Pledge, PledgeMethod, PoliceContact
+from demo.organization import TOWN, VILLAGES
+from demo.residents import REFERENCE_DATE
 from organization.models import Role, Unit, UnitKind, User
-from residents.demo import REFERENCE_DATE
 from residents.models import Household, Resident
 from warnings_followup.models import FraudType
-
-from .counters import coverage_recount
-from .materials import material_for
-from .models import DoorVisit, Material, Pledge, PledgeMethod, PoliceContact
 
 NAMESPACE = uuid.UUID("5f0e7d8a-2b7c-4c1e-9a51-6d2f3b8e4a10")
 WEEKS = 10
@@ -146,7 +145,7 @@ def _village_plan(village: Unit, suffix: str, now, adults: dict[int, list[Reside
     target = COVERAGE_TARGETS.get(suffix, 0.3)
     by_unit, everyone = _visitors_by_unit(village)
     visits, pledges = [], []
-    # The demo's own households only: seed_scale's flats ("…302房") get their visits from campaigns.scale.
+    # The demo's own households only: seed_scale's flats ("…302房") get their visits from demo.scale.campaigns.
     households = Household.objects.filter(village=village).exclude(address__endswith="房")
     for household in households.order_by("address", "pk"):
         draw_reached, draw_empty_first, draw_empty_only = rng.random(), rng.random(), rng.random()

@@ -18,12 +18,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core import periods
-from core.uploads import files_removed_on_error
-from organization.models import Role, Unit, UnitKind, User
-
-from . import services
-from .models import (
+from assessment import services
+from assessment.models import (
     AccountabilityItem,
     AccountabilityKind,
     AccountabilitySource,
@@ -38,6 +34,9 @@ from .models import (
     RectificationReport,
     SummonsRule,
 )
+from core import periods
+from core.uploads import files_removed_on_error
+from organization.models import Role, Unit, UnitKind, User
 
 NAMESPACE = uuid.UUID("4f1c9b1e-52a7-4d7e-9a43-0c3c7f7b2a10")
 LEADER = "leader"
@@ -152,7 +151,7 @@ def _date_incident_reviews() -> None:
         AccountabilityItem.objects.filter(pk=item.pk).update(created_at=item.case.reported_at)
 
 
-HEAD_OF_LUOCUN = "head_a"  # 罗村社区's village head (organization.demo)
+HEAD_OF_LUOCUN = "head_a"  # 罗村社区's village head (demo.organization)
 
 
 def _demo_png() -> list:
@@ -173,7 +172,7 @@ def _demo_png() -> list:
 def _rectification(leader, today: datetime.date) -> bool:
     """罗村社区's head submits the rectification of an open item against the village (its incident review if
     there is one, else a summons, recorded now if need be): waiting for leadership to accept or return it."""
-    from organization.demo import TOWN
+    from demo.organization import TOWN
 
     village = Unit.objects.filter(code=f"{TOWN[0]}001", kind=UnitKind.VILLAGE).first()
     head = User.objects.filter(username=HEAD_OF_LUOCUN, is_active=True, unit=village).first()
@@ -339,9 +338,8 @@ def _summons(leader, today: datetime.date) -> None:
 
 def _mark_old_notifications_read(last_month: datetime.date) -> None:
     """The past months' "callbacks to make" and the closed items' notices are history: read."""
+    from assessment.models import CallbackDraw
     from notifications.models import Notification
-
-    from .models import CallbackDraw
 
     old_draws = CallbackDraw.objects.filter(month__lt=last_month).values_list("pk", flat=True)
     closed = AccountabilityItem.objects.filter(status=AccountabilityStatus.CLOSED).values_list("pk", flat=True)

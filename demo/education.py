@@ -24,11 +24,9 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from core.uploads import IMAGE, attach, check_upload
-from organization.demo import TOWN
-from organization.models import Unit
-
-from .calendar import SchoolCalendar
-from .models import (
+from demo.organization import TOWN
+from education.calendar import SchoolCalendar
+from education.models import (
     BroadcastDay,
     CalendarChange,
     EducationSession,
@@ -38,6 +36,7 @@ from .models import (
     SessionKind,
     SupervisingSchool,
 )
+from organization.models import Unit
 
 D = datetime.date
 SEMESTER = {

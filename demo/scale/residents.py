@@ -1,6 +1,6 @@
 """Scale generator, registry: households and residents until every planned village holds its target.
 
-Households are drawn like the registry demo's (``residents.demo``: sizes, relations, names, ages, phones,
+Households are drawn like the registry demo's (``demo.residents``: sizes, relations, names, ages, phones,
 tags), one ``random.Random`` per (seed, village, household number), at apartment addresses the demo never
 uses (``罗村社区兴业路105号302房``), so household ``k`` of a village is always the same household and a
 re-run skips the addresses already present. They fill the village's grids to about 300 households each.
@@ -19,11 +19,10 @@ from django.db import transaction
 from django.db.models import Count
 
 from core.crypto import blind_index, encrypt
-from core.scale import ScaleRun, VillagePlan, copy_rows, existing, reserve_ids
 from core.validators import id_check_char
-
-from .demo import MOBILE_PREFIXES, REFERENCE_DATE, STREETS, _age_on, _birth_date, _household_people
-from .models import Household, Resident, ResidentSource
+from demo.residents import MOBILE_PREFIXES, REFERENCE_DATE, STREETS, _age_on, _birth_date, _household_people
+from demo.scale import ScaleRun, VillagePlan, copy_rows, existing, reserve_ids
+from residents.models import Household, Resident, ResidentSource
 
 ROOMS_PER_BUILDING = 24  # six floors of four flats
 FIRST_BUILDING_NUMBER = 101  # the demo's addresses stop at 60

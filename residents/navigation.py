@@ -1,0 +1,13 @@
+"""This app's entries in the navigation menu (collected by organization.navigation)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from organization.navigation import NavEntry, menu
+
+menu(
+    _("Registry"),
+    NavEntry(_("Households"), "residents:household_list", "residents.view"),
+    NavEntry(_("Residents"), "residents:resident_list", "residents.view"),
+    NavEntry(_("Import"), "residents:import_start", "residents.import"),
+    order=20,
+)
