@@ -121,6 +121,7 @@ function showConnection() {
   const state = $("[data-connection]");
   state.textContent = syncing ? T.syncing : navigator.onLine ? T.online : T.offline;
   state.classList.toggle("off", !navigator.onLine);
+  state.dataset.state = navigator.onLine ? "online" : "offline";
 }
 
 // --- sync -------------------------------------------------------------------------------------------------
