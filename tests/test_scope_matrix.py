@@ -80,6 +80,13 @@ def public(args=lambda w: {}):
     return Route(PUBLIC, args)
 
 
+# A drawn signature (a PNG with a line), as the field app posts it.
+FIELD_SIGNATURE = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAACgAAAAUCAYAAAD/Rn+7AAAAL0lEQVR42u3TwQ0AMAwCsbD/0O0SjUQle4J7wAwA3"
+    "ziNUVkKTHvgs76UTyU+ASy7TE4FAoxux9IAAAAASUVORK5CYII="
+)
+
+
 def _job(kind):
     return lambda w: {"pk": w.import_jobs[kind].pk}
 
@@ -96,6 +103,8 @@ ROUTES: dict[str, Route] = {
     "set_language": public(),
     "javascript-catalog": public(),
     "verify:verify": public(lambda w: {"code": w.application.verification_code}),
+    "field_manifest": public(),  # the field app's web app manifest: no data
+    "field_sw": public(),  # its service worker: code only, caches nothing but the field app's shell
     # --- core, organization, audit, notifications -------------------------------------------------------------
     "home": page(),
     "plan_rules": page(),  # the plan's rules and figures: no personal data, every signed-in user
@@ -307,6 +316,18 @@ ROUTES: dict[str, Route] = {
     "fraud-type-list": page(),
     "door-visit-list": page(shows=True),
     "door-visit-detail": api(lambda w: {"pk": w.visit.pk}),
+    "pledge-list": api(  # POST /api/v1/pledges/: side B's resident is 404 (admin: 400, already signed)
+        lambda w: {},
+        method="post",
+        body=lambda w: {
+            "client_id": "3b0f3c52-2a7e-4d7e-9a8e-1f6c1a0b9d11",
+            "resident": w.resident.pk,
+            "signature": FIELD_SIGNATURE,
+        },
+    ),
+    # --- the offline field app (/field/) -------------------------------------------------------------------------
+    "field:app": page(),  # the app shell: no data in it
+    "field:data": page(),  # the work data for the phone, in the user's scope
     "coverage-api": page(query={"unit": "VB"}, deny=True),
     "publicity-activity-list": page(shows=True),
     "publicity-activity-detail": api(lambda w: {"pk": w.activity.pk}, more=(lambda w: {"pk": w.school_activity.pk},)),

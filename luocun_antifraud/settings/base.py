@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "education",
     "fraud_cases",
     "assessment",
+    "field",
 ]
 
 MIDDLEWARE = [
