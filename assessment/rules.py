@@ -91,4 +91,24 @@ describe(
         ),
         order=48,
     ),
+    RuleText(
+        "二",
+        "实现年内全镇电信犯罪发案数明显下降，人民群众财产损失明显减少",
+        _(
+            "The leadership group sets the year's target as a change of cases and of losses against the year "
+            "before (e.g. −20 %); a month misses it when its cases or losses are above the same month a year "
+            "earlier times that change (a month with none a year earlier: any case misses it)."
+        ),
+        order=49,
+    ),
+    RuleText(
+        "四",
+        "领导小组负责对各单位的防骗宣传落实情况进行督导检查",
+        _(
+            "Last month's report to the county is due on day %(value)s of the month; the leadership group is "
+            "reminded once, two days before, until it marks the report submitted (the Word file is kept as sent)."
+        ),
+        setting="REPORT_DAY",
+        order=50,
+    ),
 )

@@ -294,6 +294,20 @@ ROUTES: dict[str, Route] = {
     "assessment:inspection_create": page(),
     "assessment:inspection_detail": obj(lambda w: {"pk": w.supervision.pk}),
     "assessment:export": page(args=lambda w: {"table": "accountability"}, shows=True),
+    # Reports to the county: leadership's own town only (no object in the URL: the period)
+    "assessment:report_list": page(),
+    "assessment:report_detail": page(args=lambda w: {"key": "2026-01"}),
+    "assessment:report_submit": page(args=lambda w: {"key": "2026-01"}),
+    "assessment:report_docx": page(args=lambda w: {"key": "2026-01"}),
+    "assessment:report_xlsx": page(args=lambda w: {"key": "2026-Q1"}),
+    "assessment:target_list": page(),
+    "assessment:document_list": page(shows=True),
+    "assessment:document_detail": obj(
+        lambda w: {"pk": w.document.pk}, more=(lambda w: {"pk": w.department_document.pk},)
+    ),
+    "assessment:task_files": obj(
+        lambda w: {"pk": w.task.pk}, more=(lambda w: {"pk": w.village_task.pk}, lambda w: {"pk": w.school_task.pk})
+    ),
     # --- API (/api/v1/) ---------------------------------------------------------------------------------------
     "api-schema": page(),  # the OpenAPI schema: signed-in users and tokens only
     "api-root": page(),

@@ -24,6 +24,7 @@ from tests.assessment.factories import (
     AccountabilityItemFactory,
     CallbackDrawFactory,
     CallbackFactory,
+    UnitDocumentFactory,
 )
 from tests.assessment.factories import InspectionFactory as SupervisionFactory
 from tests.campaigns.factories import DoorVisitFactory, PledgeFactory
@@ -127,6 +128,10 @@ def build_side_b(*, town, village_b, grid_b1) -> SimpleNamespace:
     w.village_task = WorkTaskFactory(plan=w.village_plan, title=f"{LEAK}村任务")
     w.school_plan = WorkPlanFactory(unit=w.school, title=f"{LEAK}校方案")
     w.school_task = WorkTaskFactory(plan=w.school_plan, title=f"{LEAK}校任务")
+    w.task_file = _files(w.task, w.department_staff)
+    w.document = UnitDocumentFactory(unit=village_b, title=f"{LEAK}村工作方案")
+    w.document_file = _files(w.document, w.department_staff)
+    w.department_document = UnitDocumentFactory(unit=w.department, kind="summary", title=f"{LEAK}部门总结")
 
     # Schools: students, cards, applications, the seal
     w.student = StudentFactory(school=w.school, name=f"{LEAK}学生", guardian_name=f"{LEAK}家长")
