@@ -10,7 +10,6 @@ import datetime
 import math
 import random
 import secrets
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,8 +22,9 @@ from audit.services import audit_event_record
 from core import periods
 from core.rules import rule
 from core.uploads import attach, files_removed_on_error
-from core.workflow import TransitionNotAllowed
+from core.workflow import Transition, TransitionNotAllowed, lock_row
 from organization.access import can, unit_in_scope
+from organization.actors import works_in
 from organization.models import Role, Unit, UnitKind
 
 from . import records
@@ -47,26 +47,19 @@ from .models import (
     RectificationStatus,
 )
 
-
-@dataclass(frozen=True)
-class Transition:
-    label: str
-    sources: frozenset[str]
-    target: str
-    capability: str
-
-
 A = AccountabilityStatus
 ACCOUNTABILITY_TRANSITIONS = {
-    "close": Transition(gettext_lazy("Close"), frozenset({A.OPEN}), A.CLOSED, "assessment.summon"),
-    "reopen": Transition(gettext_lazy("Reopen"), frozenset({A.CLOSED}), A.OPEN, "assessment.summon"),
+    "close": Transition(gettext_lazy("Close"), frozenset({A.OPEN}), A.CLOSED, capability="assessment.summon"),
+    "reopen": Transition(gettext_lazy("Reopen"), frozenset({A.CLOSED}), A.OPEN, capability="assessment.summon"),
 }
 R = RectificationStatus
 # The summoned unit answers (整改报告); leadership accepts (the item closes) or returns it. The item must be open.
 RECTIFICATION_TRANSITIONS = {
-    "submit": Transition(gettext_lazy("Submit the rectification"), frozenset(OWED), R.SUBMITTED, "assessment.rectify"),
-    "accept": Transition(gettext_lazy("Accept"), frozenset({R.SUBMITTED}), R.ACCEPTED, "assessment.summon"),
-    "return": Transition(gettext_lazy("Return"), frozenset({R.SUBMITTED}), R.RETURNED, "assessment.summon"),
+    "submit": Transition(
+        gettext_lazy("Submit the rectification"), frozenset(OWED), R.SUBMITTED, capability="assessment.rectify"
+    ),
+    "accept": Transition(gettext_lazy("Accept"), frozenset({R.SUBMITTED}), R.ACCEPTED, capability="assessment.summon"),
+    "return": Transition(gettext_lazy("Return"), frozenset({R.SUBMITTED}), R.RETURNED, capability="assessment.summon"),
 }
 CALLBACK_DECISIONS = {
     "sanction": CallbackReview.SANCTIONED,
@@ -105,10 +98,8 @@ def is_unit_head(user, unit: Unit) -> bool:
     return bool(
         getattr(user, "is_authenticated", False)
         and user.is_active
-        and user.unit_id
         and can(user, "assessment.rectify")
-        and user.has_role(head_role(unit))
-        and user.unit.path.startswith(unit.path)
+        and works_in(user, unit, roles={head_role(unit)})
     )
 
 
@@ -548,12 +539,12 @@ def accountability_transition(
     transition = ACCOUNTABILITY_TRANSITIONS[action]
     _require(actor, transition.capability, item.unit)
     with transaction.atomic():
-        item = AccountabilityItem.objects.select_for_update().get(pk=item.pk)
-        if item.status not in transition.sources:
-            raise TransitionNotAllowed(
-                _("“%(action)s” is not possible while the item is “%(status)s”.")
-                % {"action": transition.label, "status": item.get_status_display()}
-            )
+        item = lock_row(item)
+        transition.check(
+            item.status,
+            refusal=_("“%(action)s” is not possible while the item is “%(status)s”."),
+            state_label=item.get_status_display(),
+        )
         fields = ["status", "closed_at", "closed_by"]
         if action == "close":
             follow_up = (follow_up or item.follow_up).strip()
@@ -581,8 +572,8 @@ def accountability_transition(
 
 def _lock_for_rectification(item: AccountabilityItem, action: str) -> AccountabilityItem:
     transition = RECTIFICATION_TRANSITIONS[action]
-    item = AccountabilityItem.objects.select_for_update().select_related("unit").get(pk=item.pk)
-    if item.status != A.OPEN or item.rectification_status not in transition.sources:
+    item = lock_row(item, "unit")
+    if item.status != A.OPEN or not transition.allows(item.rectification_status):
         raise TransitionNotAllowed(
             _("“%(action)s” is not possible while the rectification is “%(status)s”.")
             % {"action": transition.label, "status": item.get_rectification_status_display()}

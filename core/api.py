@@ -13,16 +13,20 @@ import re
 
 import django_filters
 from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .workflow import TransitionNotAllowed
 
 _POSITIVE_INT_RE = re.compile(r"\A[1-9][0-9]*\Z")
 # The largest id a number filter takes (PostgreSQL's integer).
@@ -117,9 +121,26 @@ class FilterBackend(DjangoFilterBackend):
         return filterset
 
 
+class Conflict(exceptions.APIException):
+    """A workflow step the record's state does not allow (:class:`core.workflow.TransitionNotAllowed`)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("The current state does not allow this.")
+    default_code = "conflict"
+
+
 def exception_handler(exc, context):
-    """DRF's handler, plus Django ValidationErrors as 400 with field messages, and 404s in one shape."""
-    if isinstance(exc, DjangoValidationError):
+    """DRF's handler, plus the services' refusals, and 404s in one shape.
+
+    A service's refusal answers the same wherever it is raised: wrong role (Django's ``PermissionDenied``) 403
+    with its message, wrong state (``TransitionNotAllowed``) 409 with its message, bad input (Django's
+    ``ValidationError``) 400 with a message per field (``non_field_errors`` for the rest).
+    """
+    if isinstance(exc, TransitionNotAllowed):
+        exc = Conflict(exc.message)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
     if isinstance(exc, Http404):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_event_record
 from core.uploads import attach, files_removed_on_error
 from organization.access import can, unit_in_scope
+from organization.actors import own_unit
 from organization.models import Unit, UnitKind
 
 from .calendar import SchoolCalendar
@@ -23,9 +24,7 @@ from .models import BroadcastDay, EducationSession, ParentNotice, ReturnSlip, Se
 
 def school_of(user) -> Unit | None:
     """The school a member of staff works in (None for everyone else)."""
-    if not getattr(user, "unit_id", None):
-        return None
-    return user.unit.ancestor(UnitKind.SCHOOL)
+    return own_unit(user, {UnitKind.SCHOOL})
 
 
 def can_log(user, school: Unit) -> bool:

@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import apply_service_errors
-from organization.access import LEADERSHIP_ROLES, can, require
-from organization.models import Role
+from organization.access import can, require
 
 from . import selectors, services
 from .forms import BroadcastForm, NoticeForm, SemesterForm, SessionForm, SlipsForm
@@ -45,11 +44,7 @@ def _require_log(request, school):
 
 def may_manage_semesters(user) -> bool:
     """Leadership, and the supervising school's staff (the town's school calendar and named schools)."""
-    return (
-        user.is_superuser
-        or user.has_role(Role.SYSTEM_ADMIN, *LEADERSHIP_ROLES)
-        or selectors.supervising_school_of(user) is not None
-    )
+    return can(user, "education.semesters") or selectors.supervising_school_of(user) is not None
 
 
 def _application_labels() -> dict[str, str]:

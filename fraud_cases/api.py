@@ -19,7 +19,6 @@ from audit.services import access_log_record
 from core.api import refuse_unsupported_method
 from core.api_schema import PERIOD_FILTER_PATTERN
 from organization.access import can
-from warnings_followup.api import service_errors
 from warnings_followup.serializers import WarningErrorSerializer
 
 from . import selectors, services
@@ -105,8 +104,7 @@ class FraudCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def create(self, request, *args, **kwargs):
         serializer = FraudCaseRegisterSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        with service_errors():
-            case, created = services.fraud_case_register(actor=request.user, **serializer.validated_data)
+        case, created = services.fraud_case_register(actor=request.user, **serializer.validated_data)
         case = self.get_queryset().filter(pk=case.pk).first()
         if case is None:
             # The case number belongs to a case outside the caller's scope: never show it.

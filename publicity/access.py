@@ -5,47 +5,39 @@ records rather than the whole town (``PublicityQuerySet.police_see_station``): a
 work is the department's business, and leadership and the governance centre see everything.
 
 Writing: a user records work for their *own* unit only (the department, school or police station
-they belong to; for work plans also the village or the town), never for another unit in their scope.
-Superusers and system administrators may act for any unit.
+they belong to; for work plans also the village or the town: ``organization.actors.own_unit``), never for
+another unit in their scope. Superusers and system administrators (``is_admin``) may act for any unit.
 """
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from organization.models import Role, Unit, UnitKind
+from organization.actors import is_admin, own_unit
+from organization.models import Unit, UnitKind
 
 from .models import KIND_DUTIES, LOGGING_KINDS, Duty, UnitDuty
 
 PLAN_KINDS = (*LOGGING_KINDS, UnitKind.VILLAGE, UnitKind.TOWN)
 
 
-def is_admin(user) -> bool:
-    return bool(user.is_superuser or user.has_role(Role.SYSTEM_ADMIN))
-
-
-def own_unit(user, kinds=LOGGING_KINDS) -> Unit | None:
-    """The unit ``user`` records work for: the nearest unit of one of ``kinds`` at or above theirs."""
-    unit = user.unit if user.unit_id else None
-    while unit is not None:
-        if unit.kind in kinds:
-            return unit
-        unit = unit.parent
-    return None
+def logging_unit(user) -> Unit | None:
+    """The unit ``user`` records publicity work for (their department, school or police station), or None."""
+    return own_unit(user, LOGGING_KINDS)
 
 
 def logging_units(user) -> QuerySet:
     """The units ``user`` may log publicity activities for."""
     if is_admin(user):
         return Unit.objects.filter(kind__in=LOGGING_KINDS, is_active=True)
-    unit = own_unit(user)
+    unit = logging_unit(user)
     return Unit.objects.filter(pk=unit.pk) if unit else Unit.objects.none()
 
 
 def can_log_for(user, unit: Unit) -> bool:
     if is_admin(user):
         return unit.kind in LOGGING_KINDS
-    own = own_unit(user)
+    own = logging_unit(user)
     return own is not None and own.pk == unit.pk
 
 

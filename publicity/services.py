@@ -20,7 +20,8 @@ from django.utils.translation import gettext_lazy
 from audit.services import audit_event_record
 from core.uploads import attach, files_removed_on_error
 from core.validators import normalize_phone
-from core.workflow import TransitionNotAllowed
+from core.workflow import Transition, lock_row
+from core.workflow import TransitionNotAllowed as TransitionNotAllowed  # raised by the steps below
 from organization.models import Unit, UnitKind
 
 from .access import can_log_for, can_manage_plan_of, duties_of
@@ -539,19 +540,12 @@ def meeting_decision_to_task(*, actor, decision: MeetingDecision, plan: WorkPlan
     return task
 
 
-@dataclass(frozen=True)
-class TaskTransition:
-    label: str
-    sources: frozenset[str]
-    target: str
-
-
 T = TaskStatus
-TASK_TRANSITIONS: dict[str, TaskTransition] = {
-    "start": TaskTransition(gettext_lazy("Start"), frozenset({T.TODO}), T.IN_PROGRESS),
-    "complete": TaskTransition(gettext_lazy("Mark done"), frozenset(OPEN_TASK_STATUSES), T.DONE),
-    "reopen": TaskTransition(gettext_lazy("Reopen"), frozenset({T.DONE, T.CANCELLED}), T.IN_PROGRESS),
-    "cancel": TaskTransition(gettext_lazy("Cancel task"), frozenset(OPEN_TASK_STATUSES), T.CANCELLED),
+TASK_TRANSITIONS: dict[str, Transition] = {
+    "start": Transition(gettext_lazy("Start"), frozenset({T.TODO}), T.IN_PROGRESS),
+    "complete": Transition(gettext_lazy("Mark done"), frozenset(OPEN_TASK_STATUSES), T.DONE),
+    "reopen": Transition(gettext_lazy("Reopen"), frozenset({T.DONE, T.CANCELLED}), T.IN_PROGRESS),
+    "cancel": Transition(gettext_lazy("Cancel task"), frozenset(OPEN_TASK_STATUSES), T.CANCELLED),
 }
 
 
@@ -574,12 +568,12 @@ def work_task_transition(*, actor, task: WorkTask, action: str, reason: str = ""
     if not can_manage_plan_of(actor, task.plan.unit):
         raise PermissionDenied(_("You may manage your own unit's work plan only."))
     with transaction.atomic():
-        task = WorkTask.objects.select_for_update(of=("self",)).select_related("plan").get(pk=task.pk)
-        if task.status not in transition.sources:
-            raise TransitionNotAllowed(
-                _("“%(action)s” is not possible while the task is “%(status)s”.")
-                % {"action": transition.label, "status": task.get_status_display()}
-            )
+        task = lock_row(task, "plan", of_self=True)
+        transition.check(
+            task.status,
+            refusal=_("“%(action)s” is not possible while the task is “%(status)s”."),
+            state_label=task.get_status_display(),
+        )
         old = task.status
         task.status = transition.target
         task.completed_on = timezone.localdate() if transition.target == T.DONE else None

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.forms import apply_service_errors
 from organization.access import can, require
+from organization.actors import is_admin
 from organization.models import Unit
 
 from . import selectors, services
-from .access import can_log_for, has_duty, is_admin, own_unit
+from .access import can_log_for, has_duty, logging_unit
 from .forms import FixForm, InspectionForm, VenueForm
 from .models import Duty, InspectionItem, VenueKind
 
@@ -27,7 +28,7 @@ def _venue_unit(user):
     """The unit whose venues ``user`` records (the economic development office), or None."""
     if not can(user, "publicity.log"):
         return None
-    unit = own_unit(user)
+    unit = logging_unit(user)
     if unit is not None and has_duty(unit, Duty.ECONOMIC_OFFICE):
         return unit
     if is_admin(user):

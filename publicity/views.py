@@ -27,7 +27,7 @@ from organization.access import can, require
 from organization.models import UnitKind
 
 from . import selectors, services
-from .access import can_log_for, has_duty, logging_units, own_unit
+from .access import can_log_for, has_duty, logging_unit, logging_units
 from .exports import activities_xlsx_response
 from .filters import ActivityFilter
 from .forms import FIELD_CATEGORIES, ActivityEditForm, ActivityForm, EvidenceForm, VolunteerForm
@@ -228,7 +228,7 @@ def decision_to_task(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def volunteer_list(request):
     require(request.user, "publicity.view")
-    unit = own_unit(request.user)
+    unit = logging_unit(request.user)
     can_add = can(request.user, "publicity.log") and unit is not None and has_duty(unit, Duty.PUBLICITY_OFFICE)
     form = VolunteerForm(request.POST or None) if can_add else None
     if request.method == "POST":

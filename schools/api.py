@@ -6,11 +6,6 @@ first one when the same ``client_id`` is posted again); ``GET /api/v1/card-appli
 place: wrong side 403, wrong state 409, bad input 400, outside the caller's scope 404.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, status, viewsets
@@ -32,25 +27,6 @@ from .serializers import (
     SchoolsErrorSerializer,
     StudentSerializer,
 )
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("Not possible in the application's current state.")
-    default_code = "conflict"
-
-
-@contextmanager
-def service_errors() -> Iterator[None]:
-    try:
-        yield
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
-    except services.TransitionNotAllowed as exc:
-        raise Conflict(exc.message) from exc
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        raise exceptions.ValidationError(detail) from exc
 
 
 class StudentsPermission(permissions.BasePermission):
@@ -146,8 +122,7 @@ class CardApplicationViewSet(
         student = selectors.students_for_user(user=request.user).filter(pk=data.pop("student")).first()
         if student is None:
             raise exceptions.ValidationError({"student": [_("Unknown student.")]})
-        with service_errors():
-            result = services.card_application_file(actor=request.user, student=student, **data)
+        result = services.card_application_file(actor=request.user, student=student, **data)
         answer = self.get_serializer(self.get_queryset().get(pk=result.application.pk))
         return Response(answer.data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
@@ -174,8 +149,7 @@ class CardApplicationViewSet(
         serializer = CardApplicationTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         name = serializer.validated_data["action"]
-        with service_errors():
-            services.TRANSITION_SERVICES[name](
-                application=application, actor=request.user, **serializer.service_arguments()
-            )
+        services.TRANSITION_SERVICES[name](
+            application=application, actor=request.user, **serializer.service_arguments()
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=application.pk)).data)

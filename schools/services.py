@@ -29,8 +29,9 @@ from django.utils.translation import gettext_lazy
 from audit.services import audit_event_record
 from core.uploads import attach, files_removed_on_error
 from core.validators import normalize_id_number
-from core.workflow import TransitionNotAllowed
-from organization.access import POLICE_ROLES, unit_in_scope
+from core.workflow import Transition, lock_row
+from core.workflow import TransitionNotAllowed as TransitionNotAllowed  # raised by the steps below
+from organization.actors import is_admin, is_police_for, own_unit
 from organization.models import Role, Unit, UnitKind
 from organization.selectors import people_in
 from residents.services import CANNOT_ADD_HERE, registration_refused
@@ -48,14 +49,6 @@ from .models import (
 S = ApplicationStatus
 SCHOOL = "school"
 POLICE = "police"
-
-
-@dataclass(frozen=True)
-class Transition:
-    label: str
-    sources: frozenset[str]
-    target: str
-    actors: frozenset[str]
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -82,9 +75,7 @@ TRANSITIONS: dict[str, Transition] = {
 
 def school_of(user) -> Unit | None:
     """The school a school staff member works at, or None."""
-    if not (user.is_authenticated and user.unit_id and user.has_role(Role.SCHOOL_STAFF)):
-        return None
-    return user.unit.ancestor(UnitKind.SCHOOL)
+    return own_unit(user, {UnitKind.SCHOOL}, roles={Role.SCHOOL_STAFF})
 
 
 def is_school_staff_of(user, school: Unit) -> bool:
@@ -96,19 +87,19 @@ def actor_sides(user, student: Student) -> set[str]:
     """Which sides of the chain ``user`` acts for on ``student``'s applications."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return set()
-    if user.is_superuser:
+    if is_admin(user):
         return {SCHOOL, POLICE}
     sides = set()
     if is_school_staff_of(user, student.school):
         sides.add(SCHOOL)
-    if user.has_role(*POLICE_ROLES) and unit_in_scope(user, student.school):
+    if is_police_for(user, student.school):
         sides.add(POLICE)
     return sides
 
 
 def can_transition(user, application: CardApplication, action: str) -> bool:
     transition = TRANSITIONS[action]
-    return application.status in transition.sources and bool(actor_sides(user, application.student) & transition.actors)
+    return transition.allows(application.status) and transition.taken_by(actor_sides(user, application.student))
 
 
 def available_actions(user, application: CardApplication) -> list[str]:
@@ -117,20 +108,22 @@ def available_actions(user, application: CardApplication) -> list[str]:
 
 def _check(user, application: CardApplication, action: str) -> Transition:
     transition = TRANSITIONS[action]
-    if not actor_sides(user, application.student) & transition.actors:
-        if POLICE in transition.actors:
-            raise PermissionDenied(_("Only the police may check a student for card-crime risk."))
-        raise PermissionDenied(_("Only the staff of the student's school may do this step."))
-    if application.status not in transition.sources:
-        raise TransitionNotAllowed(
-            _("“%(action)s” is not possible while the application is “%(status)s”.")
-            % {"action": transition.label, "status": application.get_status_display()}
-        )
+    transition.check_side(
+        actor_sides(user, application.student),
+        refusal=_("Only the police may check a student for card-crime risk.")
+        if POLICE in transition.actors
+        else _("Only the staff of the student's school may do this step."),
+    )
+    transition.check(
+        application.status,
+        refusal=_("“%(action)s” is not possible while the application is “%(status)s”."),
+        state_label=application.get_status_display(),
+    )
     return transition
 
 
 def _locked(application: CardApplication) -> CardApplication:
-    return CardApplication.objects.select_for_update().select_related("student__school").get(pk=application.pk)
+    return lock_row(application, "student__school")
 
 
 def _required(value, field: str, message) -> str:
@@ -144,7 +137,7 @@ def _required(value, field: str, message) -> str:
 
 
 def _check_school_staff(actor, school: Unit) -> None:
-    if not (actor.is_superuser or is_school_staff_of(actor, school)):
+    if not (is_admin(actor) or is_school_staff_of(actor, school)):
         raise PermissionDenied(_("Only the staff of the student's school may do this."))
 
 
@@ -311,7 +304,7 @@ def card_application_file(
     uploads=(),
 ) -> FileResult:
     """School staff file an application on the student's behalf. The same ``client_id`` files it once."""
-    if not actor.is_superuser and SCHOOL not in actor_sides(actor, student):
+    if not is_admin(actor) and SCHOOL not in actor_sides(actor, student):
         raise PermissionDenied(_("Only the staff of the student's school may file an application."))
     if client_id is not None:
         existing = CardApplication.objects.filter(client_id=client_id).first()

@@ -5,17 +5,12 @@ number was pushed before). ``GET /api/v1/warnings/`` and ``/api/v1/warnings/{id}
 scoped to the caller; ``POST .../visits/`` records a follow-up visit (idempotent by ``client_id``)
 and ``POST .../transition/`` moves the case along. ``GET /api/v1/fraud-types/`` lists the codes.
 
-Every write goes through ``services.py``; :func:`service_errors` turns its refusals into answers in
-one place: wrong role 403, wrong state 409, bad input 400. A warning outside the caller's scope
-answers 404, exactly like one that does not exist.
+Every write goes through ``services.py``; the API's exception handler (``core.api.exception_handler``)
+turns its refusals into answers: wrong role 403, wrong state 409, bad input 400. A warning outside the
+caller's scope answers 404, exactly like one that does not exist.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,26 +52,6 @@ TRANSITION_SERVICES = {
     "report_defrauded": services.warning_report_defrauded,
     "close": services.warning_close,
 }
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("Not possible in the warning's current state.")
-    default_code = "conflict"
-
-
-@contextmanager
-def service_errors() -> Iterator[None]:
-    """Answer a service's refusal: wrong role 403, wrong state 409, bad input 400 (a message per field)."""
-    try:
-        yield
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
-    except services.TransitionNotAllowed as exc:
-        raise Conflict(exc.message) from exc
-    except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        raise exceptions.ValidationError(detail) from exc
 
 
 class WarningPermission(permissions.BasePermission):
@@ -193,8 +168,7 @@ class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def create(self, request, *args, **kwargs):
         serializer = WarningPushSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        with service_errors():
-            result = services.warning_push(actor=request.user, **serializer.validated_data)
+        result = services.warning_push(actor=request.user, **serializer.validated_data)
         if not self.get_queryset().filter(pk=result.warning.pk).exists():
             # The instruction number belongs to a warning outside the caller's scope: never show it.
             raise exceptions.ValidationError({"external_id": [_("This instruction number is already in use.")]})
@@ -236,8 +210,7 @@ class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data["visitors"] = [request.user, *self._companions(warning, data.pop("visitors", []), request.user)]
-        with service_errors():
-            result = services.warning_record_visit(warning=warning, actor=request.user, **data)
+        result = services.warning_record_visit(warning=warning, actor=request.user, **data)
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
         return Response(WarningVisitSerializer(result.visit).data, status=code)
 
@@ -270,8 +243,7 @@ class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         serializer = TRANSITION_SERIALIZERS[name](data=request.data)
         serializer.is_valid(raise_exception=True)
         fields = {key: value for key, value in serializer.validated_data.items() if key != "action"}
-        with service_errors():
-            TRANSITION_SERVICES[name](warning=warning, actor=request.user, **fields)
+        TRANSITION_SERVICES[name](warning=warning, actor=request.user, **fields)
         return self._answer(warning.pk)
 
 

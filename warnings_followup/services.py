@@ -35,8 +35,9 @@ from audit.services import audit_event_record
 from core.crypto import blind_index
 from core.rules import add_months, rule
 from core.validators import normalize_bank_account
-from core.workflow import TransitionNotAllowed
-from organization.access import POLICE_ROLES, VILLAGE_TEAM_ROLES, unit_in_scope
+from core.workflow import Transition, TransitionNotAllowed, lock_row
+from organization.access import VILLAGE_TEAM_ROLES, unit_in_scope
+from organization.actors import is_police, is_police_for, works_in
 from organization.models import Role, Unit, UnitKind
 from residents.services import resident_get_or_create_for_warning
 
@@ -62,14 +63,7 @@ CONFIRMER = "confirmer"  # "经反诈宣传劝阻队确认": the village's dissu
 CONFIRMER_ROLES = frozenset({Role.DISSUASION_TEAM, Role.VILLAGE_HEAD})
 
 
-@dataclass(frozen=True)
-class Transition:
-    label: str
-    sources: frozenset[str]
-    target: str | None  # None: the status stays (or is decided by the service)
-    actors: frozenset[str]  # POLICE and/or TEAM
-
-
+# Each step's actors: POLICE, TEAM and/or CONFIRMER; a target of None: the status stays (or the service decides).
 TRANSITIONS: dict[str, Transition] = {
     "acknowledge": Transition(gettext_lazy("Acknowledge"), frozenset({S.PUSHED}), S.FOLLOWING_UP, frozenset({TEAM})),
     "first_dissuasion": Transition(
@@ -103,11 +97,9 @@ TRANSITIONS: dict[str, Transition] = {
 def actor_kinds(user, warning: Warning) -> set[str]:
     """Which sides of the workflow ``user`` acts for on ``warning``: police, the village team, both or none."""
     kinds = set()
-    if not unit_in_scope(user, warning.village) and not user.is_superuser:
-        return kinds
-    if user.is_superuser or user.has_role(*POLICE_ROLES):
+    if is_police_for(user, warning.village):
         kinds.add(POLICE)
-    if user.has_role(*VILLAGE_TEAM_ROLES) and user.unit_id and user.unit.village == warning.village:
+    if works_in(user, warning.village, roles=VILLAGE_TEAM_ROLES) and unit_in_scope(user, warning.village):
         kinds.add(TEAM)
         if user.has_role(*CONFIRMER_ROLES):
             kinds.add(CONFIRMER)
@@ -131,8 +123,8 @@ def _precondition_error(warning: Warning, action: str) -> str | None:
 def can_transition(user, warning: Warning, action: str) -> bool:
     transition = TRANSITIONS[action]
     return (
-        warning.status in transition.sources
-        and bool(actor_kinds(user, warning) & transition.actors)
+        transition.allows(warning.status)
+        and transition.taken_by(actor_kinds(user, warning))
         and _precondition_error(warning, action) is None
     )
 
@@ -143,15 +135,17 @@ def available_actions(user, warning: Warning) -> list[str]:
 
 def _check(user, warning: Warning, action: str) -> Transition:
     transition = TRANSITIONS[action]
-    if not actor_kinds(user, warning) & transition.actors:
-        if action == "confirm_dissuaded":
-            raise PermissionDenied(_("Only the village's dissuasion team and the village head may confirm dissuasion."))
-        raise PermissionDenied(_("Your role may not do this on this warning."))
-    if warning.status not in transition.sources:
-        raise TransitionNotAllowed(
-            _("“%(action)s” is not possible while the warning is “%(status)s”.")
-            % {"action": transition.label, "status": warning.get_status_display()}
-        )
+    transition.check_side(
+        actor_kinds(user, warning),
+        refusal=_("Only the village's dissuasion team and the village head may confirm dissuasion.")
+        if action == "confirm_dissuaded"
+        else _("Your role may not do this on this warning."),
+    )
+    transition.check(
+        warning.status,
+        refusal=_("“%(action)s” is not possible while the warning is “%(status)s”."),
+        state_label=warning.get_status_display(),
+    )
     error = _precondition_error(warning, action)
     if error:
         raise TransitionNotAllowed(error)
@@ -159,7 +153,7 @@ def _check(user, warning: Warning, action: str) -> Transition:
 
 
 def _locked(warning: Warning) -> Warning:
-    return Warning.objects.select_for_update().select_related("village", "person").get(pk=warning.pk)
+    return lock_row(warning, "village", "person")
 
 
 def _set_status(warning: Warning, new: str, *, actor, event: str, reason: str, fields: list[str], **extra) -> None:
@@ -201,7 +195,7 @@ def warning_push(
     pushed_at: datetime.datetime | None = None,
 ) -> PushResult:
     """Police push a warning. Re-pushing the same ``external_id`` returns the existing warning."""
-    if not (actor.is_superuser or actor.has_role(*POLICE_ROLES)):
+    if not is_police(actor):
         raise PermissionDenied(_("Only police staff may push warnings."))
     if village.kind != UnitKind.VILLAGE or not unit_in_scope(actor, village):
         raise ValidationError({"village": _("Unknown village code.")})
