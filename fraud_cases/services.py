@@ -20,7 +20,6 @@ Registering a case, in one transaction:
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
 
@@ -31,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_event_record
-from core.workflow import TransitionNotAllowed
+from core.workflow import Transition, TransitionNotAllowed, lock_row
 from organization.access import can, unit_in_scope
 from organization.models import Unit, UnitKind
 from residents.models import Resident, ResidentSource, id_number_hash
@@ -232,13 +231,6 @@ SIGNS_MIN, SIGNS_MAX = 1, 8
 SIGN_MAX = 120
 
 
-@dataclass(frozen=True)
-class Transition:
-    label: str
-    sources: frozenset[str]
-    target: str
-
-
 T = TypicalCaseStatus
 TYPICAL_CASE_TRANSITIONS = {
     "publish": Transition(gettext_lazy("Publish"), frozenset({T.DRAFT, T.RETIRED}), T.PUBLISHED),
@@ -256,7 +248,7 @@ def can_edit_typical_case(user, case: TypicalCase) -> bool:
 
 
 def can_transition_typical_case(user, case: TypicalCase, action: str) -> bool:
-    return case.status in TYPICAL_CASE_TRANSITIONS[action].sources and _may_write(user, case)
+    return TYPICAL_CASE_TRANSITIONS[action].allows(case.status) and _may_write(user, case)
 
 
 def _points(values, *, field: str, least: int, most: int, longest: int) -> list[str]:
@@ -345,7 +337,7 @@ def typical_case_save(
             case = TypicalCase.objects.create(author=actor, unit=typical_case_library_unit(actor), **values)
             audit_event_record(actor=actor, subject=case, event="typical_case_create", new=case.status)
             return case
-        case = TypicalCase.objects.select_for_update().get(pk=case.pk)
+        case = lock_row(case)
         if case.status not in EDITABLE:
             raise TransitionNotAllowed(_("A retired typical case cannot be changed: publish it again first."))
         changed = [field for field, value in values.items() if getattr(case, field) != value]
@@ -364,14 +356,14 @@ def typical_case_transition(*, actor, case: TypicalCase, action: str, reason: st
     if not _may_write(actor, case):
         raise PermissionDenied(_("Only the police and the governance centre write typical cases."))
     with transaction.atomic():
-        case = TypicalCase.objects.select_for_update().get(pk=case.pk)
+        case = lock_row(case)
         if case.status == transition.target:
             return case
-        if case.status not in transition.sources:
-            raise TransitionNotAllowed(
-                _("“%(action)s” is not possible while the typical case is “%(status)s”.")
-                % {"action": transition.label, "status": case.get_status_display()}
-            )
+        transition.check(
+            case.status,
+            refusal=_("“%(action)s” is not possible while the typical case is “%(status)s”."),
+            state_label=case.get_status_display(),
+        )
         old = case.status
         case.status = transition.target
         fields = ["status", "updated_at"]
