@@ -4,8 +4,9 @@ source case's victim's name.
 Numbers are found as runs of digits (spaces, dashes and brackets inside allowed; full-width digits read as
 digits) and each run is tried with the project's own validators (``core.validators``): a run that
 ``normalize_id_number`` accepts is an ID number, one that ``normalize_phone`` accepts a phone number, and any run
-of 12 or more digits that ``normalize_bank_account`` accepts (or refuses only for its check digit) a bank number. Short figures (amounts, dates, 110,
-96110) never match. The functions are pure and serve the form, the service and the tests alike.
+of 12 or more digits that ``normalize_bank_account`` accepts (or refuses only for its check digit) a bank
+number. Short figures (amounts, dates, 110, 96110) never match. The functions are pure and serve the form, the
+service and the tests alike.
 """
 
 from __future__ import annotations
