@@ -383,6 +383,33 @@ class Column:
     wide: bool = False
 
 
+#: The columns every police or school export spells the same way.
+ID_NUMBER = Column(
+    _("ID number"), IdNumberCell(), True, ("身份证号", "身份证号码", "公民身份号码"), text=True, wide=True
+)
+PHONE = Column(_("Phone"), PhoneCell(), False, ("手机号", "手机号码", "联系电话"), text=True)
+
+
+@dataclass
+class Plan:
+    """What a sheet's row check found: the problems (``{"row", "column", "message"}``) and the rows read."""
+
+    problems: list[dict] = field(default_factory=list)
+    total_rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def existing_values(queryset, field_name: str, values: Iterable) -> set:
+    """Which of ``values`` the ``field_name`` of ``queryset`` already holds: one query per thousand values."""
+    found = set()
+    for batch in iter_batches(values):
+        found.update(queryset.filter(**{f"{field_name}__in": batch}).values_list(field_name, flat=True))
+    return found
+
+
 class ImportRollback(Exception):
     """Raised while writing to undo the whole import; ``errors`` are row errors to show."""
 

@@ -28,21 +28,22 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.sheets import (
+    ID_NUMBER,
+    PHONE,
     AmountCell,
     ChoiceCell,
     Column,
-    IdNumberCell,
     ImportRollback,
     MomentCell,
-    PhoneCell,
+    Plan,
     Table,
     TextCell,
-    iter_batches,
+    existing_values,
     register,
 )
-from organization.importing import ScopedSheet
+from organization.importing import VILLAGE, ScopedSheet
 from residents.models import ResidentSource
-from warnings_followup.importing import FRAUD_TYPE, VILLAGE
+from warnings_followup.importing import FRAUD_TYPE
 
 from .models import CaseSource, FraudCase
 from .services import CLOCK_SKEW, fraud_case_register
@@ -80,9 +81,9 @@ COLUMNS: dict[str, Column] = {
         True,
         ("姓名", "受害人姓名", "事主姓名"),
     ),
-    "id_number": Column(_("ID number"), IdNumberCell(), True, ("身份证号", "身份证号码", "公民身份号码"), True, True),
-    "phone": Column(_("Phone"), PhoneCell(), False, ("手机号", "手机号码", "联系电话"), True),
-    "village": Column(_("Village code"), VILLAGE, True, ("村居编码", "村居代码"), True),
+    "id_number": ID_NUMBER,
+    "phone": PHONE,
+    "village": VILLAGE,
     "fraud_type": Column(_("Fraud type"), FRAUD_TYPE, True, ("诈骗类型", "案件类型")),
     "loss_amount": Column(_("Loss (yuan)"), AmountCell(required=True), True, ("损失金额", "损失金额(元)", "涉案金额")),
     "recovered_amount": Column(_("Recovered (yuan)"), AmountCell(), False, ("挽损金额", "挽损金额(元)", "追回金额")),
@@ -105,14 +106,8 @@ class PlannedCase:
 
 
 @dataclass
-class CaseImportPlan:
+class CaseImportPlan(Plan):
     cases: dict[str, PlannedCase] = field(default_factory=dict)
-    problems: list[dict] = field(default_factory=list)
-    total_rows: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
     @property
     def new_cases(self) -> list[PlannedCase]:
@@ -126,13 +121,6 @@ class CaseImportPlan:
             "existing": len(self.cases) - len(new),
             "defrauded_after_warning": warned or 0,
         }
-
-
-def _existing_case_numbers(numbers: set[str]) -> set[str]:
-    found = set()
-    for batch in iter_batches(numbers):
-        found.update(FraudCase.objects.filter(case_number__in=batch).values_list("case_number", flat=True))
-    return found
 
 
 @register
@@ -172,7 +160,7 @@ class CaseSheet(ScopedSheet):
                     values.setdefault("phone", "")
                     values.setdefault("recovered_amount", Decimal("0"))
                     plan.cases[case_number] = PlannedCase(number, values)
-        for case_number in _existing_case_numbers(set(plan.cases)):
+        for case_number in existing_values(FraudCase.objects.all(), "case_number", plan.cases):
             plan.cases[case_number].exists = True
         if progress is not None:
             progress(len(table.rows))

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from core.sheets import Cell, Sheet, cell_text
+from django.utils.translation import gettext_lazy as _
+
+from core.sheets import Cell, Column, Sheet, cell_text
 
 from .access import can, unit_in_scope
-from .models import Unit
+from .models import Unit, UnitKind
 
 
 class ScopedSheet(Sheet):
@@ -60,3 +62,16 @@ class UnitCell(Cell):
         if unit is None:
             raise ValueError(str(self.unknown_message) % {"code": code})
         return unit
+
+
+def village_cell() -> UnitCell:
+    """A required village code in the user's scope."""
+    return UnitCell(
+        UnitKind.VILLAGE,
+        unknown_message=_("Unknown village code “%(code)s”."),
+        required_message=_("Enter a village code."),
+    )
+
+
+#: The village column of the police's exports (their own spellings of its header accepted).
+VILLAGE = Column(_("Village code"), village_cell(), True, ("村居编码", "村居代码"), text=True)

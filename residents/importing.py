@@ -61,6 +61,7 @@ from core.sheets import (
     Column,
     IdNumberCell,
     PhoneCell,
+    Plan,
     Table,
     TextCell,
     cell_text,
@@ -68,7 +69,7 @@ from core.sheets import (
     register,
 )
 from organization.access import unit_in_scope
-from organization.importing import ScopedSheet, UnitCell
+from organization.importing import ScopedSheet, UnitCell, village_cell
 from organization.models import UnitKind
 
 from .models import Household, Resident, ResidentSource, ResidentTag
@@ -123,14 +124,6 @@ class TagsCell(Cell):
         return tags
 
 
-def village_cell() -> UnitCell:
-    return UnitCell(
-        UnitKind.VILLAGE,
-        unknown_message=_("Unknown village code “%(code)s”."),
-        required_message=_("Enter a village code."),
-    )
-
-
 def grid_cell() -> UnitCell:
     return UnitCell(UnitKind.GRID, unknown_message=_("Unknown grid code “%(code)s”."))
 
@@ -139,11 +132,9 @@ def grid_cell() -> UnitCell:
 
 
 @dataclass
-class ResidentImportPlan:
+class ResidentImportPlan(Plan):
     """What an import would do: built by :meth:`ResidentSheet.plan`, written by :func:`write_plan`."""
 
-    total_rows: int = 0
-    problems: list[dict] = field(default_factory=list)
     new_residents: list[Resident] = field(default_factory=list)
     updated_residents: list[Resident] = field(default_factory=list)
     new_households: list[Household] = field(default_factory=list)
@@ -152,10 +143,6 @@ class ResidentImportPlan:
     rows: list[tuple[int, Resident, bool]] = field(default_factory=list)
     #: id(instance) -> fields changed on an existing resident or household, for bulk_update.
     changed_fields: dict[int, set[str]] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
     def summary(self) -> dict:
         return {

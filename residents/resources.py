@@ -23,9 +23,10 @@ from import_export import fields, widgets
 
 from core.sheets import PhoneCell, TextCell, cell_text
 from core.validators import mask_id_number, mask_phone
+from organization.importing import village_cell
 from organization.resources import AllOrNothingResource
 
-from .importing import ResidentSheet, grid_cell, village_cell
+from .importing import ResidentSheet, grid_cell
 from .models import Household, Resident, ResidentTag
 from .services import _check_grid
 

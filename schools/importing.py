@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.sheets import PROGRESS_EVERY, Column, IdNumberCell, PhoneCell, Table, TextCell, iter_batches, register
+from core.sheets import ID_NUMBER, PROGRESS_EVERY, Column, PhoneCell, Plan, Table, TextCell, iter_batches, register
 from organization.importing import ScopedSheet, UnitCell
 from organization.models import UnitKind
 from residents.services import CANNOT_ADD_HERE, registration_refused
@@ -41,7 +41,7 @@ COLUMNS: dict[str, Column] = {
         True,
         ("姓名", "学生姓名"),
     ),
-    "id_number": Column(_("ID number"), IdNumberCell(), True, ("身份证号", "身份证号码", "公民身份号码"), True, True),
+    "id_number": ID_NUMBER,
     "guardian_name": Column(_("Guardian"), TextCell(max_length=50), False, ("监护人", "监护人姓名", "家长姓名")),
     "guardian_phone": Column(
         _("Guardian's phone"), PhoneCell(), False, ("监护人电话", "监护人手机", "家长电话", "联系电话"), True, True
@@ -57,14 +57,8 @@ COLUMNS: dict[str, Column] = {
 
 
 @dataclass
-class StudentImportPlan:
+class StudentImportPlan(Plan):
     rows: list[dict] = field(default_factory=list)
-    problems: list[dict] = field(default_factory=list)
-    total_rows: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
     def summary(self) -> dict:
         created = sum(1 for row in self.rows if row["existing"] is None)

@@ -37,22 +37,22 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.sheets import (
+    ID_NUMBER,
+    PHONE,
     BankAccountCell,
     ChoiceCell,
     Column,
-    IdNumberCell,
     ImportRollback,
     MomentCell,
-    PhoneCell,
+    Plan,
     Table,
     TextCell,
     cell_text,
-    iter_batches,
+    existing_values,
     register,
 )
 from core.validators import bank_account_luhn_warning
-from organization.importing import ScopedSheet, UnitCell
-from organization.models import UnitKind
+from organization.importing import VILLAGE, ScopedSheet
 
 from .models import FraudType, RiskLevel, Warning
 from .serializers import CLOCK_SKEW, FRAUD_TYPE_NAMES_ZH
@@ -76,11 +76,6 @@ FRAUD_TYPE = ChoiceCell(
     required_message=_("Enter the fraud type."),
     message=_("Unknown fraud type “%(value)s”. The fraud types are listed in the template's instructions."),
 )
-VILLAGE = UnitCell(
-    UnitKind.VILLAGE,
-    unknown_message=_("Unknown village code “%(code)s”."),
-    required_message=_("Enter a village code."),
-)
 
 COLUMNS: dict[str, Column] = {
     "external_id": Column(
@@ -92,9 +87,9 @@ COLUMNS: dict[str, Column] = {
         True,
         ("姓名", "预警对象姓名"),
     ),
-    "id_number": Column(_("ID number"), IdNumberCell(), True, ("身份证号", "身份证号码", "公民身份号码"), True, True),
-    "phone": Column(_("Phone"), PhoneCell(), False, ("手机号", "手机号码", "联系电话"), True),
-    "village": Column(_("Village code"), VILLAGE, True, ("村居编码", "村居代码"), True),
+    "id_number": ID_NUMBER,
+    "phone": PHONE,
+    "village": VILLAGE,
     "address": Column(_("Address"), TextCell(max_length=200), False, ("地址", "住址", "居住地址")),
     "fraud_type": Column(_("Fraud type"), FRAUD_TYPE, True, ("诈骗类型",)),
     "risk_level": Column(
@@ -132,15 +127,9 @@ class PlannedWarning:
 
 
 @dataclass
-class WarningImportPlan:
+class WarningImportPlan(Plan):
     warnings: dict[str, PlannedWarning] = field(default_factory=dict)
-    problems: list[dict] = field(default_factory=list)
     notices: list[dict] = field(default_factory=list)
-    total_rows: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
     @property
     def new_warnings(self) -> list[PlannedWarning]:
@@ -155,13 +144,6 @@ class WarningImportPlan:
             "accounts": sum(len(planned.accounts) for planned in new),
             "notices": self.notices,
         }
-
-
-def _existing_external_ids(external_ids: set[str]) -> set[str]:
-    found = set()
-    for batch in iter_batches(external_ids):
-        found.update(Warning.objects.filter(external_id__in=batch).values_list("external_id", flat=True))
-    return found
 
 
 # --- the sheet -------------------------------------------------------------------------------------------
@@ -195,7 +177,7 @@ class WarningSheet(ScopedSheet):
                     problem(row.number, name, message)
             if external_id:
                 _plan_row(plan, planned, row.values, row.errors, row.number, problem)
-        for external_id in _existing_external_ids(set(plan.warnings)):
+        for external_id in existing_values(Warning.objects.all(), "external_id", plan.warnings):
             plan.warnings[external_id].exists = True
         plan.problems = [entry for _position, entry in sorted(found, key=lambda item: item[0])]
         if progress is not None:

@@ -85,8 +85,10 @@ def one_row_sheet(*cells: str) -> bytes:
 
 @pytest.fixture
 def uploader(client, leader, village_a, grid_a1, django_capture_on_commit_callbacks, settings):
-    """The registry's import page, as the town's leader; the dry run runs eagerly on commit."""
+    """The registry's import page, as the town's leader; the dry run runs eagerly on commit. A storage of its own:
+    what earlier tests stored does not count as stored by this upload."""
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.STORAGES = {**settings.STORAGES}  # a fresh in-memory storage
     client.force_login(leader)
 
     def upload(data: bytes, name: str = "居民.xlsx"):
