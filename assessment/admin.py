@@ -7,10 +7,13 @@ from .models import (
     CallbackDraw,
     CallbackSettings,
     ChecklistItem,
+    CountyReport,
     IndicatorWeights,
     Inspection,
     RectificationReport,
     SummonsRule,
+    UnitDocument,
+    YearTarget,
 )
 
 
@@ -108,3 +111,30 @@ class RectificationReportAdmin(admin.ModelAdmin):
         "decided_at",
         "decided_by",
     ]
+
+
+@admin.register(YearTarget)
+class YearTargetAdmin(admin.ModelAdmin):
+    list_display = ["unit", "year", "cases_change", "loss_change", "set_by", "set_at"]
+    readonly_fields = ["set_by", "set_at"]
+
+
+@admin.register(CountyReport)
+class CountyReportAdmin(admin.ModelAdmin):
+    """Read only: a report changes state only through ``report_services`` (the file is kept as sent)."""
+
+    list_display = ["unit", "period_key", "status", "submitted_by", "submitted_at"]
+    list_filter = ["status"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UnitDocument)
+class UnitDocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "unit", "kind", "period_key", "uploaded_by", "uploaded_at"]
+    list_filter = ["kind"]
+    readonly_fields = ["uploaded_by", "uploaded_at"]
