@@ -7,6 +7,12 @@ PHONE_WIDGET = forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}
 ID_NUMBER_WIDGET = forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"})
 
 
+def to_decide(choices) -> list:
+    """Choices where the user must decide: nothing preselected, an empty first option that reads "请选择"
+    (templates/django/forms/widgets/select_option.html)."""
+    return [("", "---------"), *choices]
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     """A unit shown by its name (the queryset is always limited to the user's scope by the form)."""
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.forms import ID_NUMBER_WIDGET, PHONE_WIDGET, UnitChoiceField
+from core.forms import ID_NUMBER_WIDGET, PHONE_WIDGET, UnitChoiceField, to_decide
 from core.validators import validate_id_number, validate_phone
 from organization.models import Unit
 from warnings_followup.models import FraudType
@@ -47,7 +47,7 @@ class FraudCaseForm(forms.Form):
         label=_("Phone"), required=False, max_length=32, validators=[validate_phone], widget=PHONE_WIDGET
     )
     village = UnitChoiceField(label=_("Village or community"), queryset=Unit.objects.none())
-    fraud_type = forms.ChoiceField(label=_("Fraud type"), choices=FraudType.choices)
+    fraud_type = forms.ChoiceField(label=_("Fraud type"), choices=to_decide(FraudType.choices))
     loss_amount = forms.DecimalField(
         label=_("Loss (yuan)"), min_value=0, max_digits=14, decimal_places=2, widget=AMOUNT_WIDGET
     )

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.forms import ID_NUMBER_WIDGET, PHONE_WIDGET, UnitChoiceField
+from core.forms import ID_NUMBER_WIDGET, PHONE_WIDGET, UnitChoiceField, to_decide
 from core.validators import validate_bank_account, validate_id_number, validate_phone
 from organization.models import Unit
 
@@ -51,10 +51,8 @@ class PushForm(forms.Form):
     )
     village = UnitChoiceField(label=_("Village or community"), queryset=Unit.objects.none())
     address = forms.CharField(label=_("Address"), required=False, max_length=200)
-    fraud_type = forms.ChoiceField(label=_("Fraud type"), choices=FraudType.choices)
-    risk_level = forms.ChoiceField(
-        label=_("Risk level"), choices=RiskLevel.choices, initial=RiskLevel.HIGH, widget=forms.RadioSelect
-    )
+    fraud_type = forms.ChoiceField(label=_("Fraud type"), choices=to_decide(FraudType.choices))
+    risk_level = forms.ChoiceField(label=_("Risk level"), choices=RiskLevel.choices, widget=forms.RadioSelect)
     summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     external_id = forms.CharField(
         label=_("Instruction number"),

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # the widget templates, so that templates/django/forms/ can override them
     # third party
     "crispy_forms",
     "crispy_bootstrap5",
@@ -79,6 +80,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "luocun_antifraud.urls"
+
+# Widgets render through TEMPLATES, so templates/django/forms/widgets/ can say "请选择" for an empty choice.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {
