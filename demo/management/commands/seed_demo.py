@@ -15,6 +15,7 @@ SEEDERS = [
     "demo.schools.seed",
     "demo.education.seed",
     "demo.fraud_cases.seed",
+    "fraud_cases.starter_cases.demo_seed",  # the starter set of typical cases (典型案例), by the demo police
     "demo.assessment.seed",
     "demo.campaigns.recount_coverage",  # last: the seeders above write households, visits, pledges in bulk
 ]
