@@ -7,6 +7,7 @@ from organization.navigation import NavEntry, home_panel, menu
 menu(
     _("Door-knocking"),
     NavEntry(_("Door-knocking"), "campaigns:households", "outreach.visit"),
+    NavEntry(_("Field mode (offline)"), "field:app", "outreach.visit"),
     NavEntry(_("Coverage"), "campaigns:coverage", "outreach.view"),
     NavEntry(_("Pledges"), "campaigns:pledge_list", "outreach.view"),
     order=30,
