@@ -1,10 +1,10 @@
 """The web pages of a spreadsheet import, whatever it imports: upload, dry run with progress, confirm, result.
 
-Each app describes its import's pages with an :class:`ImportPages` (its :class:`core.sheets.Sheet`, URL
-namespace, labels, how a job's summary reads, the template's example row and notes) and gets its five views
-from :meth:`ImportPages.views`; the templates in ``templates/imports/`` take everything kind-specific from the
-context. Every view needs the sheet's capability and answers 404 for another user's job or a job of another
-kind. The work itself is in ``core.imports``.
+Each app describes its import's pages with an :class:`ImportPages` beside its sheet, in its ``importing``
+module (the :class:`core.sheets.Sheet`, URL namespace, labels, how a job's summary reads, the template's example
+row and notes) and gets its five URLs from :meth:`ImportPages.urls`; the templates in ``templates/imports/`` take
+everything kind-specific from the context. Every view needs the sheet's capability and answers 404 for another
+user's job or a job of another kind. The work itself is in ``core.imports``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import openpyxl
 from django import forms
@@ -21,7 +20,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -174,15 +173,19 @@ class ImportPages:
         """The required columns' headers, for the notes."""
         return "、".join(self.sheet.header(name) for name in self.sheet.required_names())
 
-    def views(self) -> SimpleNamespace:
-        """``start``, ``template``, ``job``, ``progress`` and ``confirm``, ready for the URLconf."""
-        return SimpleNamespace(
-            template=login_required(require_GET(self.template)),
-            start=login_required(require_http_methods(["GET", "POST"])(self.start)),
-            job=login_required(require_GET(self.job)),
-            progress=login_required(require_GET(self.progress)),
-            confirm=login_required(require_POST(self.confirm)),
-        )
+    def urls(self, prefix: str = "import/") -> list:
+        """The five pages under ``prefix``, named ``import_start`` … ``import_confirm`` in the including namespace:
+        ``path("", include(PAGES.urls()))`` in the app's URLconf."""
+        start = login_required(require_http_methods(["GET", "POST"])(self.start))
+        template, job = login_required(require_GET(self.template)), login_required(require_GET(self.job))
+        progress, confirm = login_required(require_GET(self.progress)), login_required(require_POST(self.confirm))
+        return [
+            path(prefix, start, name="import_start"),
+            path(f"{prefix}template.xlsx", template, name="import_template"),
+            path(f"{prefix}jobs/<int:pk>/", job, name="import_job"),
+            path(f"{prefix}jobs/<int:pk>/progress/", progress, name="import_progress"),
+            path(f"{prefix}jobs/<int:pk>/confirm/", confirm, name="import_confirm"),
+        ]
 
 
 def template_workbook(

@@ -15,18 +15,27 @@ Writing is all or nothing: the commit checks the sheet again inside one transact
 ``services.fraud_case_register`` per new case (victims created from an import get the resident source
 "Excel import"); any problem rolls everything back (warning notifications included: they are queued on
 commit). Jobs run on ``core.models.ImportJob`` (kind ``fraud_cases``, :class:`CaseSheet`) through ``core.imports``.
+
+Pages
+    :data:`PAGES`: the upload, dry run, confirm and result pages of ``core.import_views``, with this import's
+    wording, summaries, and the template workbook's example row and notes.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext, pgettext_lazy
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.import_views import ImportPages
+from core.models import ImportJob
 from core.sheets import (
     ID_NUMBER,
     PHONE,
@@ -41,9 +50,13 @@ from core.sheets import (
     existing_values,
     register,
 )
+from core.validators import make_id_number
 from organization.importing import VILLAGE, ScopedSheet
+from organization.selectors import villages_for_user
 from residents.models import ResidentSource
 from warnings_followup.importing import FRAUD_TYPE
+from warnings_followup.models import FraudType
+from warnings_followup.serializers import FRAUD_TYPE_NAMES_ZH
 
 from .models import CaseSource, FraudCase
 from .services import CLOCK_SKEW, fraud_case_register
@@ -186,3 +199,90 @@ class CaseSheet(ScopedSheet):
 def cases_import(*, data: bytes | Table, user, dry_run: bool, progress=None):
     """Check (and unless ``dry_run``, register) a sheet of cases, all or nothing."""
     return CaseSheet(user).run(data=data, dry_run=dry_run, progress=progress)
+
+
+# --- the pages (core.import_views) ------------------------------------------------------------------------
+
+
+def outcome(job: ImportJob) -> dict:
+    created, existing = job.summary.get("created", 0), job.summary.get("existing", 0)
+    ready = ngettext(
+        "%(counter)s new case ready to register.",
+        "%(counter)s new cases ready to register.",
+        created,
+    ) % {"counter": created}
+    result = ngettext("%(counter)s case registered.", "%(counter)s cases registered.", created) % {"counter": created}
+    warned = job.summary.get("defrauded_after_warning", 0)
+    if warned:
+        result += " " + ngettext(
+            "%(counter)s victim had been warned before (defrauded after warning).",
+            "%(counter)s victims had been warned before (defrauded after warning).",
+            warned,
+        ) % {"counter": warned}
+    if existing:
+        ready += " " + ngettext(
+            "%(counter)s case number is already registered and will be left unchanged.",
+            "%(counter)s case numbers are already registered and will be left unchanged.",
+            existing,
+        ) % {"counter": existing}
+        result += " " + ngettext(
+            "%(counter)s case number was already registered and was left unchanged.",
+            "%(counter)s case numbers were already registered and were left unchanged.",
+            existing,
+        ) % {"counter": existing}
+    return {"ready": ready, "result": result, "confirmable": job.can_confirm and bool(created)}
+
+
+def example(user) -> dict:
+    village = villages_for_user(user=user).first()
+    return {
+        "case_number": f"A{timezone.localdate():%Y%m%d}0001",
+        "reported_at": f"{timezone.localtime().replace(second=0, microsecond=0):%Y-%m-%d %H:%M}",
+        "victim_name": gettext("Zhang San"),
+        "id_number": make_id_number("440605", datetime.date(1956, 3, 14), 123),
+        "phone": "13800138000",
+        "village": village.code if village else "",
+        "fraud_type": FRAUD_TYPE_NAMES_ZH[FraudType.INVESTMENT.value],
+        "loss_amount": "38600.00",
+        "recovered_amount": "0",
+        "source": "110",
+    }
+
+
+def notes(user) -> list:
+    notes = [
+        gettext("One row per case; replace the example row."),
+        gettext("Required columns: %(columns)s. The other columns may be left empty.")
+        % {"columns": PAGES.required_headers()},
+        gettext(
+            "Keep the case number, ID number and phone columns formatted as Text, or Excel will destroy the numbers."
+        ),
+        gettext("A case number already registered is left unchanged: importing a file again creates nothing."),
+        gettext("Victims are linked to the resident registry by ID number, and registered if absent."),
+        gettext("Village codes are those of the organisation pages."),
+        gettext("Source: 110, 平台 (platform) or 其他 (other)."),
+        gettext("Report time: a date and time such as 2026-03-01 09:30."),
+        gettext("Fraud types (a code or a name):"),
+    ]
+    notes += [f"{code} · {FRAUD_TYPE_NAMES_ZH[code]} · {label}" for code, label in FraudType.choices]
+    return notes
+
+
+PAGES = ImportPages(
+    sheet=CaseSheet,
+    namespace="fraud_cases",
+    title=gettext_lazy("Import fraud cases"),
+    steps=(
+        gettext_lazy("Upload the 110 system's or the investigation platform's export, or fill in the template."),
+        gettext_lazy("Every row is checked first, and nothing is registered until you confirm."),
+        gettext_lazy("Case numbers already registered are left unchanged, never duplicated."),
+    ),
+    confirm_label=gettext_lazy("Register these cases"),
+    done=lambda: {"url": reverse("fraud_cases:case_list"), "label": gettext("See the cases")},
+    outcome=outcome,
+    example=example,
+    notes=notes,
+    sheet_title=gettext_lazy("Fraud cases"),
+    template_filename="fraud-cases-template.xlsx",
+    parents=(("fraud_cases:case_list", gettext_lazy("Fraud cases")),),
+)

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import analysis_views, import_views, typical_views, views
+from . import analysis_views, typical_views, views
+from .importing import PAGES
 
 app_name = "fraud_cases"
 
@@ -24,9 +25,5 @@ urlpatterns = [
         name="typical_case_transition",
     ),
     # Excel batch (the 110 system's or the platform's export): upload, dry run, confirm.
-    path("import/", import_views.import_start, name="import_start"),
-    path("import/template.xlsx", import_views.import_template, name="import_template"),
-    path("import/jobs/<int:pk>/", import_views.import_job, name="import_job"),
-    path("import/jobs/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
-    path("import/jobs/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("", include(PAGES.urls())),
 ]

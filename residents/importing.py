@@ -36,6 +36,10 @@ Writing (:func:`write_plan`): the fast path
 
 The admin's import (``residents.resources``) goes through the same planner and writer
 (:func:`import_resource_dataset`), its files read by the same reader (:class:`SafeXLSX`, :class:`SafeCSV`).
+
+Pages
+    :data:`PAGES`: the upload, dry run, confirm and result pages of ``core.import_views``, with this import's
+    wording, summaries, and the template workbook's example row and notes.
 """
 
 from __future__ import annotations
@@ -48,14 +52,17 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, connections, router, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from import_export.formats import base_formats
 from import_export.results import Error, Result, RowResult
 from tablib import Dataset
 
 from core.crypto import blind_index
+from core.import_views import ImportPages
+from core.models import ImportJob
 from core.sheets import (
     Cell,
     Column,
@@ -68,9 +75,11 @@ from core.sheets import (
     read_table,
     register,
 )
+from core.validators import make_id_number
 from organization.access import unit_in_scope
 from organization.importing import ScopedSheet, UnitCell, village_cell
 from organization.models import UnitKind
+from organization.selectors import villages_for_user
 
 from .models import Household, Resident, ResidentSource, ResidentTag
 from .services import CANNOT_ADD_HERE, _check_grid, registration_refused
@@ -589,3 +598,73 @@ def dataset_from_bytes(data) -> Dataset:
         dataset.append((list(row) + [None] * width)[:width])
     dataset.row_numbers = table.row_numbers
     return dataset
+
+
+# --- the pages (core.import_views) ------------------------------------------------------------------------
+
+
+def outcome(job: ImportJob) -> dict:
+    counts = {
+        "counter": job.total_rows,
+        "created": job.summary.get("created", ""),
+        "updated": job.summary.get("updated", ""),
+    }
+    ready = ngettext(
+        "%(counter)s row ready: %(created)s new, %(updated)s updates.",
+        "%(counter)s rows ready: %(created)s new, %(updated)s updates.",
+        job.total_rows,
+    )
+    result = ngettext(
+        "Imported %(counter)s row: %(created)s new, %(updated)s updated.",
+        "Imported %(counter)s rows: %(created)s new, %(updated)s updated.",
+        job.total_rows,
+    )
+    return {"ready": ready % counts, "result": result % counts, "confirmable": job.can_confirm}
+
+
+def example(user) -> dict:
+    village = villages_for_user(user=user).first()
+    grid = village.children.filter(kind=UnitKind.GRID).order_by("code").first() if village else None
+    return {
+        "name": gettext("Zhang San"),
+        "id_number": make_id_number("440605", datetime.date(1956, 3, 14), 123),
+        "phone": "13800138000",
+        "village": village.code if village else "",
+        "grid": grid.code if grid else "",
+        "address": gettext("No. 1 Xingfu Road"),
+        "household_contact_phone": "0757-81234567",
+        "relation": gettext("Head of household"),
+        "tags": str(ResidentTag.ELDERLY.label),
+    }
+
+
+def notes(user) -> list:
+    return [
+        gettext("Fill in one row per resident on the first sheet; replace the example row."),
+        gettext("Required columns: %(columns)s. The other columns may be left empty.")
+        % {"columns": PAGES.required_headers()},
+        gettext("Keep the ID number and phone columns formatted as Text, or Excel will destroy the numbers."),
+        gettext("Empty cells do not erase what is already registered."),
+        gettext("Village and grid codes are those of the organisation pages."),
+        gettext("Tags: %(tags)s, separated by commas.")
+        % {"tags": "、".join(str(label) for label in ResidentTag.labels)},
+    ]
+
+
+PAGES = ImportPages(
+    sheet=ResidentSheet,
+    namespace="residents",
+    title=gettext_lazy("Import residents"),
+    steps=(
+        gettext_lazy("Download the template and fill in one row per resident, with their household's address."),
+        gettext_lazy("Upload it: every row is checked first, and nothing is written until you confirm."),
+        gettext_lazy("People already registered (matched by ID number) are updated, never duplicated."),
+    ),
+    confirm_label=gettext_lazy("Confirm import"),
+    done=lambda: {"url": reverse("residents:resident_list"), "label": gettext("See the residents")},
+    outcome=outcome,
+    example=example,
+    notes=notes,
+    sheet_title=gettext_lazy("Residents"),
+    template_filename="residents-template.xlsx",
+)

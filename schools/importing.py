@@ -10,17 +10,26 @@ like a repeated ID number within the sheet.
 Reading, cells, dry run and all or nothing are ``core.sheets``' (core.workbooks: bomb-checked, read in the
 worker); the commit checks again inside one transaction and writes all or nothing. Jobs run through
 ``core.imports`` (kind ``students``, :class:`StudentSheet`).
+
+Pages
+    :data:`PAGES`: the upload, dry run, confirm and result pages of ``core.import_views``, with this import's
+    wording, summaries, and the template workbook's example row and notes.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext, pgettext_lazy
+from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.import_views import ImportPages
+from core.models import ImportJob
 from core.sheets import ID_NUMBER, PROGRESS_EVERY, Column, PhoneCell, Plan, Table, TextCell, iter_batches, register
+from core.validators import make_id_number
 from organization.importing import ScopedSheet, UnitCell
 from organization.models import UnitKind
 from residents.services import CANNOT_ADD_HERE, registration_refused
@@ -154,3 +163,67 @@ class StudentSheet(ScopedSheet):
 def students_import(*, data: bytes | Table, user, dry_run: bool, progress=None):
     """Check (and unless ``dry_run``, write) a roster, all or nothing."""
     return StudentSheet(user).run(data=data, dry_run=dry_run, progress=progress)
+
+
+# --- the pages (core.import_views) ------------------------------------------------------------------------
+
+
+def outcome(job: ImportJob) -> dict:
+    created, updated = job.summary.get("created", 0), job.summary.get("updated", 0)
+    ready = ngettext("%(counter)s new student ready to add.", "%(counter)s new students ready to add.", created) % {
+        "counter": created
+    }
+    result = ngettext("%(counter)s student added.", "%(counter)s students added.", created) % {"counter": created}
+    if updated:
+        ready += " " + ngettext(
+            "%(counter)s known student will be updated.", "%(counter)s known students will be updated.", updated
+        ) % {"counter": updated}
+        result += " " + ngettext(
+            "%(counter)s known student updated.", "%(counter)s known students updated.", updated
+        ) % {"counter": updated}
+    return {"ready": ready, "result": result, "confirmable": job.can_confirm and bool(created or updated)}
+
+
+def example(user) -> dict:
+    school = school_of(user)
+    return {
+        "grade": "初一",
+        "class_name": "1班",
+        "name": gettext("Zhang Xiaoming"),
+        "id_number": make_id_number("440605", datetime.date(2012, 9, 1), 123),
+        "guardian_name": gettext("Zhang San"),
+        "guardian_phone": "13800138000",
+        "school": school.code if school else "",
+    }
+
+
+def notes(user) -> list:
+    notes = [
+        gettext("One row per student; replace the example row."),
+        gettext("Required columns: %(columns)s. The other columns may be left empty.")
+        % {"columns": PAGES.required_headers()},
+        gettext("Keep the ID number and phone columns formatted as Text, or Excel will destroy the numbers."),
+        gettext("A student already registered (same ID number) is updated: grade, class, name and guardian."),
+        gettext("The school code may be left empty: the school is yours."),
+    ]
+    return notes
+
+
+PAGES = ImportPages(
+    sheet=StudentSheet,
+    namespace="schools",
+    title=gettext_lazy("Import the student roster"),
+    steps=(
+        gettext_lazy("Fill in the template, or upload the school's roster with the same column headers."),
+        gettext_lazy("Every row is checked first, and nothing is written until you confirm."),
+        gettext_lazy("Students already registered (same ID number) are updated, never duplicated."),
+    ),
+    confirm_label=gettext_lazy("Import these students"),
+    done=lambda: {"url": reverse("schools:student_list"), "label": gettext("See the students")},
+    outcome=outcome,
+    example=example,
+    notes=notes,
+    sheet_title=gettext_lazy("Students"),
+    template_filename="students-template.xlsx",
+    parents=(("schools:student_list", gettext_lazy("Students")),),
+)

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import export_views, import_views, views
+from . import export_views, views
+from .importing import PAGES
 
 app_name = "schools"
 
@@ -21,9 +22,5 @@ urlpatterns = [
     path("applications/<int:pk>/transition/<slug:action>/", views.application_transition, name="transition"),
     path("seal/", views.seal, name="seal"),
     # The student roster from Excel: upload, dry run, confirm.
-    path("import/", import_views.import_start, name="import_start"),
-    path("import/template.xlsx", import_views.import_template, name="import_template"),
-    path("import/jobs/<int:pk>/", import_views.import_job, name="import_job"),
-    path("import/jobs/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
-    path("import/jobs/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("", include(PAGES.urls())),
 ]

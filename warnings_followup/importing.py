@@ -25,17 +25,26 @@ same file again creates nothing.
 
 Jobs run on ``core.models.ImportJob`` (kind ``warnings``, :class:`WarningSheet`) through ``core.imports``,
 with the upload → dry run → confirm → result flow shared by every import.
+
+Pages
+    :data:`PAGES`: the upload, dry run, confirm and result pages of ``core.import_views``, with this import's
+    wording, summaries, and the template workbook's example row and notes.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext, pgettext_lazy
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.import_views import ImportPages
+from core.models import ImportJob
 from core.sheets import (
     ID_NUMBER,
     PHONE,
@@ -51,8 +60,9 @@ from core.sheets import (
     existing_values,
     register,
 )
-from core.validators import bank_account_luhn_warning
+from core.validators import bank_account_luhn_warning, make_id_number
 from organization.importing import VILLAGE, ScopedSheet
+from organization.selectors import villages_for_user
 
 from .models import FraudType, RiskLevel, Warning
 from .serializers import CLOCK_SKEW, FRAUD_TYPE_NAMES_ZH
@@ -240,3 +250,93 @@ def _plan_row(plan, planned: PlannedWarning | None, values: dict, errors: dict, 
 def warnings_import(*, data: bytes | Table, user, dry_run: bool, progress=None):
     """Check (and unless ``dry_run``, push) a sheet of warnings, all or nothing."""
     return WarningSheet(user).run(data=data, dry_run=dry_run, progress=progress)
+
+
+# --- the pages (core.import_views) ------------------------------------------------------------------------
+
+
+def outcome(job: ImportJob) -> dict:
+    created, existing = job.summary.get("created", 0), job.summary.get("existing", 0)
+    ready = ngettext(
+        "%(counter)s new warning ready to push, with %(accounts)s accounts under stop-payment.",
+        "%(counter)s new warnings ready to push, with %(accounts)s accounts under stop-payment.",
+        created,
+    ) % {"counter": created, "accounts": job.summary.get("accounts", "")}
+    result = ngettext(
+        "%(counter)s warning pushed; the village teams have been notified.",
+        "%(counter)s warnings pushed; the village teams have been notified.",
+        created,
+    ) % {"counter": created}
+    if existing:
+        ready += " " + ngettext(
+            "%(counter)s instruction number was already pushed and will be left unchanged.",
+            "%(counter)s instruction numbers were already pushed and will be left unchanged.",
+            existing,
+        ) % {"counter": existing}
+        result += " " + ngettext(
+            "%(counter)s instruction number was already pushed and was left unchanged.",
+            "%(counter)s instruction numbers were already pushed and were left unchanged.",
+            existing,
+        ) % {"counter": existing}
+    return {"ready": ready, "result": result, "confirmable": job.can_confirm and bool(created)}
+
+
+def example(user) -> dict:
+    village = villages_for_user(user=user).first()
+    return {
+        "external_id": f"YJ{timezone.localdate():%Y%m%d}0001",
+        "person_name": gettext("Zhang San"),
+        "id_number": make_id_number("440605", datetime.date(1956, 3, 14), 123),
+        "phone": "13800138000",
+        "village": village.code if village else "",
+        "address": gettext("No. 1 Xingfu Road"),
+        "fraud_type": FRAUD_TYPE_NAMES_ZH[FraudType.INVESTMENT.value],
+        "risk_level": str(RiskLevel.HIGH.label),
+        "summary": gettext("Contacted a fake investment platform and transferred money twice."),
+        "bank": gettext("Agricultural Bank of China"),
+        "account_number": "6228480402564890018",
+        "pushed_at": f"{timezone.localtime().replace(second=0, microsecond=0):%Y-%m-%d %H:%M}",
+    }
+
+
+def notes(user) -> list:
+    notes = [
+        gettext("One row per account under stop-payment; replace the example row."),
+        gettext("A warning with several accounts takes several rows with the same instruction number."),
+        gettext("A warning without accounts is one row with the bank and account columns empty."),
+        gettext("Required columns: %(columns)s. The other columns may be left empty.")
+        % {"columns": PAGES.required_headers()},
+        gettext("The police platform's export, with its Chinese headers, can be uploaded as it is."),
+        gettext("Keep the ID number, phone and account columns formatted as Text, or Excel will destroy the numbers."),
+        gettext("An instruction number already pushed is left unchanged: importing a file again creates nothing."),
+        gettext("Village codes are those of the organisation pages."),
+        gettext("Risk level: %(levels)s.") % {"levels": "高、中、低 (high, medium, low)"},
+        gettext("Push time: a date and time such as 2025-03-01 09:30; empty means the time of the import."),
+        gettext("Fraud types (a code or a name):"),
+    ]
+    notes += [f"{code} · {FRAUD_TYPE_NAMES_ZH[code]} · {label}" for code, label in FraudType.choices]
+    return notes
+
+
+PAGES = ImportPages(
+    sheet=WarningSheet,
+    namespace="warnings_followup",
+    title=gettext_lazy("Import warnings"),
+    steps=(
+        gettext_lazy(
+            "Upload the police platform's export as it is, or fill in the template: one row per account under "
+            "stop-payment."
+        ),
+        gettext_lazy("Every row is checked first, and nothing is pushed until you confirm."),
+        gettext_lazy("Instruction numbers already pushed are left unchanged, never duplicated."),
+    ),
+    confirm_label=gettext_lazy("Push these warnings"),
+    done=lambda: {"url": reverse("warnings_followup:queue") + "?tab=pushed", "label": gettext("See the work queue")},
+    outcome=outcome,
+    example=example,
+    notes=notes,
+    sheet_title=gettext_lazy("Warnings"),
+    template_filename="warnings-template.xlsx",
+    parents=(("warnings_followup:queue", gettext_lazy("Work queue")),),
+    notices_heading=gettext_lazy("Please check these account numbers (they do not block the import):"),
+)

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import import_views, kpi_views, person_views, views
+from . import kpi_views, person_views, views
+from .importing import PAGES
 
 app_name = "warnings_followup"
 
@@ -16,9 +17,5 @@ urlpatterns = [
     path("people/<int:pk>/print/", person_views.person_file_print, name="person_file_print"),
     path("kpi/", kpi_views.kpi, name="kpi"),
     # Excel batch push (the police platform's export): upload, dry run, confirm.
-    path("import/", import_views.import_start, name="import_start"),
-    path("import/template.xlsx", import_views.import_template, name="import_template"),
-    path("import/jobs/<int:pk>/", import_views.import_job, name="import_job"),
-    path("import/jobs/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
-    path("import/jobs/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("", include(PAGES.urls())),
 ]

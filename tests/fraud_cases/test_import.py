@@ -184,7 +184,7 @@ def test_only_police_may_import(client, head_a, village_a):
 
 
 def test_the_template_itself_passes_the_check(police, village_a):
-    from fraud_cases.import_views import PAGES
+    from fraud_cases.importing import PAGES
 
     outcome = cases_import(data=PAGES.workbook(police), user=police, dry_run=True)
     assert outcome.ok, outcome.errors
