@@ -1,15 +1,15 @@
 """Demo warnings (预警劝阻): cases in every state across the demo villages, so every page shows believable work.
 
 Each case is a small script (push, the police's first dissuasion, acknowledge, visits, escalation, outcome)
-played through ``services.py`` as the demo users, at the moment it happened: the clock is set back to each
-step's time, so audit events, acknowledgement and release times, history rows and the visit clock are
-those of a real case. As the plan has it, the police's first dissuasion is their own fact (sometimes after
-the team's first visit), dissuaded cases are still visited until the month's window ends, one case is closed
-by the window's end (the beat task's service) and one closed early by police with a reason. Days are
-counted back from today, so a fresh seed always has visits due today and overdue; instruction numbers
-(``external_id``) are fixed, so a re-run (even on a later day) creates nothing. The persons are residents
-of the registry (``demo.residents``), chosen by a seeded ``random.Random`` from each village's residents in
-``pk`` order.
+played through ``services.py`` as the demo users, at the moment it happened: each service is given the step's
+time (``now=``), and the rows the step wrote with the clock's time (audit events, history rows, the ``auto_now``
+fields) are set back to it, so audit events, acknowledgement and release times, history rows and the visit clock
+are those of a real case. As the plan has it, the police's first dissuasion is their own fact (sometimes after
+the team's first visit), dissuaded cases are still visited until the month's window ends, one case is closed by
+the window's end (the beat task's service) and one closed early by police with a reason. Days are counted back
+from today, so a fresh seed always has visits due today and overdue; instruction numbers (``external_id``) are
+fixed, so a re-run (even on a later day) creates nothing. The persons are residents of the registry
+(``demo.residents``), chosen by a seeded ``random.Random`` from each village's residents in ``pk`` order.
 """
 
 from __future__ import annotations
@@ -17,15 +17,14 @@ from __future__ import annotations
 import datetime
 import random
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from unittest import mock
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from stdnum import luhn
 
+from audit.models import AuditEvent
 from demo.organization import TOWN, VILLAGES, demo_password
 from demo.residents import GIVEN, MOBILE_PREFIXES, SURNAMES
 from organization.models import Role, Unit, UnitKind, User, UserRole
@@ -542,11 +541,20 @@ CASES = [
 # --- Helpers ---------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _clock(moment: datetime.datetime) -> Iterator[None]:
-    """Act at ``moment``: the services, ``auto_now`` fields and history rows read this time."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
+def _backdate(warning_id: int, moment: datetime.datetime) -> None:
+    """Set the rows of one warning written by a step with the clock's time back to the step's ``moment``.
+
+    The steps of a case are played in order and every moment is in the past, so whatever is later than
+    ``moment`` was written by this step: the warning's ``auto_now`` fields, its history rows, its visits'
+    creation and its audit events.
+    """
+    Warning.objects.filter(pk=warning_id, created_at__gt=moment).update(created_at=moment)
+    Warning.objects.filter(pk=warning_id, updated_at__gt=moment).update(updated_at=moment)
+    Warning.history.filter(id=warning_id, history_date__gt=moment).update(history_date=moment)
+    FollowUpVisit.objects.filter(warning_id=warning_id, created_at__gt=moment).update(created_at=moment)
+    AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(Warning), object_id=str(warning_id), at__gt=moment
+    ).update(at=moment)
 
 
 def card_number(rng: random.Random, bank: str) -> str:
@@ -637,65 +645,69 @@ class _Player:
         case = self.case
         accounts = [{"bank": bank, "account_number": card_number(self.rng, bank)} for bank in case.banks]
         pushed_at = self.moment(*case.pushed)
-        with _clock(pushed_at):
-            return services.warning_push(
-                actor=self.police,
-                external_id=case.external_id,
-                person_name=person.name,
-                id_number=person.id_number,
-                phone=person.phone,
-                address=person.household.address if person.household_id else "",
-                village=person.village,
-                fraud_type=case.fraud_type,
-                risk_level=case.risk_level,
-                summary=case.summary,
-                stop_payment_accounts=accounts,
-                pushed_at=pushed_at,
-            ).warning
+        warning = services.warning_push(
+            actor=self.police,
+            external_id=case.external_id,
+            person_name=person.name,
+            id_number=person.id_number,
+            phone=person.phone,
+            address=person.household.address if person.household_id else "",
+            village=person.village,
+            fraud_type=case.fraud_type,
+            risk_level=case.risk_level,
+            summary=case.summary,
+            stop_payment_accounts=accounts,
+            pushed_at=pushed_at,
+            now=pushed_at,
+        ).warning
+        _backdate(warning.pk, pushed_at)
+        return warning
 
     def play(self, warning: Warning, step: Step) -> Warning:
         if step.verb == "window_end":
             return self._window_end(warning)
         at = self.moment(step.ago, step.at)
-        args = step.args
-        with _clock(at):
-            if step.verb == "acknowledge":
-                return services.warning_acknowledge(warning=warning, actor=self.team)
-            if step.verb == "first_dissuasion":
-                method = DissuasionMethod(args["method"])
-                return services.warning_record_first_dissuasion(
-                    warning=warning, actor=self.police, method=method, result=args["result"]
-                )
-            if step.verb == "visit":
-                self._visit(warning, at, args)
-            elif step.verb == "escalation":
-                self._escalate(warning, at, args)
-            elif step.verb == "confirm_dissuaded":
-                return services.warning_confirm_dissuaded(warning=warning, actor=self.team, reason=args["reason"])
-            elif step.verb == "confirm_release":
-                return services.warning_confirm_release(warning=warning, actor=self.police, reason=args["reason"])
-            elif step.verb == "report_defrauded":
-                return services.warning_report_defrauded(
-                    warning=warning,
-                    actor=self.team if args["by"] == "team" else self.police,
-                    loss_amount=args["loss"],
-                    defrauded_on=self.today - datetime.timedelta(days=args["on_ago"]),
-                    reason=args["reason"],
-                )
-            elif step.verb == "close":
-                return services.warning_close(
-                    warning=warning, actor=self.police, reason=args["reason"], close_reason=args["close_reason"]
-                )
-            else:  # pragma: no cover - a typo in CASES
-                raise ValueError(step.verb)
+        warning = self._act(warning, step, at) or warning
+        _backdate(warning.pk, at)
         return warning
+
+    def _act(self, warning: Warning, step: Step, at: datetime.datetime) -> Warning | None:
+        args = step.args
+        if step.verb == "acknowledge":
+            return services.warning_acknowledge(warning=warning, actor=self.team, now=at)
+        if step.verb == "first_dissuasion":
+            method = DissuasionMethod(args["method"])
+            return services.warning_record_first_dissuasion(
+                warning=warning, actor=self.police, method=method, result=args["result"], now=at
+            )
+        if step.verb == "visit":
+            return self._visit(warning, at, args)
+        if step.verb == "escalation":
+            return self._escalate(warning, at, args)
+        if step.verb == "confirm_dissuaded":
+            return services.warning_confirm_dissuaded(warning=warning, actor=self.team, reason=args["reason"], now=at)
+        if step.verb == "confirm_release":
+            return services.warning_confirm_release(warning=warning, actor=self.police, reason=args["reason"], now=at)
+        if step.verb == "report_defrauded":
+            return services.warning_report_defrauded(
+                warning=warning,
+                actor=self.team if args["by"] == "team" else self.police,
+                loss_amount=args["loss"],
+                defrauded_on=self.today - datetime.timedelta(days=args["on_ago"]),
+                reason=args["reason"],
+            )
+        if step.verb == "close":
+            return services.warning_close(
+                warning=warning, actor=self.police, reason=args["reason"], close_reason=args["close_reason"], now=at
+            )
+        raise ValueError(step.verb)  # pragma: no cover - a typo in CASES
 
     def _window_end(self, warning: Warning) -> Warning:
         day = warning.window_ends + datetime.timedelta(days=1)
         at = min(timezone.make_aware(datetime.datetime.combine(day, datetime.time(0, 30))), self.now)
         self.last = at
-        with _clock(at):
-            services.warning_close_at_window_end(warning_id=warning.pk, today=day)
+        services.warning_close_at_window_end(warning_id=warning.pk, today=day, now=at)
+        _backdate(warning.pk, at)
         return Warning.objects.get(pk=warning.pk)
 
     def _visit(self, warning: Warning, at: datetime.datetime, args: dict) -> None:
@@ -717,6 +729,7 @@ class _Player:
             at_risk=at_risk,
             notes=notes,
             visitors=visitors,
+            now=at,
             **flags,
         )
 

@@ -193,8 +193,13 @@ def warning_push(
     address: str = "",
     stop_payment_accounts: list[dict] | tuple = (),
     pushed_at: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
 ) -> PushResult:
-    """Police push a warning. Re-pushing the same ``external_id`` returns the existing warning."""
+    """Police push a warning. Re-pushing the same ``external_id`` returns the existing warning.
+
+    ``now`` (here and in every service below): the moment the service acts, default the clock's; the demo
+    plays its cases at the moment each step happened.
+    """
     if not is_police(actor):
         raise PermissionDenied(_("Only police staff may push warnings."))
     if village.kind != UnitKind.VILLAGE or not unit_in_scope(actor, village):
@@ -216,7 +221,7 @@ def warning_push(
         accounts.append((bank, number))
     if errors:
         raise ValidationError({"stop_payment_accounts": errors})
-    pushed_at = pushed_at or timezone.now()
+    pushed_at = pushed_at or now or timezone.now()
     push_day = local_date(pushed_at)
     try:
         with transaction.atomic():
@@ -257,10 +262,10 @@ def warning_push(
 
 
 @transaction.atomic
-def warning_acknowledge(*, warning: Warning, actor, reason: str = "") -> Warning:
+def warning_acknowledge(*, warning: Warning, actor, reason: str = "", now: datetime.datetime | None = None) -> Warning:
     warning = _locked(warning)
     transition = _check(actor, warning, "acknowledge")
-    warning.acknowledged_at = timezone.now()
+    warning.acknowledged_at = now or timezone.now()
     warning.acknowledged_by = actor
     _set_status(
         warning,
@@ -275,7 +280,14 @@ def warning_acknowledge(*, warning: Warning, actor, reason: str = "") -> Warning
 
 @transaction.atomic
 def warning_record_first_dissuasion(
-    *, warning: Warning, actor, method: str, result: str, reason: str = "", at: datetime.datetime | None = None
+    *,
+    warning: Warning,
+    actor,
+    method: str,
+    result: str,
+    reason: str = "",
+    at: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
 ) -> Warning:
     """The police's own first dissuasion ("首次预警劝阻主要由派出所负责"), whether or not the team has visited.
 
@@ -288,7 +300,7 @@ def warning_record_first_dissuasion(
         raise ValidationError({"method": _("Choose by phone, in person or jointly.")})
     if not (result or "").strip():
         raise ValidationError({"result": _("Describe the result of the first dissuasion.")})
-    now = timezone.now()
+    now = now or timezone.now()
     at = at or now
     if at > now + datetime.timedelta(minutes=5):
         raise ValidationError({"at": _("The first dissuasion cannot be in the future.")})
@@ -310,7 +322,9 @@ def warning_record_first_dissuasion(
 
 
 @transaction.atomic
-def warning_confirm_dissuaded(*, warning: Warning, actor, reason: str = "") -> Warning:
+def warning_confirm_dissuaded(
+    *, warning: Warning, actor, reason: str = "", now: datetime.datetime | None = None
+) -> Warning:
     """The dissuasion team (or the village head) confirms no further risk, after an in-person visit by the team.
 
     A release request goes to police at once if accounts are stopped. The visits go on: ``next_visit_due``
@@ -319,7 +333,7 @@ def warning_confirm_dissuaded(*, warning: Warning, actor, reason: str = "") -> W
     warning = _locked(warning)
     _check(actor, warning, "confirm_dissuaded")
     pending = warning.stop_payment_accounts.filter(released_at__isnull=True).exists()
-    warning.dissuaded_at = timezone.now()
+    warning.dissuaded_at = now or timezone.now()
     target = S.RELEASE_REQUESTED if pending else S.DISSUADED
     _set_status(
         warning,
@@ -334,11 +348,13 @@ def warning_confirm_dissuaded(*, warning: Warning, actor, reason: str = "") -> W
 
 
 @transaction.atomic
-def warning_confirm_release(*, warning: Warning, actor, reason: str = "") -> Warning:
+def warning_confirm_release(
+    *, warning: Warning, actor, reason: str = "", now: datetime.datetime | None = None
+) -> Warning:
     """Police release every account still under stop-payment. Two police at once: exactly one release."""
     warning = _locked(warning)
     transition = _check(actor, warning, "confirm_release")
-    now = timezone.now()
+    now = now or timezone.now()
     released = warning.stop_payment_accounts.filter(released_at__isnull=True).update(released_at=now, released_by=actor)
     _set_status(
         warning, transition.target, actor=actor, event="confirm_release", reason=reason, fields=[], accounts=released
@@ -377,14 +393,20 @@ def warning_report_defrauded(
 
 
 @transaction.atomic
-def warning_close(*, warning: Warning, actor, reason: str = "", close_reason: str = "") -> Warning:
+def warning_close(
+    *, warning: Warning, actor, reason: str = "", close_reason: str = "", now: datetime.datetime | None = None
+) -> Warning:
     """Police close a case. Before the window ends (or while no outcome is known) only with a reason from
     ``EARLY_CLOSE_REASONS``; "other" needs the reason in words. After the window, a case whose outcome is
     known closes without one (the window-end task would close it anyway)."""
     warning = _locked(warning)
     transition = _check(actor, warning, "close")
+    now = now or timezone.now()
     reason = (reason or "").strip()
-    early = not warning.window_has_ended() or warning.status not in (*OUTCOME_KNOWN_STATUSES, S.DEFRAUDED)
+    early = not warning.window_has_ended(local_date(now)) or warning.status not in (
+        *OUTCOME_KNOWN_STATUSES,
+        S.DEFRAUDED,
+    )
     if close_reason and close_reason not in dict(EARLY_CLOSE_REASONS):
         raise ValidationError({"close_reason": _("Choose a reason from the list.")})
     if early and not close_reason:
@@ -393,7 +415,7 @@ def warning_close(*, warning: Warning, actor, reason: str = "", close_reason: st
         )
     if close_reason == CloseReason.OTHER and not reason:
         raise ValidationError({"reason": _("Describe the other reason.")})
-    warning.closed_at = timezone.now()
+    warning.closed_at = now
     warning.close_reason = close_reason
     warning.next_visit_due = None
     _set_status(
@@ -408,7 +430,7 @@ def warning_close(*, warning: Warning, actor, reason: str = "", close_reason: st
     return warning
 
 
-def warning_close_at_window_end(*, warning_id: int, today: datetime.date) -> bool:
+def warning_close_at_window_end(*, warning_id: int, today: datetime.date, now: datetime.datetime | None = None) -> bool:
     """Close one case whose window ended and whose outcome is known (dissuaded or released) and whose last
     visit did not find the person at risk again. Idempotent: False when there is nothing to do."""
     with transaction.atomic():
@@ -417,7 +439,7 @@ def warning_close_at_window_end(*, warning_id: int, today: datetime.date) -> boo
             return False
         if still_at_risk(warning):
             return False
-        warning.closed_at = timezone.now()
+        warning.closed_at = now or timezone.now()
         warning.close_reason = CloseReason.WINDOW_ENDED
         warning.next_visit_due = None
         _set_status(
@@ -500,6 +522,7 @@ def warning_record_visit(
     new_transfer_attempts: bool = False,
     app_installed: bool = False,
     relatives_informed: bool = False,
+    now: datetime.datetime | None = None,
 ) -> VisitResult:
     """Record a follow-up visit. Re-posting the same ``client_id`` returns the first visit.
 
@@ -510,7 +533,8 @@ def warning_record_visit(
         raise PermissionDenied(_("Only the village's team and the police may record visits."))
     if method not in VisitMethod.values:
         raise ValidationError({"method": _("Choose in person or by phone.")})
-    if visited_at > timezone.now() + datetime.timedelta(minutes=5):
+    now = now or timezone.now()
+    if visited_at > now + datetime.timedelta(minutes=5):
         raise ValidationError({"visited_at": _("A visit cannot be in the future.")})
     # Issue 13: at most eight queries a POST. The lock also reads the visit already posted with this client id
     # and the in-person visits around this one; the visit is inserted with ON CONFLICT DO NOTHING (a replay
@@ -546,7 +570,7 @@ def warning_record_visit(
                 FollowUpVisit.visitors.through.objects.bulk_create(
                     [FollowUpVisit.visitors.through(followupvisit_id=visit.pk, user_id=person.pk) for person in people]
                 )
-                _visit_update_warning(warning=warning, visit=visit, actor=actor, people=people)
+                _visit_update_warning(warning=warning, visit=visit, actor=actor, people=people, now=now)
                 audit_event_record(
                     actor=actor,
                     subject=warning,
@@ -623,7 +647,7 @@ def _visit_insert(*, warning: Warning, actor, method: str, **fields) -> FollowUp
     return visit
 
 
-def _visit_update_warning(*, warning: Warning, visit: FollowUpVisit, actor, people) -> None:
+def _visit_update_warning(*, warning: Warning, visit: FollowUpVisit, actor, people, now: datetime.datetime) -> None:
     """The warning's clock after ``visit``: the next in-person visit due, the team's first contact; a pushed
     warning is acknowledged on the way. One UPDATE (the derived fields keep no history row of their own: the
     visit's audit event records it); the acknowledgement is a transition with its history and audit."""
@@ -639,7 +663,7 @@ def _visit_update_warning(*, warning: Warning, visit: FollowUpVisit, actor, peop
     for name, value in changes.items():
         setattr(warning, name, value)
     if warning.status == S.PUSHED:
-        warning.acknowledged_at = warning.acknowledged_at or timezone.now()
+        warning.acknowledged_at = warning.acknowledged_at or now
         warning.acknowledged_by = warning.acknowledged_by or actor
         _set_status(
             warning,
@@ -650,7 +674,7 @@ def _visit_update_warning(*, warning: Warning, visit: FollowUpVisit, actor, peop
             fields=[*changes, "acknowledged_at", "acknowledged_by"],
         )
     elif changes:
-        warning.updated_at = timezone.now()
+        warning.updated_at = now
         Warning.objects.filter(pk=warning.pk).update(**changes, updated_at=warning.updated_at)
 
 
