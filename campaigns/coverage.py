@@ -252,8 +252,9 @@ def member_count() -> Coalesce:
 def households_not_visited(unit: Unit, *, user=None) -> QuerySet:
     """Households of ``unit`` without a visit that found someone at home (scoped to ``user`` when given).
 
-    Ordered by village and address, the order of the registry's (village, address) index: a page reads its
-    twenty rows from the index and stops, at any scale. Count it with the counters (``Coverage``), not here.
+    Ordered by village and address in natural order (幸福路5号 before 43号), the order of the registry's
+    (village, sort_key, id) index: a page reads its twenty rows from the index and stops, at any scale.
+    Count it with the counters (``Coverage``), not here.
     """
     households = Household.objects.for_user(user) if user is not None else Household.objects.all()
     return (
@@ -262,7 +263,7 @@ def households_not_visited(unit: Unit, *, user=None) -> QuerySet:
         .select_related("village", "grid")
         .defer("contact_phone")
         .annotate(member_count=member_count())
-        .order_by("village_id", "address")
+        .order_by("village_id", "sort_key", "pk")
     )
 
 

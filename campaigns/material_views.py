@@ -92,5 +92,5 @@ def print_pledge_forms(request):
     require(request.user, "outreach.view")
     code = request.GET.get("unit", "").strip()
     grid = get_object_or_404(units_visible_to(request.user).filter(kind=UnitKind.GRID), code=code)
-    households = list(_households(request.user).filter(grid=grid).order_by("address", "pk"))
+    households = list(_households(request.user).filter(grid=grid).order_by("sort_key", "pk"))
     return _render_forms(request, households, title=grid.name, log_obj=grid)

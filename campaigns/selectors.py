@@ -53,7 +53,8 @@ def outreach_params(user, params: Mapping) -> dict:
 
 def households_to_visit(*, user, params: Mapping) -> QuerySet[Household]:
     """Households in scope with ``visited``, ``visit_count``, ``last_visit_at``, ``member_count`` and
-    ``pledged_count``, by village and address (the registry's index order: a page reads only its rows);
+    ``pledged_count``, by village and address in natural order (the registry's (village, sort_key, id) index
+    order: a page reads only its rows);
     with ``show=all``, not yet visited first. ``params`` as returned by :func:`outreach_params`."""
     filters = {"q": params.get("q", ""), "village": params.get("village", "")}
     if params.get("grid") and params["grid"] != ALL_GRIDS:
@@ -79,7 +80,7 @@ def households_to_visit(*, user, params: Mapping) -> QuerySet[Household]:
         last_visit_at=Subquery(last_visit),
         member_count=_count_of(Resident.objects.all(), "household"),
         pledged_count=_count_of(Resident.objects.filter(pledge__isnull=False), "household"),  # by the member index
-    ).order_by(*(["visited"] if show == "all" else []), "village_id", "address")
+    ).order_by(*(["visited"] if show == "all" else []), "village_id", "sort_key", "pk")
 
 
 def households_to_visit_count(*, user, params: Mapping) -> int | None:

@@ -32,6 +32,7 @@ from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.natural import natural_key
 from core.rules import rule
 from organization.access import can, unit_in_scope, units_visible_to
 from organization.models import Unit, UnitKind
@@ -222,6 +223,12 @@ def _applications_by_state(schools: list[Unit]) -> dict[int, dict[str, int]]:
     return applications_by_state(schools)
 
 
+def _class_order(item) -> tuple[str, str]:
+    """A ((grade, class), size) item's natural order: 初一 before 初二, 2班 before 10班."""
+    (grade, class_name), _size = item
+    return natural_key(grade), natural_key(class_name)
+
+
 def _requirement(kind, label, done, required, elapsed, total, *, applies: bool = True) -> Requirement:
     if not applies:
         return Requirement(kind, label, done, 0, 0, max(0, total - elapsed), applies=False)
@@ -325,7 +332,7 @@ def compliance_for_schools(
             logged_today=logged_today,
             today_is_school_day=calendar.is_school_day(today),
         )
-        for (grade, class_name), size in sorted(class_sizes[school.pk].items()):
+        for (grade, class_name), size in sorted(class_sizes[school.pk].items(), key=_class_order):
             rows = notices.get((school.pk, grade, class_name), [])
             coverage = ClassCoverage(
                 grade=grade,
@@ -442,7 +449,7 @@ def classes_of_school(school: Unit) -> list[tuple[str, str]]:
         Student.objects.filter(school=school, is_active=True)
         .values_list("grade", "class_name")
         .distinct()
-        .order_by("grade", "class_name")
+        .order_by("grade_key", "class_key", "grade", "class_name")  # 初一 before 初二, 2班 before 10班
     )
 
 

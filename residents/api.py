@@ -119,7 +119,7 @@ class HouseholdViewSet(ExactSearchLogMixin, viewsets.ReadOnlyModelViewSet):
             # A correlated count for the page's rows only (a join and GROUP BY would count the whole scope, and
             # the paginator's count would carry it too).
             .annotate(member_count=count_of(Resident.objects.all(), "household"))
-            .order_by("village__code", "address", "pk")
+            .order_by("village__code", "sort_key", "pk")
         )
 
 

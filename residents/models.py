@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.crypto import EncryptedTextField, blind_index
+from core.natural import NaturalSortKeyField
 from core.validators import (
     birth_date_from_id_number,
     gender_from_id_number,
@@ -61,6 +62,8 @@ class Household(models.Model):
         limit_choices_to={"kind": UnitKind.GRID},
     )
     address = models.CharField(_("address"), max_length=200)
+    # 幸福路5号 before 幸福路43号: the lists order by this key (core.natural), set on every save.
+    sort_key = NaturalSortKeyField(source="address")
     contact_phone = EncryptedTextField(_("contact phone"), blank=True)
     contact_phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -74,9 +77,13 @@ class Household(models.Model):
     class Meta:
         verbose_name = _("household")
         verbose_name_plural = _("households")
-        ordering = ["village__code", "address"]
+        ordering = ["village__code", "sort_key", "address"]
         constraints = [models.UniqueConstraint(fields=["village", "address"], name="unique_household_address")]
-        indexes = [models.Index(fields=["grid", "address"])]
+        indexes = [
+            models.Index(fields=["grid", "address"]),
+            models.Index(fields=["village", "sort_key", "id"], name="household_village_natural"),
+            models.Index(fields=["grid", "sort_key", "id"], name="household_grid_natural"),
+        ]
 
     def __str__(self):
         return self.address

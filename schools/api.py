@@ -64,7 +64,9 @@ class StudentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):
-        return selectors.students_for_user(user=self.request.user).order_by("school__code", "grade", "class_name", "pk")
+        return selectors.students_for_user(user=self.request.user).order_by(
+            "school__code", "grade_key", "class_key", "pk"
+        )
 
     def retrieve(self, request, *args, **kwargs):
         student = self.get_object()

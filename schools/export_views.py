@@ -92,7 +92,7 @@ def export_students(request):
     filterset = StudentFilter(request.GET, queryset=base)
     if not filterset.is_valid():
         return HttpResponseBadRequest(_("These filters are not valid."))
-    queryset = filterset.qs.order_by("school__code", "grade", "class_name", "name", "pk")
+    queryset = filterset.qs.order_by("school__code", "grade_key", "class_key", "name", "pk")
     headers = [
         _("School"),
         _("Grade"),

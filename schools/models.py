@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.crypto import EncryptedTextField, blind_index
+from core.natural import NaturalSortKeyField
 from core.validators import mask_id_number, mask_phone, normalize_id_number, normalize_phone
 from organization.models import ScopedQuerySet, Unit, UnitKind
 
@@ -99,6 +100,9 @@ class Student(models.Model):
     )
     grade = models.CharField(_("grade"), max_length=20)
     class_name = models.CharField(_("class"), max_length=30)
+    # 初一, 初二, 初三; 一年级 … 六年级; 2班 before 10班: the lists order by these keys (core.natural).
+    grade_key = NaturalSortKeyField(source="grade")
+    class_key = NaturalSortKeyField(source="class_name")
     name = models.CharField(_("name"), max_length=50)
     id_number = EncryptedTextField(_("ID number"))
     id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -117,8 +121,11 @@ class Student(models.Model):
     class Meta:
         verbose_name = _("student")
         verbose_name_plural = _("students")
-        ordering = ["school__code", "grade", "class_name", "name", "pk"]
-        indexes = [models.Index(fields=["school", "grade", "class_name"])]
+        ordering = ["school__code", "grade_key", "class_key", "name", "pk"]
+        indexes = [
+            models.Index(fields=["school", "grade", "class_name"]),
+            models.Index(fields=["school", "grade_key", "class_key", "name"], name="student_school_natural"),
+        ]
 
     def __str__(self):
         return self.name

@@ -117,11 +117,14 @@ def applications_by_state(schools) -> dict[int, dict[str, int]]:
 
 
 def class_options(*, user, school: Unit | None = None) -> list[tuple[str, str]]:
-    """The (grade, class) pairs of the students in scope, for the list's filter (one query)."""
+    """The (grade, class) pairs of the students in scope in natural order (初一 before 初二), for the list's
+    filter (one query)."""
     queryset = Student.objects.for_user(user)
     if school is not None:
         queryset = queryset.filter(school=school)
-    pairs = queryset.values_list("grade", "class_name").distinct().order_by("grade", "class_name")
+    pairs = (
+        queryset.values_list("grade", "class_name").distinct().order_by("grade_key", "class_key", "grade", "class_name")
+    )
     grouped: dict[str, list[str]] = defaultdict(list)
     for grade, class_name in pairs:
         grouped[grade].append(class_name)

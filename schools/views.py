@@ -92,7 +92,7 @@ def student_list(request):
         students = filterset.qs
     else:
         students = base.none()
-    page = Paginator(students.order_by("school__code", "grade", "class_name", "name", "pk"), PAGE_SIZE).get_page(
+    page = Paginator(students.order_by("school__code", "grade_key", "class_key", "name", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = params.get("q", "").strip()

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from core.crypto import blind_index, encrypt
+from core.natural import natural_key
 from core.validators import id_check_char
 from demo.residents import MOBILE_PREFIXES, REFERENCE_DATE, STREETS, _age_on, _birth_date, _household_people
 from demo.scale import ScaleRun, VillagePlan, copy_rows, existing, reserve_ids
@@ -35,6 +36,7 @@ HOUSEHOLD_COLUMNS = (
     "village_id",
     "grid_id",
     "address",
+    "sort_key",
     "contact_phone",
     "contact_phone_hash",
     "created_at",
@@ -167,6 +169,7 @@ def fill_village(run: ScaleRun, village: VillagePlan) -> tuple[int, int]:
                 unit.pk,
                 grid,
                 where,
+                natural_key(where),
                 encrypt(contact) if contact else "",
                 blind_index(contact, purpose="phone") if contact else "",
                 now,

@@ -14,6 +14,7 @@ import datetime
 
 from django.db import connection, transaction
 
+from core.natural import natural_key
 from demo.residents import REFERENCE_DATE
 from demo.scale import ScaleRun, TownPlan, copy_rows, existing, reserve_ids
 from schools.models import CardType, Student, StudentCard
@@ -31,6 +32,8 @@ STUDENT_COLUMNS = (
     "school_id",
     "grade",
     "class_name",
+    "grade_key",
+    "class_key",
     "name",
     "id_number",
     "id_number_hash",
@@ -95,7 +98,9 @@ def fill_town(run: ScaleRun, town: TownPlan) -> tuple[int, int]:
                 [
                     school.pk,
                     grade,
-                    f"{seat // CLASS_SIZE + 1}班",
+                    class_name := f"{seat // CLASS_SIZE + 1}班",
+                    natural_key(grade),
+                    natural_key(class_name),
                     name,
                     token,
                     digest,
