@@ -34,22 +34,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.cells import AmountCell, ChoiceCell, MomentCell, TextCell
 from core.import_views import ImportPages
 from core.models import ImportJob
-from core.sheets import (
-    ID_NUMBER,
-    PHONE,
-    AmountCell,
-    ChoiceCell,
-    Column,
-    ImportRollback,
-    MomentCell,
-    Plan,
-    Table,
-    TextCell,
-    existing_values,
-    register,
-)
+from core.sheets import ID_NUMBER, PHONE, Column, ImportRollback, Plan, Table, existing_values, register
 from core.validators import make_id_number
 from organization.importing import VILLAGE, ScopedSheet
 from organization.selectors import villages_for_user

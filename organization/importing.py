@@ -11,7 +11,8 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
 
-from core.sheets import Cell, Column, Sheet, cell_text
+from core.cells import Cell, cell_text
+from core.sheets import Column, Sheet
 
 from .access import can, unit_in_scope
 from .models import Unit, UnitKind

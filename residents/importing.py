@@ -14,19 +14,9 @@ Checking (:meth:`ResidentSheet.plan`)
 
 Writing (:func:`write_plan`): the fast path
     The goal is a 10,000-row import within 3x the time of a plain ``bulk_create`` of the same rows
-    (``bench/import_residents.py`` measures it on PostgreSQL: 2.4x to 2.9x). A row-by-row loop (django-import-
-    export's, even with ``use_bulk``) spends its time on per-row result objects and instance look-ups, so the
-    plan is written in bulk instead:
-
-    * new households, then new residents: ``bulk_create`` in batches of 1,000;
-    * changed rows: :func:`bulk_update_values`, one ``UPDATE ... FROM (VALUES ...)`` per 500 rows
-      (Django's ``bulk_update`` builds a CASE expression per row and field: 40 s for 10,000 rows),
-      grouped by the fields that changed, so encrypted fields the sheet leaves alone are neither
-      decrypted nor rewritten;
-    * history: the same rows simple-history would write, copied by the database from the rows just
-      written (:func:`insert_history`, ``INSERT ... SELECT``). simple-history's own
-      ``bulk_create_with_history`` builds a historical instance per row in Python and was a third of
-      the import. Its signals do not fire for bulk writes, so nothing is written twice.
+    (``bench/import_residents.py`` measures it on PostgreSQL: 2.4x to 2.9x): new households and residents
+    and the changed rows are written in bulk with their history rows by ``core.bulk``, then the villages
+    touched are announced (``residents.signals.registry_bulk_written``: the counters the services keep).
 
     The one piece of model logic repeated here is deriving the birth date and gender from an
     already-normalised ID number (:func:`set_normalized_id_number`; a test compares it with
@@ -34,8 +24,8 @@ Writing (:func:`write_plan`): the fast path
 
     A unique-constraint clash with a concurrent registration rolls everything back and fails the job.
 
-The admin's import (``residents.resources``) goes through the same planner and writer
-(:func:`import_resource_dataset`), its files read by the same reader (:class:`SafeXLSX`, :class:`SafeCSV`).
+The admin's import (``residents.resources``) goes through the same planner and writer, its files read by the
+same reader.
 
 Pages
     :data:`PAGES`: the upload, dry run, confirm and result pages of ``core.import_views``, with this import's
@@ -46,35 +36,21 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, connections, router, transaction
+from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from import_export.formats import base_formats
-from import_export.results import Error, Result, RowResult
-from tablib import Dataset
 
+from core.bulk import bulk_create_with_history, bulk_update_grouped
+from core.cells import Cell, IdNumberCell, PhoneCell, TextCell, cell_text
 from core.crypto import blind_index
 from core.import_views import ImportPages
 from core.models import ImportJob
-from core.sheets import (
-    Cell,
-    Column,
-    IdNumberCell,
-    PhoneCell,
-    Plan,
-    Table,
-    TextCell,
-    cell_text,
-    read_table,
-    register,
-)
+from core.sheets import Column, Plan, Table, register
 from core.validators import make_id_number
 from organization.access import unit_in_scope
 from organization.importing import ScopedSheet, UnitCell, village_cell
@@ -83,9 +59,8 @@ from organization.selectors import villages_for_user
 
 from .models import Household, Resident, ResidentSource, ResidentTag
 from .services import CANNOT_ADD_HERE, _check_grid, registration_refused
+from .signals import registry_bulk_written
 
-BATCH_SIZE = 1000
-UPDATE_BATCH_SIZE = 500  # rows per UPDATE ... FROM (VALUES ...) statement
 LOOKUP_BATCH = 2000
 
 
@@ -379,133 +354,23 @@ class ResidentSheet(ScopedSheet):
 # --- writing ---------------------------------------------------------------------------------------------
 
 
-def bulk_update_values(model, instances, fields: list[str]) -> None:
-    """``UPDATE ... FROM (VALUES ...)``: what ``QuerySet.bulk_update`` does, in one statement per batch.
-
-    Django's ``bulk_update`` builds a ``CASE WHEN pk = ...`` expression per row and field, which took
-    4 s per 1,000 rows here (and its SQL grows quadratically). Values go through each field's
-    ``get_db_prep_save`` (so encrypted fields are encrypted); ``auto_now`` is not applied: set it.
-    Needs PostgreSQL or SQLite 3.33+.
-    """
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    pk = model._meta.pk
-    targets = [model._meta.get_field(name) for name in fields]
-    columns = [pk.column, *(target.column for target in targets)]
-    postgres = connection.vendor == "postgresql"
-
-    def value_of(column_field, alias):
-        # PostgreSQL types a VALUES list from its literals; say what each column is.
-        return f"CAST(v.{alias} AS {column_field.db_type(connection)})" if postgres else f"v.{alias}"
-
-    aliases = [f"c{position}" for position in range(len(columns))]
-    assignments = ", ".join(
-        f"{quote(target.column)} = {value_of(target, alias)}"
-        for target, alias in zip(targets, aliases[1:], strict=True)
-    )
-    table = quote(model._meta.db_table)
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(instances), UPDATE_BATCH_SIZE):
-            batch = instances[start : start + UPDATE_BATCH_SIZE]
-            params = []
-            for instance in batch:
-                instance._prepare_related_fields_for_save(operation_name="bulk_update", fields=targets)
-                params.append(pk.get_db_prep_save(instance.pk, connection))
-                params.extend(
-                    target.get_db_prep_save(getattr(instance, target.attname), connection) for target in targets
-                )
-            # Table and column names come from the model; the values are parameters.
-            source = f"WITH v ({', '.join(aliases)}) AS (VALUES {', '.join([placeholders] * len(batch))})"
-            where = f"{table}.{quote(pk.column)} = {value_of(pk, aliases[0])}"
-            sql = f"{source} UPDATE {table} SET {assignments} FROM v WHERE {where}"  # noqa: S608
-            cursor.execute(sql, params)
-
-
-_HISTORY_COLUMNS = frozenset({"history_id", "history_date", "history_change_reason", "history_type", "history_user_id"})
-
-
-def insert_history(model, pks: list, *, history_type: str, user, reason: str) -> None:
-    """History rows for rows just written, copied by the database: ``INSERT ... SELECT``.
-
-    simple-history's ``bulk_history_create`` builds a historical model instance per row in Python,
-    which was a third of the whole import; the database copies the tracked columns of the rows it
-    has just written in a fraction of that. Same rows either way (one ``history_date`` per call).
-    """
-    if not pks or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-        return
-    history_model = model.history.model
-    tracked = [model._meta.get_field(f.name) for f in history_model.tracked_fields]
-    columns = [f.column for f in tracked]
-    history_columns = {f.column for f in history_model._meta.concrete_fields}
-    if history_columns - set(columns) - _HISTORY_COLUMNS:  # a customised history model: take the slow road
-        instances = list(model._default_manager.filter(pk__in=pks))
-        model.history.bulk_history_create(
-            instances, update=history_type == "~", default_user=user, default_change_reason=reason
-        )
-        return
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    date = history_model._meta.get_field("history_date").get_db_prep_save(timezone.now(), connection)
-    target = ", ".join(
-        quote(c) for c in [*columns, "history_date", "history_change_reason", "history_type", "history_user_id"]
-    )
-    source = ", ".join(quote(c) for c in columns)
-    with connection.cursor() as cursor:
-        for start in range(0, len(pks), BATCH_SIZE):
-            batch = pks[start : start + BATCH_SIZE]
-            cursor.execute(
-                f"INSERT INTO {quote(history_model._meta.db_table)} ({target}) "  # noqa: S608 - names from the models
-                f"SELECT {source}, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
-                f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(batch))})",
-                [date, reason, history_type, user.pk if user is not None else None, *batch],
-            )
-
-
-def _bulk_update_grouped(instances, model, changed_fields, *, user, reason, progress=None) -> None:
-    """Update instances in bulk, grouped by the fields that changed, and write their history rows.
-
-    Grouping keeps encrypted fields that the sheet leaves alone out of the statement: they are
-    neither decrypted nor re-encrypted.
-    """
-    groups = defaultdict(list)
-    now = timezone.now()
-    for instance in instances:
-        instance.updated_at = now
-        groups[frozenset(changed_fields.get(id(instance), ())) | {"updated_at"}].append(instance)
-    for fields, members in groups.items():
-        for start in range(0, len(members), BATCH_SIZE):
-            batch = members[start : start + BATCH_SIZE]
-            bulk_update_values(model, batch, sorted(fields))
-            insert_history(model, [member.pk for member in batch], history_type="~", user=user, reason=reason)
-            if progress is not None:
-                progress(len(batch))
-
-
 def write_plan(plan: ResidentImportPlan, *, user, progress=None) -> None:
-    """Write a checked plan in bulk, with history rows, then recount the coverage counters of the villages it
-    touched (the bulk writes bypass the services that keep them). Call inside a transaction."""
-    from campaigns.counters import coverage_recount
-
+    """Write a checked plan in bulk (``core.bulk``), with history rows, then announce the villages it touched
+    (``registry_bulk_written``: the bulk writes bypass the services that keep the counters). Call inside a
+    transaction."""
     touched = {row.village_id for row in [*plan.new_households, *plan.updated_households, *plan.new_residents]}
     moved = [resident.pk for resident in plan.updated_residents]
     touched |= {resident.village_id for resident in plan.updated_residents}
     if moved:  # the villages they leave (a resident's village is their household's)
         touched |= set(Resident.objects.filter(pk__in=moved).values_list("village_id", flat=True).distinct())
     reason = gettext("Spreadsheet import")
-    for start in range(0, len(plan.new_households), BATCH_SIZE):
-        batch = Household.objects.bulk_create(plan.new_households[start : start + BATCH_SIZE])
-        insert_history(Household, [household.pk for household in batch], history_type="+", user=user, reason=reason)
-    _bulk_update_grouped(plan.updated_households, Household, plan.changed_fields, user=user, reason=reason)
-    for start in range(0, len(plan.new_residents), BATCH_SIZE):
-        batch = Resident.objects.bulk_create(plan.new_residents[start : start + BATCH_SIZE])
-        insert_history(Resident, [resident.pk for resident in batch], history_type="+", user=user, reason=reason)
-        if progress is not None:
-            progress(len(batch))
-    _bulk_update_grouped(
-        plan.updated_residents, Resident, plan.changed_fields, user=user, reason=reason, progress=progress
+    bulk_create_with_history(Household, plan.new_households, user=user, reason=reason)
+    bulk_update_grouped(Household, plan.updated_households, plan.changed_fields, user=user, reason=reason)
+    bulk_create_with_history(Resident, plan.new_residents, user=user, reason=reason, progress=progress)
+    bulk_update_grouped(
+        Resident, plan.updated_residents, plan.changed_fields, user=user, reason=reason, progress=progress
     )
-    coverage_recount(village_ids=touched)
+    registry_bulk_written.send(sender=Resident, village_ids=touched)
 
 
 # --- importing -------------------------------------------------------------------------------------------
@@ -514,90 +379,6 @@ def write_plan(plan: ResidentImportPlan, *, user, progress=None) -> None:
 def residents_import(*, data: bytes | Table, user, dry_run: bool, progress=None):
     """Check (and unless ``dry_run``, write) a residents sheet, all or nothing (``user=None``: unscoped)."""
     return ResidentSheet(user).run(data=data, dry_run=dry_run, progress=progress)
-
-
-# --- the admin (django-import-export) --------------------------------------------------------------------
-
-
-def table_from_dataset(dataset: Dataset) -> Table:
-    rows = [list(row) for row in dataset]
-    numbers = getattr(dataset, "row_numbers", None) or list(range(2, len(rows) + 2))
-    return Table([cell_text(header) for header in dataset.headers or []], rows, list(numbers))
-
-
-def import_resource_dataset(resource, dataset: Dataset, *, dry_run: bool) -> Result:
-    """``ResidentResource.import_data`` for django-import-export's admin: same planner, same writer."""
-    table = table_from_dataset(dataset)
-    result = Result()
-    result.diff_headers = list(table.headers)
-    result.total_rows = len(table.rows)
-    try:
-        if not table.rows:
-            raise ValidationError(_("The sheet has column headers but no rows to import."))
-        columns = ResidentSheet.match_headers(table)
-    except ValidationError as exc:
-        result.append_invalid_row(table.header_row, {}, ValidationError({NON_FIELD_ERRORS: exc.messages}))
-        return result
-    cells_of = dict(zip(table.row_numbers, table.rows, strict=True))
-    try:
-        with transaction.atomic():
-            plan = ResidentSheet(resource.user).plan(table, columns)
-            if plan.ok and not dry_run:
-                write_plan(plan, user=resource.user)
-    except IntegrityError as exc:
-        result.append_base_error(Error(exc))
-        return result
-    problems = defaultdict(lambda: defaultdict(list))
-    for problem in plan.problems:
-        problems[problem["row"]][problem["column"]].append(problem["message"])
-    for number, by_column in problems.items():
-        row = dict(zip(table.headers, cells_of.get(number, ()), strict=False))
-        result.append_invalid_row(number, row, ValidationError({k: v for k, v in by_column.items()}))
-        result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
-    if plan.ok:
-        for _number, resident, is_new in plan.rows:
-            row_result = RowResult()
-            row_result.import_type = RowResult.IMPORT_TYPE_NEW if is_new else RowResult.IMPORT_TYPE_UPDATE
-            row_result.add_instance_info(resident)
-            row_result.instance = resident
-            result.append_row_result(row_result)
-            result.increment_row_result_total(row_result)
-    return result
-
-
-class SafeXLSX(base_formats.XLSX):
-    """The admin's .xlsx format, read by :func:`read_table` (container checks, calamine in a contained child)."""
-
-    def create_dataset(self, in_stream):
-        return dataset_from_bytes(in_stream)
-
-
-class SafeCSV(base_formats.CSV):
-    """The admin's CSV format: bytes in (UTF-8 or GB18030), read by :func:`read_table`."""
-
-    def is_binary(self):
-        return True
-
-    def get_read_mode(self):
-        return "rb"
-
-    def create_dataset(self, in_stream):
-        return dataset_from_bytes(in_stream)
-
-
-def dataset_from_bytes(data) -> Dataset:
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    try:
-        table = read_table(data)
-    except ValidationError as exc:
-        raise ValueError(" ".join(exc.messages)) from None
-    dataset = Dataset(headers=table.headers)
-    width = len(table.headers)
-    for row in table.rows:
-        dataset.append((list(row) + [None] * width)[:width])
-    dataset.row_numbers = table.row_numbers
-    return dataset
 
 
 # --- the pages (core.import_views) ------------------------------------------------------------------------

@@ -17,16 +17,23 @@ Excel does not run them as formulas.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from collections import defaultdict
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
+from import_export.formats import base_formats
+from import_export.results import Error, Result, RowResult
+from tablib import Dataset
 
-from core.sheets import PhoneCell, TextCell, cell_text
+from core.cells import PhoneCell, TextCell, cell_text
+from core.sheets import Table, read_table
 from core.validators import mask_id_number, mask_phone
 from organization.importing import village_cell
 from organization.resources import AllOrNothingResource
 
-from .importing import ResidentSheet, grid_cell
+from .importing import ResidentSheet, grid_cell, write_plan
 from .models import Household, Resident, ResidentTag
 from .services import _check_grid
 
@@ -212,8 +219,90 @@ class ResidentResource(ScopedResource):
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
         """The admin's entry point: the web import's planner and bulk writer, not the row loop."""
-        from .importing import import_resource_dataset
-
         if kwargs.get("user") is not None:
             self.set_user(kwargs["user"])
         return import_resource_dataset(self, dataset, dry_run=dry_run)
+
+
+# --- the admin's import: the sheet's planner and writer, its files read by the one reader ---------------
+
+
+def table_from_dataset(dataset: Dataset) -> Table:
+    rows = [list(row) for row in dataset]
+    numbers = getattr(dataset, "row_numbers", None) or list(range(2, len(rows) + 2))
+    return Table([cell_text(header) for header in dataset.headers or []], rows, list(numbers))
+
+
+def import_resource_dataset(resource, dataset: Dataset, *, dry_run: bool) -> Result:
+    """``ResidentResource.import_data`` for django-import-export's admin: same planner, same writer."""
+    table = table_from_dataset(dataset)
+    result = Result()
+    result.diff_headers = list(table.headers)
+    result.total_rows = len(table.rows)
+    try:
+        if not table.rows:
+            raise ValidationError(_("The sheet has column headers but no rows to import."))
+        columns = ResidentSheet.match_headers(table)
+    except ValidationError as exc:
+        result.append_invalid_row(table.header_row, {}, ValidationError({NON_FIELD_ERRORS: exc.messages}))
+        return result
+    cells_of = dict(zip(table.row_numbers, table.rows, strict=True))
+    try:
+        with transaction.atomic():
+            plan = ResidentSheet(resource.user).plan(table, columns)
+            if plan.ok and not dry_run:
+                write_plan(plan, user=resource.user)
+    except IntegrityError as exc:
+        result.append_base_error(Error(exc))
+        return result
+    problems = defaultdict(lambda: defaultdict(list))
+    for problem in plan.problems:
+        problems[problem["row"]][problem["column"]].append(problem["message"])
+    for number, by_column in problems.items():
+        row = dict(zip(table.headers, cells_of.get(number, ()), strict=False))
+        result.append_invalid_row(number, row, ValidationError({k: v for k, v in by_column.items()}))
+        result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
+    if plan.ok:
+        for _number, resident, is_new in plan.rows:
+            row_result = RowResult()
+            row_result.import_type = RowResult.IMPORT_TYPE_NEW if is_new else RowResult.IMPORT_TYPE_UPDATE
+            row_result.add_instance_info(resident)
+            row_result.instance = resident
+            result.append_row_result(row_result)
+            result.increment_row_result_total(row_result)
+    return result
+
+
+class SafeXLSX(base_formats.XLSX):
+    """The admin's .xlsx format, read by :func:`read_table` (container checks, calamine in a contained child)."""
+
+    def create_dataset(self, in_stream):
+        return dataset_from_bytes(in_stream)
+
+
+class SafeCSV(base_formats.CSV):
+    """The admin's CSV format: bytes in (UTF-8 or GB18030), read by :func:`read_table`."""
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream):
+        return dataset_from_bytes(in_stream)
+
+
+def dataset_from_bytes(data) -> Dataset:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    try:
+        table = read_table(data)
+    except ValidationError as exc:
+        raise ValueError(" ".join(exc.messages)) from None
+    dataset = Dataset(headers=table.headers)
+    width = len(table.headers)
+    for row in table.rows:
+        dataset.append((list(row) + [None] * width)[:width])
+    dataset.row_numbers = table.row_numbers
+    return dataset

@@ -26,9 +26,10 @@ from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.cells import PhoneCell, TextCell
 from core.import_views import ImportPages
 from core.models import ImportJob
-from core.sheets import ID_NUMBER, PROGRESS_EVERY, Column, PhoneCell, Plan, Table, TextCell, iter_batches, register
+from core.sheets import ID_NUMBER, PROGRESS_EVERY, Column, Plan, Table, iter_batches, register
 from core.validators import make_id_number
 from organization.importing import ScopedSheet, UnitCell
 from organization.models import UnitKind

@@ -43,23 +43,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.cells import BankAccountCell, ChoiceCell, MomentCell, TextCell, cell_text
 from core.import_views import ImportPages
 from core.models import ImportJob
-from core.sheets import (
-    ID_NUMBER,
-    PHONE,
-    BankAccountCell,
-    ChoiceCell,
-    Column,
-    ImportRollback,
-    MomentCell,
-    Plan,
-    Table,
-    TextCell,
-    cell_text,
-    existing_values,
-    register,
-)
+from core.sheets import ID_NUMBER, PHONE, Column, ImportRollback, Plan, Table, existing_values, register
 from core.validators import bank_account_luhn_warning, make_id_number
 from organization.importing import VILLAGE, ScopedSheet
 from organization.selectors import villages_for_user

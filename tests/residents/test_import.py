@@ -511,7 +511,7 @@ def test_a_table_can_be_imported_directly(leader, registry):
 
 
 def test_the_admins_import_is_all_or_nothing(admin_user, registry):
-    from residents.importing import dataset_from_bytes
+    from residents.resources import dataset_from_bytes
 
     bad = dataset_from_bytes(csv_sheet([person(1), person(2, phone="1")]))
     result = ResidentResource(user=admin_user).import_data(bad, dry_run=False, user=admin_user)
@@ -527,8 +527,7 @@ def test_the_admins_import_is_all_or_nothing(admin_user, registry):
 
 
 def test_the_admins_households_sheet_is_scoped_and_all_or_nothing(head_a, registry, grid_b1):
-    from residents.importing import dataset_from_bytes
-    from residents.resources import HouseholdResource
+    from residents.resources import HouseholdResource, dataset_from_bytes
 
     resource = HouseholdResource()
     columns = [str(resource.fields[name].column_name) for name in ("village", "grid", "address", "contact_phone")]
