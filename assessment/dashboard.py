@@ -15,7 +15,7 @@ from organization.models import Unit, UnitKind
 from warnings_followup import kpis
 from warnings_followup.models import Warning
 
-from . import indicators, selectors
+from . import figures, indicators, selectors
 from .models import AccountabilityStatus, Callback, CallbackStatus
 
 TREND_MONTHS = 12
@@ -38,7 +38,14 @@ def period_choices(today: datetime.date | None = None, include: periods.Period |
 
 
 def pipeline(*, user, today: datetime.date) -> dict:
-    """Warnings: open (being followed up), overdue, dissuaded, defrauded after warning — one grouped query."""
+    """Warnings: open (being followed up), overdue, dissuaded, defrauded after warning — one grouped query over
+    every warning in scope, cached until a warning is written (``figures.live``)."""
+    return figures.live(
+        "dashboard-pipeline", [figures.user_scope_key(user)], lambda: _pipeline(user=user, today=today), today=today
+    )
+
+
+def _pipeline(*, user, today: datetime.date) -> dict:
     rows = kpis.status_rows(Warning.objects.for_user(user), today)
     total = kpis.KpiRow()
     for row in rows.values():

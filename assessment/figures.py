@@ -18,6 +18,11 @@ queries) and kept under a key made of:
   database (a test run, a restored backup) never answers here. :func:`invalidate_all` deletes it (seed_scale
   does, as it writes with COPY, which sends no signal).
 
+Reports over the warnings *as they are now* (the warning KPI page, the dashboard's pipeline) are cached by
+:func:`live` under one **live version**, bumped by the same writes as the months' versions, and **today**;
+they also expire after ``LIVE_SECONDS``: what changes with the clock alone within a day (a push's
+acknowledgement deadline passing) and writes that send no signal show within that time.
+
 Door-visit coverage as of a closed period's end is cached the same way under one coverage version bumped by
 households and by door visits dated before this month (as of now it is the door-knocking's own figures, not
 cached). A registry import creates households in bulk, without signals: coverage entries also expire after
@@ -47,6 +52,8 @@ COVERAGE_SECONDS = 10 * 60
 PREFIX = "assessment:figures"
 FORMAT = "1"  # bump when :class:`Figures` changes: entries pickled by an older release are then never read
 COVERAGE_VERSION = f"{PREFIX}:coverage-version"
+LIVE_VERSION = f"{PREFIX}:live-version"
+LIVE_SECONDS = 5 * 60
 
 
 @dataclass
@@ -115,6 +122,11 @@ def bump_months(*moments) -> None:
     if keys:
         _bump_keys(keys)
         transaction.on_commit(lambda: _bump_keys(keys))
+
+
+def bump_live() -> None:
+    _bump_keys([LIVE_VERSION])
+    transaction.on_commit(lambda: _bump_keys([LIVE_VERSION]))
 
 
 def bump_coverage() -> None:
@@ -280,6 +292,34 @@ def coverage(
     return found
 
 
+def scope_key(units) -> str:
+    """The units (or unit ids) a report covers, hashed: part of a cache key."""
+    ids = sorted(getattr(unit, "pk", unit) for unit in units)
+    return hashlib.sha1(",".join(map(str, ids)).encode(), usedforsecurity=False).hexdigest()
+
+
+def user_scope_key(user) -> str:
+    """What a user's reports depend on: the roots of their scope, their unit and roles (a cache key's part)."""
+    from organization.access import EVERYTHING, scope_roots
+
+    roots = scope_roots(user)
+    where = "everything" if roots is EVERYTHING else scope_key(roots)
+    return f"{where}:{user.unit_id}:{'.'.join(sorted(map(str, user.role_codes)))}"
+
+
+def live(name: str, parts, compute, *, today: datetime.date | None = None, token: str | None = None):
+    """``compute()``, cached under ``name``, ``parts`` (strings: the scope, the options), today and the live
+    version (see the module's docstring): one cache read and one query (the epoch) when it is cached."""
+    today = today or timezone.localdate()
+    version = _versions([LIVE_VERSION])[LIVE_VERSION]
+    key = ":".join([PREFIX, "live", FORMAT, name, token or epoch(), str(version), today.isoformat(), *map(str, parts)])
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, LIVE_SECONDS)
+    return found
+
+
 # --- Signals --------------------------------------------------------------------------------------------
 
 
@@ -321,6 +361,7 @@ def _moment(instance):
 
 def _changed(sender, instance, **kwargs) -> None:
     bump_months(_moment(instance), getattr(instance, "_figures_month", None))
+    bump_live()
 
 
 def _coverage_changed(sender, instance, **kwargs) -> None:

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,7 +27,7 @@ from organization.access import can, require
 from organization.selectors import villages_for_user
 from residents.models import id_number_hash
 
-from . import selectors, services
+from . import case_page, selectors, services
 from .forms import ACTION_FORMS, EscalationForm, PushForm, VisitForm, action_form, new_push_token
 from .models import Warning, WarningStatus
 
@@ -101,9 +102,11 @@ def today(request):
     later, later_count = [], 0
     if page.number == 1:
         # The first rows only, and their count: police see every open case of the town here.
-        later_rows = selectors.not_yet_due_for_user(user=request.user, today=day)
+        later_rows = selectors.not_yet_due_for_user(user=request.user, today=day).annotate(
+            total=Window(Count("pk"))  # counted with the rows, in the same query
+        )
         later = selectors.with_day_flags(later_rows[:TODAY_LATER_SHOWN], day)
-        later_count = len(later) if len(later) < TODAY_LATER_SHOWN else later_rows.count()
+        later_count = later[0].total if later else 0
     context = {
         "page": page,
         "due": page.object_list,
@@ -164,7 +167,12 @@ def _detail_context(request, warning: Warning, *, bound_forms=None) -> dict:
     actions = services.available_actions(request.user, warning)
     bound_forms = bound_forms or {}
     case = selectors.case_file(warning=warning)
+    may_record = services.can_record_contact(request.user, warning) and warning.is_following_up
+    extras = case_page.page_extras(
+        request.user, warning, actions=actions, may_record=may_record, visits=case.visits, today=today
+    )
     return {
+        **extras,
         "warning": warning,
         "person": warning.person,
         "due": warning.current_next_visit_due(today),
@@ -176,10 +184,11 @@ def _detail_context(request, warning: Warning, *, bound_forms=None) -> dict:
                 "code": action,
                 "label": services.TRANSITIONS[action].label,
                 "form": bound_forms.get(action) or action_form(action),
+                "confirm": extras["confirmations"][action],
             }
-            for action in actions
+            for action in sorted(actions, key=lambda code: code != extras["primary_step"])  # the primary first
         ],
-        "may_record": services.can_record_contact(request.user, warning) and warning.is_following_up,
+        "may_record": may_record,
         "undecided_after_window": warning.is_undecided and warning.window_has_ended(today),
         "accounts_pending": sum(1 for account in case.accounts if account.released_at is None),
         # The fraud cases registered after this warning (预后被骗), for a defrauded warning only.

@@ -132,3 +132,34 @@ def test_a_door_visit_recorded_now_keeps_a_closed_months_coverage_cached(
     DoorVisitFactory(household=household)  # today: no closed period counts it
     with django_assert_max_num_queries(6):
         assert rows(leader)["VB"].households_visited == 0
+
+
+# --- Live reports (figures.live): the warnings as they are now ------------------------------------------
+
+
+def test_the_dashboard_pipeline_is_cached_until_a_warning_is_written(leader, village_a, django_assert_num_queries):
+    from assessment.dashboard import pipeline
+
+    today = datetime.date.today()
+    WarningFactory(village=village_a, status=WarningStatus.FOLLOWING_UP)
+    assert pipeline(user=leader, today=today)["open"] == 1
+    with django_assert_num_queries(1):  # the epoch; the grouped count over every warning is not run
+        assert pipeline(user=leader, today=today)["open"] == 1
+
+    warning = WarningFactory(village=village_a, status=WarningStatus.PUSHED)
+    assert pipeline(user=leader, today=today)["open"] == 2
+    warning.status = WarningStatus.DISSUADED
+    warning.save()
+    assert pipeline(user=leader, today=today)["open"] == 1
+
+
+def test_live_reports_are_per_scope(leader, head_a, village_a, village_b):
+    from assessment.dashboard import pipeline
+
+    today = datetime.date.today()
+    WarningFactory(village=village_a, status=WarningStatus.FOLLOWING_UP)
+    WarningFactory(village=village_b, status=WarningStatus.FOLLOWING_UP)
+    WarningFactory(village=village_b, status=WarningStatus.FOLLOWING_UP)
+    assert pipeline(user=leader, today=today)["open"] == 3
+    assert pipeline(user=head_a, today=today)["open"] == 1
+    assert figures.user_scope_key(head_a) != figures.user_scope_key(leader)

@@ -34,6 +34,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from assessment import figures
 from organization.models import Role
 from tests import factories
 from warnings_followup import kpis
@@ -328,9 +329,13 @@ def test_the_page_runs_a_bounded_number_of_queries(client, leader, town, django_
     _town_of(town, villages=1, warnings=1)
     client.force_login(leader)
     client.get("/")  # the session's first request writes its idle stamp; later ones read it from the cache
+    client.get(URL)  # the first report creates the database's report epoch (once)
+    figures.bump_live()  # the KPIs are cached until a warning or a visit is written: as if one were
     with django_assert_max_num_queries(16):
         few = _queries(client, URL)
     _town_of(town, villages=6, warnings=4)
+    client.get(URL)  # new villages: the scope's unit ids are worked out again, once
+    figures.bump_live()
     assert _queries(client, URL) == few
     assert len(client.get(URL).context["report"].villages) == 7
 
