@@ -1,10 +1,19 @@
-"""Fixtures: a small town with two villages, and one user per role (owner, colleague, outsider)."""
+"""Fixtures: a small town with two villages, its offices and schools, and the demo accounts as users.
 
+The role roster mirrors the demo accounts (``demo.organization.ACCOUNTS``, listed in the README): a fixture
+per account, with the same username, roles and kind of unit. ``grid_a``, ``head_a`` and ``volunteer_a`` work
+in village A, ``grid_b`` in village B; ``school`` at the middle school, ``school_c`` at the centre school;
+``publicity``, ``jingfa``, ``zongzhi`` and ``caishen`` at their offices. Beside them: ``grid_worker_a`` (a grid
+worker not on the dissuasion team) and ``outsider`` (signed in, no role). ``travel_to`` sets the clock.
+"""
+
+import datetime
 import os
+import zoneinfo
 
 import pytest
 
-from organization.models import Role
+from organization.models import Role, UserRole
 from tests import factories
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -57,8 +66,37 @@ def middle_school(town):
 
 
 @pytest.fixture
+def centre_school(town):
+    return factories.SchoolFactory(code="SCC", name="罗村镇中心学校", parent=town)
+
+
+@pytest.fixture
 def publicity_office(town):
     return factories.DepartmentFactory(code="DEP", name="宣传办", parent=town)
+
+
+def _office(town, code, name, duty):
+    from publicity.models import Duty
+    from tests.publicity.factories import UnitDutyFactory
+
+    office = factories.DepartmentFactory(code=code, name=name, parent=town)
+    UnitDutyFactory(unit=office, duty=getattr(Duty, duty))
+    return office
+
+
+@pytest.fixture
+def economic_office(town):
+    return _office(town, "ECO", "经发办", "ECONOMIC_OFFICE")
+
+
+@pytest.fixture
+def governance_centre(town):
+    return _office(town, "GOV", "综治中心", "GOVERNANCE_CENTRE")
+
+
+@pytest.fixture
+def finance_centre(town):
+    return _office(town, "FIN", "财审中心", "FINANCE_AUDIT")
 
 
 def _user(username, unit, *roles, **extra):
@@ -108,8 +146,34 @@ def school(middle_school):
 
 
 @pytest.fixture
+def school_c(centre_school):
+    return _user("school_c", centre_school, Role.SCHOOL_STAFF)
+
+
+@pytest.fixture
 def department_staff(publicity_office):
     return _user("publicity", publicity_office, Role.DEPARTMENT_STAFF)
+
+
+@pytest.fixture
+def publicity(department_staff):
+    """The demo's ``publicity`` account (宣传办 staff); ``department_staff`` is the same user."""
+    return department_staff
+
+
+@pytest.fixture
+def jingfa(economic_office):
+    return _user("jingfa", economic_office, Role.DEPARTMENT_STAFF)
+
+
+@pytest.fixture
+def zongzhi(governance_centre):
+    return _user("zongzhi", governance_centre, Role.DEPARTMENT_STAFF, Role.GOVERNANCE)
+
+
+@pytest.fixture
+def caishen(finance_centre):
+    return _user("caishen", finance_centre, Role.DEPARTMENT_STAFF)
 
 
 @pytest.fixture
@@ -121,6 +185,28 @@ def outsider(town):
 @pytest.fixture
 def admin_user(db):
     return factories.UserFactory(username="admin", unit=None, is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def admin(admin_user):
+    """The demo's ``admin``: the superuser with the system administrator's role."""
+    UserRole.objects.get_or_create(user=admin_user, role=Role.SYSTEM_ADMIN)
+    admin_user._role_codes = None
+    return admin_user
+
+
+@pytest.fixture
+def travel_to(time_machine):
+    """travel_to(day or moment): the clock is there for the rest of the test, and runs on (a day: its noon,
+    local time), for services, views and factories alike."""
+    from django.conf import settings
+
+    def go(when: datetime.date | datetime.datetime) -> None:
+        if not isinstance(when, datetime.datetime):
+            when = datetime.datetime.combine(when, datetime.time(12), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+        time_machine.move_to(when)
+
+    return go
 
 
 @pytest.fixture

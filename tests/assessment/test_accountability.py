@@ -139,11 +139,9 @@ def test_a_village_above_the_town_rate_two_months_running_is_suggested(leader, h
     assert codes == ["VA", "VB"]
 
 
-def test_one_action_turns_a_suggestion_into_a_summons(client, leader, high_in_village_a, village_a, monkeypatch):
-    from django.utils import timezone
-
+def test_one_action_turns_a_suggestion_into_a_summons(client, leader, high_in_village_a, village_a, travel_to):
     SummonsRule.objects.create(name="2", consecutive_months=2, min_coverage_rate=None, min_inspection_score=None)
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: high_in_village_a)
+    travel_to(high_in_village_a)
     client.force_login(leader)
     page = client.get("/assessment/suggestions/")
     assert b'data-testid="summon-button"' in page.content
@@ -154,11 +152,9 @@ def test_one_action_turns_a_suggestion_into_a_summons(client, leader, high_in_vi
     assert selectors.summons_suggestions(user=leader, today=high_in_village_a)[0].open_summons
 
 
-def test_a_double_tap_on_summon_records_one_summons(client, leader, high_in_village_a, village_a, monkeypatch):
-    from django.utils import timezone
-
+def test_a_double_tap_on_summon_records_one_summons(client, leader, high_in_village_a, village_a, travel_to):
     SummonsRule.objects.create(name="2", consecutive_months=2, min_coverage_rate=None, min_inspection_score=None)
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: high_in_village_a)
+    travel_to(high_in_village_a)
     client.force_login(leader)
     first = client.post(f"/assessment/suggestions/{village_a.pk}/summon/")
     second = client.post(f"/assessment/suggestions/{village_a.pk}/summon/")
@@ -328,11 +324,9 @@ def test_an_overdue_rectification_reminds_the_unit_once_per_deadline(head_a, lea
     assert tasks.rectification_reminders() == 0
 
 
-def test_the_units_home_page_shows_its_overdue_rectification(client, head_a, leader, village_a, monkeypatch):
-    from django.utils import timezone
-
+def test_the_units_home_page_shows_its_overdue_rectification(client, head_a, leader, village_a, travel_to):
     AccountabilityItemFactory(unit=village_a, reason="整改事项", rectification_deadline=datetime.date(2026, 4, 30))
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2026, 5, 3))
+    travel_to(datetime.date(2026, 5, 3))
     client.force_login(head_a)
     home = client.get("/")
     assert 'data-testid="home-accountability"' in home.text

@@ -90,10 +90,8 @@ def test_settings_give_the_share_and_the_callers_in_turn(leader, march_cases, ad
     assert callers == [leader.pk, admin_user.pk] * 2 + [leader.pk]
 
 
-def test_the_beat_task_draws_last_month_once(march_cases, monkeypatch):
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2026, 4, 1))
+def test_the_beat_task_draws_last_month_once(march_cases, travel_to):
+    travel_to(datetime.date(2026, 4, 1))
     assert tasks.monthly_callback_draw() == "2026-03 drawn"
     assert tasks.monthly_callback_draw() == "2026-03 already drawn"
     assert CallbackDraw.objects.get().callbacks.count() == 4  # 2 per village by default

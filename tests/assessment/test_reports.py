@@ -193,10 +193,10 @@ def test_a_due_day_early_in_the_month_reminds_at_the_end_of_the_one_before(leade
         assert "2026-11" in Notification.objects.get().url
 
 
-def test_the_beat_task_runs_the_scan(leader, town, monkeypatch):
+def test_the_beat_task_runs_the_scan(leader, town, travel_to):
     from assessment import tasks
 
-    monkeypatch.setattr(report_services.timezone, "localdate", lambda: datetime.date(2026, 12, 3))
+    travel_to(datetime.date(2026, 12, 3))
     assert tasks.report_reminders() == 1
 
 

@@ -10,8 +10,6 @@ import datetime
 import pytest
 
 from education.models import CalendarChange
-from organization.models import Role
-from tests import factories as base
 
 from .factories import CalendarChangeFactory, SemesterFactory, StudentFactory
 
@@ -40,16 +38,6 @@ def semester(middle_school):
 
 
 @pytest.fixture
-def centre_school(town):
-    return base.SchoolFactory(code="SCC", name="罗村镇中心学校", parent=town)
-
-
-@pytest.fixture
-def school_c(centre_school):
-    return base.UserFactory(username="school_c", unit=centre_school, roles=[Role.SCHOOL_STAFF])
-
-
-@pytest.fixture
 def classes(middle_school):
     """初一1班: 4 active students and one who left; 初一2班: 3; 初二1班: 2."""
     rows = {
@@ -62,9 +50,7 @@ def classes(middle_school):
 
 
 @pytest.fixture
-def today(monkeypatch):
-    """Pin the local date to TODAY for services and views."""
-    from django.utils import timezone
-
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: TODAY)
+def today(travel_to):
+    """The clock on TODAY (noon) for services, views and factories."""
+    travel_to(TODAY)
     return TODAY

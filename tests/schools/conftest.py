@@ -1,4 +1,5 @@
-"""Fixtures of the schools tests: a second school with its own staff, the seal, a student, an escort."""
+"""Fixtures of the schools tests: the seal, a student of each school, an escort (the centre school and its
+``school_c`` are in tests/conftest.py)."""
 
 import pytest
 
@@ -6,16 +7,6 @@ from organization.models import Role
 from schools import services
 from tests import factories
 from tests.schools.factories import StudentFactory, checked_png
-
-
-@pytest.fixture
-def central_school(town):
-    return factories.SchoolFactory(code="SCC", name="罗村镇中心学校", parent=town)
-
-
-@pytest.fixture
-def school_c(central_school):
-    return factories.UserFactory(username="school_c", unit=central_school, roles=[Role.SCHOOL_STAFF])
 
 
 @pytest.fixture
@@ -37,5 +28,5 @@ def student(middle_school):
 
 
 @pytest.fixture
-def other_student(central_school):
-    return StudentFactory(school=central_school, name="黄小红", grade="五年级", class_name="1班")
+def other_student(centre_school):
+    return StudentFactory(school=centre_school, name="黄小红", grade="五年级", class_name="1班")

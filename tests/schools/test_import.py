@@ -58,8 +58,8 @@ def test_known_students_are_updated_not_duplicated(school, middle_school):
     assert Student.objects.get().grade == "初二"
 
 
-def test_bad_rows_are_reported_and_nothing_is_written(school, central_school):
-    StudentFactory(school=central_school, id_number=ID_2)
+def test_bad_rows_are_reported_and_nothing_is_written(school, centre_school):
+    StudentFactory(school=centre_school, id_number=ID_2)
     data = _workbook(
         [
             ["初一", "1班", "陈一", "440605201203041234", "", ""],
@@ -76,7 +76,7 @@ def test_bad_rows_are_reported_and_nothing_is_written(school, central_school):
     assert rows == [2, 3, 4, 6]
     messages = " ".join(error["message"] for error in outcome.errors)
     with translation.override("en"):
-        assert str(CANNOT_ADD_HERE) in messages and central_school.name not in messages  # never "another school"
+        assert str(CANNOT_ADD_HERE) in messages and centre_school.name not in messages  # never "another school"
     assert Student.objects.count() == 1
 
 

@@ -311,15 +311,15 @@ def test_exports_need_the_capability(as_user, grid_a):
 
 
 def test_applications_by_state_is_one_query(
-    student, other_student, middle_school, central_school, django_assert_num_queries
+    student, other_student, middle_school, centre_school, django_assert_num_queries
 ):
     CardApplicationFactory(student=student, status=S.OPENED)
     CardApplicationFactory(student=student, status=S.SUBMITTED, card_type="sim")
     CardApplicationFactory(student=other_student, status=S.POLICE_REFUSED)
     with django_assert_num_queries(1):
-        counts = applications_by_state([middle_school, central_school.pk])
+        counts = applications_by_state([middle_school, centre_school.pk])
     assert counts[middle_school.pk]["opened"] == 1 and counts[middle_school.pk]["submitted"] == 1
-    assert counts[central_school.pk]["police_refused"] == 1 and counts[central_school.pk]["opened"] == 0
+    assert counts[centre_school.pk]["police_refused"] == 1 and counts[centre_school.pk]["opened"] == 0
 
 
 def test_school_staff_edit_a_student_and_mark_a_card_no_longer_in_use(as_user, school, police, student):
