@@ -9,16 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from organization.access import require
 
+from .labels import field_labels
 from .models import AccessAction, AccessLog
 
 PAGE_SIZE = 50
-# Names of the fields an entry says were shown (the entry stores the field names, never their values).
-FIELD_LABELS = {
-    "id_number": _("ID number"),
-    "phone": _("phone"),
-    "contact_phone": _("contact phone"),
-    "bank_account": _("bank account"),
-}
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -57,5 +51,5 @@ def access_log(request):
     entries = access_log_entries(user=filters.get("user"), action=filters.get("action", ""))
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     for entry in page:
-        entry.field_labels = [str(FIELD_LABELS.get(name, name)) for name in entry.fields.split(",") if name]
+        entry.field_labels = field_labels(entry.fields)  # labels, never the stored names
     return render(request, "audit/access_log.html", {"form": form, "page": page})

@@ -148,3 +148,18 @@ def test_client_address_comes_from_the_trusted_proxy(rf, settings, grid_a):
     assert client_ip(request) == "172.18.0.2"
     settings.TRUSTED_PROXY_COUNT = 1
     assert client_ip(request) == "10.1.2.3"  # the forged first entry is ignored
+
+
+def test_the_log_shows_labels_and_local_times_not_field_names(client, leader, logged):
+    """An export that held names, addresses and masked ID numbers reads in words; times are Beijing time."""
+    entry = AccessLog.objects.create(
+        action=AccessAction.EXPORT, object_repr="households export", fields="name,address,id_number:masked"
+    )
+    AccessLog.objects.filter(pk=entry.pk).update(at=datetime.datetime(2026, 3, 1, 16, 30, tzinfo=datetime.UTC))
+    client.force_login(leader)
+    with translation.override("zh-hans"):
+        page = client.get(URL, HTTP_ACCEPT_LANGUAGE="zh-hans").text
+    assert "名称、地址、身份证号" in page
+    assert "name、address" not in page
+    assert "2026-03-02 00:30" in page  # 16:30 UTC is half past midnight in Luocun
+    assert "name、address、ID number (masked)" in client.get(URL).text
