@@ -1,7 +1,9 @@
 from django.contrib.contenttypes.models import ContentType
+from django.utils.translation import gettext as _
 
 from core.http import client_ip
 
+from .labels import field_labels
 from .models import AccessAction, AccessLog
 
 
@@ -17,6 +19,18 @@ def access_log_record(*, request, action: AccessAction, obj=None, fields=(), obj
         ip_address=client_ip(request),
         user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
         path=request.path[:300],
+    )
+
+
+def export_access_log_record(request, *, label: str, fmt: str, count: int, filters=(), fields=()) -> AccessLog:
+    """One exported file that left (``core.exports`` calls it): which export, its format, rows and filters, and
+    which fields it held ("id_number:masked")."""
+    return access_log_record(
+        request=request,
+        action=AccessAction.EXPORT,
+        object_repr=_("%(what)s export (%(format)s): %(count)d rows; filters: %(filters)s")
+        % {"what": label, "format": fmt, "count": count, "filters": "、".join(field_labels(",".join(filters))) or "—"},
+        fields=fields,
     )
 
 

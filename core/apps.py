@@ -14,6 +14,8 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("rules")
+        # ... and its exports in <app>/exports.py (core.exports.register_export), so a worker finds a job's kind.
+        autodiscover_modules("exports")
         # kombu's filesystem transport (the default broker) needs its folders to exist.
         options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
         for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):

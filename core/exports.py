@@ -2,8 +2,13 @@
 
 An app describes an export with an :class:`ExportKind` (its capability, label, file name, and ``build``:
 the user's scope and the list's filters turned into an :class:`ExportRows`: headers, a queryset and a
-function giving one row's cells, already masked and formula-escaped) and registers it by dotted path in
-:data:`EXPORT_KINDS`. Its view is one line: ``return export_response(request, KIND)``.
+function giving one row's cells, already masked and formula-escaped) and registers it with
+:func:`register_export` in its ``<app>/exports.py`` (collected when the project starts, so the worker finds a
+job's kind by name). Its view is one line: ``return export_response(request, KIND)``.
+
+``core`` is the lowest layer and knows nothing of who may do what or of the access log: the organisation app
+connects the capability check and the audit app the access log (:func:`connect_export_hooks`, in their
+``AppConfig.ready``). Without them no export is written (fail closed).
 
 * Up to ``settings.EXPORT_ASYNC_ROWS`` rows (20,000): the file is written at once and downloaded.
 * More: an :class:`core.models.ExportJob` keeps the kind, format and filters; the Celery task
@@ -29,6 +34,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
@@ -36,12 +42,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-
-from audit.models import AccessAction
-from audit.services import access_log_record
-from organization.access import require
 
 from .faults import on_commit_robust
 from .models import ExportJob
@@ -54,12 +55,6 @@ CONTENT_TYPES = {
 }
 CHUNK_SIZE = 2000
 PROGRESS_TIMEOUT = 6 * 60 * 60
-
-#: Every export kind, by the dotted path of its :class:`ExportKind` (the worker finds it from the job's kind).
-EXPORT_KINDS: dict[str, str] = {
-    "residents": "residents.exports.RESIDENTS",
-    "households": "residents.exports.HOUSEHOLDS",
-}
 
 
 class ExportRefused(Exception):
@@ -93,8 +88,60 @@ class ExportKind:
         return self.build(user=user, params=params)
 
 
+#: Every export kind by name, as the apps registered them (the worker finds a job's kind here).
+_KINDS: dict[str, ExportKind] = {}
+
+
+def register_export(spec: ExportKind) -> ExportKind:
+    """Make ``spec`` known by its name (an app's ``exports`` module calls it when it is imported)."""
+    known = _KINDS.get(spec.kind)
+    if known is not None and known.build.__module__ != spec.build.__module__:
+        raise ImproperlyConfigured(f"two exports are named {spec.kind!r}")
+    _KINDS[spec.kind] = spec
+    return spec
+
+
 def export_kind(kind: str) -> ExportKind:
-    return import_string(EXPORT_KINDS[kind])
+    try:
+        return _KINDS[kind]
+    except KeyError:
+        raise Http404 from None
+
+
+# --- who may export, and the access log: connected by the apps above core -------------------------------------
+
+
+@dataclass
+class _Hooks:
+    permits: Callable[[object, str], bool] | None = None
+    log: Callable[..., object] | None = None
+
+
+_hooks = _Hooks()
+
+
+def connect_export_hooks(
+    *, permits: Callable[[object, str], bool] | None = None, log: Callable[..., object] | None = None
+) -> None:
+    """``permits(user, capability) -> bool`` decides who may export (404 otherwise); ``log(request, *, label,
+    fmt, count, filters, fields)`` records each file that leaves (the access log)."""
+    if permits is not None:
+        _hooks.permits = permits
+    if log is not None:
+        _hooks.log = log
+
+
+def _require(user, spec: ExportKind) -> None:
+    if _hooks.permits is None:
+        raise ImproperlyConfigured("no export permission check is connected (organization's AppConfig.ready)")
+    if not _hooks.permits(user, spec.capability):
+        raise Http404
+
+
+def _logger() -> Callable[..., object]:
+    if _hooks.log is None:
+        raise ImproperlyConfigured("no export access log is connected (audit's AppConfig.ready)")
+    return _hooks.log
 
 
 # --- writing ---------------------------------------------------------------------------------------------
@@ -217,13 +264,7 @@ def write_rows(rows: ExportRows, fmt: str, target, *, progress: Callable[[int], 
 
 
 def _log_export(request, *, spec: ExportKind, rows: ExportRows, fmt: str, count: int) -> None:
-    access_log_record(
-        request=request,
-        action=AccessAction.EXPORT,
-        object_repr=_("%(what)s export (%(format)s): %(count)d rows; filters: %(filters)s")
-        % {"what": spec.label(), "format": fmt, "count": count, "filters": ", ".join(rows.filters) or "—"},
-        fields=rows.fields,
-    )
+    _logger()(request, label=spec.label(), fmt=fmt, count=count, filters=rows.filters, fields=rows.fields)
 
 
 def _filename(spec: ExportKind, fmt: str, day: datetime.date | None = None) -> str:
@@ -246,23 +287,29 @@ def _filters(request) -> QueryDict:
     return params
 
 
-def _more_rows_than(rows: ExportRows, threshold: int) -> bool:
+def more_rows_than(queryset: QuerySet, threshold: int, *, limit: int | None = None) -> bool:
     """Are there more than ``threshold`` rows? Reads at most threshold + 1 of them, never counts them all."""
-    if rows.limit is not None and rows.limit <= threshold:
+    if limit is not None and limit <= threshold:
         return False
-    return rows.queryset.order_by()[threshold : threshold + 1].exists()
+    return queryset.order_by()[threshold : threshold + 1].exists()
+
+
+def is_large(queryset: QuerySet) -> bool:
+    """Is this export above ``settings.EXPORT_ASYNC_ROWS`` (a background job rather than a file at once)?"""
+    return more_rows_than(queryset, settings.EXPORT_ASYNC_ROWS)
 
 
 def export_response(request, spec: ExportKind) -> HttpResponse:
     """The export view of ``spec``: the file itself, or (above the setting) a job and a redirect to its page."""
-    require(request.user, spec.capability)
+    _require(request.user, spec)
+    _logger()  # no access log: no file
     fmt = requested_format(request)
     params = _filters(request)
     try:
         rows = spec.rows_for(user=request.user, params=params)
     except ExportRefused as refused:
         return HttpResponseBadRequest(str(refused))
-    if _more_rows_than(rows, settings.EXPORT_ASYNC_ROWS):
+    if more_rows_than(rows.queryset, settings.EXPORT_ASYNC_ROWS, limit=rows.limit):
         job = export_job_create(user=request.user, kind=spec.kind, fmt=fmt, params=params)
         return redirect("core:export_job", pk=job.pk)
     buffer = io.BytesIO()
@@ -299,7 +346,7 @@ def queue_export(job_pk: int) -> None:
 def export_job_create(*, user, kind: str, fmt: str, params) -> ExportJob:
     """Record a large export and queue it after the commit (a broker down: the sweep of stale jobs queues it)."""
     spec = export_kind(kind)
-    require(user, spec.capability)
+    _require(user, spec)
     with transaction.atomic():
         job = ExportJob.objects.create(
             kind=kind,
@@ -364,7 +411,7 @@ def export_job_run(*, job_pk: int) -> ExportJob | None:
 def _write_job_file(job: ExportJob) -> None:
     spec = export_kind(job.kind)
     user = job.created_by
-    require(user, spec.capability)  # a role lost since: nothing is written (404 is the job's failure)
+    _require(user, spec)  # a role lost since: nothing is written (404 is the job's failure)
     rows = spec.rows_for(user=user, params=job_params(job))
     total = rows.objects().count()
     ExportJob.objects.filter(pk=job.pk).update(total_rows=total)
@@ -384,7 +431,7 @@ def export_download(request, job: ExportJob) -> HttpResponse:
     from .serving import serve_file
 
     spec = export_kind(job.kind)
-    require(request.user, spec.capability)
+    _require(request.user, spec)
     rows = spec.rows_for(user=request.user, params=job_params(job))
     _log_export(request, spec=spec, rows=rows, fmt=job.format, count=job.rows)
     response = serve_file(

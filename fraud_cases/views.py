@@ -11,34 +11,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import AccessAction
 from audit.services import access_log_record
+from core.exports import export_response
 from core.forms import apply_service_errors
 from organization.access import can, require
 from organization.selectors import villages_for_user
-from residents.export_views import csv_bytes, xlsx_bytes
 from residents.models import id_number_hash
-from residents.resources import escape_formula
 from warnings_followup.models import FraudType
 
 from . import selectors, services
+from .exports import CASES
 from .filters import FraudCaseFilter
 from .forms import FraudCaseForm
 from .models import CaseSource
 
 PAGE_SIZE = 25
-EXPORT_LIMIT = 50_000
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
 
 
 def _filtered(request, queryset):
@@ -144,51 +137,9 @@ def accountability(request):
 # --- export ----------------------------------------------------------------------------------------------
 
 
-def export_columns():
-    return [
-        (_("Case number"), lambda case: case.case_number),
-        (_("Reported at"), lambda case: timezone.localtime(case.reported_at).strftime("%Y-%m-%d %H:%M")),
-        (_("Village code"), lambda case: case.village.code),
-        (_("Village or community"), lambda case: case.village.name),
-        (_("Victim"), lambda case: case.victim.name),
-        (_("ID number"), lambda case: case.victim.masked_id_number),
-        (_("Phone"), lambda case: case.victim.masked_phone),
-        (_("Fraud type"), lambda case: case.get_fraud_type_display()),
-        (_("Loss (yuan)"), lambda case: str(case.loss_amount)),
-        (_("Recovered (yuan)"), lambda case: str(case.recovered_amount)),
-        (_("Source"), lambda case: case.get_source_display()),
-        (_("Defrauded after warning"), lambda case: _("Yes") if case.warning_id else _("No")),
-        (_("Warning"), lambda case: case.warning.external_id if case.warning_id else ""),
-    ]
-
-
 @login_required
 @require_GET
 def case_export(request):
-    """The list's filters as a spreadsheet: masked numbers, formula-escaped cells, access-logged."""
-    require(request.user, "cases.view")
-    requested = request.GET.get("format", "xlsx")
-    if requested not in CONTENT_TYPES:
-        raise Http404
-    params = request.GET.copy()
-    params.pop("format", None)
-    filterset = FraudCaseFilter(params, queryset=selectors.cases_for_user(user=request.user))
-    if not filterset.is_valid():
-        return HttpResponseBadRequest(_("These filters are not valid."))
-    columns = export_columns()
-    cases = filterset.qs[:EXPORT_LIMIT]
-    rows = [[escape_formula(value(case)) for _header, value in columns] for case in cases]
-    headers = [header for header, _value in columns]
-    content = (xlsx_bytes if requested == "xlsx" else csv_bytes)(headers, rows)
-    used = [key for key, value in filterset.form.cleaned_data.items() if value not in (None, "")]
-    access_log_record(
-        request=request,
-        action=AccessAction.EXPORT,
-        object_repr=_("%(what)s export (%(format)s): %(count)d rows; filters: %(filters)s")
-        % {"what": _("Fraud cases"), "format": requested, "count": len(rows), "filters": ", ".join(used) or "—"},
-        fields=["id_number:masked", "phone:masked"],
-    )
-    response = HttpResponse(content, content_type=CONTENT_TYPES[requested])
-    response["Content-Disposition"] = f'attachment; filename="fraud-cases-{timezone.localdate():%Y%m%d}.{requested}"'
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    """The list's filters as a spreadsheet (``fraud_cases.exports``): masked numbers, formula-escaped cells,
+    access-logged; a large export becomes a background job."""
+    return export_response(request, CASES)

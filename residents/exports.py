@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from core.exports import ExportKind, ExportRefused, ExportRows
+from core.exports import ExportKind, ExportRefused, ExportRows, register_export
 from core.validators import mask_id_number, mask_phone
 
 from .filters import HouseholdFilter, ResidentFilter
@@ -30,7 +30,7 @@ def _rows(resource, filterset, queryset) -> ExportRows:
         queryset=queryset(filterset.qs),
         row=lambda obj: [resource.export_field(field, obj) for field in fields],
         filters=used,
-        fields=[f"{name}:masked" if name in MASKED_FIELDS else name for name in resource.get_export_order()],
+        fields=_fields(resource),
     )
 
 
@@ -70,42 +70,75 @@ def _resident_row(tag_labels: list[str]):
     return row
 
 
+def resident_values(residents):
+    return residents.order_by("village_id", "name", "pk").values_list(*_RESIDENT_COLUMNS)
+
+
+def household_objects(households):
+    return (
+        households.select_related("village", "grid")
+        .annotate(member_count=count_of(Resident.objects.all(), "household"))
+        .order_by("village_id", "sort_key", "pk")
+    )
+
+
+def _fields(resource) -> list[str]:
+    return [f"{name}:masked" if name in MASKED_FIELDS else name for name in resource.get_export_order()]
+
+
+def resident_rows_of(residents, *, user, filters=()) -> ExportRows:
+    """The residents export's columns for ``residents``, already scoped and filtered (the admin's list)."""
+    resource = ResidentResource(user=user)
+    return ExportRows(
+        headers=resource.get_export_headers(),
+        queryset=resident_values(residents),
+        row=_resident_row([str(label) for label in ResidentTag.labels]),
+        filters=list(filters),
+        fields=_fields(resource),
+    )
+
+
+def household_rows_of(households, *, user, filters=()) -> ExportRows:
+    """The households export's columns for ``households``, already scoped and filtered (the admin's list)."""
+    resource = HouseholdResource(user=user)
+    fields = resource.get_export_fields()
+    return ExportRows(
+        headers=resource.get_export_headers(),
+        queryset=household_objects(households),
+        row=lambda obj: [resource.export_field(field, obj) for field in fields],
+        filters=list(filters),
+        fields=_fields(resource),
+    )
+
+
 def residents_rows(*, user, params) -> ExportRows:
     resource = ResidentResource(user=user)
     filterset = ResidentFilter(params, queryset=Resident.objects.for_user(user))
-    rows = _rows(
-        resource,
-        filterset,
-        lambda residents: residents.order_by("village_id", "name", "pk").values_list(*_RESIDENT_COLUMNS),
-    )
+    rows = _rows(resource, filterset, resident_values)
     rows.row = _resident_row([str(label) for label in ResidentTag.labels])
     return rows
 
 
 def households_rows(*, user, params) -> ExportRows:
     filterset = HouseholdFilter(params, queryset=Household.objects.for_user(user))
-    return _rows(
-        HouseholdResource(user=user),
-        filterset,
-        lambda households: (
-            households.select_related("village", "grid")
-            .annotate(member_count=count_of(Resident.objects.all(), "household"))
-            .order_by("village_id", "address", "pk")
-        ),
+    return _rows(HouseholdResource(user=user), filterset, household_objects)
+
+
+RESIDENTS = register_export(
+    ExportKind(
+        kind="residents",
+        capability="residents.export",
+        label=lambda: _("Residents"),
+        filename="residents",
+        build=residents_rows,
     )
-
-
-RESIDENTS = ExportKind(
-    kind="residents",
-    capability="residents.export",
-    label=lambda: _("Residents"),
-    filename="residents",
-    build=residents_rows,
 )
-HOUSEHOLDS = ExportKind(
-    kind="households",
-    capability="residents.export",
-    label=lambda: _("Households"),
-    filename="households",
-    build=households_rows,
+HOUSEHOLDS = register_export(
+    ExportKind(
+        kind="households",
+        capability="residents.export",
+        label=lambda: _("Households"),
+        filename="households",
+        build=households_rows,
+    )
 )
