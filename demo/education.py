@@ -1,14 +1,17 @@
 """Demo data of the schools' education work (runs after the schools' demo, which creates the students).
 
-This semester (autumn 2026, 2026-09-01 to 2027-01-20, with the National Day and New Year holidays, the
-Mid-Autumn day off and a make-up Saturday), naming the middle school (S02, 罗村中学) for the micro-classes and
-the daily broadcast; the centre school (S01, 罗村镇中心学校) supervises the town's schools (its staff, 孙老师
-``school_c``, read the middle school's figures). For both demo schools: staff sessions (and micro-classes) with
-a photo each, the middle school's broadcast days up to yesterday (a few missed; today is left for the demo user
-to tap), and one parent notice per class with most return slips back. The centre school is a little behind
-(one staff session in the semester), so the warnings show; its micro-class was voluntary (not required).
+This semester follows the day the demo is seeded (:func:`semester_dates`): it began on the Monday thirteen weeks
+ago and ends seven weeks ahead, with a one-day holiday, a week-long holiday and its make-up Saturday in the
+past, and a holiday ahead; none falls on today, and at a weekend today is a make-up school day, so the one-tap
+"broadcast done today" works whatever day the demo is run. It names the middle school (S02, 罗村中学) for the
+micro-classes and the daily broadcast; the centre school (S01, 罗村镇中心学校) supervises the town's schools (its
+staff, 孙老师 ``school_c``, read the middle school's figures). For both demo schools: staff sessions (and
+micro-classes) with a photo each, the middle school's broadcast days up to yesterday (a few missed; today is
+left for the demo user to tap), and one parent notice per class with most return slips back. The centre school
+is a little behind (one staff session in the semester), so the warnings show; its micro-class was voluntary
+(not required).
 
-Fixed seed, fixed dates; a school whose semester already has sessions is left alone (idempotent).
+Fixed seed, dates counted from today; a school whose semester already has sessions is left alone (idempotent).
 """
 
 from __future__ import annotations
@@ -39,33 +42,30 @@ from education.models import (
 from organization.models import Unit
 
 D = datetime.date
-SEMESTER = {
-    "name": "2026—2027学年第一学期",
-    "starts_on": D(2026, 9, 1),
-    "ends_on": D(2027, 1, 20),
-}
+WEEKS_BEFORE, WEEKS_AFTER = 13, 7
+# The semester's changes, in days from its first Monday: (kind, first day, last day, name).
 CHANGES = [
-    (CalendarChange.Kind.HOLIDAY, D(2026, 9, 25), D(2026, 9, 25), "中秋节"),
-    (CalendarChange.Kind.HOLIDAY, D(2026, 10, 1), D(2026, 10, 7), "国庆节"),
-    (CalendarChange.Kind.MAKEUP_DAY, D(2026, 10, 10), D(2026, 10, 10), "国庆调休"),
-    (CalendarChange.Kind.HOLIDAY, D(2027, 1, 1), D(2027, 1, 1), "元旦"),
+    (CalendarChange.Kind.HOLIDAY, 24, 24, "中秋节"),
+    (CalendarChange.Kind.HOLIDAY, 30, 36, "国庆节"),
+    (CalendarChange.Kind.MAKEUP_DAY, 40, 40, "国庆调休"),  # a Saturday
+    (CalendarChange.Kind.HOLIDAY, 122, 122, "元旦"),
 ]
-# school suffix -> (staff username, [(kind, date, topic, audience, size)])
+# school suffix -> (staff username, [(kind, days from the semester's first Monday, topic, audience, size)])
 SESSIONS = {
     "S02": (
         "school",
         [
-            (SessionKind.STAFF, D(2026, 9, 9), "教职员工防范电信网络诈骗专题培训", "全体教职员工", 86),
-            (SessionKind.MICRO_CLASS, D(2026, 9, 24), "防骗微课堂：游戏账号交易与刷单返利", "初一年级全体学生", 160),
-            (SessionKind.MICRO_CLASS, D(2026, 11, 12), "防骗微课堂：拒绝出租出借“两卡”", "初二、初三年级学生", 320),
-            (SessionKind.STAFF, D(2026, 11, 18), "警校共建：冒充公检法诈骗案例分析会", "班主任及行政人员", 42),
+            (SessionKind.STAFF, 8, "教职员工防范电信网络诈骗专题培训", "全体教职员工", 86),
+            (SessionKind.MICRO_CLASS, 23, "防骗微课堂：游戏账号交易与刷单返利", "初一年级全体学生", 160),
+            (SessionKind.MICRO_CLASS, 72, "防骗微课堂：拒绝出租出借“两卡”", "初二、初三年级学生", 320),
+            (SessionKind.STAFF, 78, "警校共建：冒充公检法诈骗案例分析会", "班主任及行政人员", 42),
         ],
     ),
     "S01": (
         "school_c",
         [
-            (SessionKind.STAFF, D(2026, 9, 16), "教职员工防骗宣传教育会", "全体教职员工", 64),
-            (SessionKind.MICRO_CLASS, D(2026, 10, 20), "防骗微课堂：不给陌生人转账", "五、六年级学生", 108),
+            (SessionKind.STAFF, 15, "教职员工防骗宣传教育会", "全体教职员工", 64),
+            (SessionKind.MICRO_CLASS, 49, "防骗微课堂：不给陌生人转账", "五、六年级学生", 108),
         ],
     ),
 }
@@ -88,13 +88,47 @@ def _photo(text: str, seed: int) -> SimpleUploadedFile:
     return SimpleUploadedFile("photo.jpg", out.getvalue(), content_type="image/jpeg")
 
 
-def _semester(schools: dict[str, Unit]) -> Semester:
-    semester, created = Semester.objects.get_or_create(name=SEMESTER["name"], defaults=SEMESTER)
-    if created:
-        CalendarChange.objects.bulk_create(
-            CalendarChange(semester=semester, kind=kind, starts_on=a, ends_on=b, name=name)
-            for kind, a, b, name in CHANGES
+def semester_dates(today: datetime.date) -> dict:
+    """The demo semester around ``today``: its name, first and last day (a Monday thirteen weeks back, a Friday
+    seven weeks ahead)."""
+    starts_on = today - datetime.timedelta(days=today.weekday(), weeks=WEEKS_BEFORE)
+    ends_on = today + datetime.timedelta(days=4 - today.weekday(), weeks=WEEKS_AFTER)
+    year = starts_on.year if starts_on.month >= 8 else starts_on.year - 1
+    term = "一" if starts_on.month >= 8 or starts_on.month == 1 else "二"
+    return {"name": f"{year}—{year + 1}学年第{term}学期", "starts_on": starts_on, "ends_on": ends_on}
+
+
+def _day(semester: Semester, offset: int) -> datetime.date:
+    return semester.starts_on + datetime.timedelta(days=offset)
+
+
+def _school_day(semester: Semester, offset: int) -> datetime.date:
+    """The weekday ``offset`` days into ``semester`` (a weekend moves to the Monday after)."""
+    day = _day(semester, offset)
+    return day + datetime.timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)
+
+
+def _changes(semester: Semester, today: datetime.date) -> list[CalendarChange]:
+    """The semester's holidays and make-up days, none on today; at a weekend today is a make-up school day."""
+    changes = [
+        CalendarChange(semester=semester, kind=kind, starts_on=_day(semester, a), ends_on=_day(semester, b), name=name)
+        for kind, a, b, name in CHANGES
+        if not (kind == CalendarChange.Kind.HOLIDAY and _day(semester, a) <= today <= _day(semester, b))
+    ]
+    if today.weekday() >= 5 and not any(change.starts_on == today for change in changes):
+        changes.append(
+            CalendarChange(
+                semester=semester, kind=CalendarChange.Kind.MAKEUP_DAY, starts_on=today, ends_on=today, name="补课日"
+            )
         )
+    return changes
+
+
+def _semester(schools: dict[str, Unit], today: datetime.date) -> Semester:
+    dates = semester_dates(today)
+    semester, created = Semester.objects.get_or_create(name=dates["name"], defaults=dates)
+    if created:
+        CalendarChange.objects.bulk_create(_changes(semester, today))
         if "S02" in schools:
             semester.student_education_schools.add(schools["S02"])
     return semester
@@ -112,7 +146,7 @@ def seed() -> dict:
     if not schools:
         return counts
     with transaction.atomic():
-        semester = _semester(schools)
+        semester = _semester(schools, today)
         if "S01" in schools:
             SupervisingSchool.objects.get_or_create(school=schools["S01"])
     counts["semesters"] = 1
@@ -124,7 +158,8 @@ def seed() -> dict:
         if EducationSession.objects.filter(school=school, semester=semester).exists():
             continue
         with transaction.atomic():
-            for index, (kind, held_on, topic, audience, size) in enumerate(sessions):
+            for index, (kind, offset, topic, audience, size) in enumerate(sessions):
+                held_on = _school_day(semester, offset)
                 if held_on > today:
                     continue
                 session = EducationSession.objects.create(

@@ -56,3 +56,25 @@ def test_demo_names_the_middle_school_and_the_centre_school_supervises(seeded):
     assert rows[middle.code].micro_classes.applies and rows[middle.code].broadcast.required
     assert not rows[centre.code].micro_classes.applies and not rows[centre.code].broadcast.required
     assert rows[centre.code].staff_sessions.applies and not rows[centre.code].broadcast.missed_days
+
+
+@pytest.mark.parametrize("days", range(0, 371, 53))  # every day of the week, and the year round
+def test_the_demo_semester_follows_today_so_the_broadcast_can_be_logged(days):
+    """Whatever day the demo is seeded, today is a school day of its semester and no session lies ahead."""
+    import datetime
+
+    from education.calendar import SchoolCalendar
+
+    today = datetime.date(2026, 12, 7) + datetime.timedelta(days=days)
+    dates = demo.semester_dates(today)
+    assert dates["starts_on"] < today < dates["ends_on"] and dates["starts_on"].weekday() == 0
+    semester = Semester(**dates)
+    changes = demo._changes(semester, today)
+    calendar = SchoolCalendar(semester, changes)
+    assert calendar.is_school_day(today)
+    assert len(calendar.days_until(today, inclusive=False)) > 50  # a semester's worth of broadcast days behind
+    assert all(
+        demo._school_day(semester, offset) < today
+        for _kind, sessions in demo.SESSIONS.values()
+        for _k, offset, *_ in sessions
+    )
