@@ -171,7 +171,9 @@ class EscalationForm(forms.Form):
 
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     relation = forms.CharField(
-        label=_("Relation"), max_length=30, help_text=_("For example: son, daughter, neighbour, friend.")
+        label=_("Relation to the warned person"),
+        max_length=30,
+        help_text=_("For example: son, daughter, neighbour, friend."),
     )
     phone = forms.CharField(
         label=_("Phone"), required=False, max_length=32, validators=[validate_phone], widget=PHONE_WIDGET

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core.crypto import EncryptedTextField
@@ -42,7 +43,7 @@ class RiskLevel(models.TextChoices):
 
 
 class WarningStatus(models.TextChoices):
-    PUSHED = "pushed", _("Pushed")
+    PUSHED = "pushed", pgettext_lazy("warning status", "Pushed")  # 待签收: the queue tab says the same
     FOLLOWING_UP = "following_up", _("Following up")
     DISSUADED = "dissuaded", _("Dissuaded")
     RELEASE_REQUESTED = "release_requested", _("Release requested")
