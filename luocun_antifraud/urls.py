@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView
 
 from core.api import NotFoundView
+from core.metrics import metrics_view
 from core.views import attachment_file, healthz, plan_rules
 from field import views as field_views
 from organization.views import home
@@ -12,6 +13,7 @@ from organization.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),  # Prometheus, behind METRICS_TOKEN
     path("files/<int:pk>/", attachment_file, name="attachment"),
     path("rules/", plan_rules, name="plan_rules"),
     path("exports/", include("core.export_urls")),

@@ -100,6 +100,7 @@ ROUTES: dict[str, Route] = {
     "password_reset_confirm": public(lambda w: {"uidb64": "MQ", "token": "set-password"}),
     "password_reset_complete": public(),
     "healthz": public(),
+    "metrics": public(),  # Prometheus figures, no personal data: its own bearer token (tests/core/test_metrics.py)
     "set_language": public(),
     "javascript-catalog": public(),
     "verify:verify": public(lambda w: {"code": w.application.verification_code}),

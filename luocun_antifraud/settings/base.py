@@ -6,6 +6,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -343,3 +344,114 @@ AXES_VERBOSE = False
 SMS_BACKEND = env("SMS_BACKEND", default="notifications.channels.ConsoleSMSBackend")
 WEBHOOK_TIMEOUT = env.float("WEBHOOK_TIMEOUT", default=5.0)  # seconds, per attempt to post to a group robot
 DELIVERY_MAX_RETRIES = env.int("DELIVERY_MAX_RETRIES", default=5)  # retries, exponential back-off 30 s ... 600 s
+
+# --- County deployment (docs/operations.md): object storage, PgBouncer, a read replica, queues, metrics, logs ----
+
+# Files (attachments, signatures, seals, import and export files): the disk under MEDIA_ROOT by default;
+# FILE_STORAGE=s3 puts them in an S3-compatible bucket (MinIO in docker-compose.yml) through django-storages.
+# They still leave only through the scoped views (core.serving): a presigned URL living FILE_URL_SECONDS
+# (FILE_SERVING=redirect) or streamed through Django (FILE_SERVING=stream). Images shown in pages are always
+# streamed, since the pages' CSP allows images from this origin only.
+FILE_STORAGE = env.str("FILE_STORAGE", default="local")
+if FILE_STORAGE not in ("local", "s3"):
+    raise ValueError(f"FILE_STORAGE must be 'local' or 's3', not {FILE_STORAGE!r}")
+FILE_SERVING = env.str("FILE_SERVING", default="redirect")
+if FILE_SERVING not in ("redirect", "stream"):
+    raise ValueError(f"FILE_SERVING must be 'redirect' or 'stream', not {FILE_SERVING!r}")
+FILE_URL_SECONDS = env.int("FILE_URL_SECONDS", default=60)
+# What browsers reach for a presigned URL when it differs from the endpoint the servers use (MinIO behind a
+# proxy): the URL is signed for this host.
+AWS_S3_PUBLIC_ENDPOINT_URL = env.str("AWS_S3_PUBLIC_ENDPOINT_URL", default="")
+
+
+def s3_storage(**overrides) -> dict:
+    """The ``STORAGES`` entry of the S3 bucket described by the AWS_* variables (``overrides`` win)."""
+    options = {
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default="luocun-files"),
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="us-east-1"),
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+        "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),  # MinIO: path
+        "location": env.str("AWS_LOCATION", default=""),  # a prefix inside the bucket
+        "signature_version": "s3v4",
+        "default_acl": None,  # private objects: the bucket's policy, never public-read
+        "querystring_auth": True,
+        "querystring_expire": FILE_URL_SECONDS,
+        "file_overwrite": False,
+    }
+    encryption = env.str("AWS_S3_SSE", default="")  # e.g. AES256: the store encrypts every object at rest
+    if encryption:
+        options["object_parameters"] = {"ServerSideEncryption": encryption}
+    options.update(overrides)
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+if FILE_STORAGE == "s3":
+    STORAGES["default"] = s3_storage()
+
+# The replica (optional): read-only pages (dashboards, indicators, reports, case analysis) read from
+# DATABASE_REPLICA_URL, a streaming replica of the primary; every write goes to the primary
+# (luocun_antifraud.db_router). Without it everything reads from "default".
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_ROUTERS = ["luocun_antifraud.db_router.ReplicaRouter"]
+REPLICA_READS = env.bool("REPLICA_READS", default=bool(DATABASE_REPLICA_URL))
+# The views whose GET requests read from the replica (URL names).
+REPLICA_READ_VIEWS = [
+    "assessment:dashboard",
+    "assessment:village",
+    "assessment:bulletin",
+    "assessment:indicators",
+    "assessment:report_list",
+    "assessment:report_detail",
+    "assessment:report_docx",
+    "assessment:report_xlsx",
+    "indicators",  # GET /api/v1/indicators/
+    "fraud_cases:analysis",
+    "fraud_cases:analysis_export",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "luocun_antifraud.db_router.ReplicaReadsMiddleware",
+)
+
+# PgBouncer in transaction mode in front of PostgreSQL: a server connection belongs to a client only for one
+# transaction, so no server-side cursors (.iterator() then fetches on the client) and no prepared statements.
+PGBOUNCER = env.bool("PGBOUNCER", default=False)
+if PGBOUNCER:
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
+        _alias.setdefault("OPTIONS", {})["prepare_threshold"] = None
+
+# Celery queues: a worker per queue in the `scale` profile of docker-compose.yml (`-Q reminders` ...); a worker
+# started without -Q consumes every queue listed here.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_QUEUE_NAMES = ["celery", "reminders", "imports", "exports", "notifications"]
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_QUEUE_NAMES]
+CELERY_TASK_ROUTES = {
+    "notifications.*": {"queue": "notifications"},
+    "residents.*": {"queue": "imports"},  # residents.run_import, residents.purge_import_files
+    "core.sweep_import_jobs": {"queue": "imports"},
+    "core.run_export": {"queue": "exports"},
+    "core.purge_export_files": {"queue": "exports"},
+    "warnings_followup.*": {"queue": "reminders"},
+    "education.*": {"queue": "reminders"},
+    "publicity.*": {"queue": "reminders"},
+    "assessment.*": {"queue": "reminders"},
+}
+
+# GET /metrics (Prometheus text format) answers only with `Authorization: Bearer <METRICS_TOKEN>`; 404 while unset.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+MIDDLEWARE.insert(0, "core.metrics.RequestLatencyMiddleware")
+
+# LOG_FORMAT=json: one JSON object a line (core.logging.JsonFormatter), numbers still masked by the filters.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT == "json":
+    LOGGING["formatters"]["json"] = {"()": "core.logging.JsonFormatter"}
+    for _handler in LOGGING["handlers"].values():
+        _handler["formatter"] = "json"
+elif LOG_FORMAT != "text":
+    raise ValueError(f"LOG_FORMAT must be 'text' or 'json', not {LOG_FORMAT!r}")

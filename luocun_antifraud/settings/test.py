@@ -12,3 +12,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# A second alias on the same test database, as a replica would be (Django's test mirror): the replica router's
+# tests turn REPLICA_READS on; every other test reads from "default".
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+REPLICA_READS = False
