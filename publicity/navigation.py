@@ -11,4 +11,4 @@ menu(
     NavEntry(_("Work plans"), "publicity:plan_list", "workplans.view"),
     order=40,
 )
-home_panel("workplans.view", "publicity.selectors.home_panel", order=40)
+home_panel("workplans.view", "publicity.selectors.home_panel", order=80)  # after each role's own work

@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core import periods
@@ -184,16 +184,26 @@ def home_panel(*, user, today: datetime.date | None = None) -> dict:
     """The home page's panel: overdue work-plan tasks (the unit's own; leadership: the whole town)
     and, for the unit that inspects venues, failed items past their fix-by date. Three queries."""
     today = today or timezone.localdate()
+    is_overview = sees_everything_in_town(user)
     tasks = overdue_tasks(user, today)
-    rows = list(tasks[: HOME_PANEL_LIMIT + 1])
+    if is_overview:
+        # The town's tasks grouped by title: one task handed to five units shows once, with its units' count.
+        tasks = (
+            tasks.order_by().values("title").annotate(units=Count("plan__unit", distinct=True), due_on=Min("due_on"))
+        )
+        rows = list(tasks.order_by("due_on", "title")[: HOME_PANEL_LIMIT + 1])
+    else:
+        rows = list(tasks[: HOME_PANEL_LIMIT + 1])
     overdue_items = InspectionItem.objects.for_user(user).open_failures().filter(fix_deadline__lt=today)
     return {
         "template": "publicity/_home_panel.html",
         "tasks": rows[:HOME_PANEL_LIMIT],
         "has_more": len(rows) > HOME_PANEL_LIMIT,
-        "overdue_count": tasks.count() if len(rows) > HOME_PANEL_LIMIT else len(rows),
+        "overdue_count": overdue_tasks(user, today).count()
+        if len(rows) > HOME_PANEL_LIMIT or is_overview
+        else len(rows),
         "overdue_fixes": overdue_items.count(),
-        "is_overview": sees_everything_in_town(user),
+        "is_overview": is_overview,
         "today": today,
     }
 
