@@ -19,6 +19,7 @@ The side-B world (one object of every model, with attachments) is built once, in
 
 from __future__ import annotations
 
+import datetime
 import functools
 import io
 import shutil
@@ -36,6 +37,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from organization.models import Role
+from tests import factories
 from tests.scope_matrix.world import LEAK, build_side_a, build_side_b
 
 pytestmark = pytest.mark.django_db
@@ -148,6 +151,8 @@ ROUTES: dict[str, Route] = {
     "warnings_followup:transition": post(lambda w: {"pk": w.warning.pk, "action": "acknowledge"}),
     "warnings_followup:visit_create": obj(lambda w: {"pk": w.warning.pk}),
     "warnings_followup:escalation_create": obj(lambda w: {"pk": w.warning.pk}),
+    "warnings_followup:call": post(lambda w: {"pk": w.warning.pk}),
+    "warnings_followup:call_contact": post(lambda w: {"pk": w.warning.pk, "contact": w.escalation_contact.pk}),
     "warnings_followup:person_file": obj(lambda w: {"pk": w.resident.pk}),
     "warnings_followup:person_file_print": obj(lambda w: {"pk": w.resident.pk}),
     "warnings_followup:import_start": page(),
@@ -661,6 +666,27 @@ def test_unit_lists_hold_only_ones_own_units(name, world, as_user):
 
 
 # --- 4. forged POST bodies ---------------------------------------------------------------------------------------
+#
+# Each forged body names a record of side B in a side-A user's own form. Each comes with its positive control:
+# the same user posting the same body with side A's ids succeeds, so the refusal is the scope's and not a body
+# that would have failed anyway. (A village head raising an accountability item is refused by role, whatever
+# the village: its control is the refusal for the head's own village too.)
+
+
+def _answer(response) -> object:
+    """What a refused control says: the form's errors on a page, the body of an API answer."""
+    form = (getattr(response, "context", None) or {}).get("form")
+    return form.errors if form is not None else response.content
+
+
+def _door_visit_body(household, **extra) -> dict:
+    return {
+        "household": household.pk,
+        "client_id": "6f1c7a0e-8c56-4f8a-9a55-3b7f0c1d2e01",
+        "visited_at": "2026-03-01T10:00:00+08:00",
+        "someone_home": True,
+        **extra,
+    }
 
 
 def test_a_door_visit_posted_for_another_villages_household_is_refused(world, as_user):
@@ -668,17 +694,31 @@ def test_a_door_visit_posted_for_another_villages_household_is_refused(world, as
 
     before = DoorVisit.objects.count()
     response = as_user("grid_a", api=True).post(
-        reverse("door-visit-list"),
-        {
-            "household_id": world.household.pk,
-            "client_id": "6f1c7a0e-8c56-4f8a-9a55-3b7f0c1d2e01",
-            "visited_at": "2026-03-01T10:00:00+08:00",
-            "someone_home": True,
-        },
-        format="json",
+        reverse("door-visit-list"), _door_visit_body(world.household), format="json"
     )
     assert response.status_code in (400, 403, 404)
     assert DoorVisit.objects.count() == before
+
+
+def test_a_door_visit_posted_for_ones_own_household_is_recorded(world, as_user):
+    from campaigns.models import DoorVisit
+
+    response = as_user("grid_a", api=True).post(
+        reverse("door-visit-list"), _door_visit_body(world.a.household), format="json"
+    )
+    assert response.status_code == 201, _answer(response)
+    assert DoorVisit.objects.filter(household=world.a.household).count() == 1
+
+
+def _card_application_body(student) -> dict:
+    return {
+        "student": student.pk,
+        "client_id": "6f1c7a0e-8c56-4f8a-9a55-3b7f0c1d2e02",
+        "card_type": "bank",
+        "issuer": "中国农业银行",
+        "reason": "领取奖学金",
+        "guardian_consent": True,
+    }
 
 
 def test_a_card_application_posted_for_another_schools_student_is_refused(world, as_user):
@@ -686,51 +726,85 @@ def test_a_card_application_posted_for_another_schools_student_is_refused(world,
 
     before = CardApplication.objects.count()
     response = as_user("school", api=True).post(
-        reverse("card-application-list"),
-        {
-            "student": world.student.pk,
-            "client_id": "6f1c7a0e-8c56-4f8a-9a55-3b7f0c1d2e02",
-            "card_type": "bank",
-            "issuer": "中国农业银行",
-            "reason": "领取奖学金",
-            "guardian_consent": True,
-        },
-        format="json",
+        reverse("card-application-list"), _card_application_body(world.student), format="json"
     )
     assert response.status_code in (400, 403, 404)
     assert CardApplication.objects.count() == before
+
+
+def test_a_card_application_posted_for_ones_own_student_is_filed(world, as_user):
+    from schools.models import CardApplication
+
+    response = as_user("school", api=True).post(
+        reverse("card-application-list"), _card_application_body(world.a.student), format="json"
+    )
+    assert response.status_code == 201, _answer(response)
+    assert CardApplication.objects.filter(student=world.a.student).count() == 1
+
+
+def _pledge_post(client, household, visit, resident):
+    from tests.campaigns.factories import signature_data_url
+
+    url = reverse("campaigns:pledge_create", kwargs={"pk": household.pk})
+    return client.post(
+        f"{url}?visit={visit.pk}",
+        {
+            "visit": visit.pk,
+            "resident": resident.pk,
+            "signature": signature_data_url(),
+            "client_id": "6f1c7a0e-8c56-4f8a-9a55-3b7f0c1d2e05",
+        },
+    )
 
 
 def test_a_pledge_on_ones_own_household_naming_another_villages_visit_is_refused(world, as_user):
     from campaigns.models import Pledge
 
     before = Pledge.objects.count()
-    url = reverse("campaigns:pledge_create", kwargs={"pk": world.a.household.pk})
-    response = as_user("grid_a").post(f"{url}?visit={world.visit.pk}", {"visit": world.visit.pk})
-    assert response.status_code in (200, 404)
+    response = _pledge_post(as_user("grid_a"), world.a.household, world.visit, world.a.resident)
+    assert response.status_code == 404
     assert Pledge.objects.count() == before
+
+
+def test_a_pledge_on_ones_own_household_naming_its_own_visit_is_kept(world, as_user):
+    from campaigns.models import Pledge
+    from tests.campaigns.factories import DoorVisitFactory
+
+    visit = DoorVisitFactory(household=world.a.household, recorded_by=world.users["grid_a"])
+    response = _pledge_post(as_user("grid_a"), world.a.household, visit, world.a.resident)
+    assert response.status_code == 302, _answer(response)
+    assert Pledge.objects.filter(visit=visit, resident=world.a.resident).count() == 1
+
+
+def _activity_body(unit) -> dict:
+    return {
+        "unit": unit.pk,
+        "category": "other",  # every unit logs "other" (its duties add the rest)
+        "title": "伪造的宣讲",
+        "held_on": "2026-03-01",
+        "place": "文化站",
+        "audience_size": 10,
+        "channel": "on_site",
+        "client_id": "6f1c7a0e-8c56-4f8a-9a55-3b7f0c1d2e03",
+    }
 
 
 def test_an_activity_logged_for_another_department_is_refused(world, as_user):
     from publicity.models import Activity
 
-    before = Activity.objects.count()
-    response = as_user("department_staff").post(
-        reverse("publicity:activity_create"),
-        {
-            "unit": world.department.pk,
-            "category": "talk",
-            "title": "伪造的宣讲",
-            "held_on": "2026-03-01",
-            "place": "文化站",
-            "audience_size": 10,
-            "channel": "on_site",
-            "client_id": "6f1c7a0e-8c56-4f8a-9a55-3b7f0c1d2e03",
-        },
-    )
-    assert response.status_code in (200, 400, 403, 404)
-    assert Activity.objects.count() == before
+    response = as_user("department_staff").post(reverse("publicity:activity_create"), _activity_body(world.department))
+    assert response.status_code in (200, 302, 400, 403, 404)  # 302: one unit, no choice: it went to one's own office
     assert not Activity.objects.filter(unit=world.department, title="伪造的宣讲").exists()
+
+
+def test_an_activity_logged_for_ones_own_department_is_kept(world, as_user):
+    from publicity.models import Activity
+
+    response = as_user("department_staff").post(
+        reverse("publicity:activity_create"), _activity_body(world.a.publicity_office)
+    )
+    assert response.status_code == 302, _answer(response)
+    assert Activity.objects.filter(unit=world.a.publicity_office, title="伪造的宣讲").count() == 1
 
 
 def test_a_work_plan_for_another_village_is_refused(world, as_user):
@@ -744,16 +818,35 @@ def test_a_work_plan_for_another_village_is_refused(world, as_user):
     assert not WorkPlan.objects.filter(unit=world.village, title="伪造的方案").exists()
 
 
-def test_an_accountability_item_cannot_be_raised_by_a_village_head(world, as_user):
+def test_a_work_plan_for_ones_own_village_is_kept(world, as_user):
+    from publicity.models import WorkPlan
+
+    response = as_user("head_a").post(
+        reverse("publicity:plan_create"),
+        {"unit": world.a.village_a.pk, "title": "伪造的方案", "year": 2026},
+    )
+    assert response.status_code == 302, _answer(response)
+    assert WorkPlan.objects.filter(unit=world.a.village_a, title="伪造的方案").count() == 1
+
+
+@pytest.mark.parametrize("side", ["other", "own"])
+def test_an_accountability_item_cannot_be_raised_by_a_village_head(side, world, as_user):
     from assessment.models import AccountabilityItem
 
+    village = world.village if side == "other" else world.a.village_a
     before = AccountabilityItem.objects.count()
     response = as_user("head_a").post(
         reverse("assessment:accountability_create"),
-        {"unit": world.village.pk, "kind": "summons", "reason": "伪造"},
+        {"unit": village.pk, "kind": "summons", "reason": "伪造"},
     )
     assert response.status_code in (403, 404)
     assert AccountabilityItem.objects.count() == before
+
+
+def _member_body() -> dict:
+    from core.validators import make_id_number
+
+    return {"name": "伪造成员", "id_number": make_id_number("440605", datetime.date(1980, 1, 1), 123), "phone": ""}
 
 
 def test_a_household_member_cannot_be_added_through_another_villages_household(world, as_user):
@@ -761,11 +854,20 @@ def test_a_household_member_cannot_be_added_through_another_villages_household(w
 
     before = Resident.objects.count()
     response = as_user("grid_a").post(
-        reverse("residents:member_create", kwargs={"pk": world.household.pk}),
-        {"name": "伪造成员", "id_number": "", "phone": ""},
+        reverse("residents:member_create", kwargs={"pk": world.household.pk}), _member_body()
     )
     assert response.status_code == 404
     assert Resident.objects.count() == before
+
+
+def test_a_household_member_is_added_through_ones_own_household(world, as_user):
+    from residents.models import Resident
+
+    response = as_user("grid_a").post(
+        reverse("residents:member_create", kwargs={"pk": world.a.household.pk}), _member_body()
+    )
+    assert response.status_code == 302, _answer(response)
+    assert Resident.objects.filter(household=world.a.household, name="伪造成员").count() == 1
 
 
 # --- 5. Django admin: staff only ---------------------------------------------------------------------------------
@@ -787,6 +889,7 @@ def test_admin_is_closed_to_every_side_a_user(world, as_user):
 
 
 # --- 4b. more forged bodies: units, households, people and records of side B named in side A's own forms ---------
+# (each with its positive control, as in 4)
 
 
 def test_a_household_cannot_be_registered_in_another_village(world, as_user):
@@ -799,15 +902,39 @@ def test_a_household_cannot_be_registered_in_another_village(world, as_user):
     assert not Household.objects.filter(address="伪造路1号", village=world.village).exists()
 
 
+def test_a_household_is_registered_in_ones_own_village(world, as_user):
+    from residents.models import Household
+
+    response = as_user("grid_a").post(
+        reverse("residents:household_create"),
+        {"village": world.a.village_a.pk, "grid": world.a.grid_a1.pk, "address": "伪造路1号"},
+    )
+    assert response.status_code == 302, _answer(response)
+    assert Household.objects.filter(address="伪造路1号", village=world.a.village_a).count() == 1
+
+
+def _resident_move(client, resident, household):
+    return client.post(
+        reverse("residents:resident_edit", kwargs={"pk": resident.pk}),
+        {"name": resident.name, "id_number": resident.id_number, "household": household.pk},
+    )
+
+
 def test_a_resident_cannot_be_moved_into_another_villages_household(world, as_user):
     resident = world.a.resident
-    as_user("grid_a").post(
-        reverse("residents:resident_edit", kwargs={"pk": resident.pk}),
-        {"name": resident.name, "id_number": resident.id_number, "household": world.household.pk},
-    )
+    _resident_move(as_user("grid_a"), resident, world.household)
     resident.refresh_from_db()
     assert resident.household_id == world.a.household.pk
     assert resident.village_id == world.a.village_a.pk
+
+
+def test_a_resident_is_moved_into_another_household_of_ones_own_village(world, as_user):
+    resident = world.a.resident
+    next_door = factories.HouseholdFactory(village=world.a.village_a, grid=world.a.grid_a1, address="联和路2号")
+    response = _resident_move(as_user("grid_a"), resident, next_door)
+    assert response.status_code == 302, _answer(response)
+    resident.refresh_from_db()
+    assert resident.household_id == next_door.pk
 
 
 def test_a_door_visit_cannot_name_another_villages_worker_as_visitor(world, as_user):
@@ -815,30 +942,51 @@ def test_a_door_visit_cannot_name_another_villages_worker_as_visitor(world, as_u
 
     response = as_user("grid_a", api=True).post(
         reverse("door-visit-list"),
-        {
-            "household_id": world.a.household.pk,
-            "client_id": "6f1c7a0e-8c56-4f8a-9a55-3b7f0c1d2e04",
-            "visited_at": "2026-03-01T10:00:00+08:00",
-            "someone_home": True,
-            "visitors": [world.grid_worker.username],
-        },
+        _door_visit_body(world.a.household, visitors=[world.grid_worker.username]),
         format="json",
     )
     assert response.status_code == 400
     assert not DoorVisit.objects.filter(household=world.a.household).exists()
 
 
+def test_a_door_visit_names_a_colleague_of_ones_own_village_as_visitor(world, as_user):
+    from campaigns.models import DoorVisit
+
+    colleague = factories.UserFactory(
+        username="grid_a_colleague", unit=world.a.grid_a1, roles=[Role.GRID_WORKER, Role.DISSUASION_TEAM]
+    )
+    response = as_user("grid_a", api=True).post(
+        reverse("door-visit-list"),
+        _door_visit_body(world.a.household, visitors=[colleague.username]),
+        format="json",
+    )
+    assert response.status_code == 201, _answer(response)
+    assert list(DoorVisit.objects.get(household=world.a.household).visitors.all()) == [colleague]
+
+
 def test_a_card_of_another_schools_student_cannot_be_closed_through_ones_own_student(world, as_user):
     url = reverse("schools:card_close", kwargs={"pk": world.a.student.pk, "card_pk": world.card.pk})
-    response = as_user("school").post(url, {"closed_on": "2026-03-01"})
+    response = as_user("school").post(url, {"reason": "已注销"})
     assert response.status_code == 404
     world.card.refresh_from_db()
-    assert not getattr(world.card, "closed_on", None)
+    assert world.card.is_active
 
 
-def test_a_broadcast_cannot_be_logged_for_another_school(world, as_user):
+def test_a_card_of_ones_own_student_is_closed(world, as_user):
+    from tests.schools.factories import StudentCardFactory
+
+    card = StudentCardFactory(student=world.a.student)
+    url = reverse("schools:card_close", kwargs={"pk": world.a.student.pk, "card_pk": card.pk})
+    response = as_user("school").post(url, {"reason": "已注销"})
+    assert response.status_code == 302, _answer(response)
+    card.refresh_from_db()
+    assert not card.is_active
+
+
+def test_a_broadcast_cannot_be_logged_for_another_school(world, as_user, travel_to):
     from education.models import BroadcastDay
 
+    travel_to(datetime.date(2026, 12, 2))  # a Wednesday of the world's semester
     response = as_user("school", api=True).post(
         reverse("education-broadcast-log"), {"school": world.school.pk}, format="json"
     )
@@ -846,15 +994,40 @@ def test_a_broadcast_cannot_be_logged_for_another_school(world, as_user):
     assert not BroadcastDay.objects.filter(school=world.school).exists()
 
 
+def test_a_broadcast_is_logged_for_ones_own_school(world, as_user, travel_to):
+    from education.models import BroadcastDay
+
+    travel_to(datetime.date(2026, 12, 2))
+    response = as_user("school", api=True).post(
+        reverse("education-broadcast-log"), {"school": world.a.middle_school.pk}, format="json"
+    )
+    assert response.status_code == 201, _answer(response)
+    assert BroadcastDay.objects.filter(school=world.a.middle_school).count() == 1
+
+
+def _task_post(client, plan, responsible):
+    return client.post(
+        reverse("publicity:plan_detail", kwargs={"pk": plan.pk}),
+        {"title": "伪造任务", "responsible": responsible.pk, "due_on": "2026-04-01"},
+    )
+
+
 def test_a_task_cannot_be_given_to_another_units_person(world, as_user):
     from publicity.models import WorkPlan, WorkTask
 
     plan = WorkPlan.objects.create(unit=world.a.village_a, title="甲方方案", year=2026)
-    as_user("head_a").post(
-        reverse("publicity:plan_detail", kwargs={"pk": plan.pk}),
-        {"title": "伪造任务", "responsible": world.head.pk, "due_on": "2026-04-01"},
-    )
+    _task_post(as_user("head_a"), plan, world.head)
     assert not WorkTask.objects.filter(plan=plan, responsible=world.head).exists()
+
+
+def test_a_task_is_given_to_a_person_of_ones_own_unit(world, as_user):
+    from publicity.models import WorkPlan, WorkTask
+
+    plan = WorkPlan.objects.create(unit=world.a.village_a, title="甲方方案", year=2026)
+    head_a = world.users["head_a"]
+    response = _task_post(as_user("head_a"), plan, head_a)
+    assert response.status_code == 302, _answer(response)
+    assert WorkTask.objects.filter(plan=plan, responsible=head_a).count() == 1
 
 
 # --- 6. crashes found on the way (not scope leaks; xfail until fixed) --------------------------------------------
