@@ -36,8 +36,6 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_TIMEOUT = 6 * 60 * 60
 
-__all__ = ["MAX_UPLOAD_BYTES", "confirm_job", "create_job", "job_progress", "run_job", "sweep_stale_jobs"]
-
 
 def permitted_sheet(kind: str, user) -> Sheet:
     """The sheet of ``kind`` for ``user``; 404 for an unknown kind or a user who may not import it."""

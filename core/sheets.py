@@ -16,9 +16,10 @@ the same for every import:
 * progress ``(done, total)``: the rows checked, then the rows written.
 
 Every problem is ``{"row", "column", "message"}``: the row as the spreadsheet numbers it, the column as the file
-spells it, the message translated. A new import is one module in its app (``<app>/importing.py``) declaring a
-sheet and registering it with :func:`register`; ``core.imports`` runs it as a job and ``core.import_views``
-serves its pages. Nothing here knows the apps: the registry is filled by the apps' ``importing`` modules.
+spells it, the message translated. Writers write in bulk with ``core.bulk``. A new import is one module in its
+app (``<app>/importing.py``) declaring a sheet, registering it with :func:`register`, and its pages
+(``core.import_views.ImportPages``); ``core.imports`` runs it as a job. Nothing here knows the apps: the
+registry is filled by the apps' ``importing`` modules.
 """
 
 from __future__ import annotations

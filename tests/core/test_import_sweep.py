@@ -24,9 +24,7 @@ def job(user, *, status=ImportJob.Status.PENDING, age=datetime.timedelta(minutes
     """A job created ``age`` ago (and started then, when it is running)."""
     then = timezone.now() - age
     started = then if status == ImportJob.Status.RUNNING else None
-    created = ImportJob.objects.create(
-        kind="residents", created_by=user, status=status, started_at=started, **fields
-    )
+    created = ImportJob.objects.create(kind="residents", created_by=user, status=status, started_at=started, **fields)
     ImportJob.objects.filter(pk=created.pk).update(created_at=then)
     return created
 

@@ -225,9 +225,7 @@ def test_unconfirmed_uploads_are_deleted_after_a_day(leader, villages, django_ca
     from core.tasks import purge_import_files
 
     with django_capture_on_commit_callbacks(execute=True):
-        job = create_job(
-            "residents", user=leader, uploaded=SimpleUploadedFile("a.csv", csv_sheet([person(1)]))
-        )
+        job = create_job("residents", user=leader, uploaded=SimpleUploadedFile("a.csv", csv_sheet([person(1)])))
     name = ImportJob.objects.get(pk=job.pk).file.name
     assert purge_import_files() == 0  # too recent
     ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - datetime.timedelta(days=2))
