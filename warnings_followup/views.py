@@ -27,7 +27,7 @@ from organization.access import can, require
 from organization.selectors import villages_for_user
 from residents.models import id_number_hash
 
-from . import selectors, services
+from . import case_page, selectors, services
 from .forms import ACTION_FORMS, EscalationForm, PushForm, VisitForm, action_form, new_push_token
 from .models import Warning, WarningStatus
 
@@ -167,7 +167,12 @@ def _detail_context(request, warning: Warning, *, bound_forms=None) -> dict:
     actions = services.available_actions(request.user, warning)
     bound_forms = bound_forms or {}
     case = selectors.case_file(warning=warning)
+    may_record = services.can_record_contact(request.user, warning) and warning.is_following_up
+    extras = case_page.page_extras(
+        request.user, warning, actions=actions, may_record=may_record, visits=case.visits, today=today
+    )
     return {
+        **extras,
         "warning": warning,
         "person": warning.person,
         "due": warning.current_next_visit_due(today),
@@ -179,10 +184,11 @@ def _detail_context(request, warning: Warning, *, bound_forms=None) -> dict:
                 "code": action,
                 "label": services.TRANSITIONS[action].label,
                 "form": bound_forms.get(action) or action_form(action),
+                "confirm": extras["confirmations"][action],
             }
-            for action in actions
+            for action in sorted(actions, key=lambda code: code != extras["primary_step"])  # the primary first
         ],
-        "may_record": services.can_record_contact(request.user, warning) and warning.is_following_up,
+        "may_record": may_record,
         "undecided_after_window": warning.is_undecided and warning.window_has_ended(today),
         "accounts_pending": sum(1 for account in case.accounts if account.released_at is None),
         # The fraud cases registered after this warning (预后被骗), for a defrauded warning only.
