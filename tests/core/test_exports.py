@@ -173,3 +173,29 @@ def test_the_job_page_polls_a_partial(client, head_a, registry, large_above_five
     response = client.get(reverse("core:export_job", args=[job.pk]), headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert "<html" not in response.text and 'data-testid="export-progress"' in response.text
+
+
+def test_the_workbook_holds_every_cell_as_written():
+    """Rows of text are escaped in one pass; rows with numbers, empty cells or the separator cell by cell."""
+    from core.exports import ExportRows, write_rows
+
+    rows = [
+        ["<b>&amp;", 'say "hi"', "tab\there", "bell\x07gone", "\ufffeend"],
+        ["a\x00b", "x", "y", "z", "w"],
+        [1, None, 2.5, "", "'=1+1"],
+    ]
+    spec = ExportRows(headers=list("ABCDE"), queryset=None, row=list)
+    spec.objects = lambda: _Listed(rows)
+    buffer = io.BytesIO()
+    assert write_rows(spec, "xlsx", buffer) == 3
+    sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).active
+    assert [list(row) for row in sheet.iter_rows(min_row=2, values_only=True)] == [
+        ["<b>&amp;", 'say "hi"', "tab\there", "bellgone", "end"],
+        ["ab", "x", "y", "z", "w"],
+        [1, "", 2.5, "", "'=1+1"],
+    ]
+
+
+class _Listed(list):
+    def iterator(self, chunk_size):
+        return iter(self)
