@@ -196,16 +196,8 @@ def test_the_village_page_and_the_bulletin_run_a_bounded_number_of_queries(
             assert client.get(url).status_code == 200
 
 
-@pytest.fixture
-def governance(town):
-    from organization.models import Role
-    from tests.factories import UserFactory
-
-    return UserFactory(username="zongzhi", unit=town, roles=[Role.GOVERNANCE])
-
-
-def test_the_governance_centre_sees_and_calls_back_but_does_not_summon_or_inspect(client, governance, village_a):
-    client.force_login(governance)
+def test_the_governance_centre_sees_and_calls_back_but_does_not_summon_or_inspect(client, zongzhi, village_a):
+    client.force_login(zongzhi)
     assert client.get("/assessment/").status_code == 200
     assert client.get("/assessment/callbacks/").status_code == 200
     assert client.get("/assessment/accountability/new/").status_code == 404

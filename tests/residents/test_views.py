@@ -11,7 +11,6 @@ from django.utils import translation
 
 from audit.models import AccessAction, AccessLog
 from core.validators import ID_CHECKSUM_MESSAGE, PHONE_INVALID_MESSAGE, make_id_number
-from organization.models import Role
 from residents import services
 from residents.models import Household, Resident
 from tests import factories
@@ -53,11 +52,6 @@ def household_b(village_b, grid_b1):
 @pytest.fixture
 def resident_b(household_b):
     return services.resident_create(name="王五", id_number=ID_B, household=household_b, phone="13700137000")
-
-
-@pytest.fixture
-def volunteer_a(grid_a1):
-    return factories.UserFactory(username="volunteer_a", unit=grid_a1, roles=[Role.VOLUNTEER])
 
 
 def _detail_urls(household, resident):

@@ -123,11 +123,6 @@ def warning(police, village_a, grid_a, head_a):
 
 
 @pytest.fixture
-def governance(town):
-    return factories.UserFactory(username="governance", unit=town, roles=[Role.GOVERNANCE])
-
-
-@pytest.fixture
 def other_town_police(db):
     town2 = factories.TownFactory(code="T2", name="大沥镇")
     village_c = factories.VillageFactory(code="VC", name="黄岐村", parent=town2)
@@ -337,7 +332,7 @@ def test_a_push_in_the_future_is_refused(api_as, police, village_a):
     assert list(response.json()) == ["pushed_at"]
 
 
-@pytest.mark.parametrize("user_fixture", ["leader", "grid_a", "head_a", "governance", "school", "outsider"])
+@pytest.mark.parametrize("user_fixture", ["leader", "grid_a", "head_a", "zongzhi", "school", "outsider"])
 def test_only_police_may_push(request, api_as, village_a, user_fixture):
     response = api_as(request.getfixturevalue(user_fixture)).post(LIST, payload(), format="json")
     assert response.status_code == 403
@@ -484,7 +479,7 @@ def test_reading_a_warning_is_access_logged(api_as, warning, grid_a):
     assert entry.object_id == str(warning.pk)
 
 
-@pytest.mark.parametrize("user_fixture", ["grid_a", "head_a", "police", "leader", "governance"])
+@pytest.mark.parametrize("user_fixture", ["grid_a", "head_a", "police", "leader", "zongzhi"])
 def test_everyone_in_scope_may_read_a_warning(request, api_as, warning, user_fixture):
     assert api_as(request.getfixturevalue(user_fixture)).get(detail(warning.pk)).status_code == 200
 
@@ -708,7 +703,7 @@ def test_the_villages_team_and_police_may_record_visits(request, api_as, warning
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("user_fixture", ["leader", "governance"])
+@pytest.mark.parametrize("user_fixture", ["leader", "zongzhi"])
 def test_others_in_scope_may_not_record_visits(request, api_as, warning, user_fixture):
     response = api_as(request.getfixturevalue(user_fixture)).post(visits_url(warning.pk), visit_body(), format="json")
     assert response.status_code == 403
@@ -854,7 +849,7 @@ def test_police_or_team_report_defrauded_after_warning(request, api_as, warning,
     [
         ("police", "acknowledge", {}),
         ("leader", "acknowledge", {}),
-        ("governance", "acknowledge", {}),
+        ("zongzhi", "acknowledge", {}),
         ("grid_a", "first_dissuasion", {"method": "phone", "result": "已劝阻"}),
         ("head_a", "first_dissuasion", {"method": "phone", "result": "已劝阻"}),
         ("grid_a", "close", {}),

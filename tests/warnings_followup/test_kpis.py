@@ -35,7 +35,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from assessment import figures
-from organization.models import Role
 from tests import factories
 from warnings_followup import kpis
 from warnings_followup.models import WarningStatus
@@ -249,16 +248,11 @@ def english(client):
 
 
 @pytest.fixture
-def on_today(monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args, **kwargs: TODAY)
+def on_today(travel_to):
+    travel_to(TODAY)
 
 
-@pytest.fixture
-def governance(town):
-    return factories.UserFactory(username="governance", unit=town, roles=[Role.GOVERNANCE])
-
-
-@pytest.mark.parametrize("who", ["police", "leader", "governance"])
+@pytest.mark.parametrize("who", ["police", "leader", "zongzhi"])
 def test_police_leadership_and_governance_see_the_kpis(client, request, who, town_cases, village_b):
     client.force_login(request.getfixturevalue(who))
     response = client.get(URL)
