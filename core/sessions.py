@@ -8,11 +8,19 @@ worker's visit POST in at most eight queries).
 import logging
 
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
+from django.contrib.sessions.backends.db import SessionStore as DBStore
 
 logger = logging.getLogger(__name__)
 
 
 class SessionStore(CachedDBStore):
+    def load(self):
+        try:
+            return super().load()
+        except Exception:  # the cache is down (Django's load copies a database session into it unguarded)
+            logger.warning("session cache unavailable", exc_info=True)
+            return DBStore.load(self)
+
     def exists(self, session_key):
         try:
             return super().exists(session_key)
