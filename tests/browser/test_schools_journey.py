@@ -80,6 +80,7 @@ def test_a_card_from_application_to_opening(live_server, middle_school_ready, ma
     _no_horizontal_scroll(police)
     expect(police.get_by_test_id("action-school_approve-submit")).to_have_count(0)
     police.locator("#id_police_clear-reason").fill("核查无涉卡犯罪风险")
+    police.once("dialog", lambda dialog: dialog.accept())  # clearing asks first (static/js/confirm.js)
     police.get_by_test_id("action-police_clear-submit").click()
     expect(police.get_by_test_id("application-status")).to_have_attribute("data-status", "police_cleared")
 

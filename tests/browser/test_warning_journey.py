@@ -135,6 +135,7 @@ def test_a_warning_over_its_month(live_server, demo_town, make_page):
 
     # The team confirms the person is dissuaded: a release request goes to police at once.
     phone.locator("#id_confirm_dissuaded-reason").fill("三次回访均无风险，家属已知情")
+    phone.once("dialog", lambda dialog: dialog.accept())  # it asks first (static/js/confirm.js)
     phone.get_by_test_id("action-confirm_dissuaded-submit").click()
     expect(phone.get_by_test_id("warning-status")).to_have_attribute("data-status", "release_requested")
     expect(phone.get_by_test_id("action-confirm_release-submit")).to_have_count(0)
@@ -143,6 +144,7 @@ def test_a_warning_over_its_month(live_server, demo_town, make_page):
     police.goto(f"{live_server.url}/warnings/?tab=release")
     police.get_by_test_id("warning-link").filter(has_text="梁阿婆").click()
     police.locator("#id_confirm_release-reason").fill("核实无风险，解除止付")
+    police.once("dialog", lambda dialog: dialog.accept())  # it asks first (static/js/confirm.js)
     police.get_by_test_id("action-confirm_release-submit").click()
     expect(police.get_by_test_id("warning-status")).to_have_attribute("data-status", "released")
     expect(police.get_by_test_id("account-released")).to_have_count(1)

@@ -607,7 +607,7 @@ def test_the_team_reports_a_person_defrauded(client, grid_a, warning):
     assert warning.status == WarningStatus.DEFRAUDED
     assert str(warning.loss_amount) == "12000.50"
     client.force_login(grid_a)
-    assert 'data-testid="loss-amount">12000.50' in client.get(detail_url(warning)).text
+    assert 'data-testid="loss-amount">12,000.50' in client.get(detail_url(warning)).text
 
 
 # --- visits --------------------------------------------------------------------------------------
