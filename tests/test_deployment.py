@@ -20,7 +20,22 @@ DOCKERFILE = ROOT / "Dockerfile"
 ENV_EXAMPLE = ROOT / ".env.example"
 SETTINGS_DIR = ROOT / "luocun_antifraud" / "settings"
 
-LONG_RUNNING_SERVICES = ("web", "worker", "beat", "db", "redis")
+LONG_RUNNING_SERVICES = (
+    "web",
+    "worker",
+    "beat",
+    "db",
+    "redis",
+    "minio",
+    "proxy",
+    "web2",
+    "pgbouncer",
+    "worker-reminders",
+    "worker-imports",
+    "worker-exports",
+    "worker-notifications",
+    "backup",
+)
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +115,134 @@ def test_compose_requires_the_secrets_and_uses_production_settings(compose):
         assert environment["DJANGO_SETTINGS_MODULE"] == "luocun_antifraud.settings.production", name
         for secret in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY"):
             assert environment[secret].startswith(f"${{{secret}:?"), f"{name}: {secret} must be required"
-    assert "@db:5432/" in compose["services"]["web"]["environment"]["DATABASE_URL"]
+    assert "@${DB_HOST:-db}:5432/" in compose["services"]["web"]["environment"]["DATABASE_URL"]  # db by default
+
+
+# --- the storage, scale and backup profiles (docs/operations.md) ----------------------------------------------
+
+CADDYFILE = ROOT / "deploy" / "caddy" / "Caddyfile"
+QUEUES = ("reminders", "imports", "exports", "notifications")
+DIRECT_DATABASE = "@db:5432/"
+
+
+def _profiled(compose, profile):
+    return {name for name, service in compose["services"].items() if profile in service.get("profiles", [])}
+
+
+def test_the_default_stack_starts_no_profiled_service(compose):
+    unprofiled = {name for name, service in compose["services"].items() if not service.get("profiles")}
+    assert unprofiled == {"db", "redis", "migrate", "web", "worker", "beat"}
+
+
+def test_minio_stores_the_files_with_a_bucket_made_by_a_one_shot(compose):
+    services = compose["services"]
+    assert {"minio", "minio-bucket"} <= _profiled(compose, "storage") & _profiled(compose, "scale")
+    assert services["minio"]["healthcheck"]["test"]
+    assert any(v.startswith("minio-data:") for v in services["minio"]["volumes"])
+    bucket = services["minio-bucket"]
+    assert bucket["restart"] == "no" and bucket["depends_on"]["minio"]["condition"] == "service_healthy"
+    script = " ".join(bucket["command"])
+    assert "mc mb --ignore-existing" in script and "mc anonymous set none" in script  # private
+    app = services["web"]["environment"]
+    assert app["FILE_STORAGE"] == "${FILE_STORAGE:-local}"  # the disk stays the default
+    assert app["AWS_S3_ENDPOINT_URL"].endswith("http://minio:9000}")
+
+
+def test_scale_has_a_tls_proxy_before_two_web_replicas(compose):
+    services = compose["services"]
+    assert {"proxy", "web2", "pgbouncer", *(f"worker-{q}" for q in QUEUES)} <= _profiled(compose, "scale")
+    proxy = services["proxy"]
+    assert "./deploy/caddy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
+    assert {"web", "web2"} <= set(proxy["depends_on"])
+    assert services["web2"]["command"] == services["web"]["command"]
+    assert services["web2"]["environment"] == services["web"]["environment"]
+    assert "ports" not in services["web2"]  # reached through the proxy only
+    caddyfile = CADDYFILE.read_text(encoding="utf-8")
+    assert "reverse_proxy web:8000 web2:8000" in caddyfile
+    assert "health_uri /healthz" in caddyfile
+    assert "lb_policy round_robin" in caddyfile and "sticky" not in caddyfile.replace("No sticky", "")
+    assert "respond /metrics 404" in caddyfile  # the metrics never leave the internal network
+
+
+def test_scale_puts_pgbouncer_in_transaction_mode_and_migrations_bypass_it(compose):
+    services = compose["services"]
+    bouncer = services["pgbouncer"]
+    assert bouncer["environment"]["POOL_MODE"] == "transaction"
+    assert bouncer["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "${DB_HOST:-db}" in services["web"]["environment"]["DATABASE_URL"]
+    for name in ("migrate", "worker-exports"):  # locks across statements; a server-side cursor for the rows
+        environment = services[name]["environment"]
+        assert DIRECT_DATABASE in environment["DATABASE_URL"] and environment["PGBOUNCER"] == "false", name
+
+
+def test_scale_runs_a_worker_per_queue_and_every_task_has_a_queue(compose, settings):
+    from celery import current_app
+
+    import luocun_antifraud.celery  # noqa: F401  (the app, with every task)
+
+    services = compose["services"]
+    for queue in QUEUES:
+        worker = services[f"worker-{queue}"]
+        command = " ".join(worker["command"])
+        assert f"--queues={queue}" in command and f"--hostname={queue}@%h" in command
+        assert f"-d {queue}@" in " ".join(worker["healthcheck"]["test"])
+    assert "--queues=${WORKER_QUEUES:-celery,reminders,imports,exports,notifications}" in services["worker"]["command"]
+    assert set(settings.CELERY_QUEUE_NAMES) == {"celery", *QUEUES}
+
+    current_app.loader.import_default_modules()
+    router = current_app.amqp.router
+    routed = {
+        name: (router.route({}, name).get("queue").name if router.route({}, name).get("queue") else "celery")
+        for name in current_app.tasks
+        if not name.startswith("celery.")
+    }
+    assert routed["warnings_followup.scan_overdue"] == "reminders"
+    assert routed["notifications.deliver"] == "notifications"
+    assert routed["residents.run_import"] == "imports"
+    assert routed["core.run_export"] == "exports"
+    assert set(routed.values()) <= set(settings.CELERY_QUEUE_NAMES)
+
+
+def test_the_backup_profile_dumps_nightly_with_the_script(compose):
+    backup = compose["services"]["backup"]
+    assert backup["profiles"] == ["backup"]
+    assert "bash /deploy/backup.sh" in " ".join(backup["command"])
+    assert "./deploy:/deploy:ro" in backup["volumes"] and any(v.startswith("backups:") for v in backup["volumes"])
+    assert backup["healthcheck"]["test"]
+    assert {"minio-data", "caddy-data", "backups"} <= set(compose["volumes"])
+
+
+def test_production_settings_for_a_county_deployment(tmp_path):
+    """FILE_STORAGE=s3, PGBOUNCER=true, a replica and JSON logs, as the scale profile sets them."""
+    code = (
+        "from django.conf import settings as s; import json; print(json.dumps(["
+        "s.STORAGES['default']['BACKEND'], s.STORAGES['default']['OPTIONS']['bucket_name'],"
+        "s.STORAGES['default']['OPTIONS']['querystring_expire'], s.STORAGES['default']['OPTIONS']['default_acl'],"
+        "s.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'], s.DATABASES['default']['OPTIONS']['prepare_threshold'],"
+        "s.DATABASES['replica']['HOST'], s.REPLICA_READS, s.LOGGING['handlers']['console']['formatter']]))"
+    )
+    env = production_env(tmp_path)
+    env.update(
+        FILE_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="county-files",
+        AWS_S3_ENDPOINT_URL="http://minio:9000",
+        DATABASE_URL="postgres://antifraud:x@pgbouncer:5432/antifraud",
+        PGBOUNCER="true",
+        DATABASE_REPLICA_URL="postgres://antifraud:x@replica:5432/antifraud",
+        LOG_FORMAT="json",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    import json
+
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer == ["storages.backends.s3.S3Storage", "county-files", 60, None, True, None, "replica", True, "json"]
 
 
 # --- Dockerfile -----------------------------------------------------------------------------------
