@@ -12,6 +12,7 @@ as ``"village"`` or ``"household__village"``; ``""`` for :class:`Unit` itself).
 
 from __future__ import annotations
 
+import copy
 import uuid
 from collections.abc import Iterable
 from functools import reduce
@@ -25,7 +26,10 @@ from django.utils.translation import gettext as _
 
 from .models import Role, Unit, UnitKind
 
-LEADERSHIP_ROLES = frozenset({Role.LEADERSHIP_LEADER, Role.LEADERSHIP_DEPUTY, Role.LEADERSHIP_MEMBER})
+# The county's leadership (县反诈中心) holds the town leadership's capabilities over every town of its county.
+LEADERSHIP_ROLES = frozenset(
+    {Role.LEADERSHIP_LEADER, Role.LEADERSHIP_DEPUTY, Role.LEADERSHIP_MEMBER, Role.COUNTY_LEADERSHIP}
+)
 VILLAGE_TEAM_ROLES = frozenset(
     {Role.VILLAGE_HEAD, Role.DISSUASION_TEAM, Role.GRID_WORKER, Role.POLICE_ASSISTANT, Role.VOLUNTEER}
 )
@@ -47,6 +51,8 @@ def _town_or_top(unit: Unit) -> Unit:
 
 
 def _root_for_role(role: str, unit: Unit) -> Unit | None:
+    if role == Role.COUNTY_LEADERSHIP:
+        return unit.ancestor(UnitKind.COUNTY)  # placed outside a county: no scope
     if role in LEADERSHIP_ROLES or role == Role.GOVERNANCE:
         return _town_or_top(unit)
     if role in POLICE_ROLES:
@@ -196,6 +202,17 @@ def unit_in_scope(user, unit: Unit) -> bool:
     if roots is EVERYTHING:
         return True
     return any(unit.path.startswith(root.path) for root in roots)
+
+
+def narrowed_to(user, unit: Unit):
+    """``user`` seen through ``unit`` only (a county's leadership drilling down to one town): a copy of the user
+    whose scope is ``unit``'s subtree, for the reads of one page. 404 unless ``unit`` is in ``user``'s scope."""
+    if not unit_in_scope(user, unit):
+        raise Http404
+    narrowed = copy.copy(user)
+    narrowed._scope_roots = [unit]
+    narrowed._scope_unit_ids = None
+    return narrowed
 
 
 def sees_everything_in_town(user) -> bool:

@@ -7,7 +7,7 @@ from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
 from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Unit, User, UserRole
+from .models import TownSettings, Unit, User, UserRole
 from .resources import UnitResource, UserResource
 from .tokens import token_expires, token_is_expired
 
@@ -20,6 +20,24 @@ class UnitAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     search_fields = ["name", "code"]
     autocomplete_fields = ["parent"]
     readonly_fields = ["path"]
+
+
+@admin.register(TownSettings)
+class TownSettingsAdmin(SimpleHistoryAdmin):
+    """Each town's own wording, numbers, weights and callback draw; the county's row holds the defaults."""
+
+    list_display = ["unit", "plan_number", "indicator_weights", "callback_per_village", "updated_at"]
+    search_fields = ["unit__name", "unit__code"]
+    autocomplete_fields = ["unit"]
+    fieldsets = (
+        (None, {"fields": ("unit",)}),
+        (_("Work plan"), {"fields": ("plan_title", "plan_number")}),
+        (
+            _("Printed materials"),
+            {"fields": ("letter_title", "letter_body", "letter_closing", "card_closing", "police_contacts")},
+        ),
+        (_("Assessment"), {"fields": ("indicator_weights", "callback_per_village", "callback_share")}),
+    )
 
 
 class UserRoleInline(admin.TabularInline):

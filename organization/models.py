@@ -150,6 +150,8 @@ class Unit(models.Model):
 
 
 class Role(models.TextChoices):
+    # The county's anti-fraud centre (县反诈中心): leadership over every town of the county (scope: the county unit).
+    COUNTY_LEADERSHIP = "county_leadership", _("County anti-fraud centre leadership")
     LEADERSHIP_LEADER = "leadership_leader", _("Leadership group leader")
     LEADERSHIP_DEPUTY = "leadership_deputy", _("Leadership group deputy leader")
     LEADERSHIP_MEMBER = "leadership_member", _("Leadership group member")
@@ -245,3 +247,77 @@ class UserRole(models.Model):
 
     def __str__(self):
         return self.get_role_display()
+
+
+class TownSettings(models.Model):
+    """What differs between the towns of a county: the plan's wording, the printed materials, the police numbers,
+    the indicator weights and the callback draw. One row per town; the county's row holds the defaults.
+
+    An empty field means "as above": :func:`organization.selectors.town_setting` walks up from a unit to its town,
+    then to the county, and takes the first row that sets the value (then the installation's own default)."""
+
+    unit = models.OneToOneField(
+        Unit,
+        verbose_name=_("town or county"),
+        on_delete=models.CASCADE,
+        related_name="settings",
+        limit_choices_to={"kind__in": [UnitKind.TOWN, UnitKind.COUNTY]},
+    )
+    plan_title = models.CharField(
+        _("work plan title"), max_length=200, blank=True, help_text=_("The plan the town works to, as it is titled.")
+    )
+    plan_number = models.CharField(_("work plan document number"), max_length=60, blank=True)
+    letter_title = models.CharField(_("letter: title"), max_length=100, blank=True)
+    letter_body = models.TextField(
+        _("letter: text"), blank=True, help_text=_("Plain text; an empty line starts a new paragraph.")
+    )
+    letter_closing = models.TextField(_("letter: closing lines"), blank=True)
+    card_closing = models.TextField(_("contact card: closing lines"), blank=True)
+    police_contacts = models.TextField(
+        _("police contact numbers"),
+        blank=True,
+        help_text=_("One number a line: who, then the number (罗村派出所 0757-12345678)."),
+    )
+    indicator_weights = models.ForeignKey(
+        "assessment.IndicatorWeights",
+        verbose_name=_("indicator weights"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="town_settings",
+    )
+    callback_per_village = models.PositiveSmallIntegerField(_("callbacks: cases per village"), null=True, blank=True)
+    callback_share = models.DecimalField(
+        _("callbacks: share of each village's cases"), max_digits=4, decimal_places=3, null=True, blank=True
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    # The settings a town may set, in the order the admin shows them.
+    NAMES = (
+        "plan_title",
+        "plan_number",
+        "letter_title",
+        "letter_body",
+        "letter_closing",
+        "card_closing",
+        "police_contacts",
+        "indicator_weights",
+        "callback_per_village",
+        "callback_share",
+    )
+
+    class Meta:
+        verbose_name = _("town settings")
+        verbose_name_plural = _("town settings")
+        ordering = ["unit__path"]
+
+    def __str__(self):
+        return str(self.unit)
+
+    def clean(self):
+        if self.unit_id and self.unit.kind not in (UnitKind.TOWN, UnitKind.COUNTY):
+            raise ValidationError({"unit": _("Settings belong to a town or a county.")})
+        if self.callback_share is not None and not (0 <= self.callback_share <= 1):
+            raise ValidationError({"callback_share": _("A share between 0 and 1.")})

@@ -56,3 +56,41 @@ def police_of(unit: Unit) -> QuerySet:
     from .access import POLICE_ROLES
 
     return people_in(town_of(unit), POLICE_ROLES)
+
+
+# The installation's own defaults, used when neither the town nor its county set a value (the plan in force).
+TOWN_SETTING_DEFAULTS = {
+    "plan_title": "罗村镇防范治理电信网络新型违法犯罪宣防活动实施方案",
+    "plan_number": "罗办发〔2023〕12号",
+}
+
+
+def _empty(value) -> bool:
+    return value is None or value == ""
+
+
+def town_setting(unit: Unit | None, name: str, default=None):
+    """The value of setting ``name`` for ``unit``'s town: the town's own row, else its county's (and the counties
+    above), else :data:`TOWN_SETTING_DEFAULTS` (else ``default``). ``unit`` may be any unit (a village, a grid, a
+    station: its town's value) or None (the installation's default). One query for the rows up the tree."""
+    from .models import TownSettings
+
+    if name not in TownSettings.NAMES:
+        raise KeyError(f"unknown town setting {name!r}")
+    if unit is not None:
+        codes = [code for code in unit.path.strip("/").split("/") if code]
+        related = ["unit", "indicator_weights"] if name == "indicator_weights" else ["unit"]
+        rows = {
+            row.unit.path: row for row in TownSettings.objects.filter(unit__code__in=codes).select_related(*related)
+        }
+        # The nearest first: the town (or the unit itself), then up to the county.
+        for path in sorted(rows, key=len, reverse=True):
+            value = getattr(rows[path], name)
+            if not _empty(value):
+                return value
+    return TOWN_SETTING_DEFAULTS.get(name, default)
+
+
+def town_for(unit: Unit | None) -> Unit | None:
+    """The town ``unit`` belongs to (itself for a town), or None above the towns (a county)."""
+    return unit.ancestor(UnitKind.TOWN) if unit is not None else None
