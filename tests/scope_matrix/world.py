@@ -102,6 +102,7 @@ def build_side_b(*, town, village_b, grid_b1) -> SimpleNamespace:
     w.resident_id_number = w.resident.id_number
     w.resident_phone = w.resident.phone
     w.warning = factories.WarningFactory(village=village_b, person=w.resident, summary=f"{LEAK}预警")
+    w.escalation_contact = factories.EscalationContactFactory(warning=w.warning, phone="13900139000")
 
     # Door-knocking outreach
     w.visit = DoorVisitFactory(household=w.household, notes=f"{LEAK}走访", recorded_by=w.grid_worker)
