@@ -57,7 +57,7 @@ __all__ = [
 
 _KEY_SETTINGS = frozenset({"FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY"})
 _multi_fernet: MultiFernet | None = None
-_newest_keys: tuple[bytes, bytes] | None = None  # (signing key, encryption key) of the newest Fernet key
+_newest_keys: tuple | None = None  # the newest Fernet key, ready for decrypt_many
 
 
 class DecryptionError(Exception):
@@ -116,66 +116,87 @@ def decrypt(token: str) -> str:
         ) from exc
 
 
-def _get_newest_keys() -> tuple[bytes, bytes]:
+def _get_newest_keys() -> tuple:
+    """``(inner, outer, encryption key)``: the newest key's HMAC-SHA256 states after the padded signing key
+    (copied for each token instead of keying a new HMAC), and its AES key."""
     global _newest_keys
     if _newest_keys is None:
         _get_multi_fernet()  # the keys are valid
         keys = settings.FIELD_ENCRYPTION_KEYS
         key = base64.urlsafe_b64decode(keys if isinstance(keys, str | bytes) else keys[0])
-        _newest_keys = (key[:16], key[16:])
+        signing = key[:16].ljust(64, b"\0")
+        inner = hashlib.sha256(bytes(byte ^ 0x36 for byte in signing))
+        outer = hashlib.sha256(bytes(byte ^ 0x5C for byte in signing))
+        _newest_keys = (inner, outer, key[16:])
     return _newest_keys
+
+
+_URLSAFE = str.maketrans("-_", "+/")
+
+
+def _token_bytes(tokens: list[str]) -> list[bytes]:
+    """The tokens' bytes: one translation of them all, then the C decoder for each (a token that is not base64
+    decodes to something its HMAC refuses)."""
+    joined = "\n".join(tokens)
+    if joined.count("\n") != len(tokens) - 1 or not joined.isascii():
+        return [_b64_or_empty(token) for token in tokens]
+    try:
+        return list(map(binascii.a2b_base64, joined.translate(_URLSAFE).split("\n")))
+    except binascii.Error:
+        return [_b64_or_empty(token) for token in tokens]
+
+
+def _b64_or_empty(token: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(token)
+    except (binascii.Error, ValueError, TypeError):
+        return b""
 
 
 def decrypt_many(tokens: Iterable[str | None]) -> list[str | None]:
     """:func:`decrypt` of many tokens at once (``None`` and ``""`` stay as they are), for exports.
 
-    Fernet, as the ``cryptography`` package does it, one token at a time: the HMAC-SHA256 of the token checked
+    Fernet, as the ``cryptography`` package does it one token at a time: the HMAC-SHA256 of the token checked
     with the newest key's signing half, then AES-128-CBC. Here the HMACs are checked one by one (hashlib's C
-    code), and every ciphertext is decrypted in one AES call: CBC decryption is the block cipher's decryption of
-    each block XORed with the block before it (the IV for the first), so the blocks of all tokens go through
-    AES as ECB at once and are XORed with their predecessors as one big integer. A token signed with an older
-    key goes through :func:`decrypt`; a token that none opens raises :class:`DecryptionError`, as there.
+    code, from precomputed key states), and every ciphertext is decrypted in one AES call: CBC decryption is the
+    block cipher's decryption of each block XORed with the block before it (the IV for the first), so the
+    blocks of all tokens go through AES as ECB at once and are XORed with their predecessors as one big
+    integer. A token not signed with the newest key goes through :func:`decrypt` (an older key; a token that
+    no key opens raises :class:`DecryptionError`, as there).
     """
-    signing_key, encryption_key = _get_newest_keys()
-    values: list[str | None] = []
+    tokens = list(tokens)
+    inner, outer, encryption_key = _get_newest_keys()
+    values: list[str | None] = list(tokens)
+    present = [position for position, token in enumerate(tokens) if token]
     pending: list[tuple[int, bytes]] = []  # (position in values, the token's IV + ciphertext)
-    for token in tokens:
-        if token is None or token == "":
-            values.append(token)
-            continue
-        try:
-            data = base64.urlsafe_b64decode(token)
-        except (binascii.Error, ValueError, TypeError):
-            data = b""
-        body_length = len(data) - 57  # version 1, timestamp 8, IV 16, HMAC 32
-        if (
-            body_length <= 0
-            or body_length % 16
-            or data[0] != 0x80
-            or not hmac.compare_digest(hmac.digest(signing_key, data[:-32], "sha256"), data[-32:])
-        ):
-            values.append(decrypt(token))  # another key (or a bad token: DecryptionError)
-            continue
-        pending.append((len(values), data[9:-32]))
-        values.append(None)
+    compare = hmac.compare_digest
+    for position, data in zip(present, _token_bytes([tokens[position] for position in present]), strict=True):
+        signed = inner.copy()
+        signed.update(data[:-32])
+        mac = outer.copy()
+        mac.update(signed.digest())
+        if len(data) < 73 or (len(data) - 57) % 16 or data[0] != 0x80 or not compare(mac.digest(), data[-32:]):
+            values[position] = decrypt(tokens[position])  # another key (or a bad token: DecryptionError)
+        else:
+            pending.append((position, data[9:-32]))
     if not pending:
         return values
-    ciphertext = b"".join(body[16:] for _position, body in pending)
-    previous = b"".join(body[:-16] for _position, body in pending)  # the IV, then each block before the next
+    ciphertext = b"".join([body[16:] for _position, body in pending])
+    previous = b"".join([body[:-16] for _position, body in pending])  # the IV, then each block before the next
     blocks = Cipher(algorithms.AES(encryption_key), modes.ECB()).decryptor().update(ciphertext)  # noqa: S305
     size = len(ciphertext)
     plain = (int.from_bytes(blocks, "big") ^ int.from_bytes(previous, "big")).to_bytes(size, "big")
     start = 0
     for position, body in pending:
         end = start + len(body) - 16
-        padded, start = plain[start:end], end
-        padding = padded[-1]
-        if not 1 <= padding <= 16 or padded[-padding:] != bytes([padding]) * padding:
+        padding = plain[end - 1]
+        if not 1 <= padding <= 16 or plain[end - padding : end] != bytes([padding]) * padding:
             raise DecryptionError("Cannot decrypt value: the token's padding is invalid.")
         try:
-            values[position] = padded[:-padding].decode()
+            values[position] = plain[start : end - padding].decode()
         except UnicodeError as exc:
             raise DecryptionError("Cannot decrypt value: the plaintext is not UTF-8.") from exc
+        start = end
     return values
 
 
