@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +51,7 @@ from core.periods import Period
 from core.rules import rule
 from organization.access import sees_everything_in_town, units_visible_to
 from organization.models import Unit, UnitKind
+from publicity.selectors import village_activity_counts
 
 from .figures import coverage as cached_coverage
 from .figures import epoch, period_figures
@@ -105,6 +106,7 @@ class VillageIndicators:
     inspections: int = 0
     not_educated: int = 0
     callbacks_reached: int = 0  # callbacks of the period's draws done with the victim reached
+    publicity_activities: int = 0  # the village's own publicity activities (五(三)): shown, not weighted
     score: Decimal | None = None
     rank: int | None = None
     ranked_of: int = 0  # villages ranked in the town (the rank is among them)
@@ -180,6 +182,10 @@ class IndicatorReport:
     @property
     def total_not_educated(self) -> int:
         return sum(row.not_educated for row in self.rows)
+
+    @property
+    def total_publicity_activities(self) -> int:
+        return sum(row.publicity_activities for row in self.rows)
 
     @property
     def cases_per_10k(self) -> Decimal | None:
@@ -316,9 +322,13 @@ def indicator_report(
     token = epoch() if ranking else ""
     figures = period_figures(period, ranking, today, token=token) if ranking else {}
     coverage = cached_coverage(ranking, as_of=min(period.end, now), now=now, token=token) if ranking else {}
+    publicity = village_activity_counts(
+        village_ids=[v.pk for v in ranking], start=period.first_day, end=period.last_day
+    )
     rows = []
     for village in ranking:
         row = VillageIndicators(unit=village, population=village.population)
+        row.publicity_activities = publicity.get(village.pk, 0)
         found = figures.get(village.pk)
         if found is not None:
             row.cases, row.loss, row.defrauded_after_warning = found.cases, found.loss, found.after_warning
@@ -331,12 +341,121 @@ def indicator_report(
         if village.pk in coverage:
             row.households, row.households_visited = coverage[village.pk]
         rows.append(row)
-    weights = IndicatorWeights.current()
+    default, own = weights_by_town(ranking)
+    groups: dict[str, list[VillageIndicators]] = {}
+    for row in rows:  # each town's villages are ranked among themselves, with the town's weights
+        groups.setdefault(_parent_path(row.unit), []).append(row)
+    weights = default
+    for path, group in groups.items():
+        weights = _weights_for(path, own, default)
+        score_rows(group, weights)
+    if len(groups) > 1:
+        weights = default
+    ranked_of = max((r.ranked_of for r in rows if r.unit.pk in shown_ids), default=rows[0].ranked_of if rows else 0)
+    return IndicatorReport(
+        period=period, rows=[r for r in rows if r.unit.pk in shown_ids], weights=weights, ranked_of=ranked_of
+    )
+
+
+def _parent_path(unit: Unit) -> str:
+    return unit.path[: len(unit.path) - len(unit.code) - 1]
+
+
+def weights_by_town(units: list[Unit]) -> tuple[IndicatorWeights, dict[str, IndicatorWeights]]:
+    """The installation's weights and {town or county path: the weights it set (``TownSettings``)} for the
+    towns and counties above ``units``: one query."""
+    codes = {code for unit in units for code in unit.path.strip("/").split("/")[:-1]}
+    found = (
+        IndicatorWeights.objects.filter(Q(is_active=True) | Q(town_settings__unit__code__in=codes))
+        .annotate(own=F("town_settings__unit__path"))
+        .order_by("-updated_at", "-pk")
+    )
+    default, own = None, {}
+    for weights in found:
+        if weights.is_active and default is None:
+            default = weights
+        if weights.own and weights.own.strip("/").split("/")[-1] in codes:
+            own[weights.own] = weights
+    return default or IndicatorWeights(name="default"), own
+
+
+def _weights_for(path: str, own: dict[str, IndicatorWeights], default: IndicatorWeights) -> IndicatorWeights:
+    """The weights of the town at ``path``: its own, else the nearest county's above it, else ``default``."""
+    for found in sorted(own, key=len, reverse=True):
+        if path.startswith(found):
+            return own[found]
+    return default
+
+
+def towns_for(user) -> QuerySet:
+    return units_visible_to(user).filter(kind=UnitKind.TOWN, is_active=True).order_by("code")
+
+
+def ranking_towns(towns: list[Unit]) -> list[Unit]:
+    """Every active town of the counties of ``towns`` (a town without a county: itself): the towns a rank is
+    among."""
+    parents = {_parent_path(t) for t in towns if t.parent_id}
+    within = Q(pk__in=[t.pk for t in towns])
+    for path in parents:
+        within |= Q(path__startswith=path)
+    return list(Unit.objects.filter(within, kind=UnitKind.TOWN, is_active=True).order_by("code")) if towns else []
+
+
+def _sum_or_none(values) -> int | None:
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def town_report(
+    *, user, period: Period, today: datetime.date | None = None, towns: list[Unit] | None = None
+) -> IndicatorReport:
+    """The towns ``user`` may see (or ``towns``, already scoped) as rows, as a village is within a town: each
+    town's figures are its villages' summed, scored with the county's weights and ranked among the towns of its
+    county. ``population`` is the town's registered population (its villages' sum when not set)."""
+    shown = list(towns if towns is not None else towns_for(user))
+    shown_ids = {t.pk for t in shown}
+    ranking = ranking_towns(shown)
+    villages = (
+        list(
+            Unit.objects.filter(
+                reduce_or(Q(path__startswith=t.path) for t in ranking), kind=UnitKind.VILLAGE, is_active=True
+            ).order_by("code")
+        )
+        if ranking
+        else []
+    )
+    by_village = indicator_report(user=user, period=period, today=today, villages=villages).rows if villages else []
+    rows = []
+    for town in ranking:
+        own = [r for r in by_village if r.unit.path.startswith(town.path)]
+        row = VillageIndicators(unit=town)
+        row.population = town.population or _sum_or_none(r.population for r in own)
+        for name in ("cases", "defrauded_after_warning", "on_time", "due", "dissuaded", "decided", "inspections"):
+            setattr(row, name, sum(getattr(r, name) for r in own))
+        row.not_educated = sum(r.not_educated for r in own)
+        row.callbacks_reached = sum(r.callbacks_reached for r in own)
+        row.loss = sum((r.loss for r in own), Decimal("0"))
+        row.households = _sum_or_none(r.households for r in own)
+        row.households_visited = _sum_or_none(r.households_visited for r in own)
+        if row.inspections:
+            total = sum((r.inspection_score * r.inspections for r in own if r.inspection_score is not None), Decimal(0))
+            row.inspection_score = _quantize_score(total / row.inspections)
+        rows.append(row)
+    default, own_weights = weights_by_town(ranking)
+    parents = {_parent_path(t) for t in ranking}
+    weights = _weights_for(parents.pop(), own_weights, default) if len(parents) == 1 else default
     score_rows(rows, weights)
     ranked_of = rows[0].ranked_of if rows else 0
     return IndicatorReport(
         period=period, rows=[r for r in rows if r.unit.pk in shown_ids], weights=weights, ranked_of=ranked_of
     )
+
+
+def reduce_or(conditions) -> Q:
+    result = Q()
+    for condition in conditions:
+        result |= condition
+    return result
 
 
 def monthly_trend(*, user, months: list[Period], village: Unit | None = None) -> list[dict]:

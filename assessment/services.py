@@ -145,6 +145,29 @@ def draw_sample(cases_by_village: dict[str, list[str]], *, seed: int, per_villag
     return drawn
 
 
+def _by_town_settings(by_village: dict[str, list[str]], per_village, share) -> dict[tuple, dict[str, list[str]]]:
+    """``by_village`` split by the draw settings of each village's town: {(per village, share): {code: numbers}}.
+    A town (or its county) that sets a count or a share in ``TownSettings`` draws with it; the others with
+    ``per_village`` / ``share``."""
+    from organization.models import TownSettings
+
+    rows = [
+        row
+        for row in TownSettings.objects.select_related("unit")
+        if row.callback_per_village is not None or row.callback_share is not None
+    ]
+    paths = dict(Unit.objects.filter(code__in=list(by_village)).values_list("code", "path")) if rows else {}
+    groups: dict[tuple, dict[str, list[str]]] = {}
+    for code, numbers in by_village.items():
+        path = paths.get(code, "")
+        found = max(
+            (row for row in rows if path.startswith(row.unit.path)), key=lambda r: len(r.unit.path), default=None
+        )
+        key = (found.callback_per_village, found.callback_share) if found is not None else (per_village, share)
+        groups.setdefault(key, {})[code] = numbers
+    return groups
+
+
 def callback_draw_month(
     *, month: datetime.date, actor=None, seed: int | None = None, per_village: int | None = None, share=None
 ) -> tuple[CallbackDraw, bool]:
@@ -162,6 +185,7 @@ def callback_draw_month(
     if existing:
         return existing, False
     config = CallbackSettings.current()
+    given = per_village is not None or share is not None
     if per_village is None and share is None:
         per_village, share = config.per_village, config.share
     if seed is None:
@@ -176,7 +200,12 @@ def callback_draw_month(
     for pk, number, village_id, code in cases:
         by_village.setdefault(code, []).append(number)
         lookup[number] = (pk, village_id)
-    drawn = draw_sample(by_village, seed=seed, per_village=per_village, share=share)
+    if given:
+        drawn = draw_sample(by_village, seed=seed, per_village=per_village, share=share)
+    else:  # each town's own count or share (TownSettings, then its county's), else the installation's
+        drawn = {}
+        for (town_per_village, town_share), group in _by_town_settings(by_village, per_village, share).items():
+            drawn.update(draw_sample(group, seed=seed, per_village=town_per_village, share=town_share))
     callers = list(config.callers.filter(is_active=True).order_by("pk")) if config.pk else []
     try:
         with transaction.atomic():

@@ -19,7 +19,7 @@ from audit.models import AccessAction
 from audit.services import access_log_record
 from core.forms import apply_service_errors
 from core.periods import BadPeriod, current_month, parse_period
-from organization.access import can, require, units_visible_to
+from organization.access import can, narrowed_to, require, units_visible_to
 from organization.models import Unit, UnitKind
 
 from . import dashboard, indicators, selectors, services, targets
@@ -59,13 +59,31 @@ def period_from(request, default=None):
 # --- Dashboard, village, bulletin ------------------------------------------------------------------
 
 
+def _town_from(request):
+    """``?town=CODE``: the town (in scope, else 404) a county's leadership drills down to; None without it."""
+    code = request.GET.get("town", "").strip()
+    if not code:
+        return None
+    return get_object_or_404(indicators.towns_for(request.user), code=code)
+
+
 @login_required
 def dashboard_view(request):
+    """The dashboard of the user's scope; for a county's leadership, the towns compared first, and one town's own
+    dashboard with ``?town=CODE`` (a town in scope; else 404)."""
     require(request.user, "assessment.dashboard")
     period = period_from(request)
-    context = dashboard.dashboard_context(user=request.user, period=period)
-    context["target"] = targets.progress(user=request.user, period=period)
+    town = _town_from(request)
+    user = narrowed_to(request.user, town) if town is not None else request.user
+    context = dashboard.dashboard_context(user=user, period=period)
+    context["target"] = targets.progress(user=user, period=period)
     context["can_report"] = can(request.user, "assessment.reports")
+    context["town"] = town
+    if town is None and indicators.towns_for(request.user).count() > 1:
+        context["towns"] = sorted(
+            indicators.town_report(user=request.user, period=period).rows,
+            key=lambda r: (r.rank is None, r.rank or 0, r.unit.code),
+        )
     return render(request, "assessment/dashboard.html", context)
 
 

@@ -49,8 +49,9 @@ def print_material(request, kind):
     require(request.user, "outreach.view")
     if kind not in PRINTABLE:
         raise Http404
-    material = material_for(PRINTABLE[kind])
-    context = _material_context(material) | {"contacts": police_contacts()}
+    unit = request.user.unit  # the user's town's wording and numbers (its county's, the installation's)
+    material = material_for(PRINTABLE[kind], unit)
+    context = _material_context(material) | {"contacts": police_contacts(unit)}
     if kind == "contact_card":
         context["cards"] = range(CARDS_PER_PAGE)
         return render(request, "campaigns/print_contact_cards.html", context)
@@ -58,7 +59,7 @@ def print_material(request, kind):
 
 
 def _render_forms(request, households, *, title: str, log_obj=None):
-    material = material_for(Material.PLEDGE_FORM)
+    material = material_for(Material.PLEDGE_FORM, request.user.unit)
     access_log_record(
         request=request,
         action=AccessAction.VIEW,

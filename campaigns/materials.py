@@ -70,9 +70,14 @@ class Contact:
 DEFAULT_CONTACTS = (Contact("报警电话", "110"), Contact("全国反诈专线", "96110"))
 
 
-def material_for(kind: str) -> PrintMaterial:
-    """The material's current wording; created from :data:`DEFAULT_WORDING` on first use."""
-    kind = Material(kind)
+# A town's own wording (organization.TownSettings) over the installation's: {material: {field: setting name}}.
+TOWN_WORDING = {
+    Material.LETTER: {"title": "letter_title", "body": "letter_body", "closing": "letter_closing"},
+    Material.CONTACT_CARD: {"closing": "card_closing"},
+}
+
+
+def _installation_material(kind: Material) -> PrintMaterial:
     material = PrintMaterial.objects.filter(kind=kind).first()
     if material is not None:
         return material
@@ -83,8 +88,41 @@ def material_for(kind: str) -> PrintMaterial:
         return PrintMaterial.objects.get(kind=kind)
 
 
-def police_contacts() -> list:
-    """The numbers to print, in order; the national numbers when the town has entered none."""
+def material_for(kind: str, unit=None) -> PrintMaterial:
+    """The material's current wording; created from :data:`DEFAULT_WORDING` on first use. With ``unit``, the
+    wording of its town (then its county: ``TownSettings``) replaces the installation's where set (not saved)."""
+    kind = Material(kind)
+    material = _installation_material(kind)
+    if unit is None or kind not in TOWN_WORDING:
+        return material
+    from organization.selectors import town_setting
+
+    for attribute, name in TOWN_WORDING[kind].items():
+        value = town_setting(unit, name)
+        if value:
+            setattr(material, attribute, value)
+    return material
+
+
+def parse_contacts(text: str) -> list[Contact]:
+    """ "罗村派出所 0757-12345678" a line: who, then the number (the last word)."""
+    found = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        label, _sep, phone = line.strip().rpartition(" ")
+        if label.strip() and phone:
+            found.append(Contact(label.strip(), phone))
+    return found
+
+
+def police_contacts(unit=None) -> list:
+    """The numbers to print, in order: the town's own (``TownSettings``, then its county's) for ``unit``, else the
+    installation's; the national numbers when none has been entered."""
+    if unit is not None:
+        from organization.selectors import town_setting
+
+        own = parse_contacts(town_setting(unit, "police_contacts") or "")
+        if own:
+            return own
     contacts = list(PoliceContact.objects.all())
     return contacts or list(DEFAULT_CONTACTS)
 

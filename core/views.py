@@ -72,6 +72,14 @@ def attachment_file(request, pk: int):
 @require_GET
 def plan_rules(request):
     """The plan's rules with the figures in force (every signed-in user may read them)."""
+    from organization.selectors import town_setting
+
     from .rules import described
 
-    return render(request, "core/rules.html", {"rules": described()})
+    unit = request.user.unit  # the user's town's plan (its county's, the installation's)
+    context = {
+        "rules": described(),
+        "plan_title": town_setting(unit, "plan_title"),
+        "plan_number": town_setting(unit, "plan_number"),
+    }
+    return render(request, "core/rules.html", context)

@@ -270,8 +270,12 @@ def _recent_items(leader, today: datetime.date) -> None:
 
 
 def _inspections(leader, today: datetime.date) -> int:
+    from demo.organization import TOWN
+
     created = 0
-    units = Unit.objects.filter(kind__in=[UnitKind.VILLAGE, UnitKind.DEPARTMENT], is_active=True).order_by("code")
+    units = Unit.objects.filter(
+        kind__in=[UnitKind.VILLAGE, UnitKind.DEPARTMENT], is_active=True, code__startswith=TOWN[0]
+    ).order_by("code")  # the demo town's (the leader's): the second town (demo.second_town) keeps its own
     for unit in units:
         checklist = list(services.checklist_for(unit))
         days = [datetime.date(today.year, 4, 15), datetime.date(today.year, 9, 20)]

@@ -215,3 +215,19 @@ class EscalationContactFactory(DjangoModelFactory):
     name = "张三"
     relation = "儿子"
     contacted_at = factory.LazyFunction(timezone.now)
+
+
+class CountyFactory(UnitFactory):
+    kind = UnitKind.COUNTY
+    name = factory.Sequence(lambda n: f"测试县{n}")
+    population = None
+
+
+class TownSettingsFactory(DjangoModelFactory):
+    """A town's own settings (organization.TownSettings): every field empty, "as the county"."""
+
+    class Meta:
+        model = "organization.TownSettings"
+        django_get_or_create = ("unit",)
+
+    unit = factory.SubFactory(TownFactory)

@@ -8,6 +8,7 @@ from organization.passwords import random_password
 # Each feature's demo data (demo/<app>.py), in dependency order. Every seeder is idempotent.
 SEEDERS = [
     "demo.organization.seed_organization",
+    "demo.second_town.seed",  # the county, its leadership and a second small town (九江镇)
     "demo.residents.seed_registry",
     "demo.warnings_followup.seed_warnings",
     "demo.campaigns.seed",
