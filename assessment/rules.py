@@ -111,4 +111,24 @@ describe(
         setting="REPORT_DAY",
         order=50,
     ),
+    RuleText(
+        "四(二)",
+        "随机抽查回访报警当事人接受防骗宣传教育的具体情况",
+        _(
+            "A callback not made %(value)s days after its draw reminds its caller (none assigned: the governance "
+            "centre's staff), once per callback."
+        ),
+        setting="CALLBACK_DUE_DAYS",
+        order=51,
+    ),
+    RuleText(
+        "四(二)",
+        "领导小组要严格落实“一案双查”要求",
+        _(
+            "A callback still not made %(value)s days after its caller was reminded reminds the leadership group, "
+            "once per callback."
+        ),
+        setting="CALLBACK_ESCALATE_DAYS",
+        order=52,
+    ),
 )

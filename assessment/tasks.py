@@ -1,5 +1,5 @@
-"""Background work of the assessment: the monthly callback draw (beat: the 1st of each month) and the daily
-scan of overdue rectifications (beat: 09:00)."""
+"""Background work of the assessment: the monthly callback draw (beat: the 1st of each month), the daily
+scan of overdue rectifications (beat: 09:00) and of callbacks not made in time (beat: 09:30)."""
 
 from celery import shared_task
 from django.utils import timezone
@@ -31,3 +31,12 @@ def report_reminders() -> int:
     from . import report_services
 
     return report_services.county_report_reminders()
+
+
+@shared_task(name="assessment.callback_reminders", acks_late=True)
+def callback_reminders() -> int:
+    """Daily: callbacks not made in time remind their caller, then the leadership group (once per callback and
+    level)."""
+    from .reminders import callback_reminders_send
+
+    return callback_reminders_send()

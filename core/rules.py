@@ -36,6 +36,8 @@ DEFAULTS: dict[str, int] = {
     "INCIDENT_LOOKBACK_DAYS": 90,  # 预后被骗: warned within this many days before the report
     "GREEN_MIN_COVERAGE_PERCENT": 50,  # below this door-knocking coverage a village cannot be green
     "REPORT_DAY": 5,  # 报送: last month's report to the county is due on this day of the month
+    "CALLBACK_DUE_DAYS": 10,  # 一案双查: a callback not made this many days after its draw reminds the caller
+    "CALLBACK_ESCALATE_DAYS": 3,  # ...and, this many days later still not made, the leadership group
 }
 
 

@@ -247,8 +247,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "outreach.visit": VILLAGE_TEAM_ROLES | POLICE_ROLES,
     "outreach.export": LEADERSHIP_ROLES | POLICE_ROLES | {Role.VILLAGE_HEAD, Role.GOVERNANCE},
     # Departments' and schools' publicity work, and every unit's work plan (任务再分解)
-    "publicity.view": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE, Role.DEPARTMENT_STAFF, Role.SCHOOL_STAFF},
-    "publicity.log": POLICE_ROLES | {Role.GOVERNANCE, Role.DEPARTMENT_STAFF, Role.SCHOOL_STAFF},
+    # ... and the villages' own (五(三)): the village head and team, within their village
+    "publicity.view": LEADERSHIP_ROLES
+    | POLICE_ROLES
+    | VILLAGE_TEAM_ROLES
+    | {Role.GOVERNANCE, Role.DEPARTMENT_STAFF, Role.SCHOOL_STAFF},
+    "publicity.log": POLICE_ROLES | VILLAGE_TEAM_ROLES | {Role.GOVERNANCE, Role.DEPARTMENT_STAFF, Role.SCHOOL_STAFF},
     "workplans.view": LEADERSHIP_ROLES
     | POLICE_ROLES
     | {Role.GOVERNANCE, Role.DEPARTMENT_STAFF, Role.SCHOOL_STAFF, Role.VILLAGE_HEAD},

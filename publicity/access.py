@@ -4,8 +4,9 @@ Reading: the shared scope (``organization.access``), except that police see thei
 records rather than the whole town (``PublicityQuerySet.police_see_station``): a department's publicity
 work is the department's business, and leadership and the governance centre see everything.
 
-Writing: a user records work for their *own* unit only (the department, school or police station
-they belong to; for work plans also the village or the town: ``organization.actors.own_unit``), never for
+Writing: a user records work for their *own* unit only (the department, school, police station or village
+they belong to — a village's head and team log the village's own publicity, 五(三); for work plans also the
+town: ``organization.actors.own_unit``), never for
 another unit in their scope. Superusers and system administrators (``is_admin``) may act for any unit.
 """
 
@@ -16,27 +17,28 @@ from django.db.models import QuerySet
 from organization.actors import is_admin, own_unit
 from organization.models import Unit, UnitKind
 
-from .models import KIND_DUTIES, LOGGING_KINDS, Duty, UnitDuty
+from .models import ACTIVITY_KINDS, KIND_DUTIES, LOGGING_KINDS, Duty, UnitDuty
 
 PLAN_KINDS = (*LOGGING_KINDS, UnitKind.VILLAGE, UnitKind.TOWN)
 
 
 def logging_unit(user) -> Unit | None:
-    """The unit ``user`` records publicity work for (their department, school or police station), or None."""
-    return own_unit(user, LOGGING_KINDS)
+    """The unit ``user`` records publicity work for (their department, school, police station or village), or
+    None."""
+    return own_unit(user, ACTIVITY_KINDS)
 
 
 def logging_units(user) -> QuerySet:
     """The units ``user`` may log publicity activities for."""
     if is_admin(user):
-        return Unit.objects.filter(kind__in=LOGGING_KINDS, is_active=True)
+        return Unit.objects.filter(kind__in=ACTIVITY_KINDS, is_active=True)
     unit = logging_unit(user)
     return Unit.objects.filter(pk=unit.pk) if unit else Unit.objects.none()
 
 
 def can_log_for(user, unit: Unit) -> bool:
     if is_admin(user):
-        return unit.kind in LOGGING_KINDS
+        return unit.kind in ACTIVITY_KINDS
     own = logging_unit(user)
     return own is not None and own.pk == unit.pk
 

@@ -1,10 +1,16 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from core.validators import validate_phone
 
 from .models import (
     Activity,
     ActivityLink,
     ActivityTarget,
+    FinancePush,
+    FinanceStaff,
     Inspection,
     InspectionItem,
     MeetingAttendee,
@@ -57,7 +63,7 @@ class DecisionInline(admin.TabularInline):
 class RecipientInline(admin.TabularInline):
     model = PushRecipient
     extra = 0
-    raw_id_fields = ["recipient_unit", "confirmed_by"]
+    raw_id_fields = ["recipient_unit", "confirmed_by", "staff"]
 
 
 @admin.register(Activity)
@@ -119,3 +125,44 @@ class WorkTaskAdmin(SimpleHistoryAdmin):
     list_filter = ["status"]
     search_fields = ["title"]
     raw_id_fields = ["plan", "responsible"]
+
+
+class FinanceStaffAdminForm(forms.ModelForm):
+    """The mobile is typed in full once, stored encrypted with its keyed hash, and shown masked afterwards."""
+
+    new_mobile = forms.CharField(
+        label=_("Mobile number"), required=False, help_text=_("Leave empty to keep the number on file.")
+    )
+
+    class Meta:
+        model = FinanceStaff
+        fields = ["keeper", "unit", "name", "position", "is_active"]
+
+    def clean_new_mobile(self):
+        value = self.cleaned_data["new_mobile"].strip()
+        if value:
+            validate_phone(value)
+        elif not self.instance.pk:
+            raise forms.ValidationError(_("Enter the mobile number."))
+        return value
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("new_mobile"):
+            self.instance.set_mobile(self.cleaned_data["new_mobile"])
+        return super().save(commit)
+
+
+@admin.register(FinanceStaff)
+class FinanceStaffAdmin(SimpleHistoryAdmin):
+    form = FinanceStaffAdminForm
+    list_display = ["name", "unit", "position", "masked_mobile", "keeper", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "unit__name"]
+    autocomplete_fields = ["keeper", "unit"]
+
+
+@admin.register(FinancePush)
+class FinancePushAdmin(admin.ModelAdmin):
+    list_display = ["activity", "sent_at", "sent_by", "links_expire_at"]
+    raw_id_fields = ["activity", "sent_by"]
+    filter_horizontal = ["audience"]

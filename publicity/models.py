@@ -25,12 +25,13 @@ import uuid
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from core.crypto import EncryptedTextField
-from core.validators import mask_phone
+from core.crypto import EncryptedTextField, blind_index
+from core.validators import mask_phone, normalize_phone
 from organization.models import ScopedQuerySet, Unit, UnitKind
 
 
@@ -49,6 +50,8 @@ class Duty(models.TextChoices):
     POLICE = "police", _("Police station")
     FINANCE_AUDIT = "finance_audit", _("Finance and audit centre")
     SCHOOL = "school", _("School")
+    # 五(三) 各村居…因地因时制宜…创新宣传方法: a village's (or community's) own publicity, by kind of unit
+    VILLAGE = "village", _("Village or community publicity")
 
 
 class Category(models.TextChoices):
@@ -69,6 +72,9 @@ class Category(models.TextChoices):
     POLICE_POST = "police_post", _("Police Weibo or WeChat post")
     FINANCE_PUSH = "finance_push", _("Push to finance staff")
     STAFF_EDUCATION = "staff_education", _("Staff anti-fraud education")
+    BANNER = "banner", _("Banners and posters")
+    GROUP_POST = "group_post", _("Post in the residents' groups")
+    MARKET_STALL = "market_stall", _("Stall at a market or fair")
     OTHER = "other", _("Other publicity activity")
 
 
@@ -88,6 +94,7 @@ DUTY_CATEGORIES: dict[str, tuple[str, ...]] = {
     Duty.POLICE: (Category.TYPICAL_CASE, Category.DISSUASION_STORY, Category.GANG_BUSTED, Category.POLICE_POST),
     Duty.FINANCE_AUDIT: (Category.FINANCE_PUSH,),
     Duty.SCHOOL: (Category.STAFF_EDUCATION, Category.TALK),
+    Duty.VILLAGE: (Category.TALK, Category.BANNER, Category.GROUP_POST, Category.MARKET_STALL),
 }
 # Counted from other records, never logged as an activity: joint inspections (from the inspections) and a
 # school's staff education (the education app's staff sessions: recorded once, 罗办发〔2023〕12号 三(四)).
@@ -106,9 +113,12 @@ LINK_CATEGORIES = frozenset(
         Category.OTHER,
     }
 )
-KIND_DUTIES = {UnitKind.POLICE_STATION: Duty.POLICE, UnitKind.SCHOOL: Duty.SCHOOL}
-# The units that log publicity work of their own.
+KIND_DUTIES = {UnitKind.POLICE_STATION: Duty.POLICE, UnitKind.SCHOOL: Duty.SCHOOL, UnitKind.VILLAGE: Duty.VILLAGE}
+# The departments, schools and police stations: their publicity work is summed against targets (the summary).
 LOGGING_KINDS = (UnitKind.DEPARTMENT, UnitKind.SCHOOL, UnitKind.POLICE_STATION)
+# Every unit that logs publicity work of its own: those, and the villages (their head and team, 五(三)), whose
+# activities count in the village's indicators (assessment.indicators) rather than in the department summary.
+ACTIVITY_KINDS = (*LOGGING_KINDS, UnitKind.VILLAGE)
 
 
 class Channel(models.TextChoices):
@@ -288,6 +298,12 @@ class MeetingDecision(models.Model):
         return self.text[:60]
 
 
+class SmsStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
 class PushRecipient(models.Model):
     """A finance staff member a push of anti-fraud knowledge went to, and whether they confirmed reading."""
 
@@ -301,6 +317,21 @@ class PushRecipient(models.Model):
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A push sent from the application (publicity.finance): the roster entry it went to, its SMS, and whether the
+    # recipient confirmed through their personal link (the read rate counts those, never a tick by the sender).
+    staff = models.ForeignKey(
+        "FinanceStaff",
+        verbose_name=_("finance staff member"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="receipts",
+    )
+    confirmed_via_link = models.BooleanField(_("confirmed through the personal link"), default=False)
+    sms_status = models.CharField(_("SMS"), max_length=10, choices=SmsStatus.choices, blank=True, default="")
+    sms_attempts = models.PositiveSmallIntegerField(_("SMS attempts"), default=0)
+    sms_error = models.CharField(_("SMS error"), max_length=200, blank=True)
+    sms_sent_at = models.DateTimeField(_("SMS sent at"), null=True, blank=True)
 
     objects = PublicityQuerySet.as_manager()
     scope_field = "activity__unit"
@@ -597,3 +628,74 @@ class WorkTask(models.Model):
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.status in OPEN_TASK_STATUSES and self.due_on < today
+
+
+# --- 三(七) the finance and audit centre's push to the finance staff of every village and unit -----------------
+
+
+class FinanceStaff(models.Model):
+    """A finance staff member of a village or unit on the finance and audit centre's roster (财务人员).
+
+    The mobile number is encrypted, found by its keyed hash, and shown masked in lists."""
+
+    keeper = models.ForeignKey(Unit, verbose_name=_("kept by"), on_delete=models.PROTECT, related_name="finance_roster")
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("village or unit"), on_delete=models.PROTECT, related_name="finance_staff"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    position = models.CharField(
+        _("position"), max_length=50, blank=True, help_text=_("For example accountant, cashier.")
+    )
+    mobile = EncryptedTextField(_("mobile number"))
+    mobile_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["mobile"])
+    objects = PublicityQuerySet.as_manager()
+    scope_field = "keeper"
+
+    class Meta:
+        verbose_name = _("finance staff member")
+        verbose_name_plural = _("finance staff")
+        ordering = ["unit__path", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["keeper", "mobile_hash"], name="unique_finance_staff_mobile"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def set_mobile(self, value: str) -> None:
+        self.mobile = normalize_phone(value)
+        self.mobile_hash = blind_index(self.mobile, purpose="phone")
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask_phone(self.mobile) if self.mobile else ""
+
+
+class FinancePush(models.Model):
+    """One push of anti-fraud knowledge to finance staff, sent from the application: the activity it is logged as
+    (category ``finance_push``), the text, the chosen audience and until when the personal links work."""
+
+    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="finance_push")
+    message = models.TextField(_("message"))
+    audience = models.ManyToManyField(Unit, verbose_name=_("audience"), related_name="+", blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sent by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    links_expire_at = models.DateTimeField(_("personal links expire at"))
+
+    objects = PublicityQuerySet.as_manager()
+    scope_field = "activity__unit"
+
+    class Meta:
+        verbose_name = _("finance push")
+        verbose_name_plural = _("finance pushes")
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self):
+        return str(self.activity)

@@ -25,6 +25,7 @@ from organization.access import scope_queryset, sees_everything_in_town
 from organization.models import Unit
 
 from .models import (
+    ACTIVITY_KINDS,
     LOGGING_KINDS,
     NOT_LOGGED,
     OPEN_TASK_STATUSES,
@@ -70,6 +71,7 @@ def activity_for_page(*, user, pk: int) -> QuerySet:
             Prefetch("recipients", queryset=PushRecipient.objects.select_related("recipient_unit", "confirmed_by")),
             "attachments",
         )
+        .select_related("finance_push")
     )
 
 
@@ -359,3 +361,21 @@ def summary_units_for_user(*, user) -> QuerySet:
     """The logging units whose summary ``user`` may see (their own unit; leadership all)."""
     units = Unit.objects.filter(kind__in=LOGGING_KINDS, is_active=True)
     return scope_queryset(units, user, police_see_station=True)
+
+
+def activity_units_for_user(*, user) -> QuerySet:
+    """The units whose activities ``user`` may filter the list by: the summary's units and the villages."""
+    units = Unit.objects.filter(kind__in=ACTIVITY_KINDS, is_active=True).order_by("path")
+    return scope_queryset(units, user, police_see_station=True)
+
+
+def village_activity_counts(*, village_ids, start: datetime.date, end: datetime.date) -> dict[int, int]:
+    """{village id: its own publicity activities (五(三)) held in [start, end]}, one grouped query; a village
+    without any is absent. For the village's indicators and the bulletin (assessment)."""
+    rows = (
+        Activity.objects.filter(unit_id__in=list(village_ids), held_on__gte=start, held_on__lte=end)
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["unit_id"]: row["n"] for row in rows}

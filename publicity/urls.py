@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import plan_views, venue_views, views
+from . import finance_views, plan_views, venue_views, views
 
 app_name = "publicity"
 
@@ -16,6 +16,10 @@ urlpatterns = [
     path("volunteers/", views.volunteer_list, name="volunteer_list"),
     path("volunteers/<int:pk>/toggle/", views.volunteer_toggle, name="volunteer_toggle"),
     path("summary/", views.summary, name="summary"),
+    path("finance/staff/", finance_views.roster, name="finance_roster"),
+    path("finance/staff/<int:pk>/edit/", finance_views.staff_edit, name="finance_staff_edit"),
+    path("finance/push/", finance_views.push_create, name="finance_push_create"),
+    path("read/<str:token>/", finance_views.read, name="finance_read"),
     path("venues/", venue_views.venue_list, name="venue_list"),
     path("venues/new/", venue_views.venue_create, name="venue_create"),
     path("venues/<int:pk>/", venue_views.venue_detail, name="venue_detail"),

@@ -26,7 +26,7 @@ from core.forms import apply_service_errors
 from organization.access import can, require
 from organization.models import UnitKind
 
-from . import selectors, services
+from . import finance, selectors, services
 from .access import can_log_for, has_duty, logging_unit, logging_units
 from .exports import activities_xlsx_response
 from .filters import ActivityFilter
@@ -50,9 +50,10 @@ def activity_list(request):
     context = {
         "page": page,
         "filter": filterset,
-        "units": selectors.summary_units_for_user(user=request.user),
+        "units": selectors.activity_units_for_user(user=request.user),
         "categories": Category.choices,
         "can_log": _can_log(request.user),
+        "finance_unit": finance.finance_unit(request.user) if can(request.user, "publicity.log") else None,
         "query": request.GET.urlencode(),
     }
     return render(request, "publicity/activity_list.html", context)
@@ -140,10 +141,21 @@ def activity_detail(request, pk: int):
         "activity": activity,
         "can_edit": can_edit,
         "evidence_form": EvidenceForm() if can_edit else None,
-        "recipients": recipients,
-        "read_count": sum(1 for r in recipients if r.read_confirmed_at),
+        **_recipients_context(activity, recipients),
     }
     return render(request, "publicity/activity_detail.html", context)
+
+
+def _recipients_context(activity, recipients) -> dict:
+    """A push's recipients and read confirmations; a push sent from the application (三(七)) also its read rate
+    per unit, from the recipients' own confirmations."""
+    push = getattr(activity, "finance_push", None) if activity.category == Category.FINANCE_PUSH else None
+    return {
+        "recipients": recipients,
+        "read_count": sum(1 for r in recipients if r.read_confirmed_at),
+        "finance_push": push,
+        "read_rates": finance.read_rates(recipients) if push else [],
+    }
 
 
 @login_required
@@ -182,13 +194,8 @@ def activity_add_evidence(request, pk: int):
             messages.success(request, _("Evidence added."))
             return redirect("publicity:activity_detail", pk=activity.pk)
     recipients = list(activity.recipients.all())
-    context = {
-        "activity": activity,
-        "can_edit": True,
-        "evidence_form": form,
-        "recipients": recipients,
-        "read_count": sum(1 for r in recipients if r.read_confirmed_at),
-    }
+    context = {"activity": activity, "can_edit": True, "evidence_form": form}
+    context.update(_recipients_context(activity, recipients))
     return render(request, "publicity/activity_detail.html", context, status=400)
 
 

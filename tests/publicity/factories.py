@@ -13,6 +13,7 @@ from publicity.models import (
     ActivityTarget,
     Category,
     Channel,
+    FinanceStaff,
     Inspection,
     InspectionItem,
     InspectionItemKind,
@@ -164,3 +165,23 @@ class WorkTaskFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"任务{n}")
     responsible_name = "张三"
     due_on = factory.LazyFunction(lambda: today() + datetime.timedelta(days=10))
+
+
+class FinanceStaffFactory(DjangoModelFactory):
+    """A finance staff member on the finance and audit centre's roster (its ``keeper``), of a village or unit."""
+
+    class Meta:
+        model = FinanceStaff
+
+    keeper = factory.SubFactory(DepartmentFactory)
+    unit = factory.LazyAttribute(lambda o: o.keeper)
+    name = factory.Sequence(lambda n: f"会计{n}")
+    position = "会计"
+    mobile = factory.Sequence(lambda n: f"1390000{n:04d}")
+
+    @classmethod
+    def _create(cls, model_class, *args, mobile, **kwargs):
+        staff = model_class(*args, **kwargs)
+        staff.set_mobile(mobile)
+        staff.save()
+        return staff
