@@ -107,7 +107,6 @@ class VillageIndicators:
     not_educated: int = 0
     callbacks_reached: int = 0  # callbacks of the period's draws done with the victim reached
     publicity_activities: int = 0  # the village's own publicity activities (五(三)): shown, not weighted
-    publicity_activities: int = 0  # the village's own publicity activities (五(三)): shown, not weighted
     score: Decimal | None = None
     rank: int | None = None
     ranked_of: int = 0  # villages ranked in the town (the rank is among them)
@@ -183,10 +182,6 @@ class IndicatorReport:
     @property
     def total_not_educated(self) -> int:
         return sum(row.not_educated for row in self.rows)
-
-    @property
-    def total_publicity_activities(self) -> int:
-        return sum(row.publicity_activities for row in self.rows)
 
     @property
     def total_publicity_activities(self) -> int:
@@ -330,13 +325,9 @@ def indicator_report(
     publicity = village_activity_counts(
         village_ids=[v.pk for v in ranking], start=period.first_day, end=period.last_day
     )
-    publicity = village_activity_counts(
-        village_ids=[v.pk for v in ranking], start=period.first_day, end=period.last_day
-    )
     rows = []
     for village in ranking:
         row = VillageIndicators(unit=village, population=village.population)
-        row.publicity_activities = publicity.get(village.pk, 0)
         row.publicity_activities = publicity.get(village.pk, 0)
         found = figures.get(village.pk)
         if found is not None:
