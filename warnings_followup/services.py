@@ -197,8 +197,8 @@ def warning_push(
 ) -> PushResult:
     """Police push a warning. Re-pushing the same ``external_id`` returns the existing warning.
 
-    ``now`` (here and in every service below): the moment the service acts, default the clock's; the demo
-    plays its cases at the moment each step happened.
+    ``now`` (here and in the services below that stamp a time): the moment the service acts, default the
+    clock's; the demo plays its cases at the moment each step happened.
     """
     if not is_police(actor):
         raise PermissionDenied(_("Only police staff may push warnings."))
