@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.forms import apply_service_errors
 from organization.access import require
+from organization.actors import is_admin
 
 from . import finance
 from .finance_forms import FinancePushForm, FinanceStaffEditForm, FinanceStaffForm
@@ -67,7 +68,7 @@ def roster(request):
 def staff_edit(request, pk: int):
     require(request.user, "publicity.log")
     staff = get_object_or_404(FinanceStaff.objects.for_user(request.user).select_related("keeper", "unit"), pk=pk)
-    if finance.finance_unit(request.user) is None:
+    if not (is_admin(request.user) or finance.finance_unit(request.user) == staff.keeper):
         raise Http404
     form = FinanceStaffEditForm(request.POST or None, staff=staff, units=finance.roster_units(staff.keeper))
     if request.method == "POST" and form.is_valid():

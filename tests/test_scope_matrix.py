@@ -183,7 +183,10 @@ ROUTES: dict[str, Route] = {
     "publicity:activity_list": page(shows=True),
     "publicity:activity_create": page(),
     "publicity:activity_export": page(shows=True),
-    "publicity:activity_detail": obj(lambda w: {"pk": w.activity.pk}, more=(lambda w: {"pk": w.school_activity.pk},)),
+    "publicity:activity_detail": obj(
+        lambda w: {"pk": w.activity.pk},
+        more=(lambda w: {"pk": w.school_activity.pk}, lambda w: {"pk": w.village_activity.pk}),
+    ),
     "publicity:activity_edit": obj(lambda w: {"pk": w.activity.pk}, more=(lambda w: {"pk": w.school_activity.pk},)),
     "publicity:activity_add_evidence": post(lambda w: {"pk": w.activity.pk}),
     "publicity:recipients_confirm": post(lambda w: {"pk": w.activity.pk}),
@@ -191,6 +194,10 @@ ROUTES: dict[str, Route] = {
     "publicity:volunteer_list": page(shows=True),
     "publicity:volunteer_toggle": post(lambda w: {"pk": w.volunteer.pk}),
     "publicity:summary": page(),
+    "publicity:finance_roster": page(),  # the finance and audit centre's roster (三(七)): its staff only
+    "publicity:finance_staff_edit": obj(lambda w: {"pk": w.finance_staff.pk}),
+    "publicity:finance_push_create": page(),
+    "publicity:finance_read": public(lambda w: {"token": "1:forged"}),  # a recipient's personal link: signed token
     "publicity:venue_list": page(shows=True),
     "publicity:venue_create": page(),
     "publicity:venue_detail": obj(lambda w: {"pk": w.venue.pk}),

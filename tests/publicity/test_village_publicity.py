@@ -138,3 +138,20 @@ class TestIndicatorsAndBulletin:
         client.force_login(head_a)
         [row] = indicator_report(user=head_a, period=month).rows
         assert row.publicity_activities == 1
+
+
+def test_the_demo_seeds_village_activities_a_finance_roster_and_a_push_once():
+    from demo.organization import seed_organization
+    from demo.publicity import seed as seed_publicity
+    from demo.village_publicity import seed
+
+    seed_organization()
+    seed_publicity()
+    counts = seed()
+    assert counts["village_activities"] >= 6 and counts["finance_staff"] >= 10 and counts["finance_pushes"] == 1
+    assert Activity.objects.filter(unit__kind="village").values("unit").distinct().count() >= 4
+    push = Activity.objects.get(category=Category.FINANCE_PUSH, finance_push__isnull=False)
+    recipients = list(push.recipients.all())
+    assert 0 < sum(1 for r in recipients if r.confirmed_via_link) < len(recipients)
+    again = seed()
+    assert (again["village_activities"], again["finance_pushes"]) == (0, 0)

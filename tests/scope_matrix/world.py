@@ -32,6 +32,7 @@ from tests.education.factories import EducationSessionFactory, ParentNoticeFacto
 from tests.fraud_cases.factories import FraudCaseFactory, TypicalCaseFactory
 from tests.publicity.factories import (
     ActivityFactory,
+    FinanceStaffFactory,
     InspectionFactory,
     InspectionItemFactory,
     MeetingDecisionFactory,
@@ -118,6 +119,9 @@ def build_side_b(*, town, village_b, grid_b1) -> SimpleNamespace:
         text=f"{LEAK}决定",
     )
     w.volunteer = VolunteerFactory(unit=w.department, name=f"{LEAK}志愿者")
+    # A village's own publicity (五(三)) and a finance staff member on a roster (三(七))
+    w.village_activity = ActivityFactory(unit=village_b, category="banner", title=f"{LEAK}村居横幅")
+    w.finance_staff = FinanceStaffFactory(keeper=w.department, unit=village_b, name=f"{LEAK}会计")
     w.venue = VenueFactory(unit=w.department, name=f"{LEAK}超市")
     w.inspection = InspectionFactory(venue=w.venue, inspectors=f"{LEAK}检查组", notes=f"{LEAK}检查")
     w.inspection_file = _files(w.inspection, w.department_staff)

@@ -13,6 +13,7 @@ SEEDERS = [
     "demo.warnings_followup.seed_warnings",
     "demo.campaigns.seed",
     "demo.publicity.seed",
+    "demo.village_publicity.seed",  # the villages' own publicity; the finance staff roster and a push (issue 19)
     "demo.schools.seed",
     "demo.education.seed",
     "demo.fraud_cases.seed",
