@@ -434,6 +434,7 @@ def town_report(
             setattr(row, name, sum(getattr(r, name) for r in own))
         row.not_educated = sum(r.not_educated for r in own)
         row.callbacks_reached = sum(r.callbacks_reached for r in own)
+        row.publicity_activities = sum(r.publicity_activities for r in own)
         row.loss = sum((r.loss for r in own), Decimal("0"))
         row.households = _sum_or_none(r.households for r in own)
         row.households_visited = _sum_or_none(r.households_visited for r in own)
