@@ -5,9 +5,9 @@
   several gunicorn workers set ``PROMETHEUS_MULTIPROC_DIR`` (an empty directory, emptied at each start): every
   worker writes its figures there and the scrape adds them up (prometheus-client's multiprocess mode).
 * ``luocun_celery_queue_length`` (gauge): messages waiting in each Celery queue (Redis list lengths).
-* ``luocun_reminders_sent_total`` (counter): overdue reminders claimed, by level (from the database).
-* ``luocun_deliveries_failed_total`` / ``luocun_deliveries_pending`` (counter / gauge): outside deliveries (SMS,
-  group robots) given up after their retries, and those waiting, by channel (from the database).
+* the collectors of ``settings.METRICS_COLLECTORS``, read at scrape time: ``notifications.metrics`` gives
+  ``luocun_reminders_sent_total`` (overdue reminders claimed, by level) and ``luocun_deliveries_failed_total`` /
+  ``luocun_deliveries_pending`` (outside deliveries given up after their retries, and those waiting, by channel).
 
 The request must carry ``Authorization: Bearer <METRICS_TOKEN>``: 403 without it or with another token, 404 while
 ``METRICS_TOKEN`` is unset. Nothing here names a person or a number.
@@ -21,8 +21,8 @@ import os
 import time
 
 from django.conf import settings
-from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseForbidden
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from prometheus_client import (
@@ -33,7 +33,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily
 
 logger = logging.getLogger(__name__)
 
@@ -90,40 +90,17 @@ def queue_lengths() -> dict[str, int] | None:
     }
 
 
-class ApplicationCollector:
-    """Figures read at scrape time from the broker and the database (the same in every process)."""
+class QueueCollector:
+    """Messages waiting in each Celery queue, read from the broker at scrape time."""
 
     def collect(self):
-        from notifications.models import Delivery, DeliveryStatus, ReminderSent
-
         lengths = queue_lengths()
-        if lengths is not None:
-            queues = GaugeMetricFamily(
-                "luocun_celery_queue_length", "Messages waiting in a Celery queue", labels=["queue"]
-            )
-            for name, length in lengths.items():
-                queues.add_metric([name], length)
-            yield queues
-
-        reminders = CounterMetricFamily("luocun_reminders_sent", "Overdue reminders sent, by level", labels=["level"])
-        for row in ReminderSent.objects.order_by().values("level").annotate(n=Count("pk")):
-            reminders.add_metric([row["level"]], row["n"])
-        yield reminders
-
-        counts = (
-            Delivery.objects.order_by()
-            .filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.PENDING])
-            .values("channel", "status")
-            .annotate(n=Count("pk"))
-        )
-        failed = CounterMetricFamily(
-            "luocun_deliveries_failed", "Outside deliveries given up after their retries", labels=["channel"]
-        )
-        pending = GaugeMetricFamily("luocun_deliveries_pending", "Outside deliveries waiting", labels=["channel"])
-        for row in counts:
-            (failed if row["status"] == DeliveryStatus.FAILED else pending).add_metric([row["channel"]], row["n"])
-        yield failed
-        yield pending
+        if lengths is None:
+            return
+        queues = GaugeMetricFamily("luocun_celery_queue_length", "Messages waiting in a Celery queue", labels=["queue"])
+        for name, length in lengths.items():
+            queues.add_metric([name], length)
+        yield queues
 
 
 def exposition() -> bytes:
@@ -135,7 +112,9 @@ def exposition() -> bytes:
     else:
         text = generate_latest(REGISTRY)
     application = CollectorRegistry(auto_describe=False)
-    application.register(ApplicationCollector())
+    application.register(QueueCollector())
+    for path in settings.METRICS_COLLECTORS:  # the apps' figures (by dotted path: core imports no app)
+        application.register(import_string(path)())
     return text + generate_latest(application)
 
 

@@ -162,13 +162,16 @@ def webhook_post(*, url: str, kind: str, text: str, timeout: float | None = None
 
 
 def current_task_queue() -> str | None:
-    """The queue of the task running now, if any: work a task produces stays on that task's queue."""
+    """The queue of the task running now, if it is not one of ``CELERY_QUEUE_NAMES``: work a task produces on a
+    queue of its own (a test's worker) stays there; on the named queues every task goes where
+    ``CELERY_TASK_ROUTES`` sends it (a scan's deliveries to ``notifications``)."""
     from celery import current_task
 
     request = getattr(current_task, "request", None) if current_task else None
     if request is None or getattr(request, "is_eager", False) or getattr(request, "called_directly", True):
         return None
-    return (request.delivery_info or {}).get("routing_key") or None
+    queue = (request.delivery_info or {}).get("routing_key") or None
+    return None if queue in settings.CELERY_QUEUE_NAMES else queue
 
 
 def _publish(delivery_id: int, queue: str | None) -> None:

@@ -445,6 +445,7 @@ CELERY_TASK_ROUTES = {
 
 # GET /metrics (Prometheus text format) answers only with `Authorization: Bearer <METRICS_TOKEN>`; 404 while unset.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_COLLECTORS = ["notifications.metrics.DeliveryCollector"]  # the apps' figures, read at scrape time
 MIDDLEWARE.insert(0, "core.metrics.RequestLatencyMiddleware")
 
 # LOG_FORMAT=json: one JSON object a line (core.logging.JsonFormatter), numbers still masked by the filters.
