@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from core import periods
+from fraud_cases.meetings import meeting_outcomes
 from organization.access import units_visible_to
 from organization.models import Unit, UnitKind
 from warnings_followup import kpis
@@ -127,6 +128,7 @@ def dashboard_context(*, user, period: periods.Period) -> dict:
         "callbacks": callbacks,
         "suggestions": selectors.summons_suggestions(user=user, today=today),
         "chart_data": _chart_data(report, trend),
+        "meeting_outcomes": meeting_outcomes(user=user, start=period.first_day, end=period.last_day),
     }
 
 

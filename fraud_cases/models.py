@@ -22,6 +22,15 @@ class CaseSource(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ProsecutionStage(models.TextChoices):
+    """诉讼: how far the case has gone towards the court (updated after a case analysis meeting, 三(三))."""
+
+    NONE = "", _("Not yet")
+    TRANSFERRED = "transferred", _("Transferred for prosecution")
+    PROSECUTED = "prosecuted", _("Prosecuted")
+    JUDGED = "judged", _("Judgement given")
+
+
 class FraudCaseQuerySet(ScopedQuerySet):
     def defrauded_after_warning(self):
         return self.filter(warning__isnull=False)
@@ -48,6 +57,11 @@ class FraudCase(models.Model):
     loss_amount = models.DecimalField(_("loss amount"), max_digits=14, decimal_places=2, default=Decimal("0"))
     recovered_amount = models.DecimalField(_("recovered amount"), max_digits=14, decimal_places=2, default=Decimal("0"))
     source = models.CharField(_("source"), max_length=16, choices=CaseSource.choices)
+    # The outcomes the case analysis meeting drives (破案打击、追赃挽损、案件诉讼): fraud_cases.meetings
+    solved_on = models.DateField(_("solved on"), null=True, blank=True)
+    prosecution_stage = models.CharField(
+        _("prosecution"), max_length=16, choices=ProsecutionStage.choices, default="", blank=True
+    )
     warning = models.ForeignKey(
         "warnings_followup.Warning",
         verbose_name=_("warning pushed before the fraud"),

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import analysis_views, typical_views, views
+from . import analysis_views, meetings, typical_views, views
 from .importing import PAGES
 
 app_name = "fraud_cases"
@@ -11,6 +11,8 @@ urlpatterns = [
     path("export/", views.case_export, name="case_export"),
     path("accountability/", views.accountability, name="accountability"),
     path("<int:pk>/", views.case_detail, name="case_detail"),
+    # The outcomes a case analysis meeting drives: solved, recovered, prosecution (三(三))
+    path("<int:pk>/outcome/", meetings.case_outcome, name="case_outcome"),
     # Case analysis (by type, age group, sex, village, month, source; a year earlier) and its workbook
     path("analysis/", analysis_views.case_analysis, name="analysis"),
     path("analysis/export.xlsx", analysis_views.case_analysis_export, name="analysis_export"),

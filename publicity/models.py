@@ -255,6 +255,15 @@ class MeetingCase(models.Model):
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="cases")
     reference = models.CharField(_("case number"), max_length=64, blank=True)
+    # The registry's case (number, type, loss and its outcomes), when the number is one of the town's cases
+    fraud_case = models.ForeignKey(
+        "fraud_cases.FraudCase",
+        verbose_name=_("registered case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting_cases",
+    )
     summary = models.CharField(_("summary"), max_length=500)
 
     objects = PublicityQuerySet.as_manager()

@@ -34,6 +34,7 @@ from .models import (
     Category,
     Inspection,
     InspectionItem,
+    MeetingCase,
     MeetingDecision,
     PushRecipient,
     TaskStatus,
@@ -66,7 +67,7 @@ def activity_for_page(*, user, pk: int) -> QuerySet:
         .prefetch_related(
             "links",
             "attendees",
-            "cases",
+            Prefetch("cases", queryset=MeetingCase.objects.select_related("fraud_case")),
             Prefetch("decisions", queryset=MeetingDecision.objects.select_related("task")),
             Prefetch("recipients", queryset=PushRecipient.objects.select_related("recipient_unit", "confirmed_by")),
             "attachments",

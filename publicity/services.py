@@ -172,7 +172,7 @@ def activity_record(
                     for name, organisation in attendees
                 )
                 MeetingCase.objects.bulk_create(
-                    MeetingCase(activity=activity, reference=reference, summary=summary) for reference, summary in cases
+                    meeting_cases_from_registry(actor=actor, activity=activity, cases=cases)
                 )
                 MeetingDecision.objects.bulk_create(
                     MeetingDecision(activity=activity, text=text, responsible=responsible, due_on=due_on)
@@ -515,6 +515,25 @@ def work_task_update(
 
 
 DECISION_DEFAULT_DAYS = 14
+
+
+def meeting_cases_from_registry(*, actor, activity: Activity, cases) -> list[MeetingCase]:
+    """The meeting's cases, each linked to the registry when its number is a case ``actor`` may see (三(三):
+    结合正在侦查、侦办的具体案件). A line with the number alone takes the case's type and loss as its summary."""
+    from fraud_cases.meetings import registry_cases_for
+
+    cases = [(reference.strip(), summary.strip()) for reference, summary in cases]
+    # "number" typed alone arrives as the summary: a registered number is read as the reference.
+    known = registry_cases_for(actor=actor, references=[ref or summary for ref, summary in cases])
+    rows = []
+    for reference, summary in cases:
+        if not reference and summary in known:
+            reference, summary = summary, ""
+        case = known.get(reference)
+        if case is not None and not summary:
+            summary = f"{case.get_fraud_type_display()} · ¥{case.loss_amount}"
+        rows.append(MeetingCase(activity=activity, reference=reference, summary=summary, fraud_case=case))
+    return rows
 
 
 def meeting_decision_to_task(*, actor, decision: MeetingDecision, plan: WorkPlan) -> WorkTask:
