@@ -26,7 +26,8 @@ def test_grades_and_classes_in_chinese_numerals_sort_by_their_value():
 
 
 def test_chinese_numbers():
-    assert [chinese_number(text) for text in ["一", "十", "十二", "二十三", "一〇五", "心"]] == [1, 10, 12, 23, 105, None]
+    numbers = [chinese_number(text) for text in ["一", "十", "十二", "二十三", "一〇五", "心"]]
+    assert numbers == [1, 10, 12, 23, 105, None]
 
 
 def test_names_that_merely_contain_a_numeral_keep_it():
