@@ -28,11 +28,21 @@ def test_activities_are_scoped_and_filtered(api_as, department_staff, leader, pu
     assert [row["id"] for row in body["results"]] == [theirs.pk]
 
 
-def test_without_the_capability_a_list_is_403_and_a_record_404(api_as, grid_a, publicity_office):
+def test_without_the_capability_a_list_is_403_and_a_record_404(api_as, outsider, publicity_office):
     activity = ActivityFactory(unit=publicity_office)
-    api = api_as(grid_a)
+    api = api_as(outsider)
     assert api.get("/api/v1/publicity-activities/").status_code == 403
     assert api.get(f"/api/v1/publicity-activities/{activity.pk}/").status_code == 404
+
+
+def test_a_village_team_lists_its_villages_activities_only(api_as, grid_a, village_a, publicity_office):
+    """Villages log their own publicity (五(三)): the team reads the village's, never a department's."""
+    own = ActivityFactory(unit=village_a, category="banner")
+    department = ActivityFactory(unit=publicity_office)
+    api = api_as(grid_a)
+    body = api.get("/api/v1/publicity-activities/").json()
+    assert [row["id"] for row in body["results"]] == [own.pk]
+    assert api.get(f"/api/v1/publicity-activities/{department.pk}/").status_code == 404
 
 
 def test_overdue_tasks(api_as, department_staff, publicity_office, finance_centre):

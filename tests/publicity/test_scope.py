@@ -64,9 +64,8 @@ class TestActivityScope:
         assert visible_titles(client) == ["学校活动", "宣传办活动", "派出所活动", "财审中心活动"]
         assert client.get(reverse("publicity:activity_detail", args=[records["finance"].pk])).status_code == 200
 
-    @pytest.mark.parametrize("who", ["grid_a", "head_a", "outsider"])
-    def test_village_teams_and_people_without_a_role_have_no_publicity_pages(self, client, request, who, records):
-        client.force_login(request.getfixturevalue(who))
+    def test_people_without_a_role_have_no_publicity_pages(self, client, outsider, records):
+        client.force_login(outsider)
         for url in (
             reverse("publicity:activity_list"),
             reverse("publicity:activity_export"),
@@ -76,6 +75,15 @@ class TestActivityScope:
             reverse("publicity:volunteer_list"),
         ):
             assert client.get(url).status_code == 404, url
+
+    @pytest.mark.parametrize("who", ["grid_a", "head_a"])
+    def test_village_teams_reach_their_villages_publicity_never_a_departments(self, client, request, who, records):
+        """Villages log their own publicity (五(三)): the pages open, in the village's scope only."""
+        client.force_login(request.getfixturevalue(who))
+        assert client.get(reverse("publicity:activity_list")).status_code == 200
+        page = client.get(reverse("publicity:activity_list")).content.decode()
+        assert records["publicity"].title not in page
+        assert client.get(reverse("publicity:activity_detail", args=[records["publicity"].pk])).status_code == 404
 
     def test_anonymous_visitors_are_sent_to_the_login_page(self, client, records):
         response = client.get(reverse("publicity:activity_list"))
