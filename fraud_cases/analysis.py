@@ -54,7 +54,10 @@ DIMENSION_LABELS = {
     "village": gettext_lazy("By village"),
     "month": gettext_lazy("By month"),
     "source": gettext_lazy("By source"),
+    "town": gettext_lazy("By town"),
 }
+# Shown beside DIMENSIONS to a user whose scope spans towns (a county's leadership): the village table summed.
+TOWN = "town"
 RISING_LIMIT = 3
 
 
@@ -312,6 +315,42 @@ def analysis_rows(*, user, period: Period, by: str) -> list[Row]:
     return compare(current, previous, by=by, keys=row_keys(user=user, period=period, by=by))
 
 
+def spans_towns(user) -> bool:
+    """Does ``user``'s scope reach above one town (a county, or everything)? No query."""
+    from organization.access import EVERYTHING, scope_roots
+    from organization.models import UnitKind
+
+    roots = scope_roots(user)
+    return roots is EVERYTHING or any(root.kind == UnitKind.COUNTY for root in roots)
+
+
+def town_rows(village_rows: list[Row], *, user) -> list[Row]:
+    """The village table summed per town (the towns compared, as a village is within a town): one query."""
+    from organization.selectors import villages_for_user
+
+    town_of = {str(v.pk): v.parent for v in villages_for_user(user=user).select_related("parent") if v.parent_id}
+    sums: dict[int, list] = {}
+    for row in village_rows:
+        town = town_of.get(row.key)
+        if town is None:
+            continue
+        entry = sums.setdefault(town.pk, [town, 0, Decimal("0"), 0, Decimal("0")])
+        entry[1] += row.cases
+        entry[2] += row.loss
+        entry[3] += row.cases_prev
+        entry[4] += row.loss_prev
+    ordered = sorted(sums.values(), key=lambda entry: entry[0].code)
+    return [
+        _row(str(town.pk), town.name, (cases, loss), (prev, loss_prev))
+        for town, cases, loss, prev, loss_prev in ordered
+    ]
+
+
+def table_dimensions(result: Analysis) -> list[str]:
+    """The tables of ``result`` in the page's order: DIMENSIONS, then the towns when they are compared."""
+    return [by for by in (*DIMENSIONS, TOWN) if by in result.tables]
+
+
 def case_analysis(*, user, period: Period) -> Analysis:
     """Every table of the analysis page (two queries of facts, one of the villages)."""
     previous_period = year_earlier(period)
@@ -320,6 +359,8 @@ def case_analysis(*, user, period: Period) -> Analysis:
     result = Analysis(period=period, previous=previous_period)
     for by in DIMENSIONS:
         result.tables[by] = compare(current, previous, by=by, keys=row_keys(user=user, period=period, by=by))
+    if spans_towns(user):
+        result.tables[TOWN] = town_rows(result.tables["village"], user=user)
     result.totals = total(current, previous)
     result.rising = rising_fastest(result.tables["fraud_type"])
     result.reach = reach(current)

@@ -98,7 +98,7 @@ def case_analysis(request):
         "period_error": error,
         "period_choices": choices,
         "result": result,
-        "tables": [(by, analysis.DIMENSION_LABELS[by], result.tables[by]) for by in analysis.DIMENSIONS],
+        "tables": [(by, analysis.DIMENSION_LABELS[by], result.tables[by]) for by in analysis.table_dimensions(result)],
         "chart_data": chart,
         "reach_percent": _percent(result.reach.share),
         "reach_prev_percent": _percent(result.reach_prev.share),
@@ -128,7 +128,7 @@ def case_analysis_export(request):
             worksheet.append(["" if value is None else value for value in cells(row)])
 
     sheet(_("Total") + f" {period.key}", [result.totals])
-    for by in analysis.DIMENSIONS:
+    for by in analysis.table_dimensions(result):
         sheet(str(analysis.DIMENSION_LABELS[by]), result.tables[by])
     buffer = io.BytesIO()
     workbook.save(buffer)

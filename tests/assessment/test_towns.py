@@ -109,3 +109,13 @@ def test_each_town_draws_its_own_number_of_callbacks(county_unit, town2, two_tow
     drawn = Callback.objects.filter(draw=draw)
     assert drawn.filter(village=village_a).count() == 2  # the installation's default
     assert drawn.filter(village=village_2a).count() == 1  # 九江's own
+
+
+def test_the_county_case_analysis_compares_towns(client, county, leader2, town2, cases):
+    client.force_login(county)
+    page = client.get("/cases/analysis/?period=2026-03").content.decode()
+    assert 'data-testid="analysis-town"' in page
+    assert f'data-key="{town2.pk}"' in page and "九江镇" in page
+    client.force_login(leader2)  # one town: no comparison of towns, and nothing of the other town
+    page = client.get("/cases/analysis/?period=2026-03").content.decode()
+    assert 'data-testid="analysis-town"' not in page and "联和村" not in page

@@ -187,3 +187,53 @@ def build_side_b(*, town, village_b, grid_b1) -> SimpleNamespace:
     )
     w.attachments = list(Attachment.objects.all())
     return w
+
+
+# --- the town side (issue 18): a second town, T2, never reached from the first (T1) and vice versa ----------------
+
+LEAK_TOWN = "LEAKT"  # every text of a T2 record shown on a page: no page answered to a T1 user may contain it
+
+
+def build_second_town() -> SimpleNamespace:
+    """A second town (T2) with its leadership (``leader2``) and police (``police2``), and one record of the main
+    kinds (a household, a resident, a warning, a visit and pledge, a case and its callback, publicity, a work plan,
+    accountability, a supervision, a document, a student), under the same attribute names as side B's so that
+    :data:`tests.test_scope_matrix.ROUTES`' arguments name them. T2's own users are the actors of one direction,
+    T1's leadership and police (``leader``, ``police``, in the world fixture) of the other."""
+    t = SimpleNamespace()
+    t.town = factories.TownFactory(code="T2", name="九江镇")
+    t.village = factories.VillageFactory(code="V2", name="璜矶村", parent=t.town)
+    t.grid = factories.GridFactory(code="V2-01", parent=t.village)
+    t.station = factories.PoliceStationFactory(code="PS2", name="九江派出所", parent=t.town)
+    t.department = factories.DepartmentFactory(code="DEP3", name="九江宣传办", parent=t.town)
+    t.school = factories.SchoolFactory(code="SCH3", name="九江中学", parent=t.town)
+    t.leader = factories.UserFactory(username="leader2", unit=t.town, roles=[Role.LEADERSHIP_LEADER])
+    t.police = factories.UserFactory(username="police2", unit=t.station, roles=[Role.POLICE])
+    t.head = factories.UserFactory(username="head_t2", unit=t.village, roles=[Role.VILLAGE_HEAD])
+
+    t.household = factories.HouseholdFactory(village=t.village, grid=t.grid, address=f"{LEAK_TOWN}璜矶路1号")
+    t.resident = factories.ResidentFactory(household=t.household, village=t.village, name=f"{LEAK_TOWN}居民")
+    t.warning = factories.WarningFactory(village=t.village, person=t.resident, summary=f"{LEAK_TOWN}预警")
+    t.escalation_contact = factories.EscalationContactFactory(warning=t.warning, phone="13900139001")
+    t.visit = DoorVisitFactory(household=t.household, notes=f"{LEAK_TOWN}走访")
+    t.pledge = PledgeFactory(visit=t.visit, resident=t.resident)
+    t.activity = ActivityFactory(unit=t.department, title=f"{LEAK_TOWN}宣讲")
+    t.school_activity = ActivityFactory(unit=t.school, title=f"{LEAK_TOWN}校园宣讲")
+    t.plan = WorkPlanFactory(unit=t.department, title=f"{LEAK_TOWN}方案")
+    t.task = WorkTaskFactory(plan=t.plan, title=f"{LEAK_TOWN}任务")
+    t.village_plan = WorkPlanFactory(unit=t.village, title=f"{LEAK_TOWN}村方案")
+    t.village_task = WorkTaskFactory(plan=t.village_plan, title=f"{LEAK_TOWN}村任务")
+    t.venue = VenueFactory(unit=t.department, name=f"{LEAK_TOWN}超市")
+    t.student = StudentFactory(school=t.school, name=f"{LEAK_TOWN}学生", guardian_name=f"{LEAK_TOWN}家长")
+    t.application = CardApplicationFactory(student=t.student, reason=f"{LEAK_TOWN}奖学金")
+    t.case = FraudCaseFactory(
+        village=t.village, victim=t.resident, case_number=f"{LEAK_TOWN}2026001", loss_amount=Decimal("45678.90")
+    )
+    t.callback = CallbackFactory(
+        draw=CallbackDrawFactory(month=datetime.date(2026, 4, 1)), case=t.case, village=t.village
+    )
+    t.typical_case = TypicalCaseFactory(unit=t.town, title=f"{LEAK_TOWN}典型案例", source_case=t.case)
+    t.accountability = AccountabilityItemFactory(unit=t.village, reason=f"{LEAK_TOWN}约谈")
+    t.supervision = SupervisionFactory(unit=t.village, inspectors=f"{LEAK_TOWN}督导组")
+    t.document = UnitDocumentFactory(unit=t.village, title=f"{LEAK_TOWN}村工作方案")
+    return t
