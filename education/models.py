@@ -308,3 +308,7 @@ class ReturnSlip(models.Model):
 
     def __str__(self):
         return f"{self.notice_id}: {self.student_id}"
+
+
+# The staff roster, its attendance and the schools' marked cases (三(四) 教职员工全覆盖、零发案)
+from .staff import SchoolCase, StaffAttendance, StaffMember  # noqa: E402, F401

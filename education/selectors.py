@@ -461,7 +461,7 @@ def session_for_page(*, user, pk: int):
     return (
         EducationSession.objects.for_user(user)
         .select_related("school", "semester", "recorded_by")
-        .prefetch_related(Prefetch("attachments"))
+        .prefetch_related(Prefetch("attachments"), "staff_attendance__staff")
         .filter(pk=pk)
     )
 

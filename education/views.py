@@ -123,6 +123,8 @@ def overview(request):
 
 @login_required
 def school_detail(request, pk):
+    from . import staff_services
+
     school = _school_for(request.user, pk)
     today = timezone.localdate()
     compliance = selectors.compliance_for_school(school, today=today)
@@ -145,6 +147,9 @@ def school_detail(request, pk):
             "session_kinds": SessionKind,
             "broadcast_form": BroadcastForm(),
             "figures_only": figures_only,
+            # 三(四) 教职员工全覆盖、"零发案": the roster's coverage and the school's marked cases
+            "staff_coverage": staff_services.staff_coverage(school=school, semester=semester),
+            "school_cases": staff_services.school_case_counts(school=school),
         },
     )
 

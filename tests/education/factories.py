@@ -15,6 +15,7 @@ from education.models import (
     Semester,
     SessionKind,
 )
+from education.staff import StaffAttendance, StaffMember, StaffRole
 from schools.models import Student
 from tests.factories import SchoolFactory
 
@@ -110,3 +111,22 @@ class ReturnSlipFactory(DjangoModelFactory):
     notice = factory.SubFactory(ParentNoticeFactory)
     student = factory.SubFactory(StudentFactory, school=factory.SelfAttribute("..notice.school"))
     collected_on = datetime.date(2026, 9, 12)
+
+
+class StaffMemberFactory(DjangoModelFactory):
+    """One of a school's staff (三(四) 教职员工)."""
+
+    class Meta:
+        model = StaffMember
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"教师{n}")
+    role = StaffRole.TEACHER
+
+
+class StaffAttendanceFactory(DjangoModelFactory):
+    class Meta:
+        model = StaffAttendance
+
+    session = factory.SubFactory(EducationSessionFactory)
+    staff = factory.LazyAttribute(lambda o: StaffMemberFactory(school=o.session.school))
