@@ -259,6 +259,10 @@ ROUTES: dict[str, Route] = {
     "education:notice_create": obj(lambda w: {"pk": w.school.pk}),
     "education:session_detail": obj(lambda w: {"pk": w.session.pk}),
     "education:notice_detail": obj(lambda w: {"pk": w.notice.pk}),
+    "education:staff_roster": obj(lambda w: {"pk": w.school.pk}),
+    "education:staff_deactivate": post(lambda w: {"pk": w.school.pk, "member_pk": w.staff_member.pk}),
+    "education:session_attendance": obj(lambda w: {"pk": w.session.pk}),
+    "education:school_cases": page(),
     "education:semester_list": page(),
     "education:semester_create": page(),
     "education:semester_edit": obj(lambda w: {"pk": w.semester.pk}),  # town-wide: leadership only
@@ -268,6 +272,7 @@ ROUTES: dict[str, Route] = {
     "fraud_cases:case_export": page(shows=True),
     "fraud_cases:accountability": page(),
     "fraud_cases:case_detail": obj(lambda w: {"pk": w.case.pk}),
+    "fraud_cases:case_outcome": obj(lambda w: {"pk": w.case.pk}),
     "fraud_cases:import_start": page(),
     "fraud_cases:import_template": page(),
     "fraud_cases:import_job": obj(_job("fraud_cases")),

@@ -28,7 +28,7 @@ from tests.assessment.factories import (
 )
 from tests.assessment.factories import InspectionFactory as SupervisionFactory
 from tests.campaigns.factories import DoorVisitFactory, PledgeFactory
-from tests.education.factories import EducationSessionFactory, ParentNoticeFactory, SemesterFactory
+from tests.education.factories import EducationSessionFactory, ParentNoticeFactory, SemesterFactory, StaffMemberFactory
 from tests.fraud_cases.factories import FraudCaseFactory, TypicalCaseFactory
 from tests.publicity.factories import (
     ActivityFactory,
@@ -154,6 +154,7 @@ def build_side_b(*, town, village_b, grid_b1) -> SimpleNamespace:
     w.semester = SemesterFactory(name="矩阵学期", student_education_schools=[w.school])
     w.session = EducationSessionFactory(school=w.school, semester=w.semester, topic=f"{LEAK}课")
     w.session_file = _files(w.session, w.school_staff)
+    w.staff_member = StaffMemberFactory(school=w.school, name=f"{LEAK}老师")
     w.notice = ParentNoticeFactory(school=w.school, semester=w.semester, title=f"{LEAK}家长信")
     w.notice_file = _files(w.notice, w.school_staff)
 
