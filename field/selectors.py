@@ -1,7 +1,8 @@
 """What the field app keeps on the phone, read through the user's scope (organization.access).
 
 Only what a visit needs: the warned person's name, masked phone, address, due date, risk and fraud type; the
-to-visit households of the worker's grid with their members' names (no ID numbers); the pledge wording. Never
+to-visit households of the worker's grid with their members' names (no ID numbers); the pledge wording; the
+dissuasion scripts (劝阻话术) of the published typical cases for the fraud types the worker will talk about. Never
 a full ID, phone or bank number: the phone may lose signal, and may be lost.
 """
 
@@ -14,6 +15,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from campaigns.materials import material_for
 from campaigns.models import Material, Pledge
 from campaigns.selectors import households_to_visit, outreach_params
+from fraud_cases.selectors import published_typical_cases
 from organization.access import can
 from residents.models import Resident
 from warnings_followup.models import FraudType, RiskLevel, VisitMethod
@@ -22,6 +24,7 @@ from warnings_followup.selectors import RISK_RANK, warnings_for_user
 UPCOMING_DAYS = 7  # follow-ups due within a week are kept, with today's and the overdue ones
 MAX_WARNINGS = 200
 MAX_HOUSEHOLDS = 300
+SCRIPTS_PER_TYPE = 2  # the newest published cases of each fraud type: enough to talk from, small on the phone
 
 
 def field_warnings(*, user, today: datetime.date) -> list[dict]:
@@ -92,3 +95,20 @@ def field_choices() -> dict:
 def field_pledge_text() -> dict:
     material = material_for(Material.PLEDGE_FORM)
     return {"title": material.title, "paragraphs": material.paragraphs}
+
+
+def field_scripts(*, user, warnings: list[dict]) -> dict:
+    """The dissuasion scripts of the published typical cases, by fraud type: the types of the due follow-ups,
+    and every type for a door-knocker (a door visit may explain any of them). Title and script only."""
+    if can(user, "outreach.visit"):
+        fraud_types = None
+    else:
+        fraud_types = sorted({warning["fraud_type"] for warning in warnings})
+        if not fraud_types:
+            return {}
+    scripts: dict[str, list[dict]] = {}
+    for case in published_typical_cases(user=user, fraud_types=fraud_types):
+        cases = scripts.setdefault(case.fraud_type, [])
+        if len(cases) < SCRIPTS_PER_TYPE and case.script:
+            cases.append({"title": case.title, "script": [str(line) for line in case.script]})
+    return scripts

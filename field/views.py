@@ -112,16 +112,18 @@ def field_data(request):
     if not _may_use(user):
         return JsonResponse({"detail": _("Not found.")}, status=404)
     today = timezone.localdate()
+    warnings = selectors.field_warnings(user=user, today=today)
     return JsonResponse(
         {
             "user": {"username": user.username, "name": user.get_full_name() or user.username},
             "csrf_token": get_token(request),
             "synced_at": timezone.now().isoformat(),
             "today": today.isoformat(),
-            "warnings": selectors.field_warnings(user=user, today=today),
+            "warnings": warnings,
             "households": selectors.field_households(user=user),
             "choices": selectors.field_choices(),
             "pledge_text": selectors.field_pledge_text() if can(user, "outreach.visit") else None,
+            "scripts": selectors.field_scripts(user=user, warnings=warnings),
             "keep_days": KEEP_DAYS,
         },
         json_dumps_params={"ensure_ascii": False},

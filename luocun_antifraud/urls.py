@@ -8,7 +8,7 @@ from core.api import NotFoundView
 from core.metrics import metrics_view
 from core.views import attachment_file, healthz, plan_rules
 from field import views as field_views
-from organization.views import home
+from organization.views import SiteLogoutView, home
 
 urlpatterns = [
     path("", home, name="home"),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("rules/", plan_rules, name="plan_rules"),
     path("exports/", include("core.export_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", SiteLogoutView.as_view(), name="logout"),  # clears the phone's field data too
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
@@ -7,6 +8,16 @@ from .access import require, scope_description, units_visible_to
 from .models import UnitKind
 from .navigation import panels_for
 from .selectors import unit_children, units_for_user
+
+
+class SiteLogoutView(auth_views.LogoutView):
+    """Log out (POST only), and have the browser drop this site's caches and storage (``Clear-Site-Data``):
+    the field app's work data in IndexedDB and its service worker's cache go with the session."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
 
 
 @login_required

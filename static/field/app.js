@@ -223,7 +223,37 @@ function closeSheets() {
   $("[data-lists]").hidden = false;
 }
 
+// The dissuasion scripts (劝阻话术) of the published typical cases, from the work data: small and folded.
+function scriptCases(cases) {
+  const nodes = [];
+  for (const item of cases) {
+    nodes.push(el("h3", {}, item.title), el("ol", {}, ...item.script.map((line) => el("li", {}, line))));
+  }
+  return nodes;
+}
+
+function fillScripts(form, fraudTypes) {
+  const box = $("[data-scripts]", form);
+  const summary = box.querySelector("summary");
+  box.replaceChildren(summary);
+  box.open = false;
+  const scripts = (data && data.scripts) || {};
+  const labels = Object.fromEntries(data.choices.fraud_types.map((c) => [c.code, c.label]));
+  const types = fraudTypes.filter((code) => scripts[code] && scripts[code].length);
+  if (types.length === 1) {
+    box.append(...scriptCases(scripts[types[0]]));
+  } else {
+    for (const code of types) {
+      box.append(
+        el("details", { "data-script-type": code }, el("summary", {}, labels[code] || code), ...scriptCases(scripts[code])),
+      );
+    }
+  }
+  box.hidden = !types.length;
+}
+
 function fillDoorVisitForm(form, household) {
+  fillScripts(form, data.choices.fraud_types.map((c) => c.code));
   for (const name of ["materials", "fraud_types"]) {
     const box = $(`[data-choices="${name}"]`, form);
     box.querySelectorAll("label").forEach((label) => label.remove());
@@ -301,7 +331,8 @@ function bind() {
     const action = button.dataset.action;
     if (action === "record-visit") {
       const warning = data.warnings.find((w) => String(w.id) === button.dataset.warningId);
-      openSheet("visit", `${warning.name} · ${warning.address || warning.village}`, warning.id);
+      const form = openSheet("visit", `${warning.name} · ${warning.address || warning.village}`, warning.id);
+      fillScripts(form, [warning.fraud_type]);
     } else if (action === "record-door-visit") {
       const household = data.households.find((h) => String(h.id) === button.dataset.householdId);
       const form = openSheet("door-visit", `${household.address} · ${household.reference}`, household.id);

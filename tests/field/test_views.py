@@ -7,10 +7,12 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.utils import timezone
 
+from fraud_cases.models import TypicalCaseStatus
 from field.views import SHELL_FILES
 from tests.campaigns.factories import DoorVisitFactory
 from tests.factories import ResidentFactory, WarningFactory
-from warnings_followup.models import WarningStatus
+from tests.fraud_cases.factories import TypicalCaseFactory
+from warnings_followup.models import FraudType, WarningStatus
 
 PAGE_BUDGET = 250 * 1024
 
@@ -79,6 +81,36 @@ def test_the_data_holds_the_due_visits_and_households_in_scope_only(
     assert data["pledge_text"]["paragraphs"]
 
 
+def test_the_published_dissuasion_scripts_of_every_fraud_type_go_to_the_phone(client, grid_a, town, due_warning_a):
+    TypicalCaseFactory(
+        unit=town,
+        fraud_type=FraudType.REBATE_TASK,
+        status=TypicalCaseStatus.PUBLISHED,
+        title="刷单返利案",
+        script=["刷单就是诈骗。", "马上停止转账。"],
+    )
+    TypicalCaseFactory(
+        unit=town,
+        fraud_type=FraudType.IMPERSONATE_POLICE,
+        status=TypicalCaseStatus.PUBLISHED,
+        title="冒充公检法案",
+        script=["公检法不会电话办案。"],
+    )
+    TypicalCaseFactory(unit=town, fraud_type=FraudType.IMPERSONATE_POLICE, title="草稿", script=["不该出现"])
+    client.force_login(grid_a)
+    data = client.get("/field/data/").json()
+    # A door visit may explain any fraud type: every published script, title and points only, drafts never.
+    assert data["scripts"] == {
+        FraudType.REBATE_TASK: [{"title": "刷单返利案", "script": ["刷单就是诈骗。", "马上停止转账。"]}],
+        FraudType.IMPERSONATE_POLICE: [{"title": "冒充公检法案", "script": ["公检法不会电话办案。"]}],
+    }
+
+
+def test_without_published_cases_there_are_no_scripts(client, grid_a, due_warning_a):
+    client.force_login(grid_a)
+    assert client.get("/field/data/").json()["scripts"] == {}
+
+
 def test_no_full_id_phone_or_bank_number_leaves_for_the_phone(client, grid_a, due_warning_a, household_a):
     client.force_login(grid_a)
     text = client.get("/field/data/").content.decode()
@@ -141,3 +173,13 @@ def test_the_first_load_stays_under_250_kib(client, grid_a):
         with open(finders.find(path), "rb") as handle:
             total += len(handle.read())
     assert total <= PAGE_BUDGET, f"{total / 1024:.0f} KiB"
+
+
+def test_logging_out_of_the_site_clears_the_phones_field_data(client, grid_a):
+    """The site's logout (not only the field app's) tells the browser to drop the caches and storage: the work
+    data in IndexedDB and the service worker's cache of the shell."""
+    client.force_login(grid_a)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
+    assert client.get("/field/data/").status_code == 401
