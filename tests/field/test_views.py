@@ -7,8 +7,8 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.utils import timezone
 
-from fraud_cases.models import TypicalCaseStatus
 from field.views import SHELL_FILES
+from fraud_cases.models import TypicalCaseStatus
 from tests.campaigns.factories import DoorVisitFactory
 from tests.factories import ResidentFactory, WarningFactory
 from tests.fraud_cases.factories import TypicalCaseFactory
