@@ -19,3 +19,14 @@ class MaskedNumbersLogger(Logger):
 
 
 logger_class = MaskedNumbersLogger
+
+
+def child_exit(server, worker):
+    """With PROMETHEUS_MULTIPROC_DIR set, /metrics adds up every worker's figures: a worker that exits marks its
+    live gauges dead, so its last values stop counting."""
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
