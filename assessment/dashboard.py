@@ -38,11 +38,15 @@ def period_choices(today: datetime.date | None = None, include: periods.Period |
     return [(key, key) for key in keys]
 
 
-def pipeline(*, user, today: datetime.date) -> dict:
+def pipeline(*, user, today: datetime.date, token: str | None = None) -> dict:
     """Warnings: open (being followed up), overdue, dissuaded, defrauded after warning — one grouped query over
     every warning in scope, cached until a warning is written (``figures.live``)."""
     return figures.live(
-        "dashboard-pipeline", [figures.user_scope_key(user)], lambda: _pipeline(user=user, today=today), today=today
+        "dashboard-pipeline",
+        [figures.user_scope_key(user)],
+        lambda: _pipeline(user=user, today=today),
+        today=today,
+        token=token,
     )
 
 
@@ -95,23 +99,45 @@ def _chart_data(report: indicators.IndicatorReport, trend: list[dict]) -> dict:
     }
 
 
+def oversight(*, user, today: datetime.date, token: str | None = None) -> dict:
+    """Accountability items, overdue rectifications, callbacks and the summons suggestions: cached until a record
+    of the assessment app, a unit, a case or a warning is written (``figures.live`` with the oversight version)."""
+    return figures.live(
+        "dashboard-oversight",
+        [figures.user_scope_key(user)],
+        lambda: _oversight(user=user, today=today),
+        today=today,
+        token=token,
+        also=(figures.OVERSIGHT_VERSION,),
+    )
+
+
+def _oversight(*, user, today: datetime.date) -> dict:
+    items = selectors.accountability_for(user)
+    return {
+        "open_items": list(items.open().order_by("rectification_deadline", "-created_at")[:10]),
+        "item_counts": items.aggregate(
+            open=Count("pk", filter=Q(status=AccountabilityStatus.OPEN)),
+            overdue=Count("pk", filter=Q(status=AccountabilityStatus.OPEN, rectification_deadline__lt=today)),
+        ),
+        "overdue_inspections": list(selectors.inspections_for(user).overdue_rectifications(today)[:10]),
+        "callbacks": Callback.objects.for_user(user).aggregate(
+            pending=Count("pk", filter=Q(status=CallbackStatus.PENDING)),
+            not_educated=Count("pk", filter=Q(pk__in=Callback.objects.not_educated().values("pk"))),
+            records_disagree=Count("pk", filter=Q(pk__in=Callback.objects.records_disagree().values("pk"))),
+        ),
+        "suggestions": selectors.summons_suggestions(user=user, today=today),
+    }
+
+
 def dashboard_context(*, user, period: periods.Period) -> dict:
+    """The dashboard's (and the bulletin's) figures. With the caches warm, a closed period costs the epoch, the
+    villages, the indicators' weights and publicity, and the case meetings' outcomes; the open month adds its own
+    cases and the coverage counters (``figures``: closed months cached under their versions)."""
     today = timezone.localdate()
+    token = figures.epoch()
     report = indicators.indicator_report(user=user, period=period, today=today)
     trend = indicators.monthly_trend(user=user, months=periods.last_months(TREND_MONTHS, min(period.last_day, today)))
-    items = selectors.accountability_for(user)
-    open_items = list(items.open().order_by("rectification_deadline", "-created_at")[:10])
-    item_counts = items.aggregate(
-        open=Count("pk", filter=Q(status=AccountabilityStatus.OPEN)),
-        overdue=Count("pk", filter=Q(status=AccountabilityStatus.OPEN, rectification_deadline__lt=today)),
-    )
-    overdue_inspections = list(selectors.inspections_for(user).overdue_rectifications(today)[:10])
-    schools = school_compliance(user=user, today=today)
-    callbacks = Callback.objects.for_user(user).aggregate(
-        pending=Count("pk", filter=Q(status=CallbackStatus.PENDING)),
-        not_educated=Count("pk", filter=Q(pk__in=Callback.objects.not_educated().values("pk"))),
-        records_disagree=Count("pk", filter=Q(pk__in=Callback.objects.records_disagree().values("pk"))),
-    )
     ranked = sorted(report.rows, key=lambda r: (r.rank is None, r.rank or 0, r.unit.code))
     return {
         "period": period,
@@ -120,13 +146,16 @@ def dashboard_context(*, user, period: periods.Period) -> dict:
         "report": report,
         "ranked": ranked,
         "trend": trend,
-        "pipeline": pipeline(user=user, today=today),
-        "open_items": open_items,
-        "item_counts": item_counts,
-        "overdue_inspections": overdue_inspections,
-        "schools": schools,
-        "callbacks": callbacks,
-        "suggestions": selectors.summons_suggestions(user=user, today=today),
+        "pipeline": pipeline(user=user, today=today, token=token),
+        **oversight(user=user, today=today, token=token),
+        "schools": figures.live(
+            "dashboard-schools",
+            [figures.user_scope_key(user)],
+            lambda: school_compliance(user=user, today=today),
+            today=today,
+            token=token,
+            also=(figures.EDUCATION_VERSION, figures.OVERSIGHT_VERSION),
+        ),
         "chart_data": _chart_data(report, trend),
         "meeting_outcomes": meeting_outcomes(user=user, start=period.first_day, end=period.last_day),
     }

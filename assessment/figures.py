@@ -54,6 +54,8 @@ FORMAT = "1"  # bump when :class:`Figures` changes: entries pickled by an older 
 COVERAGE_VERSION = f"{PREFIX}:coverage-version"
 LIVE_VERSION = f"{PREFIX}:live-version"
 LIVE_SECONDS = 5 * 60
+OVERSIGHT_VERSION = f"{PREFIX}:oversight-version"  # the assessment app's own records (items, inspections …), units
+EDUCATION_VERSION = f"{PREFIX}:education-version"  # the schools' and the education app's records
 
 
 @dataclass
@@ -307,17 +309,76 @@ def user_scope_key(user) -> str:
     return f"{where}:{user.unit_id}:{'.'.join(sorted(map(str, user.role_codes)))}"
 
 
-def live(name: str, parts, compute, *, today: datetime.date | None = None, token: str | None = None):
+def live(
+    name: str,
+    parts,
+    compute,
+    *,
+    today: datetime.date | None = None,
+    token: str | None = None,
+    also: tuple[str, ...] = (),
+):
     """``compute()``, cached under ``name``, ``parts`` (strings: the scope, the options), today and the live
-    version (see the module's docstring): one cache read and one query (the epoch) when it is cached."""
+    version (see the module's docstring) and the versions ``also`` names (``OVERSIGHT_VERSION``,
+    ``EDUCATION_VERSION``): one cache read and one query (the epoch, none when ``token`` is given) when cached."""
     today = today or timezone.localdate()
-    version = _versions([LIVE_VERSION])[LIVE_VERSION]
-    key = ":".join([PREFIX, "live", FORMAT, name, token or epoch(), str(version), today.isoformat(), *map(str, parts)])
+    names = [LIVE_VERSION, *also]
+    versions = _versions(names)
+    key = ":".join(
+        [
+            PREFIX,
+            "live",
+            FORMAT,
+            name,
+            token or epoch(),
+            *(str(versions[item]) for item in names),
+            today.isoformat(),
+            *map(str, parts),
+        ]
+    )
     found = cache.get(key)
     if found is None:
         found = compute()
         cache.set(key, found, LIVE_SECONDS)
     return found
+
+
+def by_month(name: str, months: list, parts, compute, *, today: datetime.date | None = None, token: str | None = None):
+    """{first day: value} for ``months`` (periods), where ``compute(missing)`` answers for a list of months.
+
+    Months closed before today are cached under their month's version (bumped by the writes of :func:`connect`)
+    and the epoch, as :func:`period_figures` does; the open month (and any later) is computed at every call,
+    with the closed months nobody cached yet, in one ``compute`` call bounded to those months."""
+    today = today or timezone.localdate()
+    closed = [m for m in months if m.last_day < today]
+    token = token or (epoch() if closed else "")
+    versions = _versions([_version_key(m.first_day) for m in closed]) if closed else {}
+    keys = {
+        m.first_day: ":".join(
+            [
+                PREFIX,
+                "month",
+                FORMAT,
+                name,
+                token,
+                f"{m.first_day:%Y-%m}",
+                str(versions[_version_key(m.first_day)]),
+                *map(str, parts),
+            ]
+        )
+        for m in closed
+    }
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    result = {day: cached[key] for day, key in keys.items() if key in cached}
+    missing = [m for m in months if m.first_day not in result]
+    if missing:
+        computed = compute(missing)
+        for m in missing:
+            result[m.first_day] = computed[m.first_day]
+        cache.set_many(
+            {keys[m.first_day]: result[m.first_day] for m in missing if m.first_day in keys}, FIGURES_SECONDS
+        )
+    return result
 
 
 # --- Signals --------------------------------------------------------------------------------------------
@@ -377,16 +438,39 @@ def _coverage_changed(sender, instance, **kwargs) -> None:
     bump_coverage()
 
 
+def _oversight_changed(sender, instance=None, **kwargs) -> None:
+    bump_live_of(OVERSIGHT_VERSION)
+
+
+def _education_changed(sender, **kwargs) -> None:
+    bump_live_of(EDUCATION_VERSION)
+
+
+def _education_m2m_changed(sender, **kwargs) -> None:
+    if sender._meta.app_label in EDUCATION_APPS:
+        bump_live_of(EDUCATION_VERSION)
+
+
+def bump_live_of(key: str) -> None:
+    _bump_keys([key])
+    transaction.on_commit(lambda: _bump_keys([key]))
+
+
+EDUCATION_APPS = ("education", "schools")
+
+
 def connect() -> None:
     """Called by the app's ready(): the writes that change a month's figures or the coverage bump versions."""
-    from django.db.models.signals import post_delete, post_init, post_save
+    from django.apps import apps
+    from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
     from campaigns.models import DoorVisit
     from fraud_cases.models import FraudCase
+    from organization.models import Unit
     from residents.models import Household
     from warnings_followup.models import FollowUpVisit, Warning
 
-    from .models import Callback, Inspection
+    from .models import Callback, Inspection, ReportEpoch
 
     for model in (FraudCase, Warning, FollowUpVisit, Callback, Inspection):
         uid = f"assessment.figures.{model._meta.label_lower}"
@@ -398,3 +482,16 @@ def connect() -> None:
         uid = f"assessment.figures.coverage.{model._meta.label_lower}"
         post_save.connect(_coverage_changed, sender=model, dispatch_uid=f"{uid}.save")
         post_delete.connect(_coverage_changed, sender=model, dispatch_uid=f"{uid}.delete")
+    # The dashboard's oversight block (accountability items, inspections, callbacks, summons suggestions) and the
+    # schools' compliance: any write of the assessment app's records or of a unit; of the schools' records.
+    for model in [*apps.get_app_config("assessment").get_models(), Unit]:
+        if model is not ReportEpoch:
+            uid = f"assessment.figures.oversight.{model._meta.label_lower}"
+            post_save.connect(_oversight_changed, sender=model, dispatch_uid=f"{uid}.save")
+            post_delete.connect(_oversight_changed, sender=model, dispatch_uid=f"{uid}.delete")
+    for label in EDUCATION_APPS:
+        for model in apps.get_app_config(label).get_models():
+            uid = f"assessment.figures.education.{model._meta.label_lower}"
+            post_save.connect(_education_changed, sender=model, dispatch_uid=f"{uid}.save")
+            post_delete.connect(_education_changed, sender=model, dispatch_uid=f"{uid}.delete")
+    m2m_changed.connect(_education_m2m_changed, dispatch_uid="assessment.figures.education.m2m")

@@ -53,8 +53,8 @@ from organization.access import sees_everything_in_town, units_visible_to
 from organization.models import Unit, UnitKind
 from publicity.selectors import village_activity_counts
 
+from .figures import by_month, epoch, period_figures, scope_key, user_scope_key
 from .figures import coverage as cached_coverage
-from .figures import epoch, period_figures
 from .models import IndicatorWeights
 
 TWO = Decimal("0.01")
@@ -459,41 +459,58 @@ def reduce_or(conditions) -> Q:
     return result
 
 
+def _in_months(months: list[Period]) -> Q:
+    return reduce_or(Q(reported_at__gte=m.start, reported_at__lt=m.end) for m in months)
+
+
+def _month_of(value) -> datetime.date:
+    return timezone.localtime(value).date() if isinstance(value, datetime.datetime) else value
+
+
 def monthly_trend(*, user, months: list[Period], village: Unit | None = None) -> list[dict]:
-    """Cases and losses per month (one grouped query), oldest first: [{"month": "2026-01", "cases", "loss"}]."""
-    cases = cases_for(user).filter(reported_at__gte=months[0].start, reported_at__lt=months[-1].end)
-    if village is not None:
-        cases = cases.filter(village=village)
-    grouped = {
-        timezone.localtime(row["month"]).date() if isinstance(row["month"], datetime.datetime) else row["month"]: row
-        for row in cases.order_by()
-        .annotate(month=TruncMonth("reported_at", tzinfo=local_tz()))
-        .values("month")
-        .annotate(n=Count("pk"), loss=Sum("loss_amount"))
-    }
-    result = []
-    for period in months:
-        row = grouped.get(period.first_day)
-        result.append(
-            {"month": period.key, "cases": row["n"] if row else 0, "loss": float(row["loss"] or 0) if row else 0.0}
-        )
-    return result
+    """Cases and losses per month, oldest first: [{"month": "2026-01", "cases", "loss"}]. Closed months from the
+    cache (``figures.by_month``), the others in one grouped query bounded to them."""
+
+    def compute(missing: list[Period]) -> dict:
+        cases = cases_for(user).filter(_in_months(missing))
+        if village is not None:
+            cases = cases.filter(village=village)
+        found = {m.first_day: (0, 0.0) for m in missing}
+        for row in (
+            cases.order_by()
+            .annotate(month=TruncMonth("reported_at", tzinfo=local_tz()))
+            .values("month")
+            .annotate(n=Count("pk"), loss=Sum("loss_amount"))
+        ):
+            found[_month_of(row["month"])] = (row["n"], float(row["loss"] or 0))
+        return found
+
+    parts = ["trend", user_scope_key(user), village.pk if village is not None else ""]
+    found = by_month("trend", months, parts, compute)
+    return [{"month": m.key, "cases": found[m.first_day][0], "loss": found[m.first_day][1]} for m in months]
 
 
 def monthly_rates(*, user, months: list[Period], villages: list[Unit]) -> dict[int, dict[datetime.date, int]]:
-    """Cases per village and month over ``months`` (one grouped query): {village id: {first day: cases}}."""
-    rows = (
-        cases_for(user)
-        .filter(reported_at__gte=months[0].start, reported_at__lt=months[-1].end, village__in=villages)
-        .order_by()
-        .annotate(month=TruncMonth("reported_at", tzinfo=local_tz()))
-        .values("village_id", "month")
-        .annotate(n=Count("pk"))
-    )
+    """Cases per village and month over ``months``: {village id: {first day: cases}} (closed months cached, as
+    :func:`monthly_trend`)."""
+
+    def compute(missing: list[Period]) -> dict:
+        found: dict[datetime.date, dict[int, int]] = {m.first_day: {} for m in missing}
+        rows = (
+            cases_for(user)
+            .filter(_in_months(missing), village__in=villages)
+            .order_by()
+            .annotate(month=TruncMonth("reported_at", tzinfo=local_tz()))
+            .values("village_id", "month")
+            .annotate(n=Count("pk"))
+        )
+        for row in rows:
+            found[_month_of(row["month"])][row["village_id"]] = row["n"]
+        return found
+
+    by_day = by_month("rates", months, [user_scope_key(user), scope_key(villages)], compute)
     result: dict[int, dict[datetime.date, int]] = {}
-    for row in rows:
-        month = row["month"]
-        if isinstance(month, datetime.datetime):
-            month = timezone.localtime(month).date()
-        result.setdefault(row["village_id"], {})[month] = row["n"]
+    for day, counts in by_day.items():
+        for pk, n in counts.items():
+            result.setdefault(pk, {})[day] = n
     return result
