@@ -176,6 +176,9 @@ class Callback(models.Model):
 class AccountabilityKind(models.TextChoices):
     SUMMONS = "summons", _("Summons of the village head")
     DEPARTMENT_SUMMONS = "department_summons", _("Summons of the department head")
+    # 四(一)、四(三): schools and the police station are assessed like villages, through their own heads
+    SCHOOL_SUMMONS = "school_summons", _("Summons of the school's head")
+    STATION_SUMMONS = "station_summons", _("Summons of the station chief")
     CRITICISM = "criticism", _("Public criticism")
     INCIDENT_REVIEW = "incident_review", _("Incident review")
 
@@ -184,8 +187,17 @@ class AccountabilityKind(models.TextChoices):
 KINDS_FOR_UNIT = {
     UnitKind.VILLAGE: (AccountabilityKind.SUMMONS, AccountabilityKind.CRITICISM, AccountabilityKind.INCIDENT_REVIEW),
     UnitKind.DEPARTMENT: (AccountabilityKind.DEPARTMENT_SUMMONS, AccountabilityKind.CRITICISM),
+    UnitKind.SCHOOL: (AccountabilityKind.SCHOOL_SUMMONS, AccountabilityKind.CRITICISM),
+    UnitKind.POLICE_STATION: (AccountabilityKind.STATION_SUMMONS, AccountabilityKind.CRITICISM),
 }
-SUMMONS_KINDS = (AccountabilityKind.SUMMONS, AccountabilityKind.DEPARTMENT_SUMMONS)
+SUMMONS_KINDS = (
+    AccountabilityKind.SUMMONS,
+    AccountabilityKind.DEPARTMENT_SUMMONS,
+    AccountabilityKind.SCHOOL_SUMMONS,
+    AccountabilityKind.STATION_SUMMONS,
+)
+# Every kind of unit the leadership group inspects and holds to account (四(一), 四(三)), each with its checklist.
+ASSESSED_KINDS = (UnitKind.VILLAGE, UnitKind.DEPARTMENT, UnitKind.SCHOOL, UnitKind.POLICE_STATION)
 
 
 class AccountabilitySource(models.TextChoices):
@@ -378,12 +390,12 @@ class RectificationReport(models.Model):
 
 
 class ChecklistItem(models.Model):
-    """One line of the inspection checklist, for villages or departments; the points add up to the score."""
+    """One line of the inspection checklist of one kind of unit; the points add up to the score."""
 
     unit_kind = models.CharField(
         _("for"),
         max_length=20,
-        choices=[(UnitKind.VILLAGE, UnitKind.VILLAGE.label), (UnitKind.DEPARTMENT, UnitKind.DEPARTMENT.label)],
+        choices=[(kind, kind.label) for kind in ASSESSED_KINDS],
     )
     label = models.CharField(_("item"), max_length=200)
     points = models.PositiveSmallIntegerField(_("points"), validators=[MinValueValidator(1)])

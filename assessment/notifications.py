@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from notifications.services import notifications_send
 from organization.access import LEADERSHIP_ROLES
-from organization.models import Role, UnitKind, User
+from organization.models import User
 from organization.selectors import people_in, town_of
 
 
@@ -39,8 +39,10 @@ def draw_notify(*, draw_id: int) -> int:
 
 
 def unit_heads(unit):
-    """Who answers for ``unit``: its village head, or its department's staff."""
-    role = Role.VILLAGE_HEAD if unit.kind == UnitKind.VILLAGE else Role.DEPARTMENT_STAFF
+    """Who answers for ``unit``: its village head, or its department's, school's or station's staff."""
+    from .services import head_role
+
+    role = head_role(unit)
     return User.objects.filter(is_active=True, unit=unit, roles__role=role).distinct()
 
 

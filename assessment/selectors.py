@@ -26,13 +26,14 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEvent
 from core import periods
 from organization.access import units_visible_to
-from organization.models import Unit, UnitKind
+from organization.models import Unit
 from warnings_followup import kpis
 from warnings_followup.models import FollowUpVisit, Warning
 
 from . import indicators
 from .figures import coverage as cached_coverage
 from .models import (
+    ASSESSED_KINDS,
     AccountabilityItem,
     AccountabilityKind,
     AccountabilityStatus,
@@ -153,7 +154,7 @@ def home_panel(*, user, today: datetime.date | None = None) -> dict | None:
     today = today or timezone.localdate()
     unit = user.unit if user.unit_id else None
     panel = {"template": "assessment/_home_panel.html", "today": today, "owed": [], "to_decide": 0, "disagree": 0}
-    if unit is not None and unit.kind in (UnitKind.VILLAGE, UnitKind.DEPARTMENT) and user.has_role(head_role(unit)):
+    if unit is not None and unit.kind in ASSESSED_KINDS and user.has_role(head_role(unit)):
         owed = (
             AccountabilityItem.objects.for_user(user)
             .open()
@@ -176,7 +177,7 @@ def inspections_for(user):
 
 
 def inspectable_units(user):
-    return units_visible_to(user).filter(kind__in=[UnitKind.VILLAGE, UnitKind.DEPARTMENT], is_active=True)
+    return units_visible_to(user).filter(kind__in=ASSESSED_KINDS, is_active=True)
 
 
 # --- Summons suggestions (通报约谈) -------------------------------------------------------------------

@@ -29,6 +29,7 @@ from organization.models import Role, Unit, UnitKind
 
 from . import records
 from .models import (
+    ASSESSED_KINDS,
     KINDS_FOR_UNIT,
     OWED,
     AccountabilityItem,
@@ -88,9 +89,17 @@ def _require(user, capability: str, unit: Unit | None = None) -> None:
         raise PermissionDenied(_("Your role may not do this here."))
 
 
+HEAD_ROLES = {
+    UnitKind.VILLAGE: Role.VILLAGE_HEAD,
+    UnitKind.DEPARTMENT: Role.DEPARTMENT_STAFF,
+    UnitKind.SCHOOL: Role.SCHOOL_STAFF,
+    UnitKind.POLICE_STATION: Role.POLICE,
+}
+
+
 def head_role(unit: Unit) -> str:
-    """Who answers for ``unit``: the village head of a village, the staff of a department."""
-    return Role.VILLAGE_HEAD if unit.kind == UnitKind.VILLAGE else Role.DEPARTMENT_STAFF
+    """Who answers for ``unit``: the village head of a village, the staff of a department, school or station."""
+    return HEAD_ROLES.get(unit.kind, Role.DEPARTMENT_STAFF)
 
 
 def is_unit_head(user, unit: Unit) -> bool:
@@ -468,8 +477,8 @@ def accountability_open(
     _require(actor, "assessment.summon", unit)
     if client_id and (existing := AccountabilityItem.objects.filter(client_id=client_id).first()):
         return existing
-    if unit.kind not in (UnitKind.VILLAGE, UnitKind.DEPARTMENT):
-        raise ValidationError({"unit": _("Choose a village or a department.")})
+    if unit.kind not in ASSESSED_KINDS:
+        raise ValidationError({"unit": _("Choose a village, a department, a school or a police station.")})
     if kind not in AccountabilityKind.values:
         raise ValidationError({"kind": _("Unknown kind.")})
     if kind == AccountabilityKind.INCIDENT_REVIEW:
@@ -711,8 +720,8 @@ def inspection_record(
     _require(actor, "assessment.supervise", unit)
     if client_id and (existing := Inspection.objects.filter(client_id=client_id).first()):
         return existing
-    if unit.kind not in (UnitKind.VILLAGE, UnitKind.DEPARTMENT):
-        raise ValidationError({"unit": _("Choose a village or a department.")})
+    if unit.kind not in ASSESSED_KINDS:
+        raise ValidationError({"unit": _("Choose a village, a department, a school or a police station.")})
     items = list(checklist_for(unit))
     stored = {}
     if items:

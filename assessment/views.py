@@ -20,7 +20,7 @@ from audit.services import access_log_record
 from core.forms import apply_service_errors
 from core.periods import BadPeriod, current_month, parse_period
 from organization.access import can, narrowed_to, require, units_visible_to
-from organization.models import Unit, UnitKind
+from organization.models import Unit
 
 from . import dashboard, indicators, selectors, services, targets
 from .forms import (
@@ -37,6 +37,7 @@ from .forms import (
     RectifyForm,
 )
 from .models import (
+    ASSESSED_KINDS,
     AccountabilityKind,
     AccountabilitySource,
     AccountabilityStatus,
@@ -287,7 +288,7 @@ def callback_decide(request, pk):
 
 
 def _accountable_units(user):
-    return units_visible_to(user).filter(kind__in=[UnitKind.VILLAGE, UnitKind.DEPARTMENT], is_active=True)
+    return units_visible_to(user).filter(kind__in=ASSESSED_KINDS, is_active=True)
 
 
 @login_required
