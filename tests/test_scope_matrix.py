@@ -358,6 +358,11 @@ ROUTES: dict[str, Route] = {
     "fraud-type-list": page(),
     "door-visit-list": page(shows=True),
     "door-visit-detail": api(lambda w: {"pk": w.visit.pk}),
+    "door-visit-photos": api(  # POST a photo of a door visit: side B's visit is 404 (admin: 400, no photo)
+        lambda w: {"visit_client_id": w.visit.client_id},
+        method="post",
+        body=lambda w: {"client_id": "5d2a9c1e-7b3f-4e6a-8c0d-2f4b6a8c0e11"},
+    ),
     "pledge-list": api(  # POST /api/v1/pledges/: side B's resident is 404 (admin: 400, already signed)
         lambda w: {},
         method="post",
