@@ -7,14 +7,15 @@ from organization.models import Unit, UnitKind, User
 
 pytestmark = pytest.mark.django_db
 
-DEMO_ACCOUNTS = ["admin", "leader", "police", "grid_a", "grid_b", "head_a", "school"]
+DEMO_ACCOUNTS = ["admin", "leader", "police", "grid_a", "grid_b", "head_a", "school", "county", "leader2", "police2"]
 
 
 def test_seed_demo_builds_the_town_and_the_accounts(settings):
     settings.DEBUG = True
     call_command("seed_demo", stdout=StringIO())
-    assert Unit.objects.filter(kind=UnitKind.VILLAGE).count() == 8
-    assert Unit.objects.filter(kind=UnitKind.GRID).count() >= 16
+    luocun = Unit.objects.filter(path__startswith="/440605/440605124/")  # the demo town, under its county
+    assert luocun.filter(kind=UnitKind.VILLAGE).count() == 8
+    assert luocun.filter(kind=UnitKind.GRID).count() >= 16
     assert set(Unit.objects.filter(kind=UnitKind.DEPARTMENT).values_list("name", flat=True)) == {
         "党政办",
         "宣传办",
@@ -26,7 +27,13 @@ def test_seed_demo_builds_the_town_and_the_accounts(settings):
         "罗村镇中心学校",
         "罗村中学",
     }
-    assert Unit.objects.filter(kind=UnitKind.POLICE_STATION).count() == 1
+    assert luocun.filter(kind=UnitKind.POLICE_STATION).count() == 1
+    # The county's second, small town (demo.second_town): two villages, its own police station and leadership
+    jiujiang = Unit.objects.filter(path__startswith="/440605/440605121/")
+    assert jiujiang.filter(kind=UnitKind.VILLAGE).count() == 2
+    assert jiujiang.filter(kind=UnitKind.POLICE_STATION).count() == 1
+    assert User.objects.get(username="leader2").unit.code == "440605121"
+    assert User.objects.get(username="county").unit.kind == UnitKind.COUNTY
     for username in DEMO_ACCOUNTS:
         assert User.objects.get(username=username).check_password("demo12345")
     grid_a, grid_b = User.objects.get(username="grid_a"), User.objects.get(username="grid_b")

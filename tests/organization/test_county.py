@@ -113,3 +113,20 @@ def test_the_rules_page_names_the_towns_own_plan(client, county_unit, town2, lea
     client.force_login(leader)
     page = client.get(reverse("plan_rules")).content.decode()
     assert TOWN_SETTING_DEFAULTS["plan_number"] in page and "九办发" not in page
+
+
+def test_the_demo_adds_the_county_and_a_second_town(db):
+    from demo.organization import seed_organization
+    from demo.second_town import seed
+    from organization.models import TownSettings, Unit, User
+
+    seed_organization()
+    seed()
+    seed()  # idempotent
+    county_user, leader2 = User.objects.get(username="county"), User.objects.get(username="leader2")
+    assert {u.code for u in units_visible_to(county_user).filter(kind="town")} == {"440605124", "440605121"}
+    assert {u.code for u in units_visible_to(leader2).filter(kind="town")} == {"440605121"}
+    assert Unit.objects.filter(kind="village", parent__code="440605121").count() == 2
+    assert Household.objects.filter(village__parent__code="440605121").count() == 8
+    assert TownSettings.objects.get(unit__code="440605121").plan_number == "九办发〔2024〕8号"
+    assert town_setting(Unit.objects.get(code="440605124001"), "plan_number") == TOWN_SETTING_DEFAULTS["plan_number"]
