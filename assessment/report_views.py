@@ -16,7 +16,8 @@ from core.forms import apply_service_errors
 from core.serving import serve_file
 from core.uploads import MIME
 from core.workflow import TransitionNotAllowed
-from organization.access import require
+from organization.access import require, units_visible_to
+from organization.models import UnitKind
 
 from . import report_services, reports, targets
 from .models import CountyReport, ReportStatus, YearTarget
@@ -78,7 +79,31 @@ def report_list(request):
                 "late": not submitted and due < today,
             }
         )
-    return render(request, "assessment/reports_list.html", {"rows": rows, "town": town, "today": today})
+    context = {"rows": rows, "town": town, "today": today, "towns": _towns_compared(request.user, listed, today)}
+    return render(request, "assessment/reports_list.html", context)
+
+
+def _towns_compared(user, listed, today) -> list[dict]:
+    """For a scope that spans towns (a county's leadership): each town's reports of the listed periods, submitted
+    or late (two queries); [] for one town."""
+    towns = list(units_visible_to(user).filter(kind=UnitKind.TOWN, is_active=True).order_by("code"))
+    if len(towns) < 2:
+        return []
+    submitted = set(
+        CountyReport.objects.for_user(user)
+        .filter(unit__in=towns, status=ReportStatus.SUBMITTED)
+        .values_list("unit_id", "period_key")
+    )
+    return [
+        {
+            "town": town,
+            "cells": [
+                {"period": p, "submitted": (town.pk, p.key) in submitted, "late": reports.due_date(p) < today}
+                for p in listed
+            ],
+        }
+        for town in towns
+    ]
 
 
 def _data(request, town, period):

@@ -119,3 +119,37 @@ def test_the_county_case_analysis_compares_towns(client, county, leader2, town2,
     client.force_login(leader2)  # one town: no comparison of towns, and nothing of the other town
     page = client.get("/cases/analysis/?period=2026-03").content.decode()
     assert 'data-testid="analysis-town"' not in page and "联和村" not in page
+
+
+COUNTY_PAGES = [
+    "/",
+    "/assessment/",
+    "/assessment/bulletin/?period=2026-03",
+    "/assessment/indicators/?period=2026-03",
+    "/assessment/nominations/?year=2026",
+    "/assessment/reports/",
+    "/assessment/targets/",
+    "/assessment/callbacks/",
+    "/cases/analysis/export.xlsx?period=2026-03",
+    "/rules/",
+]
+
+
+def test_the_county_leaderships_pages_open(client, county, cases):
+    client.force_login(county)
+    for url in COUNTY_PAGES:
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_county_sees_every_towns_reports(client, county, leader2, town, town2, travel_to):
+    from assessment.models import CountyReport, ReportStatus
+
+    travel_to(datetime.date(2026, 4, 20))
+    CountyReport.objects.create(unit=town2, period_key="2026-03", status=ReportStatus.SUBMITTED)
+    client.force_login(county)
+    page = client.get("/assessment/reports/").content.decode()
+    assert 'data-testid="town-reports"' in page
+    assert 'data-town="T1"' in page and 'data-town="T2"' in page
+    client.force_login(leader2)  # its own town's reports only
+    page = client.get("/assessment/reports/").content.decode()
+    assert 'data-testid="town-reports"' not in page and "九江镇" in page
