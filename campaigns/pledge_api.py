@@ -137,7 +137,8 @@ class PledgeViewSet(viewsets.GenericViewSet):
         },
     )
     def create(self, request, *args, **kwargs):
-        resident_id = request.data.get("resident")
+        # A body that is not an object (a list, a number) is the serializer's 400, not a crash here.
+        resident_id = request.data.get("resident") if hasattr(request.data, "get") else None
         if str(resident_id or "").isdigit() and len(str(resident_id)) <= 18:
             # Scope first: a resident outside it answers 404 whatever else the body holds.
             resident = get_object_or_404(

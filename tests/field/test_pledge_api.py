@@ -146,3 +146,11 @@ def test_the_session_with_its_csrf_token_is_accepted_and_without_the_token_refus
     token = strict.get("/field/data/").json()["csrf_token"]
     accepted = strict.post(URL, body(member_a), content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert accepted.status_code == 201
+
+
+@pytest.mark.parametrize("payload", [[], [{"resident": 1}], 7, "text"])
+def test_a_body_that_is_not_an_object_answers_400_not_500(api_as, grid_a, payload):
+    response = api_as(grid_a).post(URL, payload, format="json")
+
+    assert response.status_code == 400
+    assert not Pledge.objects.exists()
