@@ -106,7 +106,10 @@ def village_view(request, pk):
 def bulletin_view(request):
     require(request.user, "assessment.dashboard")
     period = period_from(request)
-    context = dashboard.dashboard_context(user=request.user, period=period)
+    town = _town_from(request)  # a county's leadership prints one town's bulletin with ?town=CODE
+    user = narrowed_to(request.user, town) if town is not None else request.user
+    context = dashboard.dashboard_context(user=user, period=period)
+    context["town"] = town
     context["printed_at"] = timezone.now()
     return render(request, "assessment/bulletin_print.html", context)
 

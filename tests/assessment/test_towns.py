@@ -153,3 +153,11 @@ def test_the_county_sees_every_towns_reports(client, county, leader2, town, town
     client.force_login(leader2)  # its own town's reports only
     page = client.get("/assessment/reports/").content.decode()
     assert 'data-testid="town-reports"' not in page and "九江镇" in page
+
+
+def test_the_county_prints_one_towns_bulletin(client, county, cases):
+    client.force_login(county)
+    page = client.get("/assessment/?period=2026-03&town=T2").content.decode()
+    assert "/assessment/bulletin/?period=2026-03&amp;town=T2" in page
+    bulletin = client.get("/assessment/bulletin/?period=2026-03&town=T2").content.decode()
+    assert "璜矶村" in bulletin and "联和村" not in bulletin
