@@ -3,8 +3,9 @@
 ``/field/`` is an app shell without any personal data: the lists are drawn by ``static/field/app.js`` from
 what ``/field/data/`` returned at the last sync (kept in IndexedDB). So the service worker may cache the shell
 and its static files, and nothing else: no other page of the site is ever cached on the phone. Records made
-offline are posted through the API (``/api/v1/warnings/{id}/visits/``, ``/api/v1/door-visits/``,
-``/api/v1/pledges/``) with the session cookie and the CSRF token that ``/field/data/`` hands out.
+offline are posted through the API (``/api/v1/warnings/{id}/visits/``, ``/api/v1/door-visits/`` and its
+``{client_id}/photos/``, ``/api/v1/pledges/``) with the session cookie and the CSRF token that ``/field/data/``
+hands out.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ SHELL_FILES = (
     "field/queue.js",
     "field/store.js",
     "field/signature.js",
+    "field/photos.js",
     "field/icons/icon-192.png",
     "field/icons/icon-512.png",
 )
@@ -80,6 +82,7 @@ def field_app(request):
         "kind_visit": _("Follow-up visit"),
         "kind_door_visit": _("Door visit"),
         "kind_pledge": _("Pledge"),
+        "kind_photo": _("Photo of a door visit"),
         "sign_first": _("Draw the signature in the box, or choose nobody."),
     }
     return render(

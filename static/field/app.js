@@ -1,6 +1,7 @@
 // The field app: today's follow-ups and the households to visit, recorded with or without signal.
 // Lists come from the work data of the last sync (IndexedDB); records wait in the queue until they are sent.
-import { KINDS, isStale, makeRecord, pendingCount, retried, syncQueue } from "./queue.js";
+import { KINDS, PHOTOS_PER_VISIT, isStale, makeRecord, pendingCount, retried, syncQueue } from "./queue.js";
+import { shrinkPhoto } from "./photos.js";
 import { meta, queue, wipe } from "./store.js";
 import { signaturePad } from "./signature.js";
 
@@ -103,7 +104,9 @@ function renderRejected(records) {
   const list = $("[data-rejected]");
   list.replaceChildren();
   for (const record of records.filter((r) => r.error)) {
-    const kind = { visit: T.kind_visit, door_visit: T.kind_door_visit, pledge: T.kind_pledge }[record.kind];
+    const kind = { visit: T.kind_visit, door_visit: T.kind_door_visit, pledge: T.kind_pledge, photo: T.kind_photo }[
+      record.kind
+    ];
     list.append(
       el(
         "li",
@@ -148,13 +151,17 @@ async function download() {
   return "ok";
 }
 
-async function send({ url, body }) {
-  const response = await fetch(url, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrfToken },
-    body: JSON.stringify(body),
-  });
+async function send({ url, body, files }) {
+  const headers = { Accept: "application/json", "X-CSRFToken": csrfToken };
+  let content = JSON.stringify(body);
+  if (files) {
+    content = new FormData(); // multipart (a photo): the browser sets the Content-Type and its boundary
+    for (const [name, value] of Object.entries(body)) content.append(name, value);
+    for (const [name, file] of Object.entries(files)) content.append(name, file.blob, file.name);
+  } else {
+    headers["Content-Type"] = "application/json";
+  }
+  const response = await fetch(url, { method: "POST", credentials: "same-origin", headers, body: content });
   let payload = null;
   try {
     payload = await response.json();
@@ -312,6 +319,21 @@ async function saveDoorVisit(form) {
     { now, label: household.address },
   );
   await queue.put(visit);
+  // The photos, shrunk on the phone, each its own record (a Blob in IndexedDB), sent after the visit.
+  const files = fields.getAll("photos").filter((file) => file && file.size);
+  let order = 1;
+  for (const file of files.slice(0, PHOTOS_PER_VISIT)) {
+    const photo = await shrinkPhoto(file);
+    if (!photo) continue;
+    order += 1;
+    await queue.put(
+      makeRecord(
+        KINDS.photo,
+        { visit_client_id: visit.client_id, photo },
+        { now: now + order, label: household.address },
+      ),
+    );
+  }
   if (resident) {
     const member = household.members.find((m) => String(m.id) === resident);
     const pledge = makeRecord(

@@ -6,7 +6,13 @@ export const KINDS = {
   visit: "visit", // POST /api/v1/warnings/{id}/visits/
   doorVisit: "door_visit", // POST /api/v1/door-visits/
   pledge: "pledge", // POST /api/v1/pledges/
+  photo: "photo", // POST /api/v1/door-visits/{visit_client_id}/photos/ (multipart: the photo is a Blob)
 };
+
+// A photo's size limit on the server (campaigns.visit_photo_api.PHOTO_MAX_BYTES); the phone shrinks it first.
+export const PHOTO_MAX_BYTES = 2 * 1024 * 1024;
+export const PHOTO_MAX_SIDE = 1600;
+export const PHOTOS_PER_VISIT = 10;
 
 const MINUTE = 60 * 1000;
 export const DAY = 24 * 60 * MINUTE;
@@ -33,6 +39,8 @@ export function makeRecord(kind, fields, { now = Date.now(), clientId = newClien
   const body = { ...fields, client_id: clientId };
   if (kind === KINDS.pledge) {
     body.signed_at = at;
+  } else if (kind === KINDS.photo) {
+    body.taken_at = at;
   } else {
     body.visited_at = at;
   }
@@ -50,7 +58,22 @@ export function requestFor(record) {
   if (record.kind === KINDS.doorVisit) {
     return { url: "/api/v1/door-visits/", body };
   }
+  if (record.kind === KINDS.photo) {
+    // Multipart: the Blob kept in IndexedDB, named after its client id; the visit's client id in the path.
+    const { visit_client_id: visit, photo, client_id: clientId } = body;
+    return {
+      url: `/api/v1/door-visits/${visit}/photos/`,
+      body: { client_id: clientId },
+      files: { photo: { blob: photo, name: `${clientId}.jpg` } },
+    };
+  }
   return { url: "/api/v1/pledges/", body };
+}
+
+// The size of the photo's long side once shrunk for the upload (never enlarged).
+export function shrunkSize(width, height, maxSide = PHOTO_MAX_SIDE) {
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
 }
 
 // Oldest first (the moment of recording), then by client_id for a stable order.
@@ -98,10 +121,17 @@ export function isStale(lastSync, now = Date.now(), keepDays = 7) {
 // Another 4xx: kept, marked with the server's message, not retried until fixed or discarded.
 // 5xx or a network error: kept, retried later with back-off; the pass stops (the network is likely gone).
 export async function syncQueue({ store, send, now = () => Date.now() }) {
-  const result = { sent: 0, rejected: 0, retry: 0, auth: false, offline: false };
-  for (const record of ordered(await store.all())) {
+  const result = { sent: 0, rejected: 0, retry: 0, waiting: 0, auth: false, offline: false };
+  const records = ordered(await store.all());
+  // Door visits still in the queue: their photos and pledges wait for them (the server would not know the visit).
+  const unsynced = new Set(records.filter((r) => r.kind === KINDS.doorVisit).map((r) => r.client_id));
+  for (const record of records) {
     if (record.error) {
       continue; // waits for the worker: fix or discard
+    }
+    if (record.body.visit_client_id && unsynced.has(record.body.visit_client_id)) {
+      result.waiting += 1;
+      continue; // after its visit, at this pass or a later one
     }
     if (record.next_try_at && record.next_try_at > now()) {
       result.retry += 1;
@@ -119,6 +149,7 @@ export async function syncQueue({ store, send, now = () => Date.now() }) {
     const { status, payload } = answer;
     if (status === 200 || status === 201) {
       await store.remove(record.client_id);
+      unsynced.delete(record.client_id);
       result.sent += 1;
     } else if (status === 401 || (status === 403 && isCsrfRefusal(payload))) {
       result.auth = true;

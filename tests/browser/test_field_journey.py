@@ -1,21 +1,28 @@
 """The offline field mode, as a grid worker uses it in a village without signal (issue 16).
 
 grid_a opens /field/ on a phone, loses the signal, reloads the page (it comes from the service worker's cache with
-the due list), records a follow-up visit and a door visit with a pledge signed on the screen, closes the page and
-opens it again (the queue is kept), and gets the signal back: the records are sent, each exactly once, and sending
-them again creates nothing.
+the due list), reads the dissuasion script of the warning's fraud type, records a follow-up visit and a door visit
+with a photo (over the server's limit as taken: the phone shrinks it) and a pledge signed on the screen, closes the
+page and opens it again (the queue is kept), and gets the signal back: the records are sent, each exactly once,
+and sending them again creates nothing.
 """
 
+import io
 import json
+import os
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 from playwright.sync_api import expect
 
 from campaigns.models import DoorVisit, Pledge, PledgeMethod
+from campaigns.visit_photo_api import PHOTO_MAX_BYTES
+from fraud_cases.models import TypicalCaseStatus
 from organization.models import User
 from tests.browser.conftest import login, new_context
 from tests.factories import HouseholdFactory, ResidentFactory, WarningFactory
+from tests.fraud_cases.factories import TypicalCaseFactory
 from warnings_followup.models import FollowUpVisit, WarningStatus
 
 pytestmark = pytest.mark.browser
@@ -41,7 +48,22 @@ def field_world(demo_town):
         status=WarningStatus.FOLLOWING_UP,
         next_visit_due=timezone.localdate(),
     )
+    TypicalCaseFactory(
+        unit=grid.parent.parent,
+        fraud_type=warning.fraud_type,
+        status=TypicalCaseStatus.PUBLISHED,
+        script=["先别转账，钱一转就追不回来。", "拨打96110核实。"],
+    )
     return {"household": household, "head": head, "warning": warning}
+
+
+def camera_photo() -> bytes:
+    """A photo as a phone camera takes it: 3000×2000 of noise, over the server's 2 MB limit until shrunk."""
+    image = Image.frombytes("RGB", (3000, 2000), os.urandom(3000 * 2000 * 3))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=95)
+    assert buffer.tell() > PHOTO_MAX_BYTES
+    return buffer.getvalue()
 
 
 def pending(page) -> str:
@@ -49,7 +71,9 @@ def pending(page) -> str:
 
 
 def draw_signature(page):
-    box = page.locator("canvas[data-signature]").bounding_box()
+    canvas = page.locator("canvas[data-signature]")
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
     x, y = box["x"] + 30, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
     page.mouse.down()
@@ -80,9 +104,13 @@ def test_visits_and_a_pledge_recorded_offline_are_synced_exactly_once(browser, l
         page.wait_for_selector(visit_button)
         assert page.locator("[data-connection]").get_attribute("data-state") == "offline"
 
-        # A follow-up visit.
+        # A follow-up visit, with the dissuasion script of the warning's fraud type at hand (folded).
         page.click(visit_button)
         form = page.locator('form[data-form="visit"]')
+        scripts = form.locator("[data-scripts]")
+        expect(scripts).to_be_visible()
+        scripts.locator("summary").first.click()
+        expect(scripts).to_contain_text("拨打96110核实。")
         form.locator('input[name="method"][value="in_person"]').check()
         form.locator('input[name="at_risk"]').check()
         form.locator('textarea[name="notes"]').fill("离线回访：已再次提醒")
@@ -99,8 +127,10 @@ def test_visits_and_a_pledge_recorded_offline_are_synced_exactly_once(browser, l
         form.locator('textarea[name="notes"]').fill("讲解了冒充客服诈骗")
         form.locator('select[name="resident"]').select_option(str(head.pk))
         draw_signature(page)
+        photo = {"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": camera_photo()}
+        form.locator('input[name="photos"]').set_input_files([photo])
         form.locator("button[type=submit]").click()
-        expect(page.locator(PENDING)).to_have_text("3")
+        expect(page.locator(PENDING)).to_have_text("4", timeout=30_000)  # the photo is shrunk first
         recorded_before = timezone.now()
 
         # The browser tab is closed and opened again, still without signal: the queue is still there.
@@ -108,7 +138,7 @@ def test_visits_and_a_pledge_recorded_offline_are_synced_exactly_once(browser, l
         page = context.new_page()
         assert page.goto(f"{live_server.url}/field/").from_service_worker
         page.wait_for_selector(visit_button)
-        expect(page.locator(PENDING)).to_have_text("3")
+        expect(page.locator(PENDING)).to_have_text("4")
         assert not DoorVisit.objects.exists() and not FollowUpVisit.objects.filter(warning=warning).exists()
 
         # The signal returns: everything is sent, oldest first, and the count goes to 0.
@@ -120,28 +150,42 @@ def test_visits_and_a_pledge_recorded_offline_are_synced_exactly_once(browser, l
         context.set_offline(False)
         expect(page.locator(PENDING)).to_have_text("0", timeout=20_000)
 
+        door_visit = DoorVisit.objects.get(household=household)
         assert [request.url.removeprefix(live_server.url) for request in posted] == [
             f"/api/v1/warnings/{warning.pk}/visits/",
             "/api/v1/door-visits/",
             "/api/v1/pledges/",
+            f"/api/v1/door-visits/{door_visit.client_id}/photos/",
         ]
         visit = FollowUpVisit.objects.get(warning=warning)
         assert visit.at_risk and visit.notes == "离线回访：已再次提醒"
         assert visit.visited_at < recorded_before  # the moment of recording, not of the sync
-        door_visit = DoorVisit.objects.get(household=household)
         assert door_visit.gave_letter and door_visit.gave_pledge_form and door_visit.app_installed
         assert door_visit.visited_at < recorded_before
         pledge = Pledge.objects.get(resident=head)
         assert pledge.method == PledgeMethod.SIGNED_ON_PHONE and pledge.visit == door_visit
+        (stored,) = door_visit.attachments.all()
+        assert stored.kind == "image" and stored.size <= PHOTO_MAX_BYTES
+        with stored.file.open("rb") as handle:
+            assert max(Image.open(handle).size) == 1600  # shrunk on the phone before it was queued
 
         # Replaying the sync (the same requests again) creates nothing.
-        for request in posted:
+        for request in posted[:3]:
             answer = context.request.post(
                 request.url,
                 data=request.post_data,
                 headers={"Content-Type": "application/json", "X-CSRFToken": request.headers["x-csrftoken"]},
             )
             assert answer.status == 200, answer.text()
+        with stored.file.open("rb") as handle:  # the photo again, as the phone sent it (shrunk)
+            again = {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": handle.read()}
+        answer = context.request.post(
+            posted[3].url,
+            multipart={"client_id": stored.original_name.split(".")[0], "photo": again},
+            headers={"X-CSRFToken": posted[3].headers["x-csrftoken"]},
+        )
+        assert answer.status == 200, answer.text()
+        assert door_visit.attachments.count() == 1
         assert FollowUpVisit.objects.filter(warning=warning).count() == 1
         assert DoorVisit.objects.filter(household=household).count() == 1
         assert Pledge.objects.filter(resident=head).count() == 1

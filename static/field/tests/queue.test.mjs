@@ -11,8 +11,10 @@ import {
   makeRecord,
   messageOf,
   ordered,
+  PHOTO_MAX_SIDE,
   requestFor,
   retried,
+  shrunkSize,
   syncQueue,
 } from "../queue.js";
 
@@ -45,7 +47,7 @@ test("a record gets its client_id and its time when it is made, not when it is s
   const pledge = makeRecord(KINDS.pledge, { resident: 3 }, { now: Date.UTC(2026, 0, 2, 3) });
   assert.equal(pledge.body.signed_at, "2026-01-02T03:00:00.000Z");
   assert.equal(pledge.body.visited_at, undefined);
-  assert.throws(() => makeRecord("photo", {}));
+  assert.throws(() => makeRecord("letter", {}));
 });
 
 test("each kind is posted to its API, the warning id in the path and not in the body", () => {
@@ -174,4 +176,44 @@ test("the work data is stale after 7 days without a sync", () => {
   assert.equal(isStale(null, now), false);
   assert.equal(isStale(now - 6 * DAY, now), false);
   assert.equal(isStale(now - 7 * DAY - 1, now), true);
+});
+
+test("a photo is posted as multipart to its visit's photos, its Blob named after its client_id", () => {
+  const blob = new Blob([new Uint8Array([0xff, 0xd8, 0xff])], { type: "image/jpeg" });
+  const photo = makeRecord(KINDS.photo, { visit_client_id: "v-1", photo: blob }, { now: Date.UTC(2026, 0, 2) });
+  assert.equal(photo.body.taken_at, "2026-01-02T00:00:00.000Z");
+  const request = requestFor(photo);
+  assert.equal(request.url, "/api/v1/door-visits/v-1/photos/");
+  assert.deepEqual(request.body, { client_id: photo.client_id });
+  assert.equal(request.files.photo.blob, blob);
+  assert.equal(request.files.photo.name, `${photo.client_id}.jpg`);
+});
+
+test("photos and pledges are sent after their door visit, and wait while it is refused", async () => {
+  const visit = makeRecord(KINDS.doorVisit, { household: 1 }, { now: 1000 });
+  const photo = makeRecord(KINDS.photo, { visit_client_id: visit.client_id, photo: "blob" }, { now: 1001 });
+  const pledge = makeRecord(KINDS.pledge, { resident: 2, visit_client_id: visit.client_id }, { now: 1002 });
+  const order = [];
+  const refused = memoryStore([pledge, photo, visit]);
+  const first = server((request) => (order.push(request.url), { status: 400, payload: { notes: ["太长"] } }));
+  const waiting = await syncQueue({ store: refused, send: first.send });
+  assert.deepEqual(order, ["/api/v1/door-visits/"]); // the photo and the pledge never went without their visit
+  assert.equal(waiting.waiting, 2);
+  assert.equal(refused.rows.size, 3);
+
+  const fixed = memoryStore([pledge, photo, { ...visit }]);
+  const second = server(() => ({ status: 201, payload: {} }));
+  const result = await syncQueue({ store: fixed, send: second.send });
+  assert.deepEqual(
+    second.calls.map((c) => c.url),
+    ["/api/v1/door-visits/", `/api/v1/door-visits/${visit.client_id}/photos/`, "/api/v1/pledges/"],
+  );
+  assert.equal(result.sent, 3);
+  assert.equal(fixed.rows.size, 0);
+});
+
+test("a photo is shrunk to a long side of 1600 px, never enlarged", () => {
+  assert.deepEqual(shrunkSize(4000, 3000), { width: PHOTO_MAX_SIDE, height: 1200 });
+  assert.deepEqual(shrunkSize(3000, 4000), { width: 1200, height: PHOTO_MAX_SIDE });
+  assert.deepEqual(shrunkSize(800, 600), { width: 800, height: 600 });
 });
