@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
+from core import live
 from organization.models import Unit, User
 from organization.selectors import village_team
 
@@ -88,7 +89,18 @@ def queue_for_user(
 
 
 def queue_counts(*, user, today: datetime.date, village: Unit | None = None) -> dict[str, int]:
-    """How many warnings each tab holds, in one query."""
+    """How many warnings each tab holds: one grouped query over every warning in scope, cached until a warning or
+    a visit is written (``core.live``: the live version, today, at most five minutes)."""
+    return live.live(
+        "warnings-queue-counts",
+        user=user,
+        parts=[village.pk if village is not None else ""],
+        compute=lambda: _queue_counts(user=user, today=today, village=village),
+        today=today,
+    )
+
+
+def _queue_counts(*, user, today: datetime.date, village: Unit | None = None) -> dict[str, int]:
     warnings = Warning.objects.for_user(user)
     if village is not None:
         warnings = warnings.filter(village=village)
