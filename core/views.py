@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -66,20 +66,3 @@ def attachment_file(request, pk: int):
         filename=attachment.original_name or attachment.file.name.rsplit("/", 1)[-1],
         inline=attachment.kind == Attachment.Kind.IMAGE,
     )
-
-
-@login_required
-@require_GET
-def plan_rules(request):
-    """The plan's rules with the figures in force (every signed-in user may read them)."""
-    from organization.selectors import town_setting
-
-    from .rules import described
-
-    unit = request.user.unit  # the user's town's plan (its county's, the installation's)
-    context = {
-        "rules": described(),
-        "plan_title": town_setting(unit, "plan_title"),
-        "plan_number": town_setting(unit, "plan_number"),
-    }
-    return render(request, "core/rules.html", context)

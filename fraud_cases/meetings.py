@@ -56,11 +56,10 @@ def registry_cases_for(*, actor, references) -> dict[str, FraudCase]:
 def meeting_outcomes(*, user, start: datetime.date, end: datetime.date) -> dict:
     """The registered cases discussed at meetings held in [start, end] in ``user``'s scope, and their outcomes:
     discussed, solved (破案), recovered amount (追赃挽损), prosecuted (诉讼, any stage) — one query."""
-    from publicity.models import MeetingCase
-
-    discussed = MeetingCase.objects.filter(
-        activity__held_on__gte=start, activity__held_on__lte=end, fraud_case__isnull=False
-    ).values("fraud_case")
+    # Through the meetings' reverse relation: the publicity app, above this one, is not imported.
+    discussed = FraudCase.objects.filter(
+        meeting_cases__activity__held_on__gte=start, meeting_cases__activity__held_on__lte=end
+    ).values("pk")
     figures = (
         FraudCase.objects.for_user(user)
         .filter(pk__in=discussed)
@@ -168,16 +167,9 @@ def case_outcome(request, pk):
             if back.startswith("/") and not back.startswith("//"):
                 return redirect(back)
             return redirect("fraud_cases:case_detail", pk=case.pk)
-    from publicity.models import MeetingCase
-
-    meetings = MeetingCase.objects.none()
+    meetings = case.meeting_cases.none()  # the meetings (publicity) that discussed it, read through the relation
     if can(request.user, "publicity.view"):
-        meetings = (
-            MeetingCase.objects.for_user(request.user)
-            .filter(fraud_case=case)
-            .select_related("activity")
-            .order_by("-activity__held_on")
-        )
+        meetings = case.meeting_cases.for_user(request.user).select_related("activity").order_by("-activity__held_on")
     return render(
         request,
         "fraud_cases/case_outcome.html",

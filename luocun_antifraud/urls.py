@@ -6,8 +6,9 @@ from drf_spectacular.views import SpectacularAPIView
 
 from core.api import NotFoundView
 from core.metrics import metrics_view
-from core.views import attachment_file, healthz, plan_rules
+from core.views import attachment_file, healthz
 from field import views as field_views
+from organization.rules_views import plan_rules
 from organization.views import SiteLogoutView, home
 
 urlpatterns = [

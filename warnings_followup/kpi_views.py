@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from assessment import figures
+from core import live
 from core.rules import rule
 from organization.access import require, sees_everything_in_town
 
@@ -126,10 +126,11 @@ def kpi(request):
         period = ""
     since = today - datetime.timedelta(days=int(period)) if period else None
     # Cached until a warning or a visit is written (or for a few minutes): the whole town's visits are read.
-    report = figures.live(
+    report = live.live(
         "warning-kpis",
-        [figures.user_scope_key(request.user), period],
-        lambda: kpis.kpi_report(user=request.user, today=today, since=since),
+        user=request.user,
+        parts=[period],
+        compute=lambda: kpis.kpi_report(user=request.user, today=today, since=since),
         today=today,
     )
     return render(
