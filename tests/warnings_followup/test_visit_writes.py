@@ -16,8 +16,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from tests import factories
 from campaigns.models import DoorVisit
+from tests import factories
 from warnings_followup import services
 from warnings_followup.models import FollowUpVisit, WarningStatus
 
