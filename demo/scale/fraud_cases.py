@@ -38,6 +38,7 @@ COLUMNS = (
     "registered_by_id",
     "created_at",
     "updated_at",
+    "prosecution_stage",  # the outcomes (破案, 诉讼) are recorded later: none yet
 )
 
 
@@ -82,6 +83,7 @@ def _ordinary(run: ScaleRun, village: VillagePlan, police_id, present: set[str])
                 police_id,
                 reported_at,
                 reported_at,
+                "",
             )
         )
     return rows
@@ -114,6 +116,7 @@ def _warned(run: ScaleRun, village: VillagePlan, police_id) -> list[tuple]:
                 police_id,
                 reported_at,
                 reported_at,
+                "",
             )
         )
     return rows
