@@ -4,6 +4,7 @@ Only people in the user's scope; only masked numbers; every view, printed or not
 """
 
 import datetime
+import re
 import uuid
 
 import pytest
@@ -234,7 +235,9 @@ def test_the_print_view_is_an_a4_sheet_without_navigation(client, grid_a, person
     response = client.get(file_url(person, "person_file_print"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "css/print.css" in html and "navbar" not in html and "<script" not in html
+    assert "css/print.css" in html and 'class="navbar' not in html  # no site navigation, only the print toolbar
+    assert re.findall(r"<script[^>]*>", html) == ['<script src="/static/js/print.js" defer>']  # back and print only
+    assert 'data-testid="print-toolbar"' in html
     assert "Printed" in html and str(grid_a) in html
     assert 'data-testid="timeline-entry"' in html
 
