@@ -21,10 +21,10 @@ RUN groupadd --system --gid 1000 app \
     && useradd --system --uid 1000 --gid app --home-dir /app --shell /usr/sbin/nologin app
 
 # Dependencies first so the layer is cached while only the code changes.
-# Every pin in requirements.txt has a manylinux wheel (psycopg-binary, cryptography, pillow...),
-# so no compiler is needed.
-COPY requirements.txt .
-RUN pip install --no-compile -r requirements.txt
+# The runtime set only (no test tools), every pin with its hashes; each has a manylinux wheel
+# (psycopg-binary, cryptography, pillow...), so no compiler is needed.
+COPY requirements/runtime.txt requirements/runtime.txt
+RUN pip install --no-compile --require-hashes -r requirements/runtime.txt
 
 COPY . .
 

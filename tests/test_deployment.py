@@ -51,7 +51,7 @@ def dockerfile():
 def _venv_executable(name):
     path = Path(sys.executable).parent / name
     if not path.exists():
-        pytest.fail(f"{name} is not installed next to {sys.executable} (it is pinned in requirements.txt)")
+        pytest.fail(f"{name} is not installed next to {sys.executable} (it is pinned in requirements/dev.txt)")
     return str(path)
 
 
@@ -345,3 +345,26 @@ def test_servers_default_to_production_settings_and_development_keys_live_only_i
         assert '"luocun_antifraud.settings.production"' in (root / entry_point).read_text(), entry_point
     base = (root / "settings" / "base.py").read_text()
     assert "dev-insecure" not in base and "dev-only" not in base and "SECRET_KEY =" not in base
+
+
+def pins(path: Path) -> dict[str, str]:
+    found = {}
+    for line in path.read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9_.\-]+)==(\S+)", line)
+        if match:
+            found[re.sub(r"[-_.]+", "-", match.group(1)).lower()] = match.group(2)
+    return found
+
+
+def test_requirements_are_split_into_runtime_and_development_sets_pinned_with_hashes():
+    root = Path(__file__).resolve().parent.parent
+    runtime, development = root / "requirements" / "runtime.txt", root / "requirements" / "dev.txt"
+    for compiled in (runtime, development):
+        text = compiled.read_text()
+        assert pins(compiled) and text.count("==") == len(pins(compiled))
+        assert all("--hash=sha256:" in block for block in re.split(r"\n(?=[A-Za-z0-9])", text) if "==" in block)
+    runtime_pins, development_pins = pins(runtime), pins(development)
+    assert {name: development_pins.get(name) for name in runtime_pins} == runtime_pins  # the same versions
+    assert "pytest" in development_pins and "pytest" not in runtime_pins and "gunicorn" in runtime_pins
+    dockerfile = (root / "Dockerfile").read_text()
+    assert "--require-hashes -r requirements/runtime.txt" in dockerfile and "dev.txt" not in dockerfile
