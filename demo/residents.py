@@ -193,32 +193,9 @@ def seed_registry() -> dict[str, int]:
             continue  # demo.organization.seed_organization runs first and creates it
         plan = list(_village_plan(village, grids_by_village.get(village.pk, []), population, used, today))
 
-        existing = dict(Household.objects.filter(village=village).values_list("address", "pk"))
-        new_households = []
-        for address, grid, residents in plan:
-            if address not in existing:
-                household = Household(village=village, grid=grid, address=address)
-                household.set_contact_phone(next((r.phone for r in residents if r.phone), ""))
-                new_households.append(household)
-        if new_households:
-            bulk_create_with_history(new_households, Household, default_change_reason=CHANGE_REASON)
-            existing = dict(Household.objects.filter(village=village).values_list("address", "pk"))
-        created_households += len(new_households)
-
-        candidates = []
-        for address, _grid, residents in plan:
-            for resident in residents:
-                resident.household_id = existing[address]
-                candidates.append(resident)
-        known = set(
-            Resident.objects.filter(id_number_hash__in=[r.id_number_hash for r in candidates]).values_list(
-                "id_number_hash", flat=True
-            )
-        )
-        new_residents = [r for r in candidates if r.id_number_hash not in known]
-        if new_residents:
-            bulk_create_with_history(new_residents, Resident, default_change_reason=CHANGE_REASON)
-        created_residents += len(new_residents)
+        households, residents = write_village_plan(village, plan)
+        created_households += households
+        created_residents += residents
 
     demo_villages = list(villages.values())
     return {
@@ -227,3 +204,32 @@ def seed_registry() -> dict[str, int]:
         "created_households": created_households,
         "created_residents": created_residents,
     }
+
+
+def write_village_plan(village: Unit, plan: list) -> tuple[int, int]:
+    """Write a village's planned households and their members (the ones not there yet): how many of each were
+    created. ``plan`` holds ``(address, grid, residents)`` as :func:`_village_plan` yields them."""
+    existing = dict(Household.objects.filter(village=village).values_list("address", "pk"))
+    new_households = []
+    for address, grid, residents in plan:
+        if address not in existing:
+            household = Household(village=village, grid=grid, address=address)
+            household.set_contact_phone(next((r.phone for r in residents if r.phone), ""))
+            new_households.append(household)
+    if new_households:
+        bulk_create_with_history(new_households, Household, default_change_reason=CHANGE_REASON)
+        existing = dict(Household.objects.filter(village=village).values_list("address", "pk"))
+    candidates = []
+    for address, _grid, residents in plan:
+        for resident in residents:
+            resident.household_id = existing[address]
+            candidates.append(resident)
+    known = set(
+        Resident.objects.filter(id_number_hash__in=[r.id_number_hash for r in candidates]).values_list(
+            "id_number_hash", flat=True
+        )
+    )
+    new_residents = [r for r in candidates if r.id_number_hash not in known]
+    if new_residents:
+        bulk_create_with_history(new_residents, Resident, default_change_reason=CHANGE_REASON)
+    return len(new_households), len(new_residents)

@@ -12,12 +12,10 @@ import itertools
 
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from demo.organization import TOWN, set_demo_password
-from demo.residents import CHANGE_REASON, _village_plan
+from demo.residents import _village_plan, write_village_plan
 from organization.models import Role, TownSettings, Unit, UnitKind, User, UserRole
-from residents.models import Household, Resident
 
 # The county's code is that of the scale generator (demo/scale/organization.py): seed_scale finds it in place.
 COUNTY = ("440605", "南海区")
@@ -62,30 +60,7 @@ def _place_demo_town(county: Unit) -> None:
 def _households(village: Unit, grids: list[Unit]) -> tuple[int, int]:
     today = timezone.localdate()
     plan = list(itertools.islice(_village_plan(village, grids, 0, set(), today), HOUSEHOLDS_PER_VILLAGE))
-    existing = dict(Household.objects.filter(village=village).values_list("address", "pk"))
-    new = []
-    for address, grid, residents in plan:
-        if address not in existing:
-            household = Household(village=village, grid=grid, address=address)
-            household.set_contact_phone(next((r.phone for r in residents if r.phone), ""))
-            new.append(household)
-    if new:
-        bulk_create_with_history(new, Household, default_change_reason=CHANGE_REASON)
-        existing = dict(Household.objects.filter(village=village).values_list("address", "pk"))
-    candidates = []
-    for address, _grid, residents in plan:
-        for resident in residents:
-            resident.household_id = existing[address]
-            candidates.append(resident)
-    known = set(
-        Resident.objects.filter(id_number_hash__in=[r.id_number_hash for r in candidates]).values_list(
-            "id_number_hash", flat=True
-        )
-    )
-    fresh = [r for r in candidates if r.id_number_hash not in known]
-    if fresh:
-        bulk_create_with_history(fresh, Resident, default_change_reason=CHANGE_REASON)
-    return len(new), len(fresh)
+    return write_village_plan(village, plan)
 
 
 @transaction.atomic
