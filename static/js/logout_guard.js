@@ -1,5 +1,5 @@
 // The site's logout clears this phone's storage (Clear-Site-Data), the field app's records not yet sent included:
-// when some wait, the logout form (data-logout-guard="question with %(count)s") asks first. No inline script (CSP).
+// when some wait, the logout form (data-logout-guard="question with {count}") asks first. No inline script (CSP).
 (() => {
   async function waitingFieldRecords() {
     try {
@@ -32,7 +32,7 @@
     if (!form.matches || !form.matches("form[data-logout-guard]") || form.dataset.checked === "yes") return;
     event.preventDefault();
     waitingFieldRecords().then((count) => {
-      if (count === 0 || window.confirm(form.dataset.logoutGuard.replace("%(count)s", String(count)))) {
+      if (count === 0 || window.confirm(form.dataset.logoutGuard.replace("{count}", String(count)))) {
         form.dataset.checked = "yes";
         form.submit();
       }

@@ -43,7 +43,7 @@ def test_the_logout_asks_first_when_field_records_wait_and_keeps_them_when_refus
     page.once("dialog", refuse)
     log_out(page)
     page.wait_for_timeout(500)
-    assert questions and "(1)" in questions[0]
+    assert questions and "（1 条）" in questions[0]  # the count of records waiting, in the question
     assert page.evaluate("() => indexedDB.databases().then((dbs) => dbs.map((d) => d.name))") == ["luocun-field"]
     assert page.locator("[data-testid=user-menu]").count() == 1  # still signed in
 
