@@ -42,7 +42,10 @@ def test_the_logout_asks_first_when_field_records_wait_and_keeps_them_when_refus
 
     page.once("dialog", refuse)
     log_out(page)
-    page.wait_for_timeout(500)
+    for _ in range(100):  # the check reads IndexedDB before it asks: wait for the question (10 s at most)
+        if questions:
+            break
+        page.wait_for_timeout(100)
     assert questions and "（1 条）" in questions[0]  # the count of records waiting, in the question
     assert page.evaluate("() => indexedDB.databases().then((dbs) => dbs.map((d) => d.name))") == ["luocun-field"]
     assert page.locator("[data-testid=user-menu]").count() == 1  # still signed in
