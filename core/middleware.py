@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib.auth import logout
 
 _LAST_SEEN = "_last_seen"
-LAST_SEEN_STEP = 60  # seconds
 
 
 class IdleSessionTimeoutMiddleware:
@@ -20,8 +19,8 @@ class IdleSessionTimeoutMiddleware:
             last_seen = request.session.get(_LAST_SEEN)
             if last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT:
                 logout(request)
-            elif last_seen is None or now - last_seen >= LAST_SEEN_STEP:
+            elif last_seen is None or now - last_seen >= getattr(settings, "SESSION_IDLE_STAMP_SECONDS", 60):
                 # Written at most once a minute, not on every request: a session write is an UPDATE (issue 13:
-                # a field worker's visit POST in eight queries). The session may end up to a minute early.
+                # a field worker's visit POST in eight queries). The session may end up to that step early.
                 request.session[_LAST_SEEN] = now
         return self.get_response(request)

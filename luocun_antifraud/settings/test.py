@@ -17,3 +17,6 @@ STORAGES = {
 # tests turn REPLICA_READS on; every other test reads from "default".
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
 REPLICA_READS = False
+# The idle stamp is rewritten once a minute in production; in tests only once per session (600 s), so that a
+# query count measured across a minute's boundary does not count the session's UPDATE.
+SESSION_IDLE_STAMP_SECONDS = 600
