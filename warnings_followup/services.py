@@ -536,6 +536,8 @@ def warning_record_visit(
     now = now or timezone.now()
     if visited_at > now + datetime.timedelta(minutes=5):
         raise ValidationError({"visited_at": _("A visit cannot be in the future.")})
+    if warning.pushed_at is not None and visited_at < warning.pushed_at - datetime.timedelta(minutes=5):
+        raise ValidationError({"visited_at": _("A visit cannot be before the warning was pushed.")})
     # Issue 13: at most eight queries a POST. The lock also reads the visit already posted with this client id
     # and the in-person visits around this one; the visit is inserted with ON CONFLICT DO NOTHING (a replay
     # racing this one inserts nothing); no savepoint, so nothing may raise inside the block.

@@ -268,9 +268,9 @@ def test_a_case_still_at_risk_at_the_window_end_stays_open_and_is_flagged(warnin
 
 def test_a_dissuaded_case_found_at_risk_again_is_not_closed_but_flagged(police, village_a, grid_a, head_a):
     warning = push(police, village_a, accounts=False)
-    visit(warning, grid_a, when=timezone.now() - datetime.timedelta(hours=1))
+    visit(warning, grid_a, when=timezone.now())
     services.warning_confirm_dissuaded(warning=warning, actor=grid_a)
-    visit(warning, grid_a, at_risk=True)
+    visit(warning, grid_a, at_risk=True, when=timezone.now() + datetime.timedelta(minutes=1))  # the latest visit
     after = warning.window_ends + datetime.timedelta(days=1)
     assert services.warnings_close_ended_windows(today=after) == 0
     assert fresh(warning).status == WarningStatus.DISSUADED
