@@ -200,8 +200,10 @@ def callback_phone(request, pk):
     return _callback_page(request, callback, phone=victim.phone)
 
 
-def _callback_page(request, callback, *, phone: str = ""):
-    form = CallbackRecordForm(request.POST if request.method == "POST" and not phone else None)
+def _callback_page(request, callback, *, phone: str = "", decision_form=None):
+    """The callback's page; ``decision_form``: leadership's decision sent back with its errors (the note kept)."""
+    recording = request.method == "POST" and not phone and decision_form is None
+    form = CallbackRecordForm(request.POST if recording else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.callback_record(callback=callback, actor=request.user, **form.cleaned_data)
@@ -237,7 +239,8 @@ def _callback_page(request, callback, *, phone: str = ""):
         "assign_form": AssignForm(initial={"assigned_to": callback.assigned_to_id}),
         "items": callback.accountability_items.all(),
         "phone": phone,
-        "decision_form": CallbackDecisionForm() if services.can_decide_callback(request.user, callback) else None,
+        "decision_form": decision_form
+        or (CallbackDecisionForm() if services.can_decide_callback(request.user, callback) else None),
     }
     return render(request, "assessment/callback_detail.html", context, status=400 if form.is_bound else 200)
 
@@ -265,15 +268,15 @@ def callback_decide(request, pk):
     require(request.user, "assessment.summon")
     callback = get_object_or_404(selectors.callbacks_for(request.user), pk=pk)
     form = CallbackDecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a decision."))
-        return redirect("assessment:callback_detail", pk=callback.pk)
+    if not form.is_valid():  # the page again, with the error and what was typed
+        return _callback_page(request, callback, decision_form=form)
     try:
         services.callback_decide(callback=callback, actor=request.user, **form.cleaned_data)
     except services.TransitionNotAllowed as error:
         messages.error(request, error.message)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        apply_service_errors(form, error)
+        return _callback_page(request, callback, decision_form=form)
     else:
         callback.refresh_from_db()
         if callback.review == CallbackReview.SANCTIONED:

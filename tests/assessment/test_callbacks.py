@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from assessment import selectors, services, tasks
 from assessment.models import (
@@ -402,3 +403,20 @@ def test_the_dashboard_counts_only_confirmed_not_educated_and_asks_for_a_decisio
     assert 'data-testid="callbacks-disagree"' in page and "1 records disagree: decide" in page
     listed = client.get("/assessment/callbacks/?status=disagree").text
     assert f"/assessment/callbacks/{callback.pk}/" in listed
+
+
+def test_a_decision_sent_without_its_choice_comes_back_with_the_note_typed(client, leader, village_a, grid_a1):
+    from tests.campaigns.factories import PledgeFactory
+
+    case = _case_with_household(village_a, grid_a1)
+    PledgeFactory(resident=case.victim, signed_at=at("2026-01-05T10:00+08:00"))
+    callback = _not_educated(CallbackFactory(case=case), leader)
+    client.force_login(leader)
+    url = reverse("assessment:callback_decide", args=[callback.pk])
+
+    response = client.post(url, {"note": "承诺书签字笔迹待核"})  # no decision chosen
+    assert response.status_code == 200 and "承诺书签字笔迹待核" in response.text
+    response = client.post(url, {"decision": "records_confirmed", "note": ""})  # the service wants a reason
+    assert response.status_code == 200 and 'data-testid="callback-decision-form"' in response.text
+    callback.refresh_from_db()
+    assert callback.review != "records_confirmed"
