@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import finance_views, plan_views, venue_views, views
+from .importing import PAGES
 
 app_name = "publicity"
 
@@ -18,6 +19,8 @@ urlpatterns = [
     path("summary/", views.summary, name="summary"),
     path("finance/staff/", finance_views.roster, name="finance_roster"),
     path("finance/staff/<int:pk>/edit/", finance_views.staff_edit, name="finance_staff_edit"),
+    # The roster from a spreadsheet (upload, dry run, confirm): core.import_views
+    path("", include(PAGES.urls("finance/staff/import/"))),
     path("finance/push/", finance_views.push_create, name="finance_push_create"),
     path("read/<str:token>/", finance_views.read, name="finance_read"),
     path("venues/", venue_views.venue_list, name="venue_list"),

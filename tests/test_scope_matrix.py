@@ -208,6 +208,11 @@ ROUTES: dict[str, Route] = {
     "publicity:finance_staff_edit": obj(lambda w: {"pk": w.finance_staff.pk}),
     "publicity:finance_push_create": page(),
     "publicity:finance_read": public(lambda w: {"token": "1:forged"}),  # a recipient's personal link: signed token
+    "publicity:import_start": page(),  # the roster from a spreadsheet: the finance and audit centre's staff only
+    "publicity:import_template": page(),
+    "publicity:import_job": obj(_job("finance_staff")),
+    "publicity:import_progress": obj(_job("finance_staff")),
+    "publicity:import_confirm": post(_job("finance_staff")),
     "publicity:venue_list": page(shows=True),
     "publicity:venue_create": page(),
     "publicity:venue_detail": obj(lambda w: {"pk": w.venue.pk}),
