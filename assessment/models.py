@@ -227,6 +227,10 @@ OWED = (RectificationStatus.AWAITING, RectificationStatus.RETURNED)
 
 
 class AccountabilityQuerySet(ScopedQuerySet):
+    # An item is the summoned unit's own business: the police read their own station's, not the town's villages'
+    # (leadership and the governance centre keep the town).
+    police_see_station = True
+
     def open(self):
         return self.filter(status=AccountabilityStatus.OPEN)
 
@@ -350,6 +354,7 @@ class AccountabilityItem(models.Model):
 class RectificationQuerySet(ScopedQuerySet):
     # Only those who may read accountability items see the reports (and their files), within the item's unit.
     scope_capability = "assessment.accountability"
+    police_see_station = True
 
 
 class RectificationReport(models.Model):

@@ -149,12 +149,12 @@ def home_panel(*, user, today: datetime.date | None = None) -> dict | None:
     from organization.access import can
 
     from .models import OWED
-    from .services import head_role
+    from .services import headed_unit
 
     today = today or timezone.localdate()
-    unit = user.unit if user.unit_id else None
+    unit = headed_unit(user)
     panel = {"template": "assessment/_home_panel.html", "today": today, "owed": [], "to_decide": 0, "disagree": 0}
-    if unit is not None and unit.kind in ASSESSED_KINDS and user.has_role(head_role(unit)):
+    if unit is not None:
         owed = (
             AccountabilityItem.objects.for_user(user)
             .open()

@@ -24,7 +24,7 @@ from core.rules import rule
 from core.uploads import attach, files_removed_on_error
 from core.workflow import Transition, TransitionNotAllowed, lock_row
 from organization.access import can, unit_in_scope
-from organization.actors import works_in
+from organization.actors import own_unit, works_in
 from organization.models import Role, Unit, UnitKind
 
 from . import records
@@ -102,8 +102,16 @@ def head_role(unit: Unit) -> str:
     return HEAD_ROLES.get(unit.kind, Role.DEPARTMENT_STAFF)
 
 
+def headed_unit(user) -> Unit | None:
+    """The unit ``user`` answers for (a summons' rectification, the home page's panel): the nearest village,
+    department, school or police station at or above their own unit, when they hold its head role."""
+    unit = own_unit(user, ASSESSED_KINDS)
+    return unit if unit is not None and user.has_role(head_role(unit)) else None
+
+
 def is_unit_head(user, unit: Unit) -> bool:
-    """Does ``user`` answer for ``unit`` (its village head, or its department's staff), in the unit itself?"""
+    """Does ``user`` answer for ``unit`` (its village head; its department's or school's staff; its station's
+    police), in the unit itself?"""
     return bool(
         getattr(user, "is_authenticated", False)
         and user.is_active

@@ -289,10 +289,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "assessment.callback": LEADERSHIP_ROLES | {Role.GOVERNANCE},
     "assessment.supervise": LEADERSHIP_ROLES,
     "assessment.summon": LEADERSHIP_ROLES,
-    # Accountability items (约谈、通报批评): leadership, and the village or department they are against (read)
-    "assessment.accountability": LEADERSHIP_ROLES | {Role.GOVERNANCE, Role.VILLAGE_HEAD, Role.DEPARTMENT_STAFF},
-    # The summoned unit answers (整改报告): its village head, or its department's staff (own unit only)
-    "assessment.rectify": {Role.VILLAGE_HEAD, Role.DEPARTMENT_STAFF},
+    # Accountability items (约谈、通报批评): leadership, and the unit they are against (read): the village head, the
+    # department's or school's staff, the station's police (their station's items only: AccountabilityQuerySet)
+    "assessment.accountability": LEADERSHIP_ROLES
+    | POLICE_ROLES
+    | {Role.GOVERNANCE, Role.VILLAGE_HEAD, Role.DEPARTMENT_STAFF, Role.SCHOOL_STAFF},
+    # The summoned unit answers (整改报告): its village head, its department's or school's staff, its station's
+    # police (own unit only: assessment.services.is_unit_head)
+    "assessment.rectify": POLICE_ROLES | {Role.VILLAGE_HEAD, Role.DEPARTMENT_STAFF, Role.SCHOOL_STAFF},
     "assessment.indicators": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE},
     # A village's own standing (its indicators, score, rank in the town, band): the village head and team
     "assessment.standing": VILLAGE_TEAM_ROLES,

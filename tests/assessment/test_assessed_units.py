@@ -1,14 +1,27 @@
 """Departments, schools and the police station are assessed like villages (四(一), 四(三)): the leadership group
 inspects any unit against the checklist of its kind, and summons or criticises its head with the kinds that fit it."""
 
+import datetime
+
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from assessment.models import AccountabilityKind, ChecklistItem
+from assessment.models import (
+    AccountabilityKind,
+    AccountabilityStatus,
+    ChecklistItem,
+    RectificationStatus,
+)
 from assessment.notifications import unit_heads
-from assessment.services import accountability_open, inspection_record
+from assessment.services import (
+    accountability_open,
+    inspection_record,
+    rectification_decide,
+    rectification_submit,
+)
 from organization.models import UnitKind
+from tests.factories import PoliceStationFactory
 
 from .factories import ChecklistItemFactory
 
@@ -64,3 +77,101 @@ def test_the_heads_who_answer_are_the_schools_staff_and_the_stations_police(
 ):
     assert list(unit_heads(middle_school)) == [school]
     assert list(unit_heads(police_station)) == [police]
+
+
+# --- The summoned school or station answers with its rectification report -------------------------------------
+
+
+def _summon(leader, unit, kind, deadline=datetime.date(2026, 4, 30)):
+    return accountability_open(
+        unit=unit, kind=kind, actor=leader, reason="防骗宣传落实不力", rectification_deadline=deadline
+    )
+
+
+def test_a_school_staff_member_submits_the_schools_rectification_and_leadership_accepts_it(
+    client, leader, school, middle_school
+):
+    item = _summon(leader, middle_school, AccountabilityKind.SCHOOL_SUMMONS)
+    client.force_login(school)
+    listing = client.get("/assessment/accountability/")
+    assert listing.status_code == 200 and f"/assessment/accountability/{item.pk}/" in listing.text
+    page = client.get(f"/assessment/accountability/{item.pk}/")
+    assert 'data-testid="rectification-form"' in page.text
+    response = client.post(
+        f"/assessment/accountability/{item.pk}/rectification/", {"text": "已补开教职员工防骗专题会，全员签到"}
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.rectification_status == RectificationStatus.SUBMITTED
+    assert item.reports.get().submitted_by == school
+    client.force_login(leader)
+    client.post(f"/assessment/accountability/{item.pk}/rectification/accept/", {"note": "整改到位"})
+    item.refresh_from_db()
+    assert item.status == AccountabilityStatus.CLOSED and item.rectification_status == RectificationStatus.ACCEPTED
+
+
+def test_a_police_officer_submits_the_stations_rectification_and_leadership_returns_it(
+    client, leader, police, police_station
+):
+    item = _summon(leader, police_station, AccountabilityKind.STATION_SUMMONS)
+    client.force_login(police)
+    assert 'data-testid="rectification-form"' in client.get(f"/assessment/accountability/{item.pk}/").text
+    client.post(f"/assessment/accountability/{item.pk}/rectification/", {"text": "首次劝阻全部在时限内完成"})
+    item.refresh_from_db()
+    assert item.rectification_status == RectificationStatus.SUBMITTED
+    client.force_login(leader)
+    client.post(f"/assessment/accountability/{item.pk}/rectification/return/", {"note": "缺少劝阻记录截图"})
+    item.refresh_from_db()
+    assert item.rectification_status == RectificationStatus.RETURNED and item.status == AccountabilityStatus.OPEN
+    rectification_submit(item=item, actor=police, text="补充劝阻记录截图 12 张")
+    rectification_decide(item=item, actor=leader, action="accept")
+    item.refresh_from_db()
+    assert item.status == AccountabilityStatus.CLOSED and item.reports.count() == 2
+
+
+def test_a_school_or_a_station_cannot_answer_for_another_unit(
+    client, leader, town, school, police, middle_school, centre_school, police_station, village_a
+):
+    other_school = _summon(leader, centre_school, AccountabilityKind.SCHOOL_SUMMONS)
+    other_station = _summon(leader, PoliceStationFactory(code="PS9", parent=town), AccountabilityKind.STATION_SUMMONS)
+    village = _summon(leader, village_a, AccountabilityKind.SUMMONS)
+    own_school = _summon(leader, middle_school, AccountabilityKind.SCHOOL_SUMMONS)
+    for user, items in ((school, (other_school, other_station, village)), (police, (other_school, other_station))):
+        client.force_login(user)
+        for item in items:
+            assert client.get(f"/assessment/accountability/{item.pk}/").status_code == 404
+            url = f"/assessment/accountability/{item.pk}/rectification/"
+            assert client.post(url, {"text": "代为提交"}).status_code == 404
+            with pytest.raises(PermissionDenied):
+                rectification_submit(item=item, actor=user, text="代为提交")
+    # The police read their station's items only, never the villages' of their jurisdiction, nor the school's.
+    client.force_login(police)
+    assert client.get(f"/assessment/accountability/{village.pk}/").status_code == 404
+    assert client.get(f"/assessment/accountability/{own_school.pk}/").status_code == 404
+    assert "防骗宣传落实不力" not in client.get("/assessment/accountability/").text
+    # Neither may decide on their own report.
+    rectification_submit(item=own_school, actor=school, text="已整改")
+    client.force_login(school)
+    assert client.post(f"/assessment/accountability/{own_school.pk}/rectification/accept/").status_code == 404
+    own_school.refresh_from_db()
+    assert own_school.rectification_status == RectificationStatus.SUBMITTED
+
+
+@pytest.mark.parametrize(
+    ("user_fixture", "unit_fixture", "kind"),
+    [
+        ("school", "middle_school", AccountabilityKind.SCHOOL_SUMMONS),
+        ("police", "police_station", AccountabilityKind.STATION_SUMMONS),
+    ],
+)
+def test_the_schools_and_the_stations_home_page_shows_their_overdue_rectification(
+    request, client, leader, travel_to, user_fixture, unit_fixture, kind
+):
+    user, unit = request.getfixturevalue(user_fixture), request.getfixturevalue(unit_fixture)
+    item = _summon(leader, unit, kind, deadline=datetime.date(2026, 4, 30))
+    travel_to(datetime.date(2026, 5, 3))
+    client.force_login(user)
+    home = client.get("/").text
+    assert 'data-testid="home-accountability"' in home
+    assert 'data-testid="home-rectification-overdue"' in home
+    assert f"/assessment/accountability/{item.pk}/" in home
