@@ -22,6 +22,7 @@ from django.utils import timezone
 from demo.organization import TOWN, VILLAGES
 from fraud_cases.models import CaseSource, FraudCase
 from fraud_cases.services import fraud_case_register, warning_before
+from fraud_cases.starter_cases import typical_cases_seed_starter
 from organization.models import Unit, UnitKind, User
 from residents.models import Resident
 from warnings_followup.models import OPEN_STATUSES, FraudType, Warning, WarningStatus
@@ -193,3 +194,12 @@ def seed() -> dict:
         "defrauded_after_warning": demo.filter(warning__isnull=False).count(),
         "created_fraud_cases": created,
     }
+
+
+def seed_typical_cases() -> dict:
+    """The starter set of typical cases (``fraud_cases.starter_cases``), written by the demo police user in the demo
+    town (nothing when there is none)."""
+    police = User.objects.filter(username=POLICE_USERNAME, is_active=True, unit__isnull=False).first()
+    if police is None:
+        return {"typical_cases": 0, "created_typical_cases": 0}
+    return typical_cases_seed_starter(actor=police)

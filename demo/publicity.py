@@ -3,8 +3,10 @@ targets, activities of every department, the police station and both schools (re
 services as the demo users), the volunteer roster, venues with joint inspections (some items failed,
 some of them fixed since), and a work plan per unit with some tasks overdue.
 
-Activities and inspections have fixed client ids (uuid5 of a key), plans, tasks, venues and
-volunteers are found by name: a re-run, even on a later day, creates nothing new.
+The content is in the tables below (:data:`ACTIVITIES`, :data:`VENUES`, :data:`PLAN_TASKS` …); the builders
+under them turn each row into records through ``publicity.services``. Days are counted back from today.
+Activities and inspections have fixed client ids (uuid5 of a key), plans, tasks, venues and volunteers are
+found by name: a re-run, even on a later day, creates nothing new.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import datetime
 import random
 import uuid
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
@@ -41,12 +44,16 @@ from publicity.models import (
 
 NAMESPACE = uuid.UUID("6f1b7a52-3c1e-4d8a-9a57-5b0c2f1d9e10")
 TOWN_CODE = TOWN[0]
+
+# --- The tables --------------------------------------------------------------------------------------------------
+
 DUTIES = {
     "D02": Duty.PUBLICITY_OFFICE,
     "D03": Duty.ECONOMIC_OFFICE,
     "D04": Duty.GOVERNANCE_CENTRE,
     "D05": Duty.FINANCE_AUDIT,
 }
+# unit suffix: [(category, period, required)]
 TARGETS = {
     "D02": [
         (Category.COLUMN_POST, TargetPeriod.MONTH, 4),
@@ -64,319 +71,110 @@ TARGETS = {
     "S02": [(Category.STAFF_EDUCATION, TargetPeriod.QUARTER, 1)],
 }
 
-# (key, unit suffix, username, category, days ago, title, place, channel, extra)
-ACTIVITIES = [
-    (
-        "d02-col-1",
-        "D02",
-        "publicity",
-        Category.COLUMN_POST,
-        3,
-        "公众号“反诈专栏”第12期：刷单返利骗局",
-        "",
-        Channel.WECHAT_ACCOUNT,
-        {"links": [("https://mp.weixin.qq.com/s/luocun-fanzha-12", "反诈专栏第12期")]},
-    ),
-    (
-        "d02-col-2",
-        "D02",
-        "publicity",
-        Category.COLUMN_POST,
-        12,
-        "镇政府网站开设防骗宣传专栏",
-        "",
-        Channel.WEBSITE,
-        {"links": [("https://www.luocun.gov.cn/fanzha/", "防骗宣传专栏")]},
-    ),
-    (
-        "d02-col-3",
-        "D02",
-        "publicity",
-        Category.COLUMN_POST,
-        20,
-        "视频号发布《冒充客服退款》短视频",
-        "",
-        Channel.VIDEO_CHANNEL,
-        {"links": [("https://channels.weixin.qq.com/luocun/fz-07", "冒充客服退款")]},
-    ),
-    (
-        "d02-ad-1",
-        "D02",
-        "publicity",
-        Category.PUBLIC_SERVICE_AD,
-        9,
-        "镇文化广场大屏植入防骗公益广告",
-        "罗村文化广场",
-        Channel.LED,
-        {"audience_size": 1200},
-    ),
-    (
-        "d02-film-1",
-        "D02",
-        "publicity",
-        Category.MICRO_FILM,
-        40,
-        "防骗微电影《一通电话》首映",
-        "罗村镇文化站",
-        Channel.ON_SITE,
-        {"audience_size": 180},
-    ),
-    (
-        "d02-mp3-1",
-        "D02",
-        "publicity",
-        Category.MP3_BROADCAST,
-        5,
-        "各村居大喇叭播放防骗MP3",
-        "全镇各村居",
-        Channel.BROADCAST,
-        {},
-    ),
-    (
-        "d02-talk-1",
-        "D02",
-        "publicity",
-        Category.TALK,
-        6,
-        "防骗宣讲进社区：老年人防骗知识讲座",
-        "罗村社区党群服务中心",
-        Channel.ON_SITE,
-        {"audience_size": 85},
-    ),
-    (
-        "d02-talk-2",
-        "D02",
-        "publicity",
-        Category.TALK,
-        25,
-        "企业员工防骗宣讲",
-        "罗村工业园",
-        Channel.ON_SITE,
-        {"audience_size": 140},
-    ),
-    (
-        "d02-vol-1",
-        "D02",
-        "publicity",
-        Category.VOLUNTEER_ACTIVITY,
-        8,
-        "志愿者街头派发《一封信》",
-        "罗村步行街",
-        Channel.ON_SITE,
-        {"audience_size": 600},
-    ),
-    (
-        "d02-youth-1",
-        "D02",
-        "publicity",
-        Category.YOUTH_ACTIVITY,
-        15,
-        "团员青年“反诈青春行”主题活动",
-        "罗村中学",
-        Channel.ON_SITE,
-        {"audience_size": 90},
-    ),
-    (
-        "d03-guide-1",
-        "D03",
-        "jingfa",
-        Category.VENUE_GUIDANCE,
-        10,
-        "指导商场超市播放防骗微广播",
-        "罗村各大商超",
-        Channel.ON_SITE,
-        {},
-    ),
-    (
-        "d04-meet-1",
-        "D04",
-        "zongzhi",
-        Category.CASE_MEETING,
-        4,
-        "十一月电信网络诈骗案件研判会商",
-        "综治中心会议室",
-        Channel.ON_SITE,
-        {"meeting": 1},
-    ),
-    (
-        "d04-meet-2",
-        "D04",
-        "zongzhi",
-        Category.CASE_MEETING,
-        34,
-        "十月电信网络诈骗案件研判会商",
-        "综治中心会议室",
-        Channel.ON_SITE,
-        {"meeting": 2},
-    ),
-    (
-        "d04-law-1",
-        "D04",
-        "zongzhi",
-        Category.LEGAL_EDUCATION,
-        7,
-        "法律进乡村：反电信网络诈骗法宣讲",
-        "联和村村委会",
-        Channel.ON_SITE,
-        {"audience_size": 70, "legal_place": LegalPlace.VILLAGES},
-    ),
-    (
-        "d04-law-2",
-        "D04",
-        "zongzhi",
-        Category.LEGAL_EDUCATION,
-        18,
-        "法律进企业：冒充领导诈骗财务人员案例",
-        "罗村工业园",
-        Channel.ON_SITE,
-        {"audience_size": 55, "legal_place": LegalPlace.ENTERPRISES},
-    ),
-    (
-        "d04-law-3",
-        "D04",
-        "zongzhi",
-        Category.LEGAL_EDUCATION,
-        29,
-        "法律进学校：青少年防骗法治课",
-        "罗村镇中心学校",
-        Channel.ON_SITE,
-        {"audience_size": 320, "legal_place": LegalPlace.SCHOOLS},
-    ),
-    (
-        "d05-push-1",
-        "D05",
-        "caishen",
-        Category.FINANCE_PUSH,
-        2,
-        "推送：警惕冒充领导要求转账",
-        "",
-        Channel.WECHAT_GROUP,
-        {"push": 1},
-    ),
-    (
-        "d05-push-2",
-        "D05",
-        "caishen",
-        Category.FINANCE_PUSH,
-        24,
-        "推送：财务人员防范“假冒领导QQ”诈骗",
-        "",
-        Channel.QQ,
-        {"push": 2},
-    ),
-    (
-        "p01-case-1",
-        "P01",
-        "police",
-        Category.TYPICAL_CASE,
-        5,
-        "以案释法：刷单返利被骗3.2万元",
-        "",
-        Channel.WECHAT_ACCOUNT,
-        {"links": [("https://mp.weixin.qq.com/s/luocun-police-case-31", "以案释法")]},
-    ),
-    (
-        "p01-case-2",
-        "P01",
-        "police",
-        Category.TYPICAL_CASE,
-        19,
-        "典型案例：冒充公检法“安全账户”骗局",
-        "",
-        Channel.WEIBO,
-        {"links": [("https://weibo.com/luocunpolice/48201", "典型案例")]},
-    ),
-    (
-        "p01-save-1",
-        "P01",
-        "police",
-        Category.DISSUASION_STORY,
-        11,
-        "民警上门劝阻，成功保住群众20万元",
-        "",
-        Channel.WECHAT_ACCOUNT,
-        {"links": [("https://mp.weixin.qq.com/s/luocun-police-save-12", "成功劝阻")]},
-    ),
-    (
-        "p01-gang-1",
-        "P01",
-        "police",
-        Category.GANG_BUSTED,
-        27,
-        "打掉一个帮助信息网络犯罪团伙",
-        "",
-        Channel.WECHAT_ACCOUNT,
-        {"links": [("https://mp.weixin.qq.com/s/luocun-police-gang-3", "打掉犯罪团伙")]},
-    ),
-    (
-        "p01-post-1",
-        "P01",
-        "police",
-        Category.POLICE_POST,
-        1,
-        "微博：年终防骗提示",
-        "",
-        Channel.WEIBO,
-        {"links": [("https://weibo.com/luocunpolice/48388", "年终防骗提示")]},
-    ),
-    (
-        "p01-post-2",
-        "P01",
-        "police",
-        Category.POLICE_POST,
-        13,
-        "公众号：国家反诈中心APP使用指南",
-        "",
-        Channel.WECHAT_ACCOUNT,
-        {"links": [("https://mp.weixin.qq.com/s/luocun-police-app", "APP使用指南")]},
-    ),
-    (
-        "s02-talk-1",
-        "S02",
-        "school",
-        Category.TALK,
-        30,
-        "家长会防骗宣讲",
-        "罗村中学",
-        Channel.ON_SITE,
-        {"audience_size": 410},
-    ),
-    # Schools' staff education is the education app's staff sessions (recorded once), not an activity.
-    (
-        "s01-talk-1",
-        "S01",
-        "school_c",
-        Category.TALK,
-        21,
-        "家长学校防骗专题讲座",
-        "罗村镇中心学校",
-        Channel.ON_SITE,
-        {"audience_size": 130},
-    ),
-]
 
-MEETINGS = {
-    1: {
-        "attendees": [
-            ("陈副书记", "镇党委"),
-            ("李警官", "罗村派出所"),
-            ("郑综治", "综治中心"),
-            ("何律师", "镇法律顾问"),
-        ],
-        "cases": [
-            ("LC2026110301", "刷单返利案，涉案资金流向三个一级账户"),
-            ("LC2026110917", "冒充客服退款案，追赃挽损进展"),
-        ],
-        "decisions": [("协调银行加快冻结涉案一级账户", "罗村派出所", 10), ("对涉案村居开展集中宣传", "宣传办", 20)],
-    },
-    2: {
-        "attendees": [("陈副书记", "镇党委"), ("李警官", "罗村派出所"), ("郑综治", "综治中心")],
-        "cases": [("LC2026100512", "虚假投资理财案，证据标准问题")],
-        "decisions": [("与检察院沟通证据标准", "综治中心", -5)],
-    },
-}
-FINANCE_STAFF = ["黄会计", "林出纳", "梁会计", "何出纳", "陈会计", "冯会计", "罗出纳", "邓会计"]
+@dataclass(frozen=True)
+class Meeting:
+    """A case analysis meeting (研判会商): who came, the cases discussed, the decisions (text, who, due in days)."""
 
+    attendees: tuple[tuple[str, str], ...]
+    cases: tuple[tuple[str, str], ...]
+    decisions: tuple[tuple[str, str, int], ...]
+
+
+@dataclass(frozen=True)
+class Act:
+    """One activity, recorded by ``by`` for the unit ``unit`` (a code suffix) ``ago`` days back."""
+
+    key: str  # its client id's seed
+    unit: str
+    by: str
+    category: str
+    ago: int
+    title: str
+    place: str = ""
+    channel: str = Channel.ON_SITE  # on site: with a photo as evidence
+    audience: int | None = None
+    links: tuple[tuple[str, str], ...] = ()
+    legal_place: str = ""
+    meeting: Meeting | None = None
+    push: bool = False  # a finance push to one finance staff member per village, 70 % confirmed read
+
+
+def link(url: str, text: str) -> tuple[tuple[str, str], ...]:
+    return ((url, text),)
+
+
+ATTENDEES = (("陈副书记", "镇党委"), ("李警官", "罗村派出所"), ("郑综治", "综治中心"))
+# fmt: off
+ACTIVITIES = (
+    # 宣传办 (D02)
+    Act("d02-col-1", "D02", "publicity", Category.COLUMN_POST, 3, "公众号“反诈专栏”第12期：刷单返利骗局",
+        channel=Channel.WECHAT_ACCOUNT, links=link("https://mp.weixin.qq.com/s/luocun-fanzha-12", "反诈专栏第12期")),
+    Act("d02-col-2", "D02", "publicity", Category.COLUMN_POST, 12, "镇政府网站开设防骗宣传专栏",
+        channel=Channel.WEBSITE, links=link("https://www.luocun.gov.cn/fanzha/", "防骗宣传专栏")),
+    Act("d02-col-3", "D02", "publicity", Category.COLUMN_POST, 20, "视频号发布《冒充客服退款》短视频",
+        channel=Channel.VIDEO_CHANNEL, links=link("https://channels.weixin.qq.com/luocun/fz-07", "冒充客服退款")),
+    Act("d02-ad-1", "D02", "publicity", Category.PUBLIC_SERVICE_AD, 9, "镇文化广场大屏植入防骗公益广告",
+        "罗村文化广场", Channel.LED, audience=1200),
+    Act("d02-film-1", "D02", "publicity", Category.MICRO_FILM, 40, "防骗微电影《一通电话》首映", "罗村镇文化站",
+        audience=180),
+    Act("d02-mp3-1", "D02", "publicity", Category.MP3_BROADCAST, 5, "各村居大喇叭播放防骗MP3", "全镇各村居",
+        Channel.BROADCAST),
+    Act("d02-talk-1", "D02", "publicity", Category.TALK, 6, "防骗宣讲进社区：老年人防骗知识讲座",
+        "罗村社区党群服务中心", audience=85),
+    Act("d02-talk-2", "D02", "publicity", Category.TALK, 25, "企业员工防骗宣讲", "罗村工业园", audience=140),
+    Act("d02-vol-1", "D02", "publicity", Category.VOLUNTEER_ACTIVITY, 8, "志愿者街头派发《一封信》", "罗村步行街",
+        audience=600),
+    Act("d02-youth-1", "D02", "publicity", Category.YOUTH_ACTIVITY, 15, "团员青年“反诈青春行”主题活动", "罗村中学",
+        audience=90),
+    # 经发办 (D03)
+    Act("d03-guide-1", "D03", "jingfa", Category.VENUE_GUIDANCE, 10, "指导商场超市播放防骗微广播", "罗村各大商超"),
+    # 综治中心 (D04): the case meetings and the legal education
+    Act("d04-meet-1", "D04", "zongzhi", Category.CASE_MEETING, 4, "十一月电信网络诈骗案件研判会商", "综治中心会议室",
+        meeting=Meeting(
+            attendees=(*ATTENDEES, ("何律师", "镇法律顾问")),
+            cases=(("LC2026110301", "刷单返利案，涉案资金流向三个一级账户"),
+                   ("LC2026110917", "冒充客服退款案，追赃挽损进展")),
+            decisions=(("协调银行加快冻结涉案一级账户", "罗村派出所", 10), ("对涉案村居开展集中宣传", "宣传办", 20)),
+        )),
+    Act("d04-meet-2", "D04", "zongzhi", Category.CASE_MEETING, 34, "十月电信网络诈骗案件研判会商", "综治中心会议室",
+        meeting=Meeting(
+            attendees=ATTENDEES,
+            cases=(("LC2026100512", "虚假投资理财案，证据标准问题"),),
+            decisions=(("与检察院沟通证据标准", "综治中心", -5),),
+        )),
+    Act("d04-law-1", "D04", "zongzhi", Category.LEGAL_EDUCATION, 7, "法律进乡村：反电信网络诈骗法宣讲", "联和村村委会",
+        audience=70, legal_place=LegalPlace.VILLAGES),
+    Act("d04-law-2", "D04", "zongzhi", Category.LEGAL_EDUCATION, 18, "法律进企业：冒充领导诈骗财务人员案例",
+        "罗村工业园", audience=55, legal_place=LegalPlace.ENTERPRISES),
+    Act("d04-law-3", "D04", "zongzhi", Category.LEGAL_EDUCATION, 29, "法律进学校：青少年防骗法治课", "罗村镇中心学校",
+        audience=320, legal_place=LegalPlace.SCHOOLS),
+    # 财审中心 (D05): pushes to the villages' finance staff
+    Act("d05-push-1", "D05", "caishen", Category.FINANCE_PUSH, 2, "推送：警惕冒充领导要求转账",
+        channel=Channel.WECHAT_GROUP, push=True),
+    Act("d05-push-2", "D05", "caishen", Category.FINANCE_PUSH, 24, "推送：财务人员防范“假冒领导QQ”诈骗",
+        channel=Channel.QQ, push=True),
+    # 罗村派出所 (P01)
+    Act("p01-case-1", "P01", "police", Category.TYPICAL_CASE, 5, "以案释法：刷单返利被骗3.2万元",
+        channel=Channel.WECHAT_ACCOUNT, links=link("https://mp.weixin.qq.com/s/luocun-police-case-31", "以案释法")),
+    Act("p01-case-2", "P01", "police", Category.TYPICAL_CASE, 19, "典型案例：冒充公检法“安全账户”骗局",
+        channel=Channel.WEIBO, links=link("https://weibo.com/luocunpolice/48201", "典型案例")),
+    Act("p01-save-1", "P01", "police", Category.DISSUASION_STORY, 11, "民警上门劝阻，成功保住群众20万元",
+        channel=Channel.WECHAT_ACCOUNT, links=link("https://mp.weixin.qq.com/s/luocun-police-save-12", "成功劝阻")),
+    Act("p01-gang-1", "P01", "police", Category.GANG_BUSTED, 27, "打掉一个帮助信息网络犯罪团伙",
+        channel=Channel.WECHAT_ACCOUNT, links=link("https://mp.weixin.qq.com/s/luocun-police-gang-3", "打掉犯罪团伙")),
+    Act("p01-post-1", "P01", "police", Category.POLICE_POST, 1, "微博：年终防骗提示",
+        channel=Channel.WEIBO, links=link("https://weibo.com/luocunpolice/48388", "年终防骗提示")),
+    Act("p01-post-2", "P01", "police", Category.POLICE_POST, 13, "公众号：国家反诈中心APP使用指南",
+        channel=Channel.WECHAT_ACCOUNT, links=link("https://mp.weixin.qq.com/s/luocun-police-app", "APP使用指南")),
+    # The schools (their staff education is the education app's staff sessions, recorded once, not an activity)
+    Act("s02-talk-1", "S02", "school", Category.TALK, 30, "家长会防骗宣讲", "罗村中学", audience=410),
+    Act("s01-talk-1", "S01", "school_c", Category.TALK, 21, "家长学校防骗专题讲座", "罗村镇中心学校", audience=130),
+)
+# fmt: on
+FINANCE_STAFF = ["黄会计", "林出纳", "梁会计", "何出纳", "陈会计", "冯会计", "罗出纳", "邓会计"]  # one per village
+
+# 宣传办's volunteer roster: (name, group, organisation)
 VOLUNTEERS = [
     ("陈嘉怡", VolunteerGroup.LEAGUE_MEMBER, "镇团委"),
     ("梁子健", VolunteerGroup.LEAGUE_MEMBER, "镇团委"),
@@ -390,43 +188,29 @@ VOLUNTEERS = [
     ("关少华", VolunteerGroup.RESIDENT, "北湖村"),
 ]
 
-# name, kind, village suffix, [(days ago, {item: (passed, fixed days ago or None)})]
-VENUES = [
-    (
-        "罗村广场购物中心",
-        VenueKind.SHOPPING_CENTRE,
-        "001",
-        [
-            (40, {"broadcast": (False, 30), "led": (True, None), "qr_code": (True, None)}),
-            (9, {"broadcast": (True, None), "led": (False, None), "qr_code": (True, None)}),
-        ],
-    ),
-    (
-        "百佳超市罗村店",
-        VenueKind.SUPERMARKET,
-        "001",
-        [(12, {"broadcast": (True, None), "led": (True, None), "qr_code": (False, None)})],
-    ),
-    (
-        "联和农贸市场",
-        VenueKind.CROWDED_PLACE,
-        "002",
-        [(20, {"broadcast": (False, 5), "led": (True, None), "qr_code": (False, None)})],
-    ),
-    (
-        "下柏天虹超市",
-        VenueKind.SUPERMARKET,
-        "003",
-        [(6, {"broadcast": (True, None), "led": (True, None), "qr_code": (True, None)})],
-    ),
-    (
-        "罗村汽车客运站",
-        VenueKind.CROWDED_PLACE,
-        "005",
-        [(3, {"broadcast": (True, None), "led": (False, None), "qr_code": (True, None)})],
-    ),
-]
 
+@dataclass(frozen=True)
+class Round:
+    """A joint inspection ``ago`` days back: every item checked, ``failed`` maps the failed ones to the day they
+    were fixed since (days back) or None (still open)."""
+
+    ago: int
+    failed: dict[str, int | None] = field(default_factory=dict)
+
+
+INSPECTION_ITEMS = ("broadcast", "led", "qr_code")
+# 经发办's venues: (name, kind, village suffix, inspections)
+VENUES = [
+    ("罗村广场购物中心", VenueKind.SHOPPING_CENTRE, "001", (Round(40, {"broadcast": 30}), Round(9, {"led": None}))),
+    ("百佳超市罗村店", VenueKind.SUPERMARKET, "001", (Round(12, {"qr_code": None}),)),
+    ("联和农贸市场", VenueKind.CROWDED_PLACE, "002", (Round(20, {"broadcast": 5, "qr_code": None}),)),
+    ("下柏天虹超市", VenueKind.SUPERMARKET, "003", (Round(6),)),
+    ("罗村汽车客运站", VenueKind.CROWDED_PLACE, "005", (Round(3, {"led": None}),)),
+]
+INSPECTORS = "吴经发、李警官、移动公司网格经理"
+
+# A work plan for each of these units (code suffixes; "" is the town), with these tasks
+PLAN_UNITS = ("D01", "D02", "D03", "D04", "D05", "P01", "S01", "S02", *(suffix for suffix, *_r in VILLAGES), "")
 PLAN_TASKS = [
     # title, days from today for the deadline, status
     ("制定本单位防骗宣传具体工作方案", -60, TaskStatus.DONE),
@@ -435,6 +219,9 @@ PLAN_TASKS = [
     ("报送宣传工作阶段性总结", -3, TaskStatus.TODO),
     ("开展年终防骗集中宣传", 20, TaskStatus.TODO),
 ]
+
+
+# --- The builders ------------------------------------------------------------------------------------------------
 
 
 def _photo(key: str, rng: random.Random):
@@ -462,6 +249,10 @@ def _client_id(key: str) -> uuid.UUID:
     return uuid.uuid5(NAMESPACE, key)
 
 
+def _days_ago(today: datetime.date, days: int) -> datetime.date:
+    return today - datetime.timedelta(days=days)
+
+
 def _units() -> dict[str, Unit]:
     return {unit.code.removeprefix(TOWN_CODE): unit for unit in Unit.objects.filter(code__startswith=TOWN_CODE)}
 
@@ -479,55 +270,53 @@ def _seed_config(units) -> None:
             )
 
 
+def _activity_details(row: Act, held_on: datetime.date, villages: list[Unit]) -> dict:
+    """What the row adds to the activity: links, audience, legal place; a meeting's record; a push's recipients."""
+    details = {"links": list(row.links), "audience_size": row.audience, "legal_place": row.legal_place}
+    if row.meeting is not None:
+        details["attendees"] = list(row.meeting.attendees)
+        details["cases"] = list(row.meeting.cases)
+        details["decisions"] = [
+            (text, who, held_on + datetime.timedelta(days=due)) for text, who, due in row.meeting.decisions
+        ]
+        details["audience_size"] = len(row.meeting.attendees)
+    if row.push:
+        details["recipients"] = [(FINANCE_STAFF[i], village.name) for i, village in enumerate(villages)]
+        details["audience_size"] = len(villages)
+    return details
+
+
 def _seed_activities(units, users, today, rng) -> int:
     created = 0
     existing = set(
-        Activity.objects.filter(client_id__in=[_client_id(a[0]) for a in ACTIVITIES]).values_list(
+        Activity.objects.filter(client_id__in=[_client_id(row.key) for row in ACTIVITIES]).values_list(
             "client_id", flat=True
         )
     )
     villages = [units[suffix] for suffix, *_rest in VILLAGES if suffix in units]
-    for key, suffix, username, category, days_ago, title, place, channel, extra in ACTIVITIES:
-        if _client_id(key) in existing or suffix not in units or username not in users:
+    for row in ACTIVITIES:
+        if _client_id(row.key) in existing or row.unit not in units or row.by not in users:
             continue
-        arguments = {
-            "links": extra.get("links", []),
-            "audience_size": extra.get("audience_size"),
-            "legal_place": extra.get("legal_place", ""),
-        }
-        if "meeting" in extra:
-            meeting = MEETINGS[extra["meeting"]]
-            arguments["attendees"] = meeting["attendees"]
-            arguments["cases"] = meeting["cases"]
-            arguments["decisions"] = [
-                (text, who, today - datetime.timedelta(days=days_ago) + datetime.timedelta(days=offset))
-                for text, who, offset in meeting["decisions"]
-            ]
-            arguments["audience_size"] = len(meeting["attendees"])
-        if "push" in extra:
-            arguments["recipients"] = [(FINANCE_STAFF[i], village.name) for i, village in enumerate(villages)]
-            arguments["audience_size"] = len(villages)
+        held_on = _days_ago(today, row.ago)
         result = services.activity_record(
-            actor=users[username],
-            unit=units[suffix],
-            category=category,
-            title=title,
-            held_on=today - datetime.timedelta(days=days_ago),
-            client_id=_client_id(key),
-            place=place,
-            channel=channel,
-            description=extra.get("description", ""),
-            uploads=[_photo(key, rng)] if channel == Channel.ON_SITE else [],
-            **arguments,
+            actor=users[row.by],
+            unit=units[row.unit],
+            category=row.category,
+            title=row.title,
+            held_on=held_on,
+            client_id=_client_id(row.key),
+            place=row.place,
+            channel=row.channel,
+            uploads=[_photo(row.key, rng)] if row.channel == Channel.ON_SITE else [],
+            **_activity_details(row, held_on, villages),
         )
-        if "push" in extra:
+        if row.push:  # most recipients confirm they read it, the afternoon it was sent
             recipients = list(result.activity.recipients.order_by("pk"))
-            confirmed = [r.pk for r in recipients if rng.random() < 0.7]
             held = datetime.datetime.combine(result.activity.held_on, datetime.time(16, 30))
             services.recipients_confirm_read(
-                actor=users[username],
+                actor=users[row.by],
                 activity=result.activity,
-                recipient_ids=confirmed,
+                recipient_ids=[r.pk for r in recipients if rng.random() < 0.7],
                 confirmed_at=timezone.make_aware(held),
             )
         created += result.created
@@ -551,59 +340,58 @@ def _seed_volunteers(unit) -> int:
     return created
 
 
+def _inspect(user, venue, key: str, round_: Round, today, rng) -> int:
+    """One joint inspection of ``venue`` (once, by its client id), and the fixes of its failed items since."""
+    client_id = _client_id(key)
+    if Inspection.objects.filter(client_id=client_id).exists():
+        return 0
+    day = _days_ago(today, round_.ago)
+    items = [
+        {"item": item, "passed": True, "note": "", "fix_deadline": None}
+        if item not in round_.failed
+        else {"item": item, "passed": False, "note": "现场检查未落实", "fix_deadline": day + datetime.timedelta(days=7)}
+        for item in INSPECTION_ITEMS
+    ]
+    result = services.inspection_record(
+        actor=user,
+        venue=venue,
+        inspected_on=day,
+        items=items,
+        client_id=client_id,
+        inspectors=INSPECTORS,
+        with_police=True,
+        carriers="中国移动、中国电信",
+        uploads=[_photo(key, rng)],
+    )
+    for item, fixed_ago in round_.failed.items():
+        if fixed_ago is None:
+            continue
+        row = InspectionItem.objects.get(inspection=result.inspection, item=item)
+        if row.is_open:
+            services.inspection_item_fix(
+                actor=user, item=row, fixed_on=_days_ago(today, fixed_ago), fix_note="已整改，复查通过"
+            )
+    return result.created
+
+
 def _seed_venues(units, user, today, rng) -> tuple[int, int]:
     unit = units["D03"]
     venues = inspections = 0
-    for index, (name, kind, village_suffix, visits) in enumerate(VENUES):
+    for index, (name, kind, village_suffix, rounds) in enumerate(VENUES):
         venue = Venue.objects.filter(unit=unit, name=name).first()
         if venue is None:
             venue = services.venue_create(
                 actor=user, unit=unit, name=name, kind=kind, village=units.get(village_suffix), contact="值班经理"
             )
             venues += 1
-        for number, (days_ago, results) in enumerate(visits):
-            client_id = _client_id(f"venue-{index}-{number}")
-            if Inspection.objects.filter(client_id=client_id).exists():
-                continue
-            day = today - datetime.timedelta(days=days_ago)
-            items = [
-                {
-                    "item": item,
-                    "passed": passed,
-                    "note": "" if passed else "现场检查未落实",
-                    "fix_deadline": None if passed else day + datetime.timedelta(days=7),
-                }
-                for item, (passed, _fixed) in results.items()
-            ]
-            result = services.inspection_record(
-                actor=user,
-                venue=venue,
-                inspected_on=day,
-                items=items,
-                client_id=client_id,
-                inspectors="吴经发、李警官、移动公司网格经理",
-                with_police=True,
-                carriers="中国移动、中国电信",
-                uploads=[_photo(f"venue-{index}-{number}", rng)],
-            )
-            inspections += result.created
-            for item, (passed, fixed_days_ago) in results.items():
-                if not passed and fixed_days_ago is not None:
-                    row = InspectionItem.objects.get(inspection=result.inspection, item=item)
-                    if row.is_open:
-                        services.inspection_item_fix(
-                            actor=user,
-                            item=row,
-                            fixed_on=today - datetime.timedelta(days=fixed_days_ago),
-                            fix_note="已整改，复查通过",
-                        )
+        for number, round_ in enumerate(rounds):
+            inspections += _inspect(user, venue, f"venue-{index}-{number}", round_, today, rng)
     return venues, inspections
 
 
 def _seed_plans(units, admin, today) -> tuple[int, int]:
     plans = tasks = 0
-    codes = ["D01", "D02", "D03", "D04", "D05", "P01", "S01", "S02", *(suffix for suffix, *_r in VILLAGES), ""]
-    for suffix in codes:
+    for suffix in PLAN_UNITS:
         unit = units.get(suffix)
         if unit is None:
             continue
@@ -650,12 +438,8 @@ def _seed_decision_tasks(units, users) -> None:
 
 def seed() -> dict:
     units = _units()
-    users = {
-        user.username: user
-        for user in User.objects.filter(
-            username__in=["publicity", "jingfa", "zongzhi", "caishen", "police", "school", "school_c", "admin"]
-        )
-    }
+    usernames = {row.by for row in ACTIVITIES} | {"jingfa", "admin"}
+    users = {user.username: user for user in User.objects.filter(username__in=usernames)}
     admin = users.get("admin") or User.objects.filter(is_superuser=True).order_by("pk").first()
     if not units or admin is None:
         return {}

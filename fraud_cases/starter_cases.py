@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from organization.models import User
 from warnings_followup.models import FraudType
 
 from .models import TypicalCase
@@ -243,11 +242,3 @@ def typical_cases_seed_starter(*, actor) -> dict:
             typical_case_publish(actor=actor, case=case, reason="starter set")
         created += 1
     return {"typical_cases": TypicalCase.objects.filter(unit=unit).count(), "created_typical_cases": created}
-
-
-def demo_seed() -> dict:
-    """The demo town's starter set, written by the demo police user (nothing when there is none)."""
-    police = User.objects.filter(username="police", is_active=True, unit__isnull=False).first()
-    if police is None:
-        return {"typical_cases": 0, "created_typical_cases": 0}
-    return typical_cases_seed_starter(actor=police)

@@ -795,7 +795,8 @@ def test_unit_lists_hold_only_ones_own_units(name, world, as_user):
 # Each forged body names a record of side B in a side-A user's own form. Each comes with its positive control:
 # the same user posting the same body with side A's ids succeeds, so the refusal is the scope's and not a body
 # that would have failed anyway. (A village head raising an accountability item is refused by role, whatever
-# the village: its control is the refusal for the head's own village too.)
+# the village: its control is the refusal for the head's own village too; the scope's pair is the second town's
+# leadership, refused for the first town's village and heard for its own.)
 
 
 def _answer(response) -> object:
@@ -966,6 +967,27 @@ def test_an_accountability_item_cannot_be_raised_by_a_village_head(side, world, 
     )
     assert response.status_code in (403, 404)
     assert AccountabilityItem.objects.count() == before
+
+
+def test_an_accountability_item_cannot_be_raised_against_another_towns_village(world, as_user):
+    from assessment.models import AccountabilityItem
+
+    response = as_user("leader2").post(
+        reverse("assessment:accountability_create"), {"unit": world.village.pk, "kind": "summons", "reason": "伪造约谈"}
+    )
+    assert response.status_code in (400, 403, 404)
+    assert not AccountabilityItem.objects.filter(unit=world.village, reason="伪造约谈").exists()
+
+
+def test_an_accountability_item_is_raised_against_a_village_of_ones_own_town(world, as_user):
+    from assessment.models import AccountabilityItem
+
+    village = world.town2.village
+    response = as_user("leader2").post(
+        reverse("assessment:accountability_create"), {"unit": village.pk, "kind": "summons", "reason": "伪造约谈"}
+    )
+    assert response.status_code == 302, _answer(response)
+    assert AccountabilityItem.objects.filter(unit=village, reason="伪造约谈").count() == 1
 
 
 def _member_body() -> dict:

@@ -17,7 +17,7 @@ SEEDERS = [
     "demo.schools.seed",
     "demo.education.seed",
     "demo.fraud_cases.seed",
-    "fraud_cases.starter_cases.demo_seed",  # the starter set of typical cases (典型案例), by the demo police
+    "demo.fraud_cases.seed_typical_cases",  # the starter set of typical cases (典型案例), by the demo police
     "demo.assessment.seed",
     "demo.case_work.seed",  # a meeting's registry cases and outcomes, staff rosters, a school inspection (issue 19)
     "demo.campaigns.recount_coverage",  # last: the seeders above write households, visits, pledges in bulk
