@@ -27,7 +27,8 @@ from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_event_record
 from core.forms import apply_service_errors
-from organization.access import POLICE_ROLES, can, is_admin, require
+from organization.access import POLICE_ROLES, can, require
+from organization.actors import holds
 from organization.models import Role
 
 from .models import FraudCase, ProsecutionStage
@@ -39,7 +40,7 @@ OUTCOME_FIELDS = ("solved_on", "recovered_amount", "prosecution_stage")
 
 
 def can_update_outcome(user) -> bool:
-    return is_admin(user) or bool(getattr(user, "is_authenticated", False) and user.role_codes & OUTCOME_ROLES)
+    return holds(user, OUTCOME_ROLES)
 
 
 # --- reads ------------------------------------------------------------------------------------------------

@@ -15,11 +15,16 @@ from collections.abc import Collection
 from .access import POLICE_ROLES, is_admin, unit_in_scope
 from .models import Unit
 
-__all__ = ["is_admin", "is_police", "is_police_for", "own_unit", "works_in"]
+__all__ = ["holds", "is_admin", "is_police", "is_police_for", "own_unit", "works_in"]
 
 
 def _has_role(user, roles: Collection[str]) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_role(*roles))
+
+
+def holds(user, roles: Collection[str]) -> bool:
+    """Does ``user`` hold one of ``roles`` (or is an administrator)? A step any holder takes, wherever the record."""
+    return is_admin(user) or _has_role(user, roles)
 
 
 def own_unit(user, kinds: Collection[str], *, roles: Collection[str] | None = None) -> Unit | None:
@@ -51,7 +56,7 @@ def works_in(user, unit: Unit, *, roles: Collection[str]) -> bool:
 
 def is_police(user) -> bool:
     """Police staff (or an administrator)."""
-    return is_admin(user) or _has_role(user, POLICE_ROLES)
+    return holds(user, POLICE_ROLES)
 
 
 def is_police_for(user, unit: Unit) -> bool:

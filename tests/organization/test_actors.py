@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from core.validators import make_id_number
 from organization.access import can, is_admin
-from organization.actors import is_police, is_police_for, own_unit, works_in
+from organization.actors import holds, is_police, is_police_for, own_unit, works_in
 from organization.models import Role, UnitKind
 from tests import factories
 from warnings_followup import services as warning_services
@@ -25,6 +25,13 @@ def test_superusers_and_system_administrators_are_administrators(admin_user, sys
     assert is_admin(admin_user) and is_admin(system_admin)
     assert not is_admin(leader) and not is_admin(police)
     assert not is_admin(AnonymousUser())
+
+
+def test_holding_a_role_is_holding_one_of_those_asked_or_being_an_administrator(zongzhi, leader, system_admin):
+    assert holds(zongzhi, {Role.POLICE, Role.GOVERNANCE})
+    assert not holds(leader, {Role.POLICE, Role.GOVERNANCE})
+    assert holds(system_admin, {Role.POLICE})
+    assert not holds(AnonymousUser(), {Role.POLICE})
 
 
 def test_the_unit_a_user_works_for_is_the_nearest_of_the_kinds_asked(grid_a, village_a, school, middle_school):
