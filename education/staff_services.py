@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from audit.services import audit_event_record
-from organization.access import POLICE_ROLES, is_admin
+from organization.actors import is_police
 from organization.models import Unit
 
 from .models import EducationSession, Semester, SessionKind
@@ -119,7 +119,7 @@ def staff_coverage(*, school: Unit, semester: Semester | None) -> StaffCoverage:
 
 
 def can_mark_cases(user) -> bool:
-    return is_admin(user) or bool(getattr(user, "is_authenticated", False) and user.role_codes & POLICE_ROLES)
+    return is_police(user)
 
 
 def school_case_mark(*, actor, case, staff: StaffMember | None = None) -> SchoolCase:
