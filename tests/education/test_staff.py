@@ -128,6 +128,16 @@ class TestZeroCases:
         mark = school_case_mark(actor=police, case=case, staff=roster[2])
         assert (mark.school, mark.staff, mark.student) == (middle_school, roster[2], None)
 
+    def test_the_school_page_counts_a_staff_members_case_apart_from_the_students(
+        self, client, police, school, middle_school, roster, village_a, today, semester
+    ):
+        school_case_mark(actor=police, case=FraudCaseFactory(village=village_a), staff=roster[0])
+        school_case_mark(actor=police, case=FraudCaseFactory(village=village_a), staff=roster[1])
+        client.force_login(school)
+        page = client.get(reverse("education:school", args=[middle_school.pk])).content.decode()
+        assert 'data-testid="school-cases-staff">2<' in page
+        assert 'data-testid="school-cases-students">0<' in page
+
     def test_a_victim_who_is_no_student_needs_the_staff_member(self, client, police, middle_school, village_a):
         case = FraudCaseFactory(village=village_a)
         client.force_login(police)
