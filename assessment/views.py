@@ -22,7 +22,7 @@ from core.periods import BadPeriod, current_month, parse_period
 from organization.access import can, narrowed_to, require, units_visible_to
 from organization.models import Unit
 
-from . import dashboard, indicators, selectors, services, targets
+from . import bulletin, dashboard, indicators, selectors, services, targets
 from .forms import (
     AccountabilityForm,
     AccountabilityUpdateForm,
@@ -109,6 +109,7 @@ def bulletin_view(request):
     town = _town_from(request)  # a county's leadership prints one town's bulletin with ?town=CODE
     user = narrowed_to(request.user, town) if town is not None else request.user
     context = dashboard.dashboard_context(user=user, period=period)
+    context["sections"] = bulletin.sections(user=user, period=period, schools=context.get("schools"))
     context["town"] = town
     context["printed_at"] = timezone.now()
     return render(request, "assessment/bulletin_print.html", context)

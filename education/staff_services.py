@@ -89,15 +89,34 @@ class StaffCoverage:
 def staff_coverage(*, school: Unit, semester: Semester | None) -> StaffCoverage:
     """The active roster's coverage by the semester's staff sessions: who attended at least one, and who missed
     every one held (listed once a session was held). Two queries."""
-    result = StaffCoverage()
-    if semester is None:
-        result.total = StaffMember.objects.filter(school=school, is_active=True).count()
+    return staff_coverages(schools=[school], semester=semester)[school.pk]
+
+
+def staff_coverages(*, schools, semester: Semester | None) -> dict[int, StaffCoverage]:
+    """:func:`staff_coverage` of each of ``schools`` (units or ids), by school id: two queries whatever the number
+    of schools (one without a semester). Not scoped: the caller passes the schools the user may see."""
+    school_ids = [getattr(school, "pk", school) for school in schools]
+    result = {pk: StaffCoverage() for pk in school_ids}
+    if not school_ids:
         return result
-    result.sessions_held = EducationSession.objects.filter(
-        school=school, semester=semester, kind=SessionKind.STAFF
-    ).count()
+    if semester is None:
+        for row in (
+            StaffMember.objects.filter(school_id__in=school_ids, is_active=True)
+            .values("school_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            result[row["school_id"]].total = row["n"]
+        return result
+    for row in (
+        EducationSession.objects.filter(school_id__in=school_ids, semester=semester, kind=SessionKind.STAFF)
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        result[row["school_id"]].sessions_held = row["n"]
     members = (
-        StaffMember.objects.filter(school=school, is_active=True)
+        StaffMember.objects.filter(school_id__in=school_ids, is_active=True)
         .annotate(
             attended=Count(
                 "attendance",
@@ -107,11 +126,12 @@ def staff_coverage(*, school: Unit, semester: Semester | None) -> StaffCoverage:
         .order_by("name", "pk")
     )
     for member in members:
-        result.total += 1
+        coverage = result[member.school_id]
+        coverage.total += 1
         if member.attended:
-            result.covered += 1
-        elif result.sessions_held:
-            result.missed_all.append(member)
+            coverage.covered += 1
+        elif coverage.sessions_held:
+            coverage.missed_all.append(member)
     return result
 
 
@@ -156,7 +176,26 @@ def school_case_mark(*, actor, case, staff: StaffMember | None = None) -> School
 
 def school_case_counts(*, school: Unit) -> dict:
     """The school's marked cases: its students' and its staff's (one query)."""
-    return SchoolCase.objects.filter(school=school).aggregate(
-        students=Count("pk", filter=Q(student__isnull=False)),
-        staff=Count("pk", filter=Q(staff__isnull=False)),
-    )
+    return school_case_counts_by_school(school_ids=[school.pk])[school.pk]
+
+
+def school_case_counts_by_school(*, school_ids, start=None, end=None) -> dict[int, dict]:
+    """{school id: {"students": n, "staff": n}} of the marked cases, those whose case was reported in [start, end]
+    (dates, either may be None) when given; one query. Not scoped: the caller passes the schools in scope."""
+    school_ids = list(school_ids)
+    result = {pk: {"students": 0, "staff": 0} for pk in school_ids}
+    marks = SchoolCase.objects.filter(school_id__in=school_ids)
+    if start is not None:
+        marks = marks.filter(case__reported_at__date__gte=start)
+    if end is not None:
+        marks = marks.filter(case__reported_at__date__lte=end)
+    for row in (
+        marks.values("school_id")
+        .annotate(
+            students=Count("pk", filter=Q(student__isnull=False)),
+            staff=Count("pk", filter=Q(staff__isnull=False)),
+        )
+        .order_by()
+    ):
+        result[row["school_id"]] = {"students": row["students"], "staff": row["staff"]}
+    return result
