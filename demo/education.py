@@ -39,7 +39,7 @@ from education.models import (
     SessionKind,
     SupervisingSchool,
 )
-from organization.models import Unit
+from organization.models import Unit, UnitKind
 
 D = datetime.date
 WEEKS_BEFORE, WEEKS_AFTER = 13, 7
@@ -124,14 +124,20 @@ def _changes(semester: Semester, today: datetime.date) -> list[CalendarChange]:
     return changes
 
 
-def _semester(schools: dict[str, Unit], today: datetime.date) -> Semester:
+def town_semester(town: Unit, today: datetime.date, *, named: list[Unit] = ()) -> Semester:
+    """``town``'s demo semester around ``today`` (each town sets its own), naming ``named`` when created."""
     dates = semester_dates(today)
-    semester, created = Semester.objects.get_or_create(name=dates["name"], defaults=dates)
+    semester, created = Semester.objects.get_or_create(town=town, name=dates["name"], defaults=dates)
     if created:
         CalendarChange.objects.bulk_create(_changes(semester, today))
-        if "S02" in schools:
-            semester.student_education_schools.add(schools["S02"])
+        if named:
+            semester.student_education_schools.add(*named)
     return semester
+
+
+def _semester(schools: dict[str, Unit], today: datetime.date) -> Semester:
+    town = Unit.objects.get(code=TOWN[0], kind=UnitKind.TOWN)
+    return town_semester(town, today, named=[schools["S02"]] if "S02" in schools else [])
 
 
 def seed() -> dict:

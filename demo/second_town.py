@@ -3,7 +3,8 @@
 南海区 (the county, its anti-fraud centre's account ``county``) holds 罗村镇 (the demo town) and 九江镇: two villages
 with two grids each, a few households, its own police station, and accounts ``leader2`` (its leadership),
 ``police2`` (its police) and ``grid2`` (a grid worker). 九江镇 prints its own letter and numbers and works to its
-own plan (``TownSettings``); 罗村镇 keeps the installation's. Idempotent, like every seeder.
+own plan (``TownSettings``); 罗村镇 keeps the installation's. Each town sets its own semester (its school calendar).
+Idempotent, like every seeder.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import itertools
 from django.db import transaction
 from django.utils import timezone
 
+from demo.education import town_semester
 from demo.organization import TOWN, set_demo_password
 from demo.residents import _village_plan, write_village_plan
 from organization.models import Role, TownSettings, Unit, UnitKind, User, UserRole
@@ -81,6 +83,7 @@ def seed() -> dict[str, int]:
         made = _households(village, grids)
         households, residents = households + made[0], residents + made[1]
     TownSettings.objects.update_or_create(unit=town, defaults=SECOND_TOWN_SETTINGS)
+    town_semester(town, timezone.localdate())  # its own school calendar (no school of its own named)
 
     for number, (username, full_name, unit_code, roles) in enumerate(SECOND_ACCOUNTS):
         user, created = User.objects.get_or_create(username=username)

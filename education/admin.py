@@ -19,7 +19,8 @@ class CalendarChangeInline(admin.TabularInline):
 
 @admin.register(Semester)
 class SemesterAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "starts_on", "ends_on", "required_staff_sessions", "required_micro_classes"]
+    list_display = ["name", "town", "starts_on", "ends_on", "required_staff_sessions", "required_micro_classes"]
+    list_filter = ["town"]
     filter_horizontal = ["student_education_schools"]
     inlines = [CalendarChangeInline]
 

@@ -7,6 +7,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -176,6 +177,7 @@ class SemesterForm(forms.ModelForm):
     class Meta:
         model = Semester
         fields = [
+            "town",
             "name",
             "starts_on",
             "ends_on",
@@ -186,11 +188,32 @@ class SemesterForm(forms.ModelForm):
         ]
         widgets = {"starts_on": DATE_WIDGET, "ends_on": DATE_WIDGET, "broadcast_deadline": TIME_WIDGET}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, towns: list[Unit], **kwargs):
+        """``towns``: the towns the user sets semesters for (``selectors.semester_towns_for_user``); a semester
+        belongs to one of them and names only its schools. One town: chosen for the user (not shown)."""
         super().__init__(*args, **kwargs)
+        town_field = self.fields["town"]
+        town_field.queryset = Unit.objects.filter(pk__in=[town.pk for town in towns]).order_by("path")
+        town_field.label_from_instance = lambda unit: unit.name
+        town_field.empty_label = None
+        if self.instance.pk or len(towns) == 1:
+            # A semester stays in its town; with one town to choose from, it is that one (not asked).
+            if not self.instance.pk:
+                self.initial["town"] = towns[0].pk
+            town_field.disabled = True
+            town_field.widget = forms.HiddenInput()
         schools = self.fields["student_education_schools"]
-        schools.queryset = Unit.objects.filter(kind=UnitKind.SCHOOL, is_active=True).order_by("code")
-        schools.label_from_instance = lambda unit: unit.name
+        town_q = Q()
+        for town in towns:
+            town_q |= Q(path__startswith=town.path)
+        schools.queryset = (
+            Unit.objects.filter(town_q, kind=UnitKind.SCHOOL, is_active=True).select_related("parent").order_by("code")
+            if towns
+            else Unit.objects.none()
+        )
+        schools.label_from_instance = (
+            (lambda unit: unit.name) if len(towns) <= 1 else (lambda unit: f"{unit.name}（{unit.parent.name}）")
+        )
         if self.instance.pk and not self.is_bound:
             changes = list(self.instance.calendar_changes.all())
             self.fields["holidays"].initial = "\n".join(
@@ -208,6 +231,19 @@ class SemesterForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        town = data.get("town")
+        if town is not None:
+            others = [
+                school.name
+                for school in data.get("student_education_schools") or []
+                if not school.path.startswith(town.path)
+            ]
+            if others:
+                self.add_error(
+                    "student_education_schools",
+                    _("Only the town's own schools can be named: %(schools)s are not.")
+                    % {"schools": "、".join(others)},
+                )
         start, end = data.get("starts_on"), data.get("ends_on")
         if start and end:
             for field in ("holidays", "makeup_days"):

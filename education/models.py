@@ -34,14 +34,24 @@ def default_micro_classes() -> int:
     return rule("MICRO_CLASSES_PER_SEMESTER")
 
 
-class SemesterQuerySet(models.QuerySet):
+class SemesterQuerySet(ScopedQuerySet):
     def containing(self, day: datetime.date):
         return self.filter(starts_on__lte=day, ends_on__gte=day)
 
-    def current(self, day: datetime.date) -> Semester | None:
-        """The semester that contains ``day``, or else the last one that ended before it."""
-        semester = self.containing(day).order_by("-starts_on").first()
-        return semester or self.filter(ends_on__lt=day).order_by("-ends_on").first()
+    def of_town(self, town: Unit | None):
+        """The semesters ``town`` set (none without a town)."""
+        return self.filter(town=town) if town is not None else self.none()
+
+    def current(self, day: datetime.date, town: Unit | None) -> Semester | None:
+        """The semester of ``town`` that contains ``day``, or else its last one that ended before it."""
+        semesters = self.of_town(town)
+        semester = semesters.containing(day).order_by("-starts_on").first()
+        return semester or semesters.filter(ends_on__lt=day).order_by("-ends_on").first()
+
+
+def town_of(unit: Unit | None) -> Unit | None:
+    """The town a school (or any unit) sits in; the unit itself when it is a town; None above or outside a town."""
+    return unit.ancestor(UnitKind.TOWN) if unit is not None else None
 
 
 class Semester(models.Model):
@@ -49,9 +59,18 @@ class Semester(models.Model):
 
     Staff education sessions are required at every school; the micro-classes and the daily campus broadcast
     only at the schools the semester names (``student_education_schools``; the plan names 罗村中学).
+    Each town keeps its own calendar (issue 18): a semester belongs to one town, its name is unique in that
+    town, its dates overlap no other semester of that town, and it names only that town's schools.
     """
 
-    name = models.CharField(_("name"), max_length=60, unique=True)
+    town = models.ForeignKey(
+        Unit,
+        verbose_name=_("town"),
+        on_delete=models.PROTECT,
+        related_name="semesters",
+        limit_choices_to={"kind": UnitKind.TOWN},
+    )
+    name = models.CharField(_("name"), max_length=60)
     starts_on = models.DateField(_("first day"))
     ends_on = models.DateField(_("last day"))
     required_staff_sessions = models.PositiveSmallIntegerField(
@@ -85,26 +104,34 @@ class Semester(models.Model):
 
     history = HistoricalRecords()
     objects = SemesterQuerySet.as_manager()
+    scope_field = "town"
 
     class Meta:
         verbose_name = _("semester")
         verbose_name_plural = _("semesters")
         ordering = ["-starts_on"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="semester_ends_after_start")
+            models.CheckConstraint(condition=Q(ends_on__gt=models.F("starts_on")), name="semester_ends_after_start"),
+            models.UniqueConstraint(fields=["town", "name"], name="education_semester_town_name"),
         ]
 
     def __str__(self):
         return self.name
 
     def clean(self):
+        if self.town_id is None:
+            raise ValidationError({"town": _("Choose the town whose semester this is.")})
+        if self.town.kind != UnitKind.TOWN:
+            raise ValidationError({"town": _("Choose a town.")})
+        others = Semester.objects.filter(town_id=self.town_id)
+        if self.pk:
+            others = others.exclude(pk=self.pk)
+        if self.name and others.filter(name=self.name).exists():
+            raise ValidationError({"name": _("The town already has a semester of this name.")})
         if self.starts_on and self.ends_on:
             if self.ends_on <= self.starts_on:
                 raise ValidationError({"ends_on": _("The last day must come after the first day.")})
-            overlapping = Semester.objects.filter(starts_on__lte=self.ends_on, ends_on__gte=self.starts_on)
-            if self.pk:
-                overlapping = overlapping.exclude(pk=self.pk)
-            if overlapping.exists():
+            if others.filter(starts_on__lte=self.ends_on, ends_on__gte=self.starts_on).exists():
                 raise ValidationError(_("These dates overlap another semester."))
 
 

@@ -54,33 +54,39 @@ def _send_once(*, school: Unit, kind: str, period: str, title: str, body: str = 
 
 
 def broadcast_reminders_send(*, now: datetime.datetime | None = None) -> int:
-    """Remind each broadcasting school whose broadcast of today is not logged by the deadline."""
+    """Remind each broadcasting school whose broadcast of today is not logged by its town's deadline."""
     now = timezone.localtime(now or timezone.now())
     today = now.date()
-    semester = Semester.objects.containing(today).first()
-    if semester is None or now.time() < semester.broadcast_deadline:
-        return 0
-    if not SchoolCalendar(semester).is_school_day(today):
-        return 0
-    logged = set(BroadcastDay.objects.filter(day=today).values_list("school_id", flat=True))
     sent = 0
-    for school in semester.student_education_schools.filter(is_active=True).exclude(pk__in=logged):
-        title = _("%(school)s: the anti-fraud broadcast of %(day)s is not logged yet (due by %(time)s).") % {
-            "school": school.name,
-            "day": today.isoformat(),
-            "time": semester.broadcast_deadline.strftime("%H:%M"),
-        }
-        sent += _send_once(school=school, kind=BROADCAST, period=today.isoformat(), title=title)
+    logged = None
+    for semester in Semester.objects.containing(today).select_related("town").order_by("town__path", "-starts_on"):
+        if now.time() < semester.broadcast_deadline or not SchoolCalendar(semester).is_school_day(today):
+            continue
+        if logged is None:
+            logged = set(BroadcastDay.objects.filter(day=today).values_list("school_id", flat=True))
+        schools = semester.student_education_schools.filter(is_active=True, path__startswith=semester.town.path)
+        for school in schools.exclude(pk__in=logged):
+            title = _("%(school)s: the anti-fraud broadcast of %(day)s is not logged yet (due by %(time)s).") % {
+                "school": school.name,
+                "day": today.isoformat(),
+                "time": semester.broadcast_deadline.strftime("%H:%M"),
+            }
+            sent += _send_once(school=school, kind=BROADCAST, period=today.isoformat(), title=title)
     return sent
 
 
 def requirement_reminders_send(*, today: datetime.date | None = None) -> int:
-    """Tell each school what is falling behind this semester; once a week per school."""
+    """Tell each school what is falling behind in its town's semester; once a week per school."""
     today = today or timezone.localdate()
-    semester = Semester.objects.containing(today).first()
-    if semester is None:
-        return 0
-    schools = Unit.objects.filter(kind=UnitKind.SCHOOL, is_active=True).order_by("code")
+    sent = 0
+    for semester in Semester.objects.containing(today).select_related("town").order_by("town__path", "-starts_on"):
+        sent += _requirement_reminders_in(semester, today)
+    return sent
+
+
+def _requirement_reminders_in(semester: Semester, today: datetime.date) -> int:
+    town = semester.town
+    schools = Unit.objects.filter(kind=UnitKind.SCHOOL, is_active=True, path__startswith=town.path).order_by("code")
     year, week, _day = today.isocalendar()
     period = f"{year}-W{week:02d}"
     sent = 0
@@ -94,14 +100,12 @@ def requirement_reminders_send(*, today: datetime.date | None = None) -> int:
         }
         body = "\n".join(f"· {warning}" for warning in row.warnings)
         sent += _send_once(school=row.school, kind=BEHIND, period=period, title=title, body=body)
-    for supervision in SupervisingSchool.objects.select_related("school").filter(school__is_active=True):
+    supervisions = SupervisingSchool.objects.select_related("school").filter(
+        school__is_active=True, school__path__startswith=town.path
+    )
+    for supervision in supervisions:
         supervisor = supervision.school
-        town = supervisor.ancestor(UnitKind.TOWN) or supervisor.parent or supervisor
-        behind = [
-            row.school.name
-            for row in rows
-            if row.warnings and row.school.pk != supervisor.pk and row.school.path.startswith(town.path)
-        ]
+        behind = [row.school.name for row in rows if row.warnings and row.school.pk != supervisor.pk]
         if behind:
             title = _("Schools falling behind in %(semester)s: %(schools)s") % {
                 "semester": semester.name,

@@ -38,7 +38,16 @@ from organization.access import can, unit_in_scope, units_visible_to
 from organization.models import Unit, UnitKind
 
 from .calendar import SchoolCalendar
-from .models import BroadcastDay, EducationSession, ParentNotice, ReturnSlip, Semester, SessionKind, SupervisingSchool
+from .models import (
+    BroadcastDay,
+    EducationSession,
+    ParentNotice,
+    ReturnSlip,
+    Semester,
+    SessionKind,
+    SupervisingSchool,
+    town_of,
+)
 
 # --- scope ----------------------------------------------------------------------------------------
 
@@ -78,9 +87,67 @@ def supervises_only(user, school: Unit) -> bool:
     return not unit_in_scope(user, school)
 
 
-def current_semester(today: datetime.date | None = None) -> Semester | None:
+def current_semester(town: Unit | None, today: datetime.date | None = None) -> Semester | None:
+    """``town``'s semester containing ``today`` (or its last one); None without a town."""
     today = today or timezone.localdate()
-    return Semester.objects.prefetch_related("calendar_changes").current(today)
+    return Semester.objects.prefetch_related("calendar_changes").current(today, town)
+
+
+def semester_towns_for_user(user) -> list[Unit]:
+    """The towns whose semesters ``user`` sets: leadership the towns in their scope (a county's leadership every
+    town of the county), the supervising school's staff their own town. Empty for everyone else."""
+    towns: dict[int, Unit] = {}
+    if can(user, "education.semesters"):
+        for town in units_visible_to(user).filter(kind=UnitKind.TOWN).order_by("path"):
+            towns[town.pk] = town
+    supervisor = supervising_school_of(user)
+    town = town_of(supervisor)
+    if town is not None:
+        towns.setdefault(town.pk, town)
+    return list(towns.values())
+
+
+def semesters_for_user(user):
+    """The semesters of the towns ``user`` sets them for (:func:`semester_towns_for_user`); 404 outside them."""
+    towns = semester_towns_for_user(user)
+    return Semester.objects.filter(town__in=towns).select_related("town")
+
+
+def _towns_of_schools(schools: list[Unit]) -> dict[int, Unit]:
+    """Each school's town (school pk → town), in one query: the towns whose path is a prefix of the school's."""
+    prefixes = set()
+    for school in schools:
+        parts = school.path.strip("/").split("/")
+        prefixes.update("/" + "/".join(parts[: n + 1]) + "/" for n in range(len(parts)))
+    towns = sorted(
+        Unit.objects.filter(kind=UnitKind.TOWN, path__in=prefixes), key=lambda town: len(town.path), reverse=True
+    )
+    found = {}
+    for school in schools:
+        town = next((town for town in towns if school.path.startswith(town.path)), None)
+        if town is not None:
+            found[school.pk] = town
+    return found
+
+
+def _current_semesters(towns: Iterable[Unit], today: datetime.date) -> dict[int, Semester]:
+    """Each town's current semester (town pk → semester), as :meth:`SemesterQuerySet.current`, in two queries."""
+    town_ids = {town.pk for town in towns}
+    if not town_ids:
+        return {}
+    found: dict[int, Semester] = {}
+    candidates = (
+        Semester.objects.filter(town_id__in=town_ids, starts_on__lte=today)
+        .select_related("town")
+        .prefetch_related("calendar_changes", "student_education_schools")
+        .order_by("town_id", "-starts_on")
+    )
+    for semester in candidates:
+        if semester.ends_on >= today:
+            found.setdefault(semester.town_id, semester)  # the one containing today (latest start first)
+    for semester in sorted(candidates, key=lambda s: s.ends_on, reverse=True):
+        found.setdefault(semester.town_id, semester)  # else the last that ended before today
+    return found
 
 
 # --- compliance ------------------------------------------------------------------------------------
@@ -239,21 +306,39 @@ def _requirement(kind, label, done, required, elapsed, total, *, applies: bool =
 def compliance_for_schools(
     schools: Iterable[Unit], *, today: datetime.date | None = None, semester: Semester | None = None
 ) -> list[SchoolCompliance]:
-    """The compliance of each school in the semester containing ``today`` (or the last one), in a fixed
-    number of queries whatever the number of schools, sessions, days, classes and students."""
+    """The compliance of each school in its town's semester containing ``today`` (or the town's last one), in
+    the schools' order, in a fixed number of queries per town whatever the number of schools, sessions, days,
+    classes and students. ``semester``: that semester for every school (the schools of its town)."""
     today = today or timezone.localdate()
     schools = list(schools)
-    if semester is None:
-        semester = current_semester(today)
     if not schools:
         return []
-    if semester is None:
-        return [SchoolCompliance(school=school, semester=None, today=today) for school in schools]
+    if semester is not None:
+        return _compliance_in_semester(schools, today, semester)
+    towns = _towns_of_schools(schools)
+    semesters = _current_semesters(towns.values(), today)
+    by_semester: dict[int, list[Unit]] = defaultdict(list)
+    results: dict[int, SchoolCompliance] = {}
+    for school in schools:
+        town = towns.get(school.pk)
+        found = semesters.get(town.pk) if town is not None else None
+        if found is None:
+            results[school.pk] = SchoolCompliance(school=school, semester=None, today=today)
+        else:
+            by_semester[found.pk].append(school)
+    chosen = {found.pk: found for found in semesters.values()}
+    for semester_pk, members in by_semester.items():
+        for row in _compliance_in_semester(members, today, chosen[semester_pk]):
+            results[row.school.pk] = row
+    return [results[school.pk] for school in schools]
+
+
+def _compliance_in_semester(schools: list[Unit], today: datetime.date, semester: Semester) -> list[SchoolCompliance]:
     school_ids = [school.pk for school in schools]
     calendar = SchoolCalendar(semester, semester.calendar_changes.all())
     before_today = calendar.days_until(today, inclusive=False)
     elapsed = len(before_today)
-    named_ids = set(semester.student_education_schools.values_list("pk", flat=True))
+    named_ids = {school.pk for school in semester.student_education_schools.all()}
 
     sessions = defaultdict(int)
     for row in (

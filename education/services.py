@@ -19,7 +19,7 @@ from organization.actors import own_unit
 from organization.models import Unit, UnitKind
 
 from .calendar import SchoolCalendar
-from .models import BroadcastDay, EducationSession, ParentNotice, ReturnSlip, Semester, SessionKind
+from .models import BroadcastDay, EducationSession, ParentNotice, ReturnSlip, Semester, SessionKind, town_of
 
 
 def school_of(user) -> Unit | None:
@@ -38,8 +38,9 @@ def _check_actor(actor, school: Unit) -> None:
         raise PermissionDenied(_("Only the school's staff may record its education work."))
 
 
-def _semester_for(day: datetime.date, field: str) -> Semester:
-    semester = Semester.objects.containing(day).first()
+def _semester_for(school: Unit, day: datetime.date, field: str) -> Semester:
+    """The semester of the school's town that contains ``day``."""
+    semester = Semester.objects.of_town(town_of(school)).containing(day).first()
     if semester is None:
         raise ValidationError({field: _("No semester contains %(day)s: the town has not set it yet.") % {"day": day}})
     return semester
@@ -83,7 +84,7 @@ def session_record(
     if kind not in SessionKind.values:
         raise ValidationError({"kind": _("Choose a staff session or a micro-class.")})
     _not_future(held_on, "held_on")
-    semester = _semester_for(held_on, "held_on")
+    semester = _semester_for(school, held_on, "held_on")
     if not uploads:
         raise ValidationError({"evidence": _("Attach at least one photo or video as evidence.")})
     if audience_size is None or audience_size < 1:
@@ -116,7 +117,7 @@ def broadcast_log(*, actor, school: Unit, day: datetime.date | None = None) -> R
     _check_actor(actor, school)
     day = day or timezone.localdate()
     _not_future(day, "day")
-    semester = _semester_for(day, "day")
+    semester = _semester_for(school, day, "day")
     if not SchoolCalendar(semester).is_school_day(day):
         raise ValidationError({"day": _("%(day)s is not a school day.") % {"day": day}})
     existing = BroadcastDay.objects.filter(school=school, day=day).first()
@@ -156,7 +157,7 @@ def notice_send(
             raise ValidationError({"client_id": _("This client id belongs to another record.")})
         return Recorded(existing, False)
     _not_future(sent_on, "sent_on")
-    semester = _semester_for(sent_on, "sent_on")
+    semester = _semester_for(school, sent_on, "sent_on")
     if not Student.objects.filter(school=school, grade=grade, class_name=class_name, is_active=True).exists():
         raise ValidationError({"school_class": _("This class has no students at the school.")})
     if not (title or "").strip():

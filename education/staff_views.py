@@ -17,7 +17,7 @@ from core.forms import apply_service_errors
 from fraud_cases.models import FraudCase
 
 from . import selectors, staff_services
-from .models import SessionKind
+from .models import SessionKind, town_of
 from .services import can_log
 from .staff import SchoolCase, StaffMember, StaffRole
 from .views import _forbidden, _school_for
@@ -47,7 +47,7 @@ def staff_roster(request, pk):
             else:
                 messages.success(request, _("%(name)s added to the staff roster.") % {"name": member.name})
                 return redirect("education:staff_roster", pk=school.pk)
-    semester = selectors.current_semester()
+    semester = selectors.current_semester(town_of(school))
     return render(
         request,
         "education/staff_roster.html",

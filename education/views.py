@@ -24,7 +24,7 @@ from organization.access import can, require
 
 from . import selectors, services
 from .forms import BroadcastForm, NoticeForm, SemesterForm, SessionForm, SlipsForm
-from .models import Semester, SessionKind
+from .models import SessionKind, town_of
 
 
 def _forbidden(request, error: PermissionDenied):
@@ -105,13 +105,16 @@ def overview(request):
         return redirect("education:school", pk=schools[0].pk)
     today = timezone.localdate()
     rows = selectors.compliance_for_schools(schools, today=today)
-    semester = rows[0].semester if rows else selectors.current_semester(today)
+    # Each school is measured in its own town's semester: a county's leadership sees several, named per school.
+    semesters = {row.semester.pk: row.semester for row in rows if row.semester is not None}
+    semester = rows[0].semester if rows else selectors.current_semester(town_of(request.user.unit), today)
     return render(
         request,
         "education/overview.html",
         {
             "rows": rows,
             "semester": semester,
+            "several_semesters": len(semesters) > 1,
             "today": today,
             "supervising": selectors.supervising_school_of(request.user),
             "chart_data": _chart_data(rows),
@@ -308,16 +311,27 @@ def _require_semesters(user):
 @login_required
 def semester_list(request):
     _require_semesters(request.user)
-    semesters = Semester.objects.prefetch_related("student_education_schools", "calendar_changes")
-    return render(request, "education/semester_list.html", {"semesters": semesters})
+    towns = selectors.semester_towns_for_user(request.user)
+    semesters = selectors.semesters_for_user(request.user).prefetch_related(
+        "student_education_schools", "calendar_changes"
+    )
+    return render(
+        request,
+        "education/semester_list.html",
+        {"semesters": semesters, "show_town": len(towns) > 1, "may_create": bool(towns)},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def semester_edit(request, pk=None):
+    """A town's semester: only the towns the user sets semesters for (another town's semester answers 404)."""
     _require_semesters(request.user)
-    semester = get_object_or_404(Semester, pk=pk) if pk else None
-    form = SemesterForm(request.POST or None, instance=semester)
+    towns = selectors.semester_towns_for_user(request.user)
+    if not towns:
+        raise Http404
+    semester = get_object_or_404(selectors.semesters_for_user(request.user), pk=pk) if pk else None
+    form = SemesterForm(request.POST or None, instance=semester, towns=towns)
     if request.method == "POST" and form.is_valid():
         semester = form.save()
         messages.success(request, _("Semester %(name)s saved.") % {"name": semester.name})

@@ -46,15 +46,8 @@ pytestmark = pytest.mark.django_db
 PUBLIC, PAGE, OBJECT = "public", "page", "object"
 # Side A's users, and the second town's leadership and police (issue 18: side B is in the first town, T1)
 ACTORS = ("grid_a", "head_a", "school", "department_staff", "outsider", "leader2", "police2")
-TOWN2_ACTORS = ("leader2", "police2")
 # The first town's leadership and police, who never reach the second town's records (the town side)
 TOWN_ACTORS = ("leader", "police")
-# Known reaches across towns (issue 18), each an xfail(strict) in test_known_reaches_across_towns; the second
-# town's users skip these rows in the tests above (side A's users still run them).
-CROSS_TOWN_LEAKS = {
-    "education:semester_edit": "Semesters are the installation's (no town of their own): another town's "
-    "leadership edits them",
-}
 DENIED = {403, 404}
 
 
@@ -270,7 +263,7 @@ ROUTES: dict[str, Route] = {
     "education:school_cases": page(),
     "education:semester_list": page(),
     "education:semester_create": page(),
-    "education:semester_edit": obj(lambda w: {"pk": w.semester.pk}),  # town-wide: leadership only
+    "education:semester_edit": obj(lambda w: {"pk": w.semester.pk}),  # the town's: its leadership only
     # --- fraud cases (/cases/) --------------------------------------------------------------------------------
     "fraud_cases:case_list": page(shows=True),
     "fraud_cases:case_register": page(),
@@ -611,9 +604,8 @@ def test_other_sides_object_is_not_found(name, world, as_user):
         url_for(p, world, fmt="format" in p.params, args=args) for p in patterns for args in (route.args, *route.more)
     ]
     failures = []
-    actors = [a for a in ACTORS if not (a in TOWN2_ACTORS and name in CROSS_TOWN_LEAKS)]
     for url in urls:
-        for actor in actors:
+        for actor in ACTORS:
             client = as_user(actor, api=route.api)
             response = request(client, route, url, world)
             if response.status_code not in DENIED or LEAK in body_text(response):
@@ -700,13 +692,6 @@ def _town2_body(world, route):
     except AttributeError:
         return world
     return world.town2
-
-
-@pytest.mark.parametrize("name", sorted(CROSS_TOWN_LEAKS))
-@pytest.mark.xfail(strict=True, reason="a known reach across towns: see CROSS_TOWN_LEAKS")
-def test_known_reaches_across_towns(name, world, as_user):
-    response = as_user("leader2").get(url_for(name, world))
-    assert response.status_code in DENIED
 
 
 def test_the_first_towns_leadership_and_police_never_reach_the_second_towns_records(world, as_user):

@@ -16,16 +16,29 @@ from education.models import (
     SessionKind,
 )
 from education.staff import StaffAttendance, StaffMember, StaffRole
+from organization.models import Unit, UnitKind
 from schools.models import Student
-from tests.factories import SchoolFactory
+from tests.factories import SchoolFactory, TownFactory
+
+
+def _a_town():
+    """A semester's town unless told: the first town there is (tests/conftest.py's 罗村镇), or a new one."""
+    return Unit.objects.filter(kind=UnitKind.TOWN).order_by("pk").first() or TownFactory()
+
+
+def _town_of_school(school):
+    return school.ancestor(UnitKind.TOWN) or _a_town()
 
 
 class SemesterFactory(DjangoModelFactory):
+    """A town's semester (each town sets its own: ``town=``; by default the first town)."""
+
     class Meta:
         model = Semester
-        django_get_or_create = ("name",)
+        django_get_or_create = ("town", "name")
         skip_postgeneration_save = True
 
+    town = factory.LazyFunction(_a_town)
     name = factory.Sequence(lambda n: f"2026秋季学期{n}")
     starts_on = datetime.date(2026, 9, 1)
     ends_on = datetime.date(2027, 1, 20)
@@ -75,7 +88,9 @@ class EducationSessionFactory(DjangoModelFactory):
         model = EducationSession
 
     school = factory.SubFactory(SchoolFactory)
-    semester = factory.SubFactory(SemesterFactory)
+    semester = factory.SubFactory(
+        SemesterFactory, town=factory.LazyAttribute(lambda o: _town_of_school(o.factory_parent.school))
+    )
     kind = SessionKind.STAFF
     held_on = datetime.date(2026, 9, 15)
     topic = "识别刷单返利诈骗"
@@ -88,7 +103,9 @@ class BroadcastDayFactory(DjangoModelFactory):
         model = BroadcastDay
 
     school = factory.SubFactory(SchoolFactory)
-    semester = factory.SubFactory(SemesterFactory)
+    semester = factory.SubFactory(
+        SemesterFactory, town=factory.LazyAttribute(lambda o: _town_of_school(o.factory_parent.school))
+    )
     day = datetime.date(2026, 9, 1)
 
 
@@ -97,7 +114,9 @@ class ParentNoticeFactory(DjangoModelFactory):
         model = ParentNotice
 
     school = factory.SubFactory(SchoolFactory)
-    semester = factory.SubFactory(SemesterFactory)
+    semester = factory.SubFactory(
+        SemesterFactory, town=factory.LazyAttribute(lambda o: _town_of_school(o.factory_parent.school))
+    )
     grade = "初一"
     class_name = "1班"
     sent_on = datetime.date(2026, 9, 10)

@@ -323,7 +323,7 @@ def test_existing_semesters_name_the_middle_school_and_the_centre_school_supervi
     """The migration: a semester that named no school names 罗村中学 (the plan's school); 罗村镇中心学校, if the
     town has it, becomes the supervising school."""
     migration = importlib.import_module("education.migrations.0004_semester_named_schools_supervising_school")
-    bare = Semester.objects.create(name="旧学期", starts_on=D(2026, 2, 16), ends_on=D(2026, 7, 10))
+    bare = Semester.objects.create(town=semester.town, name="旧学期", starts_on=D(2026, 2, 16), ends_on=D(2026, 7, 10))
     migration.name_the_schools(apps, None)
     assert list(bare.student_education_schools.all()) == [middle_school]
     assert list(semester.student_education_schools.all()) == [middle_school]  # untouched

@@ -237,4 +237,6 @@ def build_second_town() -> SimpleNamespace:
     t.accountability = AccountabilityItemFactory(unit=t.village, reason=f"{LEAK_TOWN}约谈")
     t.supervision = SupervisionFactory(unit=t.village, inspectors=f"{LEAK_TOWN}督导组")
     t.document = UnitDocumentFactory(unit=t.village, title=f"{LEAK_TOWN}村工作方案")
+    # Its own school calendar: the first town's leadership never lists nor edits it (and T2's never T1's)
+    t.semester = SemesterFactory(town=t.town, name=f"{LEAK_TOWN}学期", student_education_schools=[t.school])
     return t
