@@ -16,6 +16,14 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
+class AssessedUnitField(UnitChoiceField):
+    """A village, department, school or police station, shown with its kind (a school and a village may share a
+    name's beginning; the summons and the checklist depend on the kind)."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.get_kind_display()}）"
+
+
 def callers_queryset():
     roles = CAPABILITIES["assessment.callback"]
     return User.objects.filter(is_active=True, roles__role__in=roles).distinct().order_by("full_name", "username")
@@ -85,11 +93,14 @@ MANUAL_KINDS = [(v, label) for v, label in AccountabilityKind.choices if v != Ac
 
 
 class AccountabilityForm(forms.Form):
-    unit = UnitChoiceField(label=_("Village or department"), queryset=None)
+    unit = AssessedUnitField(label=_("Unit"), queryset=None)
     kind = forms.ChoiceField(
         label=_("Kind"),
         choices=MANUAL_KINDS,
-        help_text=_("A village is summoned through its head; a department through its head."),
+        help_text=_(
+            "A summons fits its kind of unit (a village's, a department's, a school's or the station's head); "
+            "a public criticism fits any unit."
+        ),
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
     held_on = forms.DateField(label=_("Date"), widget=DATE, required=False)
@@ -122,7 +133,7 @@ class CloseForm(forms.Form):
 
 
 class InspectionForm(forms.Form):
-    unit = UnitChoiceField(label=_("Village or department"), queryset=None)
+    unit = AssessedUnitField(label=_("Unit"), queryset=None)
     inspected_on = forms.DateField(label=_("Inspected on"), widget=DATE, initial=timezone.localdate)
     inspectors = forms.CharField(label=_("Inspectors"), max_length=200)
     score = forms.DecimalField(

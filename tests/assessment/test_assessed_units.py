@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from assessment.models import (
+    AccountabilityItem,
     AccountabilityKind,
     AccountabilityStatus,
     ChecklistItem,
+    Inspection,
     RectificationStatus,
 )
 from assessment.notifications import unit_heads
@@ -175,3 +177,64 @@ def test_the_schools_and_the_stations_home_page_shows_their_overdue_rectificatio
     assert 'data-testid="home-accountability"' in home
     assert 'data-testid="home-rectification-overdue"' in home
     assert f"/assessment/accountability/{item.pk}/" in home
+
+
+# --- Through the pages: every kind of unit is inspected against its own checklist and summoned with its own kind ---
+
+
+@pytest.mark.parametrize(
+    ("unit_fixture", "kind", "label"),
+    [
+        ("village_a", UnitKind.VILLAGE, "敲门行动逐户走访"),
+        ("publicity_office", UnitKind.DEPARTMENT, "按方案开展防骗宣传"),
+        ("middle_school", UnitKind.SCHOOL, "校园广播每天播放防骗MP3"),
+        ("police_station", UnitKind.POLICE_STATION, "预警首次劝阻在时限内"),
+    ],
+)
+def test_leadership_inspects_each_kind_of_unit_against_its_checklist(
+    client, request, leader, unit_fixture, kind, label
+):
+    unit = request.getfixturevalue(unit_fixture)
+    ChecklistItem.objects.update(is_active=False)  # the installation's default checklists: this test's own instead
+    for other in {UnitKind.VILLAGE, UnitKind.DEPARTMENT, UnitKind.SCHOOL, UnitKind.POLICE_STATION} - {kind}:
+        ChecklistItemFactory(unit_kind=other, label=f"别的检查项{other}", points=100)
+    own = ChecklistItemFactory(unit_kind=kind, label=label, points=50)
+    client.force_login(leader)
+    chooser = client.get("/assessment/inspections/new/").text
+    assert f'<option value="{unit.pk}">{unit.name}（{UnitKind(kind).label}）</option>' in chooser
+    form = client.get(f"/assessment/inspections/new/?unit={unit.pk}").text
+    assert label in form and "别的检查项" not in form
+    response = client.post(
+        f"/assessment/inspections/new/?unit={unit.pk}",
+        {"unit": unit.pk, "inspected_on": "2026-10-12", "inspectors": "陈副书记", f"item_{own.pk}": 40},
+    )
+    assert response.status_code == 302
+    inspection = Inspection.objects.get(unit=unit)
+    assert inspection.score == 80 and list(inspection.results) == [str(own.pk)]
+
+
+def test_the_summons_form_records_a_kind_that_fits_the_unit_and_refuses_one_that_does_not(
+    client, leader, middle_school, police_station
+):
+    client.force_login(leader)
+    page = client.get("/assessment/accountability/new/").text
+    assert f"{middle_school.name}（{UnitKind.SCHOOL.label}）" in page
+    assert f"{police_station.name}（{UnitKind.POLICE_STATION.label}）" in page
+
+    def post(unit, kind):
+        return client.post(
+            "/assessment/accountability/new/",
+            {"unit": unit.pk, "kind": kind, "reason": "防骗宣传落实不力", "held_on": "2026-10-12"},
+        )
+
+    refused = post(middle_school, AccountabilityKind.SUMMONS)
+    assert refused.status_code == 400 and not AccountabilityItem.objects.exists()
+    assert str(UnitKind.SCHOOL.label) in refused.text  # "A summons of the village head does not fit a school."
+    assert post(middle_school, AccountabilityKind.SCHOOL_SUMMONS).status_code == 302
+    assert post(police_station, AccountabilityKind.STATION_SUMMONS).status_code == 302
+    assert post(police_station, AccountabilityKind.CRITICISM).status_code == 302
+    assert sorted(AccountabilityItem.objects.values_list("unit__code", "kind")) == [
+        ("PS", "criticism"),
+        ("PS", "station_summons"),
+        ("SCH", "school_summons"),
+    ]
