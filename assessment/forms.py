@@ -202,3 +202,13 @@ class RectificationDecisionForm(forms.Form):
         required=False,
         help_text=_("Required when returning: say what is missing."),
     )
+
+
+class NominationDecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("Leadership's note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        help_text=_("Needed to reject: say why."),
+    )

@@ -730,3 +730,182 @@ class UnitDocument(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# --- Year-end nominations (先进集体和个人, 四(三)) -------------------------------------------------------------
+
+
+class NominationKind(models.TextChoices):
+    COLLECTIVE = "collective", _("Advanced collective")
+    INDIVIDUAL = "individual", _("Advanced individual")
+
+
+class NominationCategory(models.TextChoices):
+    """What is nominated: a kind of unit (collective), or a kind of worker (individual)."""
+
+    VILLAGE = "village", _("Village or community")
+    DEPARTMENT = "department", _("Department")
+    SCHOOL = "school", _("School")
+    POLICE_STATION = "police_station", _("Police station")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    DISSUASION_TEAM = "dissuasion_team", _("Dissuasion team member")
+    VILLAGE_TEAM = "village_team", _("Village team member")
+    TEACHER = "teacher", _("Teacher or school staff")
+    OFFICER = "officer", _("Police officer")
+
+
+COLLECTIVE_CATEGORIES = (
+    NominationCategory.VILLAGE,
+    NominationCategory.DEPARTMENT,
+    NominationCategory.SCHOOL,
+    NominationCategory.POLICE_STATION,
+)
+INDIVIDUAL_CATEGORIES = (
+    NominationCategory.GRID_WORKER,
+    NominationCategory.DISSUASION_TEAM,
+    NominationCategory.VILLAGE_TEAM,
+    NominationCategory.TEACHER,
+    NominationCategory.OFFICER,
+)
+# The unit kind each collective category nominates.
+CATEGORY_UNIT_KIND = {
+    NominationCategory.VILLAGE: UnitKind.VILLAGE,
+    NominationCategory.DEPARTMENT: UnitKind.DEPARTMENT,
+    NominationCategory.SCHOOL: UnitKind.SCHOOL,
+    NominationCategory.POLICE_STATION: UnitKind.POLICE_STATION,
+}
+
+# The figures that justify a nomination, by key: what the snapshot (``Nomination.figures``) stores.
+FIGURE_LABELS = {
+    "rank": _("Rank in the town"),
+    "score": _("Score"),
+    "cases": _("Fraud cases"),
+    "cases_per_10k": _("Cases per 10,000"),
+    "coverage_percent": _("Door-visit coverage (%)"),
+    "on_time_percent": _("On-time follow-up rate (%)"),
+    "dissuasion_percent": _("Dissuasion rate (%)"),
+    "activities_done": _("Publicity activities logged"),
+    "activities_required": _("Publicity activities required"),
+    "tasks_done": _("Work tasks done"),
+    "tasks_total": _("Work tasks of the year"),
+    "staff_total": _("Staff on the roster"),
+    "staff_covered_percent": _("Staff coverage (%)"),
+    "staff_sessions": _("Staff education sessions"),
+    "micro_classes": _("Micro-classes held"),
+    "school_cases": _("Students' and staff's fraud cases"),
+    "warnings_pushed": _("Warnings pushed"),
+    "first_dissuasions_on_time": _("First dissuasions on time"),
+    "first_dissuasions_judged": _("First dissuasions due"),
+    "cases_solved": _("Cases solved"),
+    "visits_on_time": _("On-time visits"),
+    "visits_due": _("Visits due"),
+    "dissuasions": _("Dissuasions confirmed"),
+    "sessions_held": _("Education sessions recorded"),
+    "first_dissuasions": _("First dissuasions made"),
+}
+
+
+def figure_rows(figures: dict) -> list[tuple[str, object]]:
+    """``figures`` as (label, value) pairs in the order of :data:`FIGURE_LABELS` (unknown keys last)."""
+    known = [(str(label), figures[key]) for key, label in FIGURE_LABELS.items() if key in figures]
+    return known + [(key, value) for key, value in figures.items() if key not in FIGURE_LABELS]
+
+
+class NominationStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+DECIDED_STATUSES = (NominationStatus.APPROVED, NominationStatus.REJECTED)
+
+
+class NominationQuerySet(ScopedQuerySet):
+    def decided(self):
+        return self.filter(status__in=DECIDED_STATUSES)
+
+
+class Nomination(models.Model):
+    """A year-end nomination (评选先进集体和个人): a unit, or a person with the unit they work in, proposed with the
+    figures that justify it (a snapshot taken at the proposal) and decided by the leadership group. One per year
+    and unit (collective) or per year and person (individual): proposing again returns the same nomination."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=12, choices=NominationKind.choices)
+    category = models.CharField(_("category"), max_length=20, choices=NominationCategory.choices)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The unit nominated, or the unit the person nominated works in."),
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="nominations",
+    )
+    figures = models.JSONField(_("figures at the proposal"), default=dict, blank=True)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=NominationStatus.choices, default=NominationStatus.PROPOSED, db_index=True
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision_note = models.TextField(_("leadership's note"), blank=True)
+
+    history = HistoricalRecords()
+    objects = NominationQuerySet.as_manager()
+
+    scope_field = "unit"
+
+    class Meta:
+        verbose_name = _("year-end nomination")
+        verbose_name_plural = _("year-end nominations")
+        ordering = ["-year", "kind", "category", "unit__path", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "unit"],
+                condition=models.Q(person__isnull=True),
+                name="assessment_nomination_year_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["year", "person"],
+                condition=models.Q(person__isnull=False),
+                name="assessment_nomination_year_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="collective", person__isnull=True)
+                | models.Q(kind="individual", person__isnull=False),
+                name="assessment_nomination_kind_person",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year} · {self.name}"
+
+    @property
+    def name(self) -> str:
+        return str(self.person) if self.person_id else self.unit.name
+
+    def figure_rows(self) -> list[tuple[str, object]]:
+        return figure_rows(self.figures)

@@ -17,6 +17,7 @@ menu(
     NavEntry(_("Supervision inspections"), "assessment:inspection_list", "assessment.dashboard"),
     NavEntry(_("Indicators and ranking"), "assessment:indicators", "assessment.indicators"),
     NavEntry(_("My village's standing"), "assessment:indicators", "assessment.standing"),
+    NavEntry(_("Year-end nominations"), "assessment:nominations", "assessment.nominate"),
     NavEntry(_("Reports to the county"), "assessment:report_list", "assessment.reports"),
     NavEntry(_("Units' documents"), "assessment:document_list", "workplans.view"),
     order=70,

@@ -30,6 +30,8 @@ from organization.models import Role, Unit, UnitKind
 from . import records
 from .models import (
     ASSESSED_KINDS,
+    CATEGORY_UNIT_KIND,
+    COLLECTIVE_CATEGORIES,
     KINDS_FOR_UNIT,
     OWED,
     AccountabilityItem,
@@ -44,9 +46,13 @@ from .models import (
     ChecklistItem,
     EducationChannel,
     Inspection,
+    Nomination,
+    NominationCategory,
+    NominationKind,
     RectificationReport,
     RectificationStatus,
 )
+from .models import NominationStatus as N
 
 A = AccountabilityStatus
 ACCOUNTABILITY_TRANSITIONS = {
@@ -61,6 +67,11 @@ RECTIFICATION_TRANSITIONS = {
     ),
     "accept": Transition(gettext_lazy("Accept"), frozenset({R.SUBMITTED}), R.ACCEPTED, capability="assessment.summon"),
     "return": Transition(gettext_lazy("Return"), frozenset({R.SUBMITTED}), R.RETURNED, capability="assessment.summon"),
+}
+# 先进集体和个人: proposed from the figures, decided by the leadership group (a rejection says why).
+NOMINATION_TRANSITIONS = {
+    "approve": Transition(gettext_lazy("Approve"), frozenset({N.PROPOSED}), N.APPROVED, capability="assessment.award"),
+    "reject": Transition(gettext_lazy("Reject"), frozenset({N.PROPOSED}), N.REJECTED, capability="assessment.award"),
 }
 CALLBACK_DECISIONS = {
     "sanction": CallbackReview.SANCTIONED,
@@ -783,3 +794,108 @@ def inspection_mark_rectified(*, inspection: Inspection, actor, notes: str) -> I
         inspection.save(update_fields=["rectified_at", "rectification_notes"])
         audit_event_record(actor=actor, subject=inspection, event="inspection_rectified", reason=notes)
     return inspection
+
+
+# --- 先进集体和个人: year-end nominations ---------------------------------------------------------------
+
+
+def can_decide_nomination(user, nomination: Nomination) -> bool:
+    return nomination.status == N.PROPOSED and can(user, "assessment.award") and unit_in_scope(user, nomination.unit)
+
+
+def _figures_reason(figures: dict) -> str:
+    from .models import figure_rows
+
+    return "；".join(f"{label} {value}" for label, value in figure_rows(figures) if value not in (None, ""))
+
+
+def nomination_propose(
+    *, actor, year: int, category: str, unit: Unit | None = None, person=None, reason: str = ""
+) -> tuple[Nomination, bool]:
+    """Propose ``unit`` (a collective) or ``person`` (an individual) for the year's nominations: (nomination,
+    created). The figures that put them forward are computed now from the records and kept with the proposal;
+    the reason is given, or written from the figures. One per year and unit or person: proposing again (a
+    double tap, two leaders at once) returns the nomination already recorded."""
+    from organization.access import narrowed_to
+
+    from . import nominations
+
+    if category not in NominationCategory.values:
+        raise ValidationError({"category": _("Unknown category.")})
+    collective = category in COLLECTIVE_CATEGORIES
+    if collective:
+        if unit is None or unit.kind != CATEGORY_UNIT_KIND[category]:
+            raise ValidationError({"unit": _("Choose a unit of this kind.")})
+        person = None
+    else:
+        if person is None or person.unit_id is None:
+            raise ValidationError({"person": _("Choose a person who works in a unit.")})
+        unit = person.unit
+    _require(actor, "assessment.nominate", unit)
+    existing = Nomination.objects.filter(
+        year=year, **({"unit": unit, "person__isnull": True} if collective else {"person": person})
+    ).first()
+    if existing is not None:
+        return existing, False
+    period = nominations.year_period(year)
+    if period.first_day.year != year:
+        raise ValidationError({"year": _("Choose a year.")})
+    town = unit.ancestor(UnitKind.TOWN)
+    reader = narrowed_to(actor, town) if town is not None and unit_in_scope(actor, town) else actor
+    candidate = nominations.candidate_for(user=reader, period=period, category=category, unit=unit, person=person)
+    if candidate is None:
+        raise ValidationError(
+            _("The records of %(year)d do not put %(name)s forward: nothing to justify a nomination.")
+            % {"year": year, "name": str(person) if person is not None else unit.name}
+        )
+    reason = (reason or "").strip() or _figures_reason(candidate.figures)
+    try:
+        with transaction.atomic():
+            nomination = Nomination.objects.create(
+                year=year,
+                kind=NominationKind.COLLECTIVE if collective else NominationKind.INDIVIDUAL,
+                category=category,
+                unit=unit,
+                person=person,
+                figures=candidate.figures,
+                reason=reason,
+                proposed_by=actor,
+            )
+            audit_event_record(
+                actor=actor,
+                subject=nomination,
+                event="nomination_propose",
+                new=N.PROPOSED,
+                reason=reason,
+                figures=candidate.figures,
+            )
+    except IntegrityError:
+        lookup = {"unit": unit, "person__isnull": True} if collective else {"person": person}
+        return Nomination.objects.get(year=year, **lookup), False
+    return nomination, True
+
+
+def nomination_decide(*, nomination: Nomination, actor, action: str, note: str = "") -> Nomination:
+    """The leadership group ``approve``s or ``reject``s a proposed nomination (a rejection says why)."""
+    transition = NOMINATION_TRANSITIONS.get(action)
+    if transition is None:
+        raise ValidationError({"action": _("Unknown decision.")})
+    _require(actor, transition.capability, nomination.unit)
+    note = (note or "").strip()
+    if action == "reject" and not note:
+        raise ValidationError({"note": _("Say why the nomination is rejected.")})
+    with transaction.atomic():
+        nomination = lock_row(nomination, "unit")
+        transition.check(
+            nomination.status,
+            refusal=_("“%(action)s” is not possible while the nomination is “%(status)s”."),
+            state_label=nomination.get_status_display(),
+        )
+        old = nomination.status
+        nomination.status = transition.target
+        nomination.decided_by, nomination.decided_at, nomination.decision_note = actor, timezone.now(), note
+        nomination.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        audit_event_record(
+            actor=actor, subject=nomination, event=f"nomination_{action}", old=old, new=nomination.status, reason=note
+        )
+    return nomination

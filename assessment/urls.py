@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import document_views, export_views, report_views, views
+from . import document_views, export_views, nomination_views, report_views, views
 
 app_name = "assessment"
 PERIOD = r"\d{4}(?:-\d{2}|-Q[1-4])?"
@@ -10,7 +10,14 @@ urlpatterns = [
     path("villages/<int:pk>/", views.village_view, name="village"),
     path("bulletin/", views.bulletin_view, name="bulletin"),
     path("indicators/", views.indicator_view, name="indicators"),
-    path("nominations/", views.nomination_view, name="nominations"),
+    # Year-end nominations (先进集体和个人)
+    path("nominations/", nomination_views.nomination_list, name="nominations"),
+    path("nominations/print/", nomination_views.nomination_print, name="nomination_print"),
+    path("nominations/export.xlsx", nomination_views.nomination_export, name="nomination_export"),
+    path("nominations/units/<int:pk>/propose/", nomination_views.propose_unit, name="nomination_propose_unit"),
+    path("nominations/people/<int:pk>/propose/", nomination_views.propose_person, name="nomination_propose_person"),
+    path("nominations/<int:pk>/", nomination_views.nomination_detail, name="nomination_detail"),
+    path("nominations/<int:pk>/<slug:action>/", nomination_views.nomination_decide, name="nomination_decide"),
     path("callbacks/", views.callback_list, name="callback_list"),
     path("callbacks/draw/", views.callback_draw, name="callback_draw"),
     path("callbacks/<int:pk>/", views.callback_detail, name="callback_detail"),

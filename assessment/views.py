@@ -642,22 +642,3 @@ def indicator_view(request):
         "departments": dashboard.department_rows(user=request.user, period=period) if town_wide else [],
     }
     return render(request, "assessment/indicators.html", context)
-
-
-@login_required
-def nomination_view(request):
-    require(request.user, "assessment.dashboard")
-    year = request.GET.get("year") or str(timezone.localdate().year)
-    try:
-        period = parse_period(year)
-    except BadPeriod:
-        period = parse_period(str(timezone.localdate().year))
-    if period.kind != "year":
-        period = parse_period(str(period.first_day.year))
-    report = indicators.indicator_report(user=request.user, period=period)
-    context = {
-        "period": period,
-        "villages": sorted([r for r in report.rows if r.rank], key=lambda r: r.rank),
-        "workers": selectors.worker_nominations(user=request.user, period=period),
-    }
-    return render(request, "assessment/nominations.html", context)

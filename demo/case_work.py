@@ -1,7 +1,10 @@
 """Demo data of issue 19, points 3–5: the governance centre's latest case analysis meeting works on two registered
 cases with their outcomes (破案, 追赃挽损, 诉讼); every school keeps a staff roster and its staff sessions record who
-attended (one teacher missed them all); the leadership group inspected a school against the schools' checklist.
-Idempotent: rows are found by their natural keys, the inspection by a fixed client id."""
+attended (one teacher missed them all); the leadership group inspected a school against the schools' checklist;
+this year's nominations (先进集体和个人) of every kind, proposed from the records' figures, most approved, one village
+rejected, a department and a dissuasion team member still waiting for the leadership group.
+Idempotent: rows are found by their natural keys, the inspection by a fixed client id, the nominations by their
+year and unit or person."""
 
 from __future__ import annotations
 
@@ -116,7 +119,64 @@ def _school_inspection(users) -> int:
     return 1
 
 
+# (category, which candidate of the list, decision, note): "" leaves the nomination waiting for the leadership group
+NOMINATIONS = [
+    ("village", 0, "approve", "综合考评全镇第一，同意推荐"),
+    ("village", -1, "reject", "发案数偏高，本年度不予推荐"),
+    ("department", 0, "", ""),
+    ("school", 0, "approve", "教职员工防骗教育覆盖，零发案"),
+    ("police_station", 0, "approve", "首劝及时，破案追赃成效明显"),
+    ("grid_worker", 0, "approve", "回访按时，劝阻成效好"),
+    ("dissuasion_team", 0, "", ""),
+    ("teacher", 0, "approve", "组织防骗教育课多"),
+    ("officer", 0, "approve", "首次劝阻及时"),
+]
+
+
+def _nominations(users) -> int:
+    from django.core.exceptions import ValidationError
+
+    from assessment import nominations
+    from assessment.models import NominationStatus
+    from assessment.services import nomination_decide, nomination_propose
+    from organization.access import narrowed_to
+
+    leader = users.get("leader")
+    if leader is None:
+        return 0
+    town = Unit.objects.get(code=TOWN_CODE)
+    period = nominations.year_period(timezone.localdate().year)
+    found = nominations.candidates(user=narrowed_to(leader, town), period=period)
+    count = 0
+    for category, index, action, note in NOMINATIONS:
+        rows = found.get(category) or []
+        if len(rows) < 2 and index == -1:
+            continue
+        candidate = rows[index] if rows else None
+        if candidate is None:
+            continue
+        try:
+            nomination, _created = nomination_propose(
+                actor=leader,
+                year=period.first_day.year,
+                category=category,
+                unit=None if candidate.person else candidate.unit,
+                person=candidate.person,
+            )
+        except ValidationError:
+            continue
+        count += 1
+        if action and nomination.status == NominationStatus.PROPOSED:
+            nomination_decide(nomination=nomination, actor=leader, action=action, note=note)
+    return count
+
+
 @transaction.atomic
 def seed() -> dict:
     users = {u.username: u for u in User.objects.filter(username__in=["police", "leader"])}
-    return {"meeting_cases": _meeting(users), "staff": _rosters(), "school_inspections": _school_inspection(users)}
+    return {
+        "meeting_cases": _meeting(users),
+        "staff": _rosters(),
+        "school_inspections": _school_inspection(users),
+        "nominations": _nominations(users),
+    }

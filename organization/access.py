@@ -302,6 +302,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "assessment.standing": VILLAGE_TEAM_ROLES,
     # Reports to the county (报送) and the year's target: the leadership group
     "assessment.reports": LEADERSHIP_ROLES,
+    # Year-end nominations (先进集体和个人): the leadership group and the governance centre propose from the
+    # figures; the leadership group decides
+    "assessment.nominate": LEADERSHIP_ROLES | {Role.GOVERNANCE},
+    "assessment.award": LEADERSHIP_ROLES,
 }
 
 

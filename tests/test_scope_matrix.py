@@ -288,7 +288,22 @@ ROUTES: dict[str, Route] = {
     "assessment:village": obj(lambda w: {"pk": w.village.pk}),
     "assessment:bulletin": page(shows=True),
     "assessment:indicators": page(),
-    "assessment:nominations": page(),
+    "assessment:nominations": page(shows=True),
+    # Year-end nominations (先进集体和个人): leadership and the governance centre, their own town's
+    "assessment:nomination_print": page(shows=True),  # the approved list
+    "assessment:nomination_export": page(shows=True),  # the decided list
+    "assessment:nomination_propose_unit": post(lambda w: {"pk": w.village.pk}, lambda w: {"year": w.nomination.year}),
+    "assessment:nomination_propose_person": post(
+        lambda w: {"pk": w.grid_worker.pk}, lambda w: {"year": w.nomination.year, "category": "grid_worker"}
+    ),
+    "assessment:nomination_detail": obj(
+        lambda w: {"pk": w.nomination.pk}, more=(lambda w: {"pk": w.individual_nomination.pk},)
+    ),
+    "assessment:nomination_decide": post(
+        lambda w: {"pk": w.individual_nomination.pk, "action": "approve"},
+        lambda w: {"note": "同意"},
+        more=(lambda w: {"pk": w.nomination.pk, "action": "reject"},),
+    ),
     "assessment:callback_list": page(shows=True),
     "assessment:callback_draw": page(),
     "assessment:callback_detail": obj(lambda w: {"pk": w.callback.pk}),

@@ -126,3 +126,17 @@ class UnitDocumentFactory(DjangoModelFactory):
     kind = "work_plan"
     period_key = "2026"
     title = factory.Sequence(lambda n: f"反诈宣防工作方案 {n}")
+
+
+class NominationFactory(DjangoModelFactory):
+    """A collective nomination of a village (pass ``person`` with kind/category for an individual)."""
+
+    class Meta:
+        model = "assessment.Nomination"
+
+    year = 2026
+    kind = "collective"
+    category = "village"
+    unit = factory.SubFactory(VillageFactory)
+    figures = factory.LazyFunction(lambda: {"rank": 1, "score": "88.0"})
+    reason = "综合得分第一"

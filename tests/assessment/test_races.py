@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 
 from assessment import services
-from assessment.models import AccountabilityItem, CallbackDraw, CallbackStatus
+from assessment.models import AccountabilityItem, CallbackDraw, CallbackStatus, Nomination
+from audit.models import AuditEvent
 from tests.races import run_together
 
-from .factories import CallbackFactory, FraudCaseFactory
+from .factories import CallbackFactory, FraudCaseFactory, NominationFactory
 
 _at_once = run_together
 
@@ -54,3 +55,30 @@ def test_a_month_drawn_twice_at_once_is_drawn_once(leader, village_a):
     )
     assert not errors and sorted(created for _draw, created in results) == [False, True]
     assert CallbackDraw.objects.count() == 1
+
+
+# --- year-end nominations (先进集体和个人) ---
+
+
+def test_two_leaders_deciding_at_once_decide_once(leader, village_a):
+    nomination = NominationFactory(unit=village_a)
+    results, errors = _at_once(
+        lambda: services.nomination_decide(nomination=nomination, actor=leader, action="approve"),
+        lambda: services.nomination_decide(nomination=nomination, actor=leader, action="reject", note="不同意"),
+    )
+    assert len(results) == 1 and [type(error) for error in errors] == [services.TransitionNotAllowed]
+    assert AuditEvent.objects.filter(event__startswith="nomination_").count() == 1
+
+
+def test_two_leaders_proposing_at_once_record_one_nomination(leader, publicity_office):
+    from tests.publicity.factories import ActivityFactory
+
+    ActivityFactory(unit=publicity_office, held_on=datetime.date(2026, 5, 10))
+    results, errors = _at_once(
+        *(
+            lambda: services.nomination_propose(actor=leader, year=2026, category="department", unit=publicity_office)
+            for _ in range(2)
+        )
+    )
+    assert not errors and sorted(created for _n, created in results) == [False, True]
+    assert Nomination.objects.count() == 1

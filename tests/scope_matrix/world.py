@@ -24,6 +24,7 @@ from tests.assessment.factories import (
     AccountabilityItemFactory,
     CallbackDrawFactory,
     CallbackFactory,
+    NominationFactory,
     UnitDocumentFactory,
 )
 from tests.assessment.factories import InspectionFactory as SupervisionFactory
@@ -171,6 +172,18 @@ def build_side_b(*, town, village_b, grid_b1) -> SimpleNamespace:
     w.accountability = AccountabilityItemFactory(unit=village_b, reason=f"{LEAK}约谈")
     w.department_accountability = AccountabilityItemFactory(unit=w.department, reason=f"{LEAK}通报")
     w.supervision = SupervisionFactory(unit=village_b, inspectors=f"{LEAK}督导组")
+    # Year-end nominations: the village approved (the printed list and the export), a grid worker proposed
+    w.nomination = NominationFactory(
+        unit=village_b, year=timezone.localdate().year, status="approved", reason=f"{LEAK}先进集体"
+    )
+    w.individual_nomination = NominationFactory(
+        kind="individual",
+        category="grid_worker",
+        unit=grid_b1,
+        person=w.grid_worker,
+        year=timezone.localdate().year,
+        reason=f"{LEAK}先进个人",
+    )
 
     # Things owned by a person rather than a unit
     w.import_jobs = {
@@ -237,6 +250,17 @@ def build_second_town() -> SimpleNamespace:
     t.accountability = AccountabilityItemFactory(unit=t.village, reason=f"{LEAK_TOWN}约谈")
     t.supervision = SupervisionFactory(unit=t.village, inspectors=f"{LEAK_TOWN}督导组")
     t.document = UnitDocumentFactory(unit=t.village, title=f"{LEAK_TOWN}村工作方案")
+    t.nomination = NominationFactory(
+        unit=t.village, year=timezone.localdate().year, status="approved", reason=f"{LEAK_TOWN}先进集体"
+    )
+    t.individual_nomination = NominationFactory(
+        kind="individual",
+        category="village_team",
+        unit=t.village,
+        person=t.head,
+        year=timezone.localdate().year,
+        reason=f"{LEAK_TOWN}先进个人",
+    )
     # Its own school calendar: the first town's leadership never lists nor edits it (and T2's never T1's)
     t.semester = SemesterFactory(town=t.town, name=f"{LEAK_TOWN}学期", student_education_schools=[t.school])
     return t
