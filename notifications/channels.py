@@ -301,13 +301,39 @@ def delivery_enqueue(*, channel: str, dedupe_key: str, text: str, user=None, vil
     return delivery
 
 
+@dataclass(frozen=True)
+class Robot:
+    url: str
+    kind: str
+
+
+def work_group_robot(village) -> Robot | None:
+    """The work group robot a village's messages go to: the village's own (``VillageChannel``), else its town's,
+    else its county's (``organization.TownSettings``: the nearest row up the tree that sets a URL, with that row's
+    kind); None when none is set anywhere."""
+    from organization.models import TownSettings
+
+    if village is None:
+        return None
+    own = VillageChannel.objects.filter(village=village).exclude(webhook_url="").first()
+    if own is not None:
+        return Robot(own.webhook_url, own.webhook_kind)
+    codes = [code for code in village.path.strip("/").split("/") if code]
+    rows = TownSettings.objects.filter(unit__code__in=codes).exclude(robot_webhook_url="").select_related("unit")
+    above = [row for row in rows if village.path.startswith(row.unit.path)]
+    nearest = max(above, key=lambda row: len(row.unit.path), default=None)
+    if nearest is None:
+        return None
+    return Robot(nearest.robot_webhook_url, nearest.robot_webhook_kind or WebhookKind.WECOM)
+
+
 def village_webhook_enqueue(*, village, text: str, dedupe_key: str, conceal=()) -> Delivery | None:
-    """Post ``text`` to the village work group's robot, once per ``dedupe_key``; nothing when none is set.
+    """Post ``text`` to the village work group's robot (or, without one, its town's or county's: see
+    :func:`work_group_robot`), once per ``dedupe_key``; nothing when none is set.
 
     ``conceal``: names to mask in the text (``陈阿婆`` -> ``陈**``) because the message leaves the application.
     """
-    has_webhook = VillageChannel.objects.filter(village=village).exclude(webhook_url="").exists()
-    if not has_webhook:
+    if work_group_robot(village) is None:
         return None
     return delivery_enqueue(
         channel=DeliveryChannel.WEBHOOK,
@@ -374,10 +400,10 @@ def deliveries_requeue_stale(*, now: datetime.datetime | None = None) -> int:
 
 def _send(delivery: Delivery) -> None:
     if delivery.channel == DeliveryChannel.WEBHOOK:
-        channel = VillageChannel.objects.filter(village_id=delivery.village_id).first()
-        if channel is None or not channel.webhook_url:
+        robot = work_group_robot(delivery.village)
+        if robot is None:
             raise PermanentDeliveryError("the village has no work group robot configured")
-        webhook_post(url=channel.webhook_url, kind=channel.webhook_kind, text=delivery.summary)
+        webhook_post(url=robot.url, kind=robot.kind, text=delivery.summary)
     elif delivery.channel == DeliveryChannel.SMS:
         if delivery.user is None:
             raise PermanentDeliveryError("an SMS needs a recipient")

@@ -37,6 +37,7 @@ class TownSettingsAdmin(SimpleHistoryAdmin):
             {"fields": ("letter_title", "letter_body", "letter_closing", "card_closing", "police_contacts")},
         ),
         (_("Assessment"), {"fields": ("indicator_weights", "callback_per_village", "callback_share")}),
+        (_("Work group robot"), {"fields": ("robot_webhook_url", "robot_webhook_kind")}),
     )
 
 

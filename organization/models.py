@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -251,7 +252,8 @@ class UserRole(models.Model):
 
 class TownSettings(models.Model):
     """What differs between the towns of a county: the plan's wording, the printed materials, the police numbers,
-    the indicator weights and the callback draw. One row per town; the county's row holds the defaults.
+    the indicator weights, the callback draw and the work group robot. One row per town; the county's row holds the
+    defaults.
 
     An empty field means "as above": :func:`organization.selectors.town_setting` walks up from a unit to its town,
     then to the county, and takes the first row that sets the value (then the installation's own default)."""
@@ -290,9 +292,26 @@ class TownSettings(models.Model):
     callback_share = models.DecimalField(
         _("callbacks: share of each village's cases"), max_digits=4, decimal_places=3, null=True, blank=True
     )
+    # The town's work group robot (the county's row: the county's group): a village without a robot of its own
+    # (notifications.VillageChannel) posts to it (notifications.channels.work_group_robot). The URL holds the
+    # robot's key: kept out of the history table.
+    robot_webhook_url = models.URLField(
+        _("work group robot webhook URL"),
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("The town's WeCom or DingTalk work group robot: villages without their own robot post to it."),
+    )
+    robot_webhook_kind = models.CharField(
+        _("work group robot kind"),
+        max_length=10,
+        blank=True,
+        choices=[("wecom", _("WeCom group robot")), ("dingtalk", _("DingTalk group robot"))],
+        help_text=_("Empty: WeCom."),
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["robot_webhook_url"])
 
     # The settings a town may set, in the order the admin shows them.
     NAMES = (
@@ -306,6 +325,7 @@ class TownSettings(models.Model):
         "indicator_weights",
         "callback_per_village",
         "callback_share",
+        "robot_webhook_url",
     )
 
     class Meta:
