@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Subquery
-from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_event_record
+from core.bulk import insert_unless_taken
 from core.uploads import CheckedUpload, attach, files_removed_on_error, store
 from organization.access import can, unit_in_scope
 from organization.selectors import village_team
@@ -187,21 +187,8 @@ def door_visit_record(
 
 
 def _door_visit_insert(**fields) -> DoorVisit | None:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new visit, or None when its client id is taken."""
-    visit = DoorVisit(**fields)
-    opts = DoorVisit._meta
-    rows = DoorVisit._base_manager._insert(
-        [visit],
-        fields=[field for field in opts.concrete_fields if not field.primary_key],
-        returning_fields=[opts.pk],
-        on_conflict=OnConflict.IGNORE,
-    )
-    if not rows:
-        return None
-    visit.pk = rows[0][0]
-    visit._state.adding = False
-    visit._state.db = "default"
-    return visit
+    """The new visit, or None when its client id is taken (one INSERT … ON CONFLICT DO NOTHING)."""
+    return insert_unless_taken(DoorVisit(**fields))
 
 
 def _ordered_users(people):

@@ -139,3 +139,25 @@ def bulk_update_grouped(model, instances, changed_fields, *, user, reason, progr
             insert_history(model, [member.pk for member in batch], history_type="~", user=user, reason=reason)
             if progress is not None:
                 progress(len(batch))
+
+
+def insert_unless_taken(instance):
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING id`` of one new ``instance``: the instance, saved, or None when a
+    unique value of it is taken already (a client id posted twice, by two requests at once). One statement, no
+    signals, no history row: the caller records what it wrote (the services' audit events)."""
+    from django.db.models.constants import OnConflict
+
+    model = type(instance)
+    opts = model._meta
+    rows = model._base_manager._insert(
+        [instance],
+        fields=[field for field in opts.concrete_fields if not field.primary_key],
+        returning_fields=[opts.pk],
+        on_conflict=OnConflict.IGNORE,
+    )
+    if not rows:
+        return None
+    instance.pk = rows[0][0]
+    instance._state.adding = False
+    instance._state.db = "default"
+    return instance

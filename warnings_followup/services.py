@@ -26,12 +26,12 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
-from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_event_record
+from core.bulk import insert_unless_taken
 from core.crypto import blind_index
 from core.rules import add_months, rule
 from core.validators import normalize_bank_account
@@ -620,7 +620,7 @@ def _locked_for_visit(warning: Warning, *, client_id, visited_at) -> Warning:
 
 
 def _visit_insert(*, warning: Warning, actor, method: str, **fields) -> FollowUpVisit | None:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new visit, or None when its client id is taken."""
+    """The new visit, or None when its client id is taken (one INSERT … ON CONFLICT DO NOTHING)."""
     earlier = warning.earlier_visit
     visit = FollowUpVisit(
         warning=warning,
@@ -634,19 +634,7 @@ def _visit_insert(*, warning: Warning, actor, method: str, **fields) -> FollowUp
         **fields,
     )
     visit.anchored = True
-    opts = FollowUpVisit._meta
-    rows = FollowUpVisit._base_manager._insert(
-        [visit],
-        fields=[field for field in opts.concrete_fields if not field.primary_key],
-        returning_fields=[opts.pk],
-        on_conflict=OnConflict.IGNORE,
-    )
-    if not rows:
-        return None
-    visit.pk = rows[0][0]
-    visit._state.adding = False
-    visit._state.db = "default"
-    return visit
+    return insert_unless_taken(visit)
 
 
 def _visit_update_warning(*, warning: Warning, visit: FollowUpVisit, actor, people, now: datetime.datetime) -> None:
