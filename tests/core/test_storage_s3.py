@@ -209,3 +209,41 @@ def test_an_import_file_is_read_from_the_bucket_and_deleted_after_the_commit(
     assert commit.status == ImportJob.Status.SUCCEEDED, commit.errors
     assert keys(bucket) == set()  # it held plain ID numbers: gone once imported
     run_import(commit.pk)  # a redelivered task does nothing
+
+
+def test_a_pledges_signature_goes_to_the_bucket_and_is_streamed_only_within_scope(
+    client, bucket, village_a, grid_a, grid_b
+):
+    from campaigns.models import Pledge
+    from tests.campaigns.factories import PledgeFactory
+
+    pledge = PledgeFactory(resident=factories.ResidentFactory(household=factories.HouseholdFactory(village=village_a)))
+    assert Pledge.objects.get(pk=pledge.pk).image.name in keys(bucket)
+    url = reverse("campaigns:pledge_image", args=[pledge.pk])
+
+    client.force_login(grid_a)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert b"".join(response.streaming_content) == bucket.open(pledge.image.name).read()
+
+    client.force_login(grid_b)
+    assert client.get(url).status_code == 404
+
+
+def test_a_schools_seal_goes_to_the_bucket_and_only_its_school_reaches_it(
+    client, bucket, middle_school, centre_school, school, school_c
+):
+    from tests.schools.factories import SchoolProfileFactory, checked_png
+
+    profile = SchoolProfileFactory(school=middle_school)
+    [seal] = uploads.attach(profile, [checked_png(name="公章.png")], user=school)
+    assert seal.file.name in keys(bucket)
+    url = reverse("attachment", args=[seal.pk])
+
+    client.force_login(school)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == bucket.open(seal.file.name).read()
+
+    client.force_login(school_c)
+    assert client.get(url).status_code == 404
