@@ -209,20 +209,35 @@ def _suggestions(request):
 
 
 def _nominations(request):
-    require(request.user, "assessment.dashboard")
-    try:
-        period = parse_period(request.GET.get("year", ""))
-    except BadPeriod:
-        period = parse_period(str(timezone.localdate().year))
-    report = indicators.indicator_report(user=request.user, period=period)
-    headers = [_("Kind"), _("Rank"), _("Name"), _("Unit"), _("Score"), _("On-time visits"), _("Dissuasions")]
+    """The year's candidates of every kind (the nominations page's lists) with their figures and whether they are
+    nominated; the decided list itself is ``/assessment/nominations/export.xlsx`` (``assessment.exports``)."""
+    from organization.access import narrowed_to
+
+    from . import nominations
+    from .models import NominationCategory, figure_rows
+
+    require(request.user, "assessment.nominate")
+    period = nominations.year_period(request.GET.get("year"))
+    code = request.GET.get("town", "").strip()
+    user = request.user
+    if code:
+        town = indicators.towns_for(user).filter(code=code).first()
+        if town is None:
+            raise Http404
+        user = narrowed_to(user, town)
+    labels = dict(NominationCategory.choices)
+    headers = [_("Category"), _("Rank"), _("Name"), _("Unit"), _("Figures"), _("Status")]
     rows = [
-        [_("Village"), r.rank, r.unit.name, r.unit.code, r.score, "", ""]
-        for r in sorted((r for r in report.rows if r.rank), key=lambda r: r.rank)
-    ]
-    rows += [
-        [_("Worker"), index, w.name, w.unit, "", w.visits_on_time, w.dissuasions]
-        for index, w in enumerate(selectors.worker_nominations(user=request.user, period=period), start=1)
+        [
+            str(labels[category]),
+            index,
+            c.name,
+            c.unit.name,
+            "；".join(f"{label} {value}" for label, value in figure_rows(c.figures)),
+            c.nomination.get_status_display() if c.nomination else "",
+        ]
+        for category, found in nominations.candidates(user=user, period=period).items()
+        for index, c in enumerate(found, start=1)
     ]
     return f"nominations-{period.key}", headers, rows
 

@@ -226,6 +226,18 @@ def test_the_decided_list_is_exported_and_printed(client, leader, village_a, vil
     assert "联和村" in page and "下柏村" not in page and str(grid_a) not in page
 
 
+def test_the_candidates_are_exported_with_their_figures(client, leader, records, police_station):
+    client.force_login(leader)
+    client.post(f"/assessment/nominations/units/{police_station.pk}/propose/", {"year": YEAR})
+    response = client.get(f"/assessment/export/nominations.xlsx?year={YEAR}")
+    assert response.status_code == 200
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    by_name = {row[2]: row for row in rows[1:]}
+    assert {"联和村", "下柏村", "宣传办", "罗村中学", "罗村派出所"} <= set(by_name)
+    assert "50.0" in by_name["罗村中学"][4]
+    assert by_name["罗村派出所"][5] and not by_name["罗村中学"][5]  # proposed; not (yet)
+
+
 def test_the_page_reads_a_fixed_number_of_queries(client, leader, records, town):
     from assessment import figures
 
