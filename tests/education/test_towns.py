@@ -240,3 +240,25 @@ def test_an_existing_semester_without_schools_goes_to_the_first_town(town, town2
     migration.assign_towns(apps, None)
     lonely.refresh_from_db()
     assert lonely.town == town  # the first town (by id)
+
+
+# --- the demo: each demo town its own semester -----------------------------------------------------------------------
+
+
+def test_the_demo_seeds_each_towns_semester_once(db):
+    from demo import education as demo_education
+    from demo import second_town
+    from demo.organization import TOWN, seed_organization
+
+    seed_organization()
+    for _ in range(2):  # idempotent
+        second_town.seed()
+        demo_education.seed()
+    towns = {semester.town.code: semester for semester in Semester.objects.select_related("town")}
+    assert set(towns) == {TOWN[0], second_town.SECOND_TOWN[0]}
+    assert towns[TOWN[0]].name == towns[second_town.SECOND_TOWN[0]].name  # the same school year, two calendars
+    assert not towns[second_town.SECOND_TOWN[0]].student_education_schools.exists()  # 九江镇 has no school yet
+    leader2 = factories.UserFactory(unit=towns[second_town.SECOND_TOWN[0]].town, roles=[Role.LEADERSHIP_LEADER])
+    from education.selectors import semesters_for_user
+
+    assert list(semesters_for_user(leader2)) == [towns[second_town.SECOND_TOWN[0]]]
