@@ -4,6 +4,7 @@ None of these need a database or a Docker engine.
 """
 
 import base64
+import functools
 import os
 import re
 import secrets
@@ -321,6 +322,17 @@ def test_production_settings_pass_check_deploy(tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "no issues" in output, output
+
+
+def test_production_has_no_demo_data_commands(tmp_path):
+    """The demo app (seed_demo, seed_scale) is installed by the local and test settings only."""
+    code = "from django.conf import settings; print('demo' in settings.INSTALLED_APPS)"
+    env = production_env(tmp_path)
+    run = functools.partial(subprocess.run, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    shell = run([sys.executable, "manage.py", "shell", "-c", code])
+    assert shell.stdout.strip().splitlines()[-1] == "False", shell.stderr
+    seed = run([sys.executable, "manage.py", "seed_demo", "--force"])
+    assert seed.returncode != 0 and "Unknown command: 'seed_demo'" in seed.stderr
 
 
 def test_production_api_answers_json_only(tmp_path):
