@@ -10,6 +10,7 @@ from .models import (
     CountyReport,
     IndicatorWeights,
     Inspection,
+    Nomination,
     RectificationReport,
     SummonsRule,
     UnitDocument,
@@ -138,3 +139,29 @@ class UnitDocumentAdmin(admin.ModelAdmin):
     list_display = ["title", "unit", "kind", "period_key", "uploaded_by", "uploaded_at"]
     list_filter = ["kind"]
     readonly_fields = ["uploaded_by", "uploaded_at"]
+
+
+@admin.register(Nomination)
+class NominationAdmin(SimpleHistoryAdmin):
+    """先进集体和个人: read here; proposed and decided only through the pages (the services, with their audit)."""
+
+    list_display = ["year", "kind", "category", "unit", "person", "status", "decided_at", "decided_by"]
+    list_filter = ["year", "kind", "category", "status"]
+    readonly_fields = [
+        "year",
+        "kind",
+        "category",
+        "unit",
+        "person",
+        "figures",
+        "reason",
+        "status",
+        "proposed_at",
+        "proposed_by",
+        "decided_at",
+        "decided_by",
+        "decision_note",
+    ]
+
+    def has_add_permission(self, request):
+        return False

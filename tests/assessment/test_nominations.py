@@ -288,3 +288,12 @@ def test_the_demo_has_nominations_of_each_kind(travel_to):
     rows = sorted(Nomination.objects.values_list("category", "status"))
     case_work.seed()  # a second run changes nothing
     assert sorted(Nomination.objects.values_list("category", "status")) == rows
+
+
+def test_the_admin_reads_nominations_and_their_history(client, admin, village_a):
+    nomination = NominationFactory(unit=village_a)
+    client.force_login(admin)
+    assert client.get("/admin/assessment/nomination/").status_code == 200
+    assert client.get(f"/admin/assessment/nomination/{nomination.pk}/change/").status_code == 200
+    assert client.get(f"/admin/assessment/nomination/{nomination.pk}/history/").status_code == 200
+    assert client.get("/admin/assessment/nomination/add/").status_code == 403
