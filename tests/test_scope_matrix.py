@@ -312,7 +312,8 @@ ROUTES: dict[str, Route] = {
     "assessment:accountability_list": page(shows=True),
     "assessment:accountability_create": page(),
     "assessment:accountability_detail": obj(
-        lambda w: {"pk": w.accountability.pk}, more=(lambda w: {"pk": w.department_accountability.pk},)
+        lambda w: {"pk": w.accountability.pk},
+        more=(lambda w: {"pk": w.department_accountability.pk}, lambda w: {"pk": w.school_accountability.pk}),
     ),
     "assessment:accountability_transition": post(
         lambda w: {"pk": w.accountability.pk, "action": "close"},
@@ -322,7 +323,7 @@ ROUTES: dict[str, Route] = {
     "assessment:accountability_rectify": post(
         lambda w: {"pk": w.accountability.pk},
         lambda w: {"text": "整改"},
-        more=(lambda w: {"pk": w.department_accountability.pk},),
+        more=(lambda w: {"pk": w.department_accountability.pk}, lambda w: {"pk": w.school_accountability.pk}),
         control="head_b",  # the summoned unit's own head only
     ),
     "assessment:rectification_decide": post(

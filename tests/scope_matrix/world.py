@@ -171,6 +171,8 @@ def build_side_b(*, town, village_b, grid_b1) -> SimpleNamespace:
     w.published_typical_case = TypicalCaseFactory(unit=town, status="published", source_case=w.case)
     w.accountability = AccountabilityItemFactory(unit=village_b, reason=f"{LEAK}约谈")
     w.department_accountability = AccountabilityItemFactory(unit=w.department, reason=f"{LEAK}通报")
+    # The other school summoned: side A's school staff never read nor answer it
+    w.school_accountability = AccountabilityItemFactory(unit=w.school, kind="school_summons", reason=f"{LEAK}约谈学校")
     w.supervision = SupervisionFactory(unit=village_b, inspectors=f"{LEAK}督导组")
     # Year-end nominations: the village approved (the printed list and the export), a grid worker proposed
     w.nomination = NominationFactory(
