@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -73,13 +73,25 @@ def school_compliance(*, user, today: datetime.date) -> list:
 
 
 def department_rows(*, user, period: periods.Period) -> list:
-    """Required publicity activities done per department, school and police station (the publicity app)."""
+    """Required publicity activities done per department, school and police station (the publicity app): cached
+    (``figures.live``) until a record of publicity (activity), of the schools' education or a unit is written."""
+    today = timezone.localdate()
+    return figures.live(
+        "department-rows",
+        [figures.user_scope_key(user), period.key, translation.get_language() or ""],  # the categories' labels
+        lambda: _department_rows(user=user, period=period, today=today),
+        today=today,
+        also=(figures.ACTIVITY_VERSION, figures.EDUCATION_VERSION, figures.OVERSIGHT_VERSION),
+    )
+
+
+def _department_rows(*, user, period: periods.Period, today: datetime.date) -> list:
     from publicity.selectors import department_activity_summary
 
     units = units_visible_to(user).filter(
         kind__in=[UnitKind.DEPARTMENT, UnitKind.SCHOOL, UnitKind.POLICE_STATION], is_active=True
     )
-    return department_activity_summary(period.first_day, min(period.last_day, timezone.localdate()), units=units)
+    return department_activity_summary(period.first_day, min(period.last_day, today), units=units)
 
 
 def _chart_data(report: indicators.IndicatorReport, trend: list[dict]) -> dict:
@@ -130,12 +142,40 @@ def _oversight(*, user, today: datetime.date) -> dict:
     }
 
 
+# What the whole dashboard depends on besides the live version (warnings, visits, cases, callbacks, inspections)
+# and today: the assessment app's records and units, the schools', the door-knocking's, publicity's and the cases'
+# records, and the coverage of closed periods.
+DASHBOARD_VERSIONS = (
+    figures.OVERSIGHT_VERSION,
+    figures.EDUCATION_VERSION,
+    figures.ACTIVITY_VERSION,
+    figures.COVERAGE_VERSION,
+)
+
+
 def dashboard_context(*, user, period: periods.Period) -> dict:
-    """The dashboard's (and the bulletin's) figures. With the caches warm, a closed period costs the epoch, the
-    villages, the indicators' weights and publicity, and the case meetings' outcomes; the open month adds its own
-    cases and the coverage counters (``figures``: closed months cached under their versions)."""
+    """The dashboard's (and the bulletin's) figures, cached whole (``figures.live``) under the user's scope, the
+    period, the language (the chart's labels) and every version its parts depend on: a warm dashboard reads the
+    epoch and two cache entries, at any scale. When a write has bumped a version, the parts are computed again,
+    each from its own cache where it has one (closed months, the pipeline, the oversight block, the schools)."""
     today = timezone.localdate()
     token = figures.epoch()
+    parts = [figures.user_scope_key(user), period.key, translation.get_language() or ""]
+    key = figures.live_key("dashboard", parts, today=today, token=token, also=DASHBOARD_VERSIONS)
+    context = figures.live(
+        "dashboard",
+        parts,
+        lambda: _dashboard_context(user=user, period=period, today=today, token=token),
+        key=key,
+    )
+    # The page's body is a function of this context (and of the target and the towns, cached under fewer
+    # versions, and of the user's roles, in the scope's key): the template keeps it under the same key.
+    context["fragment_key"] = key
+    context["fragment_seconds"] = figures.LIVE_SECONDS
+    return context
+
+
+def _dashboard_context(*, user, period: periods.Period, today: datetime.date, token: str) -> dict:
     report = indicators.indicator_report(user=user, period=period, today=today)
     trend = indicators.monthly_trend(user=user, months=periods.last_months(TREND_MONTHS, min(period.last_day, today)))
     ranked = sorted(report.rows, key=lambda r: (r.rank is None, r.rank or 0, r.unit.code))

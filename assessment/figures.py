@@ -56,6 +56,10 @@ LIVE_VERSION = f"{PREFIX}:live-version"
 LIVE_SECONDS = 5 * 60
 OVERSIGHT_VERSION = f"{PREFIX}:oversight-version"  # the assessment app's own records (items, inspections …), units
 EDUCATION_VERSION = f"{PREFIX}:education-version"  # the schools' and the education app's records
+# The door-knocking's, publicity's and fraud cases' records, households and the towns' settings: what the
+# indicators and the dashboard read besides the records the live version follows (coverage counters now,
+# publicity activities, case meetings, weights chosen by a town).
+ACTIVITY_VERSION = f"{PREFIX}:activity-version"
 
 
 @dataclass
@@ -309,6 +313,22 @@ def user_scope_key(user) -> str:
     return f"{where}:{user.unit_id}:{'.'.join(sorted(map(str, user.role_codes)))}"
 
 
+def live_key(
+    name: str, parts, *, today: datetime.date | None = None, token: str | None = None, also: tuple[str, ...] = ()
+) -> str:
+    """The key :func:`live` keeps ``name`` under: ``parts`` (strings: the scope, the options), today, the epoch,
+    the live version and the versions ``also`` names, hashed (a key stays short). It changes whenever what the
+    report reads may have changed: a page may key what it renders from the report with it."""
+    today = today or timezone.localdate()
+    names = [LIVE_VERSION, *also]
+    versions = _versions(names)
+    varying = ":".join(
+        [token or epoch(), *(str(versions[item]) for item in names), today.isoformat(), *map(str, parts)]
+    )
+    digest = hashlib.sha1(varying.encode(), usedforsecurity=False).hexdigest()
+    return ":".join([PREFIX, "live", FORMAT, name, digest])
+
+
 def live(
     name: str,
     parts,
@@ -317,25 +337,13 @@ def live(
     today: datetime.date | None = None,
     token: str | None = None,
     also: tuple[str, ...] = (),
+    key: str | None = None,
 ):
     """``compute()``, cached under ``name``, ``parts`` (strings: the scope, the options), today and the live
     version (see the module's docstring) and the versions ``also`` names (``OVERSIGHT_VERSION``,
-    ``EDUCATION_VERSION``): one cache read and one query (the epoch, none when ``token`` is given) when cached."""
-    today = today or timezone.localdate()
-    names = [LIVE_VERSION, *also]
-    versions = _versions(names)
-    key = ":".join(
-        [
-            PREFIX,
-            "live",
-            FORMAT,
-            name,
-            token or epoch(),
-            *(str(versions[item]) for item in names),
-            today.isoformat(),
-            *map(str, parts),
-        ]
-    )
+    ``EDUCATION_VERSION``, ``ACTIVITY_VERSION``): one cache read and one query (the epoch, none when ``token`` is
+    given) when cached. ``key``: :func:`live_key`'s answer for the same arguments, already asked for."""
+    key = key or live_key(name, parts, today=today, token=token, also=also)
     found = cache.get(key)
     if found is None:
         found = compute()
@@ -451,12 +459,22 @@ def _education_m2m_changed(sender, **kwargs) -> None:
         bump_live_of(EDUCATION_VERSION)
 
 
+def _activity_changed(sender, **kwargs) -> None:
+    bump_live_of(ACTIVITY_VERSION)
+
+
+def _activity_m2m_changed(sender, **kwargs) -> None:
+    if sender._meta.app_label in ACTIVITY_APPS:
+        bump_live_of(ACTIVITY_VERSION)
+
+
 def bump_live_of(key: str) -> None:
     _bump_keys([key])
     transaction.on_commit(lambda: _bump_keys([key]))
 
 
 EDUCATION_APPS = ("education", "schools")
+ACTIVITY_APPS = ("campaigns", "publicity", "fraud_cases")
 
 
 def connect() -> None:
@@ -466,7 +484,7 @@ def connect() -> None:
 
     from campaigns.models import DoorVisit
     from fraud_cases.models import FraudCase
-    from organization.models import Unit
+    from organization.models import TownSettings, Unit
     from residents.models import Household
     from warnings_followup.models import FollowUpVisit, Warning
 
@@ -495,3 +513,12 @@ def connect() -> None:
             post_save.connect(_education_changed, sender=model, dispatch_uid=f"{uid}.save")
             post_delete.connect(_education_changed, sender=model, dispatch_uid=f"{uid}.delete")
     m2m_changed.connect(_education_m2m_changed, dispatch_uid="assessment.figures.education.m2m")
+    # The whole dashboard and the indicators' report (``live(..., also=(ACTIVITY_VERSION, …))``): the coverage
+    # counters as of now (door visits, pledges, households), publicity activities and case meetings, the cases'
+    # outcomes, a town's own weights.
+    activity = [model for label in ACTIVITY_APPS for model in apps.get_app_config(label).get_models()]
+    for model in [*activity, Household, TownSettings]:
+        uid = f"assessment.figures.activity.{model._meta.label_lower}"
+        post_save.connect(_activity_changed, sender=model, dispatch_uid=f"{uid}.save")
+        post_delete.connect(_activity_changed, sender=model, dispatch_uid=f"{uid}.delete")
+    m2m_changed.connect(_activity_m2m_changed, dispatch_uid="assessment.figures.activity.m2m")

@@ -53,7 +53,17 @@ from organization.access import sees_everything_in_town, units_visible_to
 from organization.models import Unit, UnitKind
 from publicity.selectors import village_activity_counts
 
-from .figures import by_month, epoch, period_figures, scope_key, user_scope_key
+from .figures import (
+    ACTIVITY_VERSION,
+    COVERAGE_VERSION,
+    OVERSIGHT_VERSION,
+    by_month,
+    epoch,
+    live,
+    period_figures,
+    scope_key,
+    user_scope_key,
+)
 from .figures import coverage as cached_coverage
 from .models import IndicatorWeights
 
@@ -305,12 +315,33 @@ def score_rows(rows: list[VillageIndicators], weights: IndicatorWeights) -> None
         row.rank = rank
 
 
+# What a report depends on besides the live version (cases, warnings, visits, callbacks, inspections) and today:
+# units and weights (the assessment app's records), the coverage counters now and publicity (activity), the
+# coverage of a closed period.
+REPORT_VERSIONS = (OVERSIGHT_VERSION, ACTIVITY_VERSION, COVERAGE_VERSION)
+
+
 def indicator_report(
     *, user, period: Period, today: datetime.date | None = None, villages: list[Unit] | None = None
 ) -> IndicatorReport:
     """The indicators of the villages ``user`` may see (or of ``villages``, already scoped) in ``period``,
-    scored and ranked among every village of their towns (:func:`ranking_villages`)."""
+    scored and ranked among every village of their towns (:func:`ranking_villages`).
+
+    Cached whole (``figures.live``) under the user's scope (or the villages given), the period, the plan's rules,
+    today and the versions of every record it reads: a warm report costs the epoch and two cache reads."""
     today = today or timezone.localdate()
+    where = user_scope_key(user) if villages is None else "villages:" + scope_key(villages)
+    rules = f"{rule('VISIT_INTERVAL_DAYS')}:{rule('FOLLOW_UP_MONTHS')}:{rule('GREEN_MIN_COVERAGE_PERCENT')}"
+    return live(
+        "indicators",
+        [where, period.key, rules],
+        lambda: _indicator_report(user=user, period=period, today=today, villages=villages),
+        today=today,
+        also=REPORT_VERSIONS,
+    )
+
+
+def _indicator_report(*, user, period: Period, today: datetime.date, villages: list[Unit] | None) -> IndicatorReport:
     shown = list(villages if villages is not None else villages_for(user))
     shown_ids = {v.pk for v in shown}
     if villages is None and sees_everything_in_town(user):

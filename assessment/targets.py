@@ -22,7 +22,7 @@ from django.utils import timezone
 from core import periods
 from organization.models import UnitKind
 
-from . import indicators
+from . import figures, indicators
 from .models import YearTarget
 
 HUNDRED = Decimal(100)
@@ -130,8 +130,21 @@ def _sum(rows: list[dict], keys: list[str], key: str) -> Comparison:
 
 
 def progress(*, user, period: periods.Period, today: datetime.date | None = None) -> TargetProgress:
-    """``period`` and the months of its year up to its end (or today), against the year before and the target."""
+    """``period`` and the months of its year up to its end (or today), against the year before and the target.
+
+    Cached (``figures.live``) under the user's scope, the period and today until a case (the live version) or a
+    target (the oversight version: the assessment app's records) is written."""
     today = today or timezone.localdate()
+    return figures.live(
+        "target-progress",
+        [figures.user_scope_key(user), period.key],
+        lambda: _progress(user=user, period=period, today=today),
+        today=today,
+        also=(figures.OVERSIGHT_VERSION,),
+    )
+
+
+def _progress(*, user, period: periods.Period, today: datetime.date) -> TargetProgress:
     year = period.first_day.year
     last = min(period.last_day, max(today, period.first_day))
     if last.year != year:  # a period running past the year's end: the target is the year's

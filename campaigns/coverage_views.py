@@ -21,7 +21,13 @@ from organization.access import EVERYTHING, can, require, scope_roots, units_vis
 from organization.models import Unit, UnitKind
 from residents.export_views import CONTENT_TYPES, xlsx_bytes
 
-from .coverage import COVERAGE_KINDS, coverage_by_unit, households_not_visited, weekly_series
+from .coverage import (
+    COVERAGE_KINDS,
+    NotVisitedByVillage,
+    coverage_by_unit,
+    households_not_visited,
+    weekly_series,
+)
 from .views import paginate
 
 NOT_VISITED_PER_PAGE = 20
@@ -114,12 +120,11 @@ def coverage(request):
     total, rows = coverage_rows(request.user, unit)
     series = weekly_series(unit)
     # The unit is in the user's scope, so its counters count exactly the households listed.
-    page = paginate(
-        request,
-        households_not_visited(unit, user=request.user),
-        per_page=NOT_VISITED_PER_PAGE,
-        count=total.households_not_visited,
-    )
+    if unit.kind == UnitKind.TOWN:  # village by village, each from its index (see NotVisitedByVillage)
+        rows_not_visited = NotVisitedByVillage(unit, not_visited=total.not_visited_by_village, user=request.user)
+    else:
+        rows_not_visited = households_not_visited(unit, user=request.user)
+    page = paginate(request, rows_not_visited, per_page=NOT_VISITED_PER_PAGE, count=total.households_not_visited)
     return render(
         request,
         "campaigns/coverage.html",
