@@ -71,9 +71,12 @@ def queue(request):
     if status not in WarningStatus.values:
         status = ""
     warnings = selectors.queue_for_user(user=request.user, today=today, tab=tab, village=village, status=status)
-    page = Paginator(warnings, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.with_day_flags(page.object_list, today)
     counts = selectors.queue_counts(user=request.user, today=today, village=village)
+    paginator = Paginator(warnings, PAGE_SIZE)
+    if not status:
+        paginator.count = counts[tab]  # the tab's own count (cached): no COUNT(*) over every warning in scope
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.with_day_flags(page.object_list, today)
     tabs = [(code, label, counts[code]) for code, (label, _condition) in selectors.QUEUE_TABS.items()]
     context = {
         "page": page,
