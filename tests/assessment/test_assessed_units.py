@@ -18,6 +18,7 @@ from assessment.models import (
 from assessment.notifications import unit_heads
 from assessment.services import (
     accountability_open,
+    checklist_for,
     inspection_record,
     rectification_decide,
     rectification_submit,
@@ -33,9 +34,15 @@ pytestmark = pytest.mark.django_db
 def test_every_kind_of_unit_has_a_checklist():
     kinds = {value for value, _label in ChecklistItem._meta.get_field("unit_kind").choices}
     assert kinds == {UnitKind.VILLAGE, UnitKind.DEPARTMENT, UnitKind.SCHOOL, UnitKind.POLICE_STATION}
+    # A new installation has a default checklist for each (migrations 0003 and 0011), to change in the admin.
+    seeded = {item.unit_kind: 0 for item in ChecklistItem.objects.filter(is_active=True)}
+    for item in ChecklistItem.objects.filter(is_active=True):
+        seeded[item.unit_kind] += item.points
+    assert seeded == {kind: 100 for kind in kinds}
 
 
 def test_a_school_is_inspected_against_the_schools_checklist(leader, middle_school):
+    ChecklistItem.objects.update(is_active=False)  # the installation's default checklists: this test's own instead
     kept = ChecklistItemFactory(unit_kind=UnitKind.SCHOOL, label="每学期两次教职员工防骗宣传", points=60)
     missed = ChecklistItemFactory(unit_kind=UnitKind.SCHOOL, label="每天播放防骗MP3", points=40)
     ChecklistItemFactory(unit_kind=UnitKind.VILLAGE, label="敲门行动", points=100)
@@ -51,6 +58,16 @@ def test_a_school_is_inspected_against_the_schools_checklist(leader, middle_scho
 
 
 def test_the_police_station_is_inspected_too(leader, police_station):
+    items = list(checklist_for(police_station))
+    assert items and all(item.unit_kind == UnitKind.POLICE_STATION for item in items)
+    results = {item.pk: item.points for item in items}
+    results[items[0].pk] = 0  # the first item missed entirely
+    inspection = inspection_record(
+        unit=police_station, actor=leader, inspected_on=timezone.localdate(), inspectors="陈副书记", results=results
+    )
+    assert inspection.score == 100 - items[0].points
+    # Without a checklist for its kind, the inspectors give the score themselves.
+    ChecklistItem.objects.filter(unit_kind=UnitKind.POLICE_STATION).update(is_active=False)
     inspection = inspection_record(
         unit=police_station, actor=leader, inspected_on=timezone.localdate(), inspectors="陈副书记", score=90
     )
