@@ -9,8 +9,6 @@
   already was; 403 for a role that may not log, 400 for a day that is not a school day.
 """
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -131,14 +129,9 @@ class BroadcastLogView(APIView):
             school = school if school is not None and schools.filter(pk=school.pk).exists() else None
         if school is None:
             raise exceptions.NotFound
-        try:
-            result = services.broadcast_log(actor=request.user, school=school, day=data.validated_data.get("day"))
-        except DjangoPermissionDenied as error:
-            raise exceptions.PermissionDenied(str(error)) from error
-        except DjangoValidationError as error:
-            raise exceptions.ValidationError(
-                error.message_dict if hasattr(error, "error_dict") else {"day": error.messages}
-            ) from error
+        # A refusal (not the school's staff: 403; not a school day, no semester, a future day: 400 on ``day``)
+        # answers through the API's exception handler.
+        result = services.broadcast_log(actor=request.user, school=school, day=data.validated_data.get("day"))
         body = {"school_id": school.pk, "day": result.record.day, "created": result.created}
         return Response(
             BroadcastDaySerializer(body).data, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK

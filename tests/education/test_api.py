@@ -37,6 +37,7 @@ def test_broadcast_log_is_idempotent_and_scoped(api_as, school, school_c, leader
     assert boss.status_code == 403
     holiday = api_as(school).post("/api/v1/education/broadcasts/", {"day": "2026-09-25"}, format="json")
     assert holiday.status_code == 400
+    assert list(holiday.json()) == ["day"]  # the service's refusal, on its field (the API's exception handler)
 
 
 def test_the_education_api_is_in_the_schema(tmp_path):
