@@ -1,12 +1,13 @@
 """Who hears about what in the warning workflow. Messages never carry full ID or account numbers."""
 
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from notifications.channels import village_webhook_enqueue
 from notifications.services import notifications_send
 from organization import selectors as organization_selectors
-from organization.access import LEADERSHIP_ROLES
+from organization.access import LEADERSHIP_ROLES, POLICE_ROLES, VILLAGE_TEAM_ROLES
 from organization.models import Role
 
 from .models import Warning
@@ -33,11 +34,69 @@ def leadership_for(village):
 AUDIENCES = {"team": team_of, "heads": heads_of, "police": police_for, "leadership": leadership_for}
 
 
-class Audiences:
-    """Who hears about a village's cases, each audience loaded once per village (for scans over many cases)."""
+# What each audience is, for loading it for many villages at once: the roles, and whether it is found below the
+# village itself or below its town (the same people as the functions of AUDIENCES).
+_AUDIENCE_ROLES = {
+    "team": (VILLAGE_TEAM_ROLES, False),
+    "heads": (frozenset({Role.VILLAGE_HEAD}), False),
+    "police": (POLICE_ROLES, True),
+    "leadership": (LEADERSHIP_ROLES, True),
+}
 
-    def __init__(self):
+
+def _prefixes(path: str):
+    """``/a/b/c/`` → ``/a/``, ``/a/b/``, ``/a/b/c/``: the paths of a unit and of every unit above it."""
+    return (path[: index + 1] for index, char in enumerate(path) if char == "/" and index)
+
+
+def audiences_of_villages(villages, audience: str) -> dict[int, list]:
+    """``audience`` for each of ``villages`` (units with their parent), in one query whatever their number: the
+    active users holding one of its roles in the village (or, for police and leadership, its town) or below.
+    The team is ordered by username, the others by id."""
+    from organization.models import User
+
+    roles, of_town = _AUDIENCE_ROLES[audience]
+    roots: dict[str, list[int]] = {}
+    for village in villages:
+        root = organization_selectors.town_of(village) if of_town else village
+        roots.setdefault(root.path, []).append(village.pk)
+    found: dict[int, list] = {village_id: [] for ids in roots.values() for village_id in ids}
+    if not roots:
+        return found
+    under = Q()
+    for path in roots:
+        under |= Q(unit__path__startswith=path)
+    users = (
+        User.objects.filter(is_active=True, roles__role__in=list(roles))
+        .filter(under)
+        .annotate(unit_path=F("unit__path"))
+        .distinct()
+        .order_by("username" if audience == "team" else "pk")
+    )
+    for user in users:
+        for prefix in _prefixes(user.unit_path):
+            for village_id in roots.get(prefix, ()):
+                found[village_id].append(user)
+    return found
+
+
+class Audiences:
+    """Who hears about a village's cases, each audience loaded once per village (for scans over many cases).
+
+    ``villages``: the villages a scan will ask about (units with their parent); each audience is then loaded
+    for all of them in one query (:func:`audiences_of_villages`) the first time it is asked for, so a scan over
+    a county's villages runs one query per audience, not one per village and audience."""
+
+    def __init__(self, villages=()):
         self._loaded: dict[tuple[str, int], list] = {}
+        self._villages = {village.pk: village for village in villages}
+
+    def _load(self, audience: str, village) -> None:
+        if village.pk not in self._villages:
+            self._loaded[(audience, village.pk)] = list(AUDIENCES[audience](village))
+            return
+        for village_id, people in audiences_of_villages(self._villages.values(), audience).items():
+            self._loaded[(audience, village_id)] = people
 
     def get(self, village, *audiences: str) -> list:
         """The users of ``audiences`` for ``village``, each once, in order."""
@@ -45,7 +104,7 @@ class Audiences:
         for audience in audiences:
             key = (audience, village.pk)
             if key not in self._loaded:
-                self._loaded[key] = list(AUDIENCES[audience](village))
+                self._load(audience, village)
             people.update((user.pk, user) for user in self._loaded[key])
         return list(people.values())
 

@@ -14,6 +14,7 @@ from django.db import connection
 
 from notifications.channels import LocmemSMSBackend
 from notifications.models import Delivery, DeliveryStatus, Notification, ReminderSent, VillageChannel
+from organization.models import Role
 from tests import factories
 from tests.notifications.robot import RobotServer
 from warnings_followup import reminders
@@ -419,3 +420,44 @@ def test_a_first_scan_of_many_reminders_runs_as_many_queries_as_one(
     with django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(20) as many:
         assert reminders.reminders_scan_overdue(today=DUE + 3 * DAY) == 66
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def _villages_with_teams(town, count, start):
+    """``count`` villages of ``town``, each with a grid worker (in a grid) and a head, and an overdue case."""
+    villages = []
+    for number in range(start, start + count):
+        village = factories.VillageFactory(code=f"V{number:02d}", parent=town)
+        grid = factories.GridFactory(code=f"V{number:02d}-01", parent=village)
+        factories.UserFactory(username=f"worker{number:02d}", unit=grid, roles=[Role.GRID_WORKER])
+        factories.UserFactory(username=f"head{number:02d}", unit=village, roles=[Role.VILLAGE_HEAD])
+        factories.WarningFactory(village=village, pushed_at=PUSHED)
+        villages.append(village)
+    return villages
+
+
+def test_a_scan_over_many_villages_loads_each_audience_once(
+    town, police, leader, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    """Recipients are loaded for every village of a scan at once (one query per audience), not village by village;
+    each village's team and head still hear only about their own cases, police and leadership about their town's."""
+    _villages_with_teams(town, 2, 0)
+    with django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(20) as few:
+        assert reminders.reminders_scan_overdue(today=DUE + 3 * DAY) == 6
+    other_town = factories.TownFactory(code="T2", name="丹灶镇")
+    station = factories.PoliceStationFactory(code="T2-PS", parent=other_town)
+    other_police = factories.UserFactory(username="police_t2", unit=station, roles=[Role.POLICE])
+    villages = _villages_with_teams(town, 6, 2) + _villages_with_teams(other_town, 6, 8)
+    with django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(20) as many:
+        assert reminders.reminders_scan_overdue(today=DUE + 3 * DAY) == 36
+    assert len(many.captured_queries) == len(few.captured_queries)
+    for number, village in enumerate(villages, start=2):
+        case_url = f"/{village.warnings.get().pk}/"
+        for username, kinds in ((f"worker{number:02d}", ["team"]), (f"head{number:02d}", ["team", "head"])):
+            rows = Notification.objects.filter(recipient__username=username, kind__startswith="warning.overdue.")
+            assert [
+                kind.removeprefix("warning.overdue.") for kind in rows.order_by("pk").values_list("kind", flat=True)
+            ] == kinds
+            assert all(url.endswith(case_url) for url in rows.values_list("url", flat=True))
+    assert Notification.objects.filter(recipient=police, kind="warning.overdue.police_leadership").count() == 8
+    assert Notification.objects.filter(recipient=leader, kind="warning.overdue.police_leadership").count() == 8
+    assert Notification.objects.filter(recipient=other_police, kind="warning.overdue.police_leadership").count() == 6
