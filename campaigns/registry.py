@@ -5,7 +5,9 @@ The registry (``residents``) sits below this app and does not know it:
 * it announces its writes with the signals of :mod:`residents.signals`, sent inside the write's transaction,
   and these receivers add their deltas to the coverage counters;
 * its household list, export and API filter by ``?visited=`` (someone was at home at a door visit) through the
-  filter added here with ``residents.filters.household_filter_add``.
+  filter added here with ``residents.filters.household_filter_add``;
+* its household and resident lists and the households API read their totals from the coverage counters
+  (``residents.selectors.list_counter_add``) instead of counting the scope's rows.
 """
 
 import django_filters
@@ -18,6 +20,7 @@ from .counters import (
     coverage_recount,
 )
 from .filters import visited_q
+from .selectors import registry_households_count, registry_residents_count
 
 
 def household_added(sender, *, household, **kwargs) -> None:
@@ -45,6 +48,7 @@ def filter_visited(queryset, name, value):
 def connect() -> None:
     from residents import signals
     from residents.filters import household_filter_add
+    from residents.selectors import list_counter_add
 
     household_filter_add(
         "visited",
@@ -52,6 +56,9 @@ def connect() -> None:
             label=_("Visited by the door-knocking campaign (someone was at home)"), method=filter_visited
         ),
     )
+
+    list_counter_add("household", registry_households_count)
+    list_counter_add("resident", registry_residents_count)
 
     signals.household_added.connect(household_added, dispatch_uid="campaigns.household_added")
     signals.household_moved.connect(household_moved, dispatch_uid="campaigns.household_moved")

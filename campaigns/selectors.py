@@ -83,20 +83,55 @@ def households_to_visit(*, user, params: Mapping) -> QuerySet[Household]:
     ).order_by(*(["visited"] if show == "all" else []), "village_id", "sort_key", "pk")
 
 
+def _cells(*, user, village: str = "", grid: str = "") -> QuerySet[GridCoverage]:
+    """The coverage counters' cells in ``user``'s scope, of one village and one grid (codes) when given."""
+    cells = scope_queryset(GridCoverage.objects.all(), user)
+    if village:
+        cells = cells.filter(village__code=village)
+    if grid:
+        cells = cells.filter(unit__code=grid, unit__kind=UnitKind.GRID)
+    return cells
+
+
 def households_to_visit_count(*, user, params: Mapping) -> int | None:
     """How many households :func:`households_to_visit` lists, from the coverage counters (a few rows per
     grid); None with a search, which only the list itself can count."""
     if params.get("q", "").strip():
         return None
-    cells = scope_queryset(GridCoverage.objects.all(), user)
-    if params.get("village"):
-        cells = cells.filter(village__code=params["village"])
-    if params.get("grid") and params["grid"] != ALL_GRIDS:
-        cells = cells.filter(unit__code=params["grid"], unit__kind=UnitKind.GRID)
+    grid = params.get("grid", "")
+    cells = _cells(user=user, village=params.get("village", ""), grid="" if grid == ALL_GRIDS else grid)
     totals = cells.aggregate(households=Sum("households"), visited=Sum("households_visited"))
     households, visited = totals["households"] or 0, totals["visited"] or 0
     show = params.get("show", "todo")
     return households - visited if show == "todo" else visited if show == "visited" else households
+
+
+def registry_households_count(*, user, filters: Mapping) -> int | None:
+    """The registry's household list and API (``residents.selectors.list_count``): how many households
+    ``filters`` (``village``, ``grid``, ``visited``) select, from the counters; None for any other filter."""
+    if set(filters) - {"village", "grid", "visited"} or filters.get("visited", "true") not in ("true", "false"):
+        return None
+    cells = _cells(user=user, village=filters.get("village", ""), grid=filters.get("grid", ""))
+    totals = cells.aggregate(households=Sum("households"), visited=Sum("households_visited"))
+    households, visited = totals["households"] or 0, totals["visited"] or 0
+    return {"true": visited, "false": households - visited}.get(filters.get("visited"), households)
+
+
+def registry_residents_count(*, user, filters: Mapping) -> int | None:
+    """The registry's resident list (``residents.selectors.list_count``): how many residents ``filters``
+    (``village``, ``grid``, ``has_household``) select: the counters (residents in a household) and the few
+    residents in no household, in one query; None for any other filter, or for the loose residents alone."""
+    has_household = filters.get("has_household")
+    if set(filters) - {"village", "grid", "has_household"} or has_household not in (None, "true"):
+        return None
+    cells = _cells(user=user, village=filters.get("village", ""), grid=filters.get("grid", ""))
+    if has_household or filters.get("grid"):  # a grid is a household's: its residents all have one
+        return cells.aggregate(n=Coalesce(Sum("residents"), 0))["n"]
+    loose = Resident.objects.for_user(user).filter(household__isnull=True)
+    if filters.get("village"):
+        loose = loose.filter(village__code=filters["village"])
+    loose = loose.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return cells.aggregate(n=Coalesce(Sum("residents"), 0) + Subquery(loose, output_field=IntegerField()))["n"]
 
 
 def visit_queryset() -> QuerySet[DoorVisit]:

@@ -1,18 +1,18 @@
 """This app's sources for the one-person-one-file timeline (see warnings_followup/timeline.py):
 the door visits of the person's household and the person's pledge.
 
-Each source reads through the user's scope and costs a fixed number of queries (visits: two, with
-their visitors; pledge: one), however many visits there are.
+Each source reads through the user's scope and costs a fixed number of queries (visits: one, with their
+visitors' names; pledge: none, read with the person), however many visits there are.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from organization.models import User
+from organization.access import unit_id_in_scope
+from organization.selectors import user_names
 from warnings_followup.models import FraudType
 from warnings_followup.timeline import TimelineContext, TimelineEntry, sources_add
 
@@ -26,7 +26,7 @@ def door_visits(context: TimelineContext) -> Iterable[TimelineEntry]:
     visits = (
         DoorVisit.objects.for_user(context.user)
         .filter(household_id=household_id)
-        .prefetch_related(Prefetch("visitors", queryset=User.objects.order_by("username")))
+        .annotate(visitor_names=user_names(DoorVisit.visitors.through, owner="doorvisit", order_by=("user__username",)))
         .order_by("visited_at", "pk")
     )
     for visit in visits:
@@ -41,19 +41,19 @@ def door_visits(context: TimelineContext) -> Iterable[TimelineEntry]:
             if visit.someone_home
             else _("Door-knocking visit: nobody at home"),
             detail=visit.notes,
-            actor="、".join(str(user) for user in visit.visitors.all()),
+            actor="、".join(visit.visitor_names),
             facts=tuple(facts),
         )
 
 
 def pledges(context: TimelineContext) -> Iterable[TimelineEntry]:
-    pledge = (
-        Pledge.objects.for_user(context.user)
-        .filter(resident_id=context.person.pk)
-        .select_related("collected_by")
-        .first()
-    )
-    if pledge is None:
+    """The person's pledge, read with the person (``person_related`` below) and shown within the pledges' scope
+    (``Pledge.scope_field``: the resident's village)."""
+    if not unit_id_in_scope(context.user, context.person.village_id):
+        return
+    try:
+        pledge = context.person.pledge
+    except Pledge.DoesNotExist:
         return
     yield TimelineEntry(
         at=pledge.signed_at,
@@ -64,4 +64,4 @@ def pledges(context: TimelineContext) -> Iterable[TimelineEntry]:
     )
 
 
-sources_add(door_visits, pledges)
+sources_add(door_visits, pledges, person_related=["pledge__collected_by"])

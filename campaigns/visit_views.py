@@ -16,13 +16,14 @@ from django.views.decorators.http import require_http_methods
 
 from core.forms import apply_service_errors
 from core.models import Attachment
+from core.pagination import CappedPaginator
 from organization.access import can, require
 from organization.selectors import grids_for_user, village_team, villages_for_user
 from warnings_followup.models import FraudType
 
 from . import selectors, services
 from .forms import DoorVisitForm
-from .views import household_for, paginate, visit_for
+from .views import PAGE_SIZE, household_for, paginate, visit_for
 
 
 @login_required
@@ -31,7 +32,9 @@ def household_list(request):
     require(request.user, "outreach.view")
     params = selectors.outreach_params(request.user, request.GET)
     households = selectors.households_to_visit(user=request.user, params=params)
-    page = paginate(request, households, count=selectors.households_to_visit_count(user=request.user, params=params))
+    # Unsearched, the total comes from the coverage counters; a search is counted up to a cap.
+    total = selectors.households_to_visit_count(user=request.user, params=params)
+    page = CappedPaginator(households, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
     return render(
         request,
         "campaigns/household_list.html",
@@ -39,7 +42,7 @@ def household_list(request):
             "page": page,
             "params": params,
             "villages": list(villages_for_user(user=request.user)),
-            "grids": list(grids_for_user(user=request.user)),
+            "grids": list(grids_for_user(user=request.user).values("code", "name")),  # a town's 200: no models
             "all_grids": selectors.ALL_GRIDS,
             "can_visit": can(request.user, "outreach.visit"),
         },
@@ -119,7 +122,7 @@ def visit_list(request):
             "page": paginate(request, visits, count=selectors.visits_count(user=request.user, params=request.GET)),
             "params": request.GET,
             "villages": list(villages_for_user(user=request.user)),
-            "grids": list(grids_for_user(user=request.user)),
+            "grids": list(grids_for_user(user=request.user).values("code", "name")),  # a town's 200: no models
             "can_export": can(request.user, "outreach.export"),
             "export_query": request.GET.urlencode(),
         },

@@ -15,6 +15,7 @@ import django_filters
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator as DjangoPaginator
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
@@ -47,6 +48,20 @@ class Pagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
+    _known_count: int | None = None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """A view may know its list's exact size without counting the rows (from counters kept by the writes):
+        its ``list_count(request)`` answers it, or None to have the rows counted."""
+        counter = getattr(view, "list_count", None)
+        self._known_count = counter(request) if counter is not None else None
+        return super().paginate_queryset(queryset, request, view)
+
+    def django_paginator_class(self, object_list, per_page):
+        paginator = DjangoPaginator(object_list, per_page)
+        if self._known_count is not None:
+            paginator.count = self._known_count  # a cached_property: set, it is never queried
+        return paginator
 
     def get_page_size(self, request):
         value = request.query_params.get(self.page_size_query_param)

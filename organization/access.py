@@ -204,6 +204,16 @@ def unit_in_scope(user, unit: Unit) -> bool:
     return any(unit.path.startswith(root.path) for root in roots)
 
 
+def unit_id_in_scope(user, unit_id: int | None) -> bool:
+    """Whether rows of the unit ``unit_id`` are in ``user``'s scope, as ``Model.objects.for_user`` filters them
+    (its ``village_id IN (…)``), without a query once the scope's ids are known: for a row read along with
+    another one (a person's pledge, read with the person)."""
+    roots = scope_roots(user)
+    if roots is EVERYTHING:
+        return True
+    return bool(roots) and unit_id in scope_unit_ids(user, roots)
+
+
 def narrowed_to(user, unit: Unit):
     """``user`` seen through ``unit`` only (a county's leadership drilling down to one town): a copy of the user
     whose scope is ``unit``'s subtree, for the reads of one page. 404 unless ``unit`` is in ``user``'s scope."""

@@ -1,6 +1,8 @@
 """Reads of the organisation, always through the user's scope."""
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from .access import units_visible_to
 from .models import Unit, UnitKind
@@ -13,6 +15,18 @@ def units_for_user(*, user, kind: str | None = None, search: str = ""):
     if search:
         units = units.filter(Q(name__icontains=search) | Q(code__icontains=search))
     return units.annotate(member_count=Count("members", distinct=True)).order_by("path")
+
+
+def user_names(through, *, owner: str, order_by: tuple[str, ...] = ("pk",)) -> ArraySubquery:
+    """The names (``str(user)``: full name, else username) of the users a many-to-many ``through`` table links to
+    the outer row (``owner``: the through table's field pointing at it), as an array, in ``order_by`` order:
+    a list's "who went" without a query of its own."""
+    names = (
+        through.objects.filter(**{owner: OuterRef("pk")})
+        .order_by(*order_by)
+        .values_list(Coalesce(NullIf("user__full_name", Value("")), "user__username"), flat=True)
+    )
+    return ArraySubquery(names)
 
 
 def unit_children(*, user, unit: Unit):

@@ -28,7 +28,7 @@ from organization.access import can
 
 from .filters import HouseholdFilter, ResidentFilter, is_exact_number_search
 from .models import Household, Resident
-from .selectors import count_of
+from .selectors import count_of, households_in_code_order, list_count
 
 VIEW_CAPABILITY = "residents.view"
 
@@ -112,15 +112,21 @@ class HouseholdViewSet(ExactSearchLogMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated, CanViewResidents]
 
     def get_queryset(self):
-        return (
+        households = (
             Household.objects.for_user(self.request.user)
             .select_related("village", "grid")
             .defer("contact_phone")  # not shown: no need to decrypt it
             # A correlated count for the page's rows only (a join and GROUP BY would count the whole scope, and
             # the paginator's count would carry it too).
             .annotate(member_count=count_of(Resident.objects.all(), "household"))
-            .order_by("village__code", "sort_key", "pk")
         )
+        if self.action != "list":
+            return households
+        return households_in_code_order(households, user=self.request.user)  # by village code, address, id
+
+    def list_count(self, request) -> int | None:
+        """``count`` without counting the scope's households: the coverage counters know it unless searched."""
+        return list_count("household", user=request.user, params=request.query_params)
 
 
 # --- residents ---------------------------------------------------------------------------------------

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from organization.models import Unit
+from organization.access import units_visible_to
+from organization.models import Unit, UnitKind
 from organization.selectors import villages_for_user
 
 from .filters import HouseholdFilter, ResidentFilter
@@ -60,6 +61,54 @@ def residents_for_user(*, user, params: Mapping | None = None) -> QuerySet[Resid
     if params:
         residents = ResidentFilter(params, queryset=residents).qs
     return residents.order_by("village_id", "name", "pk")  # the (village, name) index's order
+
+
+def households_in_code_order(households: QuerySet[Household], *, user) -> QuerySet[Household]:
+    """``households`` ordered by village code, address (natural order) and id, the API's order.
+
+    When the villages in ``user``'s scope were created in the order of their codes (a town imported from its
+    list, as usual), ordering by the village id is the same order, and it is the (village, sort_key, id) index's:
+    a page reads its own rows. Otherwise the villages' codes are joined and sorted, as before (one small query
+    over the scope's villages decides).
+    """
+    ids = list(units_visible_to(user).filter(kind=UnitKind.VILLAGE).order_by("code").values_list("pk", flat=True))
+    if ids == sorted(ids):
+        return households.order_by("village_id", "sort_key", "pk")
+    return households.order_by("village__code", "sort_key", "pk")
+
+
+# --- Exact list counts from counters kept above the registry ------------------------------------------------
+
+ListCounter = Callable[..., "int | None"]
+LIST_FILTERS = {"household": HouseholdFilter, "resident": ResidentFilter}
+_list_counters: dict[str, list[ListCounter]] = {"household": [], "resident": []}
+
+
+def list_counter_add(kind: str, counter: ListCounter) -> None:
+    """Let an app above the registry count a list from counters it keeps (called from its ``AppConfig.ready``).
+
+    ``counter(user=, filters=)`` gets the list's filters that were given (``{name: value}``, empty values left
+    out) and answers the exact number of rows, or None when it cannot (a search, a filter it does not count).
+    The door-knocking campaign counts households and residents from its coverage counters.
+    """
+    if counter not in _list_counters[kind]:
+        _list_counters[kind].append(counter)
+
+
+def list_count(kind: str, *, user, params: Mapping | None) -> int | None:
+    """The exact size of the ``kind`` list (``"household"`` or ``"resident"``) filtered by ``params``, from the
+    counters of an app above the registry, without counting the rows; None when no counter knows it."""
+    params = params or {}
+    filters = {}
+    for name in LIST_FILTERS[kind].base_filters:
+        value = params.get(name)
+        if value is not None and str(value).strip():
+            filters[name] = str(value).strip()
+    for counter in _list_counters[kind]:
+        found = counter(user=user, filters=filters)
+        if found is not None:
+            return found
+    return None
 
 
 def household_members(*, user, household: Household) -> QuerySet[Resident]:

@@ -65,7 +65,9 @@ def _search_params(request, kind: str):
 def _list_page(request, *, kind: str, rows, params, template: str, extra: dict):
     query = params.get("q", "").strip()
     exact_kind = _number_kind(query) if is_exact_number_search(query) else None
-    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Unsearched, the total comes from counters kept by the writes (exact); searched, it is counted up to a cap.
+    total = None if query else selectors.list_count(kind, user=request.user, params=params)
+    page = CappedPaginator(rows, PAGE_SIZE, count=total).get_page(request.GET.get("page"))
     if exact_kind:
         found = list(page.object_list)
         access_log_record(
@@ -83,7 +85,7 @@ def _list_page(request, *, kind: str, rows, params, template: str, extra: dict):
         "q": "" if exact_kind or full_number_kind(query) else query,
         "exact_search": _masked_number(query, exact_kind) if exact_kind else "",
         "villages": villages,
-        "grids": grids_for_user(user=request.user),
+        "grids": grids_for_user(user=request.user).values("code", "name"),  # a town's 200 options: no models
         "village": params.get("village", ""),
         "grid": params.get("grid", ""),
         "filtered": any(params.get(name) for name in LIST_PARAMS[kind]),

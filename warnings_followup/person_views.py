@@ -14,12 +14,12 @@ from audit.services import access_log_record
 from organization.access import can, require
 from residents.models import Resident
 
-from .timeline import person_file_build
+from .timeline import person_file_build, person_related
 
 
 def _person_for(user, pk: int) -> Resident:
     return get_object_or_404(
-        Resident.objects.for_user(user).select_related("village__parent", "household"),
+        Resident.objects.for_user(user).select_related(*person_related()),
         pk=pk,
     )
 

@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Func, IntegerField, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from audit.models import AuditEvent
 from core import live
+from core.pagination import rows_then_joins
 from organization.models import Unit, User
 from organization.selectors import village_team
 
@@ -125,6 +126,18 @@ def not_yet_due_for_user(*, user, today: datetime.date) -> QuerySet[Warning]:
     )
 
 
+def not_yet_due_first(*, user, today: datetime.date, limit: int) -> tuple[list[Warning], int]:
+    """The first ``limit`` of :func:`not_yet_due_for_user` (with day flags) and how many there are, in one query:
+    the rows are chosen on the warnings table alone and only they are joined to their people; the count is a
+    subquery computed once."""
+    rows = not_yet_due_for_user(user=user, today=today)
+    total = rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    first = with_day_flags(
+        rows_then_joins(rows, 0, limit).annotate(total=Subquery(total, output_field=IntegerField())), today
+    )
+    return first, (first[0].total if first else 0)
+
+
 def warning_for_page(*, user, pk: int) -> QuerySet[Warning]:
     """The scoped queryset a case page fetches ``pk`` from, with the person, village and pusher."""
     return (
@@ -178,7 +191,7 @@ TODAY_PANEL_LIMIT = 10
 def today_panel(*, user, today: datetime.date) -> dict:
     """The home page's panel: the visits due today or overdue in ``user``'s village (or scope)."""
     due = due_for_user(user=user, today=today)
-    rows = with_day_flags(due[: TODAY_PANEL_LIMIT + 1], today)
+    rows = with_day_flags(rows_then_joins(due, 0, TODAY_PANEL_LIMIT + 1), today)
     return {
         "template": "warnings_followup/_today_panel.html",
         "warnings": rows[:TODAY_PANEL_LIMIT],

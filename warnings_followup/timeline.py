@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.models import AuditEvent
+from organization.selectors import user_names
 from residents.models import Resident
 
 from .models import (
@@ -107,12 +108,15 @@ def follow_up_visits(context: TimelineContext) -> Iterable[TimelineEntry]:
                 title = _("In-person visit: still at risk") if visit.at_risk else _("In-person visit")
             else:
                 title = _("Phone call: still at risk") if visit.at_risk else _("Phone call")
+            names = getattr(visit, "visitor_names", None)  # read with the visits (person_warnings)
+            if names is None:
+                names = [_name(user) for user in visit.visitors.all()]
             yield TimelineEntry(
                 at=visit.visited_at,
                 kind="visit",
                 title=title,
                 detail=visit.notes,
-                actor="、".join(_name(user) for user in visit.visitors.all()),
+                actor="、".join(names),
                 warning=warning,
                 at_risk=visit.at_risk,
                 facts=tuple(str(label) for name, label in VISIT_FACTS if getattr(visit, name)),
@@ -216,13 +220,25 @@ SOURCES: list[TimelineSource] = [
 # :func:`sources_add`, collected when the project starts (``autodiscover_modules("timeline")`` in
 # :class:`warnings_followup.apps.WarningsFollowupConfig`), so an app that adds a source touches only itself.
 APP_SOURCES: list[TimelineSource] = []
+# What the sources read from the person's own row and its relations (``select_related`` paths): read with the
+# person, in the query that fetches them through the user's scope, rather than one query each.
+PERSON_RELATED: list[str] = []
 
 
-def sources_add(*sources: TimelineSource) -> None:
-    """Add another app's sources to every person's file (called by ``<app>/timeline.py`` at import)."""
+def sources_add(*sources: TimelineSource, person_related: Iterable[str] = ()) -> None:
+    """Add another app's sources to every person's file (called by ``<app>/timeline.py`` at import);
+    ``person_related``: the person's relations they read (the person's pledge, for instance)."""
     for source in sources:
         if source not in APP_SOURCES:
             APP_SOURCES.append(source)
+    for path in person_related:
+        if path not in PERSON_RELATED:
+            PERSON_RELATED.append(path)
+
+
+def person_related() -> list[str]:
+    """The ``select_related`` paths of the person that the file reads (:func:`sources_add`)."""
+    return ["village__parent", "household", *PERSON_RELATED]
 
 
 def all_sources() -> list[TimelineSource]:
@@ -241,7 +257,9 @@ def person_warnings(*, user, person: Resident) -> list[Warning]:
         .prefetch_related(
             Prefetch(
                 "visits",
-                queryset=FollowUpVisit.objects.order_by("visited_at", "pk").prefetch_related("visitors"),
+                queryset=FollowUpVisit.objects.order_by("visited_at", "pk").annotate(
+                    visitor_names=user_names(FollowUpVisit.visitors.through, owner="followupvisit")
+                ),
             ),
             Prefetch(
                 "escalation_contacts",

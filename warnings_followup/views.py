@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.models import AccessAction
 from audit.services import access_log_record
 from core.forms import apply_service_errors
+from core.pagination import RowsThenJoinsPaginator
 from organization.access import can, require
 from organization.selectors import villages_for_user
 from residents.models import id_number_hash
@@ -33,7 +33,7 @@ from .models import Warning, WarningStatus
 
 PAGE_SIZE = 25
 TODAY_PAGE_SIZE = 25
-TODAY_LATER_SHOWN = 25  # the other open cases listed under the due ones (the queue has them all)
+TODAY_LATER_SHOWN = 10  # the other open cases listed under the due ones (the queue has them all)
 TRANSITION_SERVICES = {
     "acknowledge": services.warning_acknowledge,
     "first_dissuasion": services.warning_record_first_dissuasion,
@@ -94,22 +94,20 @@ def queue(request):
 
 @login_required
 def today(request):
-    """The village team's day on a phone: visits due today or overdue first, then the other open cases."""
+    """The village team's day on a phone: visits due today or overdue first, then the next other open cases.
+
+    Light for police too, whose scope is a town: a page of due visits, the next ``TODAY_LATER_SHOWN`` other open
+    cases and their count (the work queue lists them all), three queries whatever the number of open cases.
+    """
     require(request.user, "warnings.visit")
     day = timezone.localdate()
-    # Paginated: police see a whole town's (or county's) due visits; a village team's fit on the first page.
-    page = Paginator(selectors.due_for_user(user=request.user, today=day), TODAY_PAGE_SIZE).get_page(
+    page = RowsThenJoinsPaginator(selectors.due_for_user(user=request.user, today=day), TODAY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     page.object_list = selectors.with_day_flags(page.object_list, day)
     later, later_count = [], 0
     if page.number == 1:
-        # The first rows only, and their count: police see every open case of the town here.
-        later_rows = selectors.not_yet_due_for_user(user=request.user, today=day).annotate(
-            total=Window(Count("pk"))  # counted with the rows, in the same query
-        )
-        later = selectors.with_day_flags(later_rows[:TODAY_LATER_SHOWN], day)
-        later_count = later[0].total if later else 0
+        later, later_count = selectors.not_yet_due_first(user=request.user, today=day, limit=TODAY_LATER_SHOWN)
     context = {
         "page": page,
         "due": page.object_list,

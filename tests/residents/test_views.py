@@ -635,18 +635,38 @@ def test_village_overview_queries_do_not_grow_with_villages(client, leader, town
     assert len(response.context["rows"]) == 30
 
 
-def test_a_long_list_is_not_counted_past_the_cap(client, leader, village_a, grid_a1, monkeypatch):
-    """Counts only for the rows shown: past the cap the list says "more than" and stops paging there."""
+def test_a_long_filtered_list_is_not_counted_past_the_cap(client, leader, village_a, grid_a1, monkeypatch):
+    """Counts only for the rows shown: past the cap a filtered list says "more than" and stops paging there."""
     monkeypatch.setattr("core.pagination.LIST_COUNT_CAP", 30)
-    _populate(village_a, grid_a1, 20)  # 40 residents
+    _populate(village_a, grid_a1, 35)  # 70 residents, 35 of them students
     client.force_login(leader)
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("residents:resident_list"))
+        response = client.get(reverse("residents:resident_list"), {"tag": "student"})
     counts = [q["sql"] for q in queries if "COUNT(*)" in q["sql"] and "residents_resident" in q["sql"]]
     assert len(counts) == 1 and "LIMIT 31" in counts[0]
     assert response.context["page"].paginator.capped
     assert 'data-testid="result-count"' in response.text and "30" in response.text
-    assert client.get(reverse("residents:resident_list"), {"page": 3}).context["page"].number == 2
+    assert client.get(reverse("residents:resident_list"), {"tag": "student", "page": 3}).context["page"].number == 2
+
+
+def test_the_unfiltered_lists_read_their_exact_totals_from_the_counters(
+    client, leader, village_a, grid_a1, monkeypatch
+):
+    """No count over the scope's rows: the coverage counters know how many households and residents there are
+    (and the few residents in no household are counted on their own), however long the lists."""
+    monkeypatch.setattr("core.pagination.LIST_COUNT_CAP", 30)
+    _populate(village_a, grid_a1, 20)  # 20 households, 40 residents
+    factories.ResidentFactory(village=village_a, household=None)
+    client.force_login(leader)
+    for name, expected in (("residents:resident_list", 41), ("residents:household_list", 20)):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse(name))
+        assert not [q["sql"] for q in queries if "COUNT(*)" in q["sql"] and "LIMIT" in q["sql"]]
+        assert not response.context["page"].paginator.capped
+        assert response.context["page"].paginator.count == expected
+        assert response.context["page"].paginator.count == response.context["page"].paginator.object_list.count()
+    response = client.get(reverse("residents:resident_list"), {"village": village_a.code, "has_household": "true"})
+    assert response.context["page"].paginator.count == 40
 
 
 def test_a_short_list_shows_its_exact_count(client, leader, village_a, grid_a1):

@@ -260,7 +260,16 @@ def _queries(client, url):
 
 
 def _person_with(village, police, *, warnings, visits):
-    resident = factories.ResidentFactory(village=village)
+    """A person with ``warnings`` warnings of ``visits`` follow-up visits each, and as many door visits of their
+    household, the last one with their pledge."""
+    from tests.campaigns.factories import DoorVisitFactory, PledgeFactory
+
+    resident = factories.ResidentFactory(household=factories.HouseholdFactory(village=village))
+    for day in range(visits):
+        door_visit = DoorVisitFactory(
+            household=resident.household, visited_at=timezone.now() - datetime.timedelta(days=day), recorded_by=police
+        )
+    PledgeFactory(resident=resident, visit=door_visit, collected_by=police)
     for _ in range(warnings):
         warning = factories.WarningFactory(village=village, person=resident, status=WarningStatus.FOLLOWING_UP)
         factories.StopPaymentAccountFactory(warning=warning, released_at=timezone.now(), released_by=police)
@@ -281,6 +290,12 @@ def test_queries_do_not_grow_with_warnings_and_visits(
     large = _person_with(village_a, police, warnings=3, visits=10)
     client.force_login(grid_a)
     client.get(file_url(small, name))  # warm caches (content types, session)
-    with django_assert_max_num_queries(18):
+    # The person (and their pledge), the access log, the warnings, their visits (with who went), contacts and
+    # accounts, the audit events, the household's door visits (with who went), fraud cases; session and bell.
+    with django_assert_max_num_queries(11):
         few = _queries(client, file_url(small, name))
     assert _queries(client, file_url(large, name)) == few
+    entries = client.get(file_url(large, name)).context["entries"]
+    assert sum(entry.kind == "door_visit" for entry in entries) == 10
+    assert all(entry.actor == str(police) for entry in entries if entry.kind in ("visit", "door_visit"))
+    assert [entry.actor for entry in entries if entry.kind == "pledge"] == [str(police)]

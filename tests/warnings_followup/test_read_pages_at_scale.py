@@ -92,3 +92,36 @@ def test_the_kpi_page_shows_a_new_warning_at_once(client, police, village_a):
     open_warnings(village_a, 1, due=False)
 
     assert client.get(reverse("warnings_followup:kpi")).context["report"].total.not_closed == before + 1
+
+
+def test_police_today_is_a_few_light_queries_whatever_the_number_of_open_cases(client, police, village_a):
+    """A page of due visits (counted), the first other open cases and their count: the rows are chosen on the
+    warnings alone and only the rows shown are joined to their people."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def today():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("warnings_followup:today"))
+        assert response.status_code == 200
+        return response, [q["sql"] for q in queries]
+
+    open_warnings(village_a, 2, due=True)
+    open_warnings(village_a, 2, due=False)
+    client.force_login(police)
+    today()
+    _response, few = today()
+    open_warnings(village_a, TODAY_PAGE_SIZE + 5, due=True)
+    open_warnings(village_a, TODAY_LATER_SHOWN + 7, due=False)
+    response, many = today()
+
+    assert len(many) == len(few) <= 6
+    rows = [sql for sql in many if "residents_resident" in sql and "warnings_followup_warning" in sql]
+    assert len(rows) == 2 and all(" IN (SELECT " in sql and "LIMIT" in sql for sql in rows)
+    assert response.context["due_count"] == TODAY_PAGE_SIZE + 7
+    assert len(response.context["later"]) == TODAY_LATER_SHOWN
+    assert response.context["later_count"] == TODAY_LATER_SHOWN + 9
+    second = client.get(reverse("warnings_followup:today"), {"page": 2})
+    assert len(second.context["due"]) == 7 and second.context["later"] == []
+    shown = [w.pk for w in response.context["due"]] + [w.pk for w in second.context["due"]]
+    assert len(set(shown)) == TODAY_PAGE_SIZE + 7
