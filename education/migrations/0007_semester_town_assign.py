@@ -24,9 +24,7 @@ def assign_towns(apps, schema_editor):
     HistoricalSemester = apps.get_model("education", "HistoricalSemester")
     CalendarChange = apps.get_model("education", "CalendarChange")
     Unit = apps.get_model("organization", "Unit")
-    record_models = [
-        apps.get_model("education", name) for name in ("EducationSession", "BroadcastDay", "ParentNotice")
-    ]
+    record_models = [apps.get_model("education", name) for name in ("EducationSession", "BroadcastDay", "ParentNotice")]
     units = {unit.pk: unit for unit in Unit.objects.all()}
     towns = sorted((unit for unit in units.values() if unit.kind == "town"), key=lambda unit: unit.pk)
     roots = sorted((unit for unit in units.values() if unit.parent_id is None), key=lambda unit: unit.pk)
@@ -39,7 +37,9 @@ def assign_towns(apps, schema_editor):
         named = list(semester.student_education_schools.values_list("pk", flat=True))
         used = {}  # town pk -> school ids with records in this semester
         for model in record_models:
-            for school_id in model.objects.filter(semester=semester).values_list("school_id", flat=True).distinct():
+            for school_id in (
+                model.objects.filter(semester_id=semester.pk).values_list("school_id", flat=True).distinct()
+            ):
                 town = town_of(school_id)
                 if town is not None:
                     used.setdefault(town.pk, set()).add(school_id)
@@ -71,9 +71,7 @@ def assign_towns(apps, schema_editor):
             )
             CalendarChange.objects.bulk_create(
                 [
-                    CalendarChange(
-                        semester=copy, kind=c.kind, starts_on=c.starts_on, ends_on=c.ends_on, name=c.name
-                    )
+                    CalendarChange(semester=copy, kind=c.kind, starts_on=c.starts_on, ends_on=c.ends_on, name=c.name)
                     for c in changes
                 ]
             )
@@ -81,12 +79,33 @@ def assign_towns(apps, schema_editor):
             copy.student_education_schools.set(moved)
             semester.student_education_schools.remove(*moved)
             for model in record_models:
-                model.objects.filter(semester=semester, school_id__in=schools).update(semester=copy)
+                model.objects.filter(semester_id=semester.pk, school_id__in=schools).update(semester_id=copy.pk)
     for semester_pk, town_pk in Semester.objects.values_list("pk", "town_id"):
         HistoricalSemester.objects.filter(id=semester_pk).update(town_id=town_pk)
+
+
+def merge_copies(apps, schema_editor):
+    """Backwards: one semester per name again (the installation's), the copies' records and schools moved back."""
+    Semester = apps.get_model("education", "Semester")
+    CalendarChange = apps.get_model("education", "CalendarChange")
+    record_models = [apps.get_model("education", name) for name in ("EducationSession", "BroadcastDay", "ParentNotice")]
+    kept = {}
+    for semester in Semester.objects.order_by("pk"):
+        first = kept.setdefault(semester.name, semester)
+        if first.pk == semester.pk:
+            continue
+        for model in record_models:
+            model.objects.filter(semester_id=semester.pk).update(semester_id=first.pk)
+        through = Semester.student_education_schools.through
+        schools = list(through.objects.filter(semester_id=semester.pk).values_list("unit_id", flat=True))
+        first.student_education_schools.add(*schools)
+        CalendarChange.objects.filter(semester_id=semester.pk).delete()
+        through.objects.filter(semester_id=semester.pk).delete()
+        with schema_editor.connection.cursor() as cursor:  # nothing points at it any more
+            cursor.execute("DELETE FROM education_semester WHERE id = %s", [semester.pk])
 
 
 class Migration(migrations.Migration):
     dependencies = [("education", "0006_semester_town")]
 
-    operations = [migrations.RunPython(assign_towns, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(assign_towns, merge_copies)]
