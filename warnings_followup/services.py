@@ -19,6 +19,7 @@ The plan (罗办发〔2023〕12号, 三(一)2) in the code:
 from __future__ import annotations
 
 import datetime
+import logging
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -56,6 +57,7 @@ from .models import (
     local_date,
 )
 
+logger = logging.getLogger(__name__)
 S = WarningStatus
 POLICE = "police"
 TEAM = "team"  # the village's team in the wide sense: head, dissuasion team, grid workers, assistants, volunteers
@@ -168,6 +170,26 @@ def _notify_on_commit(kind: str, warning: Warning) -> None:
 
     warning_id = warning.pk
     transaction.on_commit(lambda: notifications.warning_event_notify(kind=kind, warning_id=warning_id))
+
+
+def _notify_in_background(kind: str, warning: Warning) -> None:
+    """Notify after the commit from a worker (``tasks.notify_event``), not in the request: a field worker's POST
+    does not wait for the recipients, the notifications and the work group's delivery. When the task cannot be
+    queued (the broker is down), the notification is sent here after all, never lost."""
+    from . import notifications, tasks
+
+    warning_id = warning.pk
+
+    def queue() -> None:
+        try:
+            tasks.notify_event.delay(kind, warning_id)
+        except Exception:  # the broker is down: send it now
+            logger.warning(
+                "warning %s: %s notification not queued, sent in the request", warning_id, kind, exc_info=True
+            )
+            notifications.warning_event_notify(kind=kind, warning_id=warning_id)
+
+    transaction.on_commit(queue)
 
 
 # --- Push ----------------------------------------------------------------------------------------
@@ -583,7 +605,7 @@ def warning_record_visit(
                     visit=visit.pk,
                 )
                 if at_risk:
-                    _notify_on_commit("at_risk", warning)
+                    _notify_in_background("at_risk", warning)
                 _prefetched(visit, "visitors", people)
     if refused == "replay":
         existing = FollowUpVisit.objects.filter(client_id=client_id).first()

@@ -112,3 +112,11 @@ def close_ended_windows(today: str | None = None) -> int:
     from .services import warnings_close_ended_windows
 
     return warnings_close_ended_windows(today=_day(today))
+
+
+@shared_task(name="warnings_followup.notify_event", acks_late=True)
+def notify_event(kind: str, warning_id: int) -> int:
+    """Notify a warning's event (a visit that found the person still at risk) after the request that recorded it."""
+    from .notifications import warning_event_notify
+
+    return warning_event_notify(kind=kind, warning_id=warning_id)

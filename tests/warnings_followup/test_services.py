@@ -260,7 +260,8 @@ def test_a_visit_on_a_pushed_warning_acknowledges_it(warning, grid_a):
     assert statuses(warning) == WarningStatus.FOLLOWING_UP
 
 
-def test_an_at_risk_visit_notifies_head_and_police(warning, grid_a, django_capture_on_commit_callbacks):
+def test_an_at_risk_visit_notifies_head_and_police(warning, grid_a, settings, django_capture_on_commit_callbacks):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # a worker's task (warnings_followup.notify_event), run here
     with django_capture_on_commit_callbacks(execute=True):
         visit(warning, grid_a, at_risk=True)
     assert set(Notification.objects.filter(kind="warning.at_risk").values_list("recipient__username", flat=True)) == {

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import DoorVisit
+from notifications.models import Notification
 from tests import factories
 from warnings_followup import services
 from warnings_followup.models import FollowUpVisit, WarningStatus
@@ -149,3 +150,55 @@ def test_a_door_visit_posted_with_the_web_form_runs_a_fixed_number_of_queries(
     assert response.status_code == 302, response.content
     visit = DoorVisit.objects.get(client_id=data["client_id"])
     assert set(visit.visitors.values_list("username", flat=True)) == {"grid_a", "head_a"}
+
+
+def test_an_at_risk_visit_leaves_its_notification_to_a_worker(
+    api_as,
+    grid_a,
+    head_a,
+    police,
+    warning,
+    monkeypatch,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    """The head and police hear of a person still at risk from a worker's task queued after the commit: the POST
+    runs no query for the recipients, the notifications or the work group's delivery."""
+    from warnings_followup import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.notify_event, "delay", lambda *args: queued.append(args))
+    client = api_as(grid_a)
+    client.get(f"/api/v1/warnings/{warning.pk}/")
+    body = {"client_id": str(uuid.uuid4()), "visited_at": timezone.now().isoformat(), "method": "in_person"}
+    with django_capture_on_commit_callbacks(execute=True), django_assert_max_num_queries(API_QUERIES):
+        response = client.post(f"/api/v1/warnings/{warning.pk}/visits/", {**body, "at_risk": True}, format="json")
+    assert response.status_code == 201, response.content
+    assert queued == [("at_risk", warning.pk)]
+    assert not Notification.objects.exists()
+    tasks.notify_event(*queued[0])
+    assert set(Notification.objects.filter(kind="warning.at_risk").values_list("recipient__username", flat=True)) == {
+        "head_a",
+        "police",
+    }
+
+
+def test_an_at_risk_visit_is_notified_in_the_request_when_the_broker_is_down(
+    grid_a, head_a, police, warning, monkeypatch, django_capture_on_commit_callbacks
+):
+    from warnings_followup import tasks
+
+    def broker_down(*args):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.notify_event, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.warning_record_visit(
+            warning=warning,
+            actor=grid_a,
+            client_id=uuid.uuid4(),
+            visited_at=timezone.now(),
+            method="in_person",
+            at_risk=True,
+        )
+    assert Notification.objects.filter(kind="warning.at_risk").count() == 2
