@@ -461,3 +461,21 @@ def test_a_scan_over_many_villages_loads_each_audience_once(
     assert Notification.objects.filter(recipient=police, kind="warning.overdue.police_leadership").count() == 8
     assert Notification.objects.filter(recipient=leader, kind="warning.overdue.police_leadership").count() == 8
     assert Notification.objects.filter(recipient=other_police, kind="warning.overdue.police_leadership").count() == 6
+
+
+def test_the_villages_with_work_are_found_in_one_query(
+    village_a, village_b, people, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """The beat's scan first asks which villages have a reminder to send, overdue or window ended: one query, so the
+    steady-state rescan (nothing to send) stays at a few round trips."""
+    factories.WarningFactory(village=village_a, pushed_at=PUSHED)  # overdue on the day below
+    ended = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)
+    factories.WarningFactory(village=village_b, pushed_at=ended, next_visit_due=DUE + 10 * DAY)  # window ended
+    with django_assert_num_queries(1):
+        assert reminders.villages_with_reminders(today=DUE + DAY) == sorted([village_a.pk, village_b.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        scan_overdue(today=(DUE + 3 * DAY).isoformat())
+    with django_assert_num_queries(1):
+        assert reminders.villages_with_reminders(today=DUE + 3 * DAY) == []
+    with django_assert_num_queries(2):  # the villages, and the deliveries whose task was lost
+        assert scan_overdue(today=(DUE + 3 * DAY).isoformat()) == 0
