@@ -30,7 +30,7 @@ from warnings_followup import kpis
 from warnings_followup.models import Warning as WarningOrder
 from warnings_followup.models import WarningStatus
 
-from . import selectors
+from . import figures, selectors
 from .models import ASSESSED_KINDS, AccountabilityItem, Inspection
 
 # Pending card applications: every state before the card is opened or the application refused.
@@ -66,6 +66,23 @@ class KindSection:
 
 
 def sections(*, user, period: periods.Period, schools: list | None = None) -> dict[str, KindSection]:
+    """{kind: its section} for every kind of assessed unit in ``user``'s scope, in ``period``: cached
+    (``figures.live``) under the user's scope, the period, today and the versions the dashboard's context is kept
+    under (every record read here bumps one of them: warnings and cases the live version, inspections, items and
+    units the oversight version, the schools' records the education version, publicity's the activity version)."""
+    from .dashboard import DASHBOARD_VERSIONS
+
+    today = timezone.localdate()
+    return figures.live(
+        "bulletin-sections",
+        [figures.user_scope_key(user), period.key],
+        lambda: _sections(user=user, period=period, schools=schools),
+        today=today,
+        also=DASHBOARD_VERSIONS,
+    )
+
+
+def _sections(*, user, period: periods.Period, schools: list | None = None) -> dict[str, KindSection]:
     """{kind: its section} for every kind of assessed unit in ``user``'s scope, in ``period``.
 
     ``schools``: the schools' compliance already worked out for the page (the dashboard's, cached), else read

@@ -202,3 +202,17 @@ def test_the_page_is_cached_per_language(client, leader, busy_town):
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Print the bulletin" in english
     assert "Print the bulletin" not in chinese
+
+
+def test_the_bulletin_sections_count_again_after_a_write(leader, busy_town, publicity_office, village_a):
+    from assessment import bulletin
+    from organization.models import UnitKind
+
+    period = last_month()
+    first = bulletin.sections(user=leader, period=period)
+    assert bulletin.sections(user=leader, period=period)[UnitKind.DEPARTMENT].inspections == []  # cached
+    InspectionFactory(unit=publicity_office, inspected_on=period.first_day.replace(day=3), score=Decimal("75"))
+    AccountabilityItemFactory(unit=village_a, created_at=reported_in(period))
+    second = bulletin.sections(user=leader, period=period)
+    assert [i.score for i in second[UnitKind.DEPARTMENT].inspections] == [Decimal("75")]
+    assert len(second[UnitKind.VILLAGE].items) == len(first[UnitKind.VILLAGE].items) + 1
