@@ -434,13 +434,15 @@ def _inspections(leader, today: datetime.date) -> int:
 
 
 def _summons(leader, today: datetime.date) -> None:
-    """:data:`SUMMONS`, for the village with most cases this year (once a year: a fixed client id)."""
+    """:data:`SUMMONS`, for the village of the leader's town with most cases this year (once a year: a fixed client
+    id). Within the leader's scope: after ``seed_scale``, another town's village may have more."""
     from django.db.models import Count
 
     from fraud_cases.models import FraudCase
 
     top = (
-        FraudCase.objects.filter(reported_at__year=today.year)
+        FraudCase.objects.for_user(leader)
+        .filter(reported_at__year=today.year)
         .values("village_id")
         .annotate(n=Count("pk"))
         .order_by("-n", "village_id")
