@@ -52,7 +52,7 @@ def _prefixes(path: str):
 def audiences_of_villages(villages, audience: str) -> dict[int, list]:
     """``audience`` for each of ``villages`` (units with their parent), in one query whatever their number: the
     active users holding one of its roles in the village (or, for police and leadership, its town) or below.
-    The team is ordered by username, the others by id."""
+    A village's own people (team, heads) are ordered by username, as :func:`team_of` orders them."""
     from organization.models import User
 
     roles, of_town = _AUDIENCE_ROLES[audience]
@@ -71,7 +71,7 @@ def audiences_of_villages(villages, audience: str) -> dict[int, list]:
         .filter(under)
         .annotate(unit_path=F("unit__path"))
         .distinct()
-        .order_by("username" if audience == "team" else "pk")
+        .order_by("pk" if of_town else "username")
     )
     for user in users:
         for prefix in _prefixes(user.unit_path):

@@ -479,3 +479,26 @@ def test_the_villages_with_work_are_found_in_one_query(
         assert reminders.villages_with_reminders(today=DUE + 3 * DAY) == []
     with django_assert_num_queries(2):  # the villages, and the deliveries whose task was lost
         assert scan_overdue(today=(DUE + 3 * DAY).isoformat()) == 0
+
+
+def test_the_audiences_of_many_villages_are_those_of_each_village(town, police, leader, head_a, grid_a, grid_b):
+    """The bulk load is the per-village definition (``warnings_followup.notifications.AUDIENCES``) for every village."""
+    from organization.models import Unit
+    from warnings_followup.notifications import AUDIENCES, audiences_of_villages
+
+    other_town = factories.TownFactory(code="T2", name="丹灶镇")
+    station = factories.PoliceStationFactory(code="T2-PS", parent=other_town)
+    factories.UserFactory(username="police_t2", unit=station, roles=[Role.POLICE])
+    factories.UserFactory(username="retired", unit=station, roles=[Role.POLICE], is_active=False)
+    _villages_with_teams(town, 2, 0)
+    _villages_with_teams(other_town, 2, 2)
+    villages = list(Unit.objects.filter(kind="village").select_related("parent"))
+    assert len(villages) >= 6
+    for audience, of_village in AUDIENCES.items():
+        found = audiences_of_villages(villages, audience)
+        for village in villages:
+            expected = list(of_village(village))
+            assert {user.pk for user in found[village.pk]} == {user.pk for user in expected}, (audience, village)
+            assert len(found[village.pk]) == len(expected)
+            if audience in ("team", "heads"):
+                assert [user.username for user in found[village.pk]] == [user.username for user in expected]
