@@ -332,16 +332,20 @@ def indicator_report(
     today = today or timezone.localdate()
     where = user_scope_key(user) if villages is None else "villages:" + scope_key(villages)
     rules = f"{rule('VISIT_INTERVAL_DAYS')}:{rule('FOLLOW_UP_MONTHS')}:{rule('GREEN_MIN_COVERAGE_PERCENT')}"
+    token = epoch()
     return live(
         "indicators",
         [where, period.key, rules],
-        lambda: _indicator_report(user=user, period=period, today=today, villages=villages),
+        lambda: _indicator_report(user=user, period=period, today=today, villages=villages, token=token),
         today=today,
+        token=token,
         also=REPORT_VERSIONS,
     )
 
 
-def _indicator_report(*, user, period: Period, today: datetime.date, villages: list[Unit] | None) -> IndicatorReport:
+def _indicator_report(
+    *, user, period: Period, today: datetime.date, villages: list[Unit] | None, token: str | None = None
+) -> IndicatorReport:
     shown = list(villages if villages is not None else villages_for(user))
     shown_ids = {v.pk for v in shown}
     if villages is None and sees_everything_in_town(user):
@@ -350,7 +354,7 @@ def _indicator_report(*, user, period: Period, today: datetime.date, villages: l
         ranking = ranking_villages(shown)
         ranking += [v for v in shown if v.pk not in {r.pk for r in ranking}]  # an inactive village asked for
     now = timezone.now()
-    token = epoch() if ranking else ""
+    token = (token or epoch()) if ranking else ""
     figures = period_figures(period, ranking, today, token=token) if ranking else {}
     coverage = cached_coverage(ranking, as_of=min(period.end, now), now=now, token=token) if ranking else {}
     publicity = village_activity_counts(
