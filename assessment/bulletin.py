@@ -27,7 +27,7 @@ from fraud_cases.models import FraudCase
 from organization.access import units_visible_to
 from organization.models import Unit, UnitKind
 from warnings_followup import kpis
-from warnings_followup.models import Warning as WarningOrder
+from warnings_followup.models import WarningOrder as WarningOrder
 from warnings_followup.models import WarningStatus
 
 from . import figures, selectors

@@ -14,7 +14,7 @@ from fraud_cases.meetings import meeting_outcomes
 from organization.access import units_visible_to
 from organization.models import Unit, UnitKind
 from warnings_followup import kpis
-from warnings_followup.models import Warning
+from warnings_followup.models import WarningOrder
 
 from . import figures, indicators, selectors
 from .models import AccountabilityStatus, Callback, CallbackStatus
@@ -51,7 +51,7 @@ def pipeline(*, user, today: datetime.date, token: str | None = None) -> dict:
 
 
 def _pipeline(*, user, today: datetime.date) -> dict:
-    rows = kpis.status_rows(Warning.objects.for_user(user), today)
+    rows = kpis.status_rows(WarningOrder.objects.for_user(user), today)
     total = kpis.KpiRow()
     for row in rows.values():
         total.add_counts(row)

@@ -1,5 +1,6 @@
 """Units' documents: each unit's written work plan (工作方案) and summaries (总结) kept per period, and the files of
-the work plan's tasks (任务再分解). Leadership sees every unit's, a unit its own (``workplans.view``, scoped)."""
+the work plan's tasks (任务再分解). Leadership sees every unit's, a unit its own (``publicity.view_workplans``,
+scoped)."""
 
 from __future__ import annotations
 
@@ -24,13 +25,13 @@ from .report_forms import AttachForm, UnitDocumentForm
 def _upload_units(user):
     from publicity.access import plan_units
 
-    return plan_units(user) if can(user, "workplans.manage") else plan_units(user).none()
+    return plan_units(user) if can(user, "publicity.manage_workplans") else plan_units(user).none()
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def document_list(request):
-    require(request.user, "workplans.view")
+    require(request.user, "publicity.view_workplans")
     units = _upload_units(request.user)
     form = UnitDocumentForm(request.POST or None, request.FILES or None, units=units) if units.exists() else None
     if request.method == "POST":
@@ -67,7 +68,7 @@ def document_list(request):
 @login_required
 @require_GET
 def document_detail(request, pk: int):
-    require(request.user, "workplans.view")
+    require(request.user, "publicity.view_workplans")
     document = get_object_or_404(
         UnitDocument.objects.for_user(request.user).select_related("unit", "uploaded_by"), pk=pk
     )
@@ -84,9 +85,9 @@ def task_files(request, pk: int):
     from publicity.access import can_manage_plan_of
     from publicity.models import WorkTask
 
-    require(request.user, "workplans.view")
+    require(request.user, "publicity.view_workplans")
     task = get_object_or_404(WorkTask.objects.for_user(request.user).select_related("plan", "plan__unit"), pk=pk)
-    can_manage = can(request.user, "workplans.manage") and can_manage_plan_of(request.user, task.plan.unit)
+    can_manage = can(request.user, "publicity.manage_workplans") and can_manage_plan_of(request.user, task.plan.unit)
     form = AttachForm(request.POST or None, request.FILES or None) if can_manage else None
     if request.method == "POST":
         if form is None:

@@ -172,7 +172,7 @@ def compute_month(month: datetime.date, village_ids: list[int], today: datetime.
     """The figures of every village of ``village_ids`` in ``month`` (five grouped queries)."""
     from fraud_cases.models import FraudCase
     from warnings_followup import kpis
-    from warnings_followup.models import Warning
+    from warnings_followup.models import WarningOrder
 
     from .models import Callback, CallbackStatus, Inspection
 
@@ -213,7 +213,9 @@ def compute_month(month: datetime.date, village_ids: list[int], today: datetime.
     for row in callbacks:
         found = result[row["village_id"]]
         found.callbacks_reached, found.not_educated = row["reached"], row["n"]
-    warnings = Warning.objects.filter(village_id__in=village_ids, pushed_at__gte=period.start, pushed_at__lt=period.end)
+    warnings = WarningOrder.objects.filter(
+        village_id__in=village_ids, pushed_at__gte=period.start, pushed_at__lt=period.end
+    )
     for pk, kpi in kpis.status_rows(warnings, today).items():
         if pk in result:
             found = result[pk]
@@ -403,13 +405,13 @@ def _remember(sender, instance, **kwargs) -> None:
 
 def _moment(instance):
     from fraud_cases.models import FraudCase
-    from warnings_followup.models import FollowUpVisit, Warning
+    from warnings_followup.models import FollowUpVisit, WarningOrder
 
     from .models import Callback, Inspection
 
     if isinstance(instance, FraudCase):
         return instance.reported_at
-    if isinstance(instance, Warning):
+    if isinstance(instance, WarningOrder):
         return instance.pushed_at
     if isinstance(instance, Inspection):
         return instance.inspected_on
@@ -417,7 +419,7 @@ def _moment(instance):
         field = FollowUpVisit._meta.get_field("warning")
         if field.is_cached(instance):
             return instance.warning.pushed_at
-        return Warning.objects.filter(pk=instance.warning_id).values_list("pushed_at", flat=True).first()
+        return WarningOrder.objects.filter(pk=instance.warning_id).values_list("pushed_at", flat=True).first()
     if isinstance(instance, Callback):
         from .models import CallbackDraw
 
@@ -486,11 +488,11 @@ def connect() -> None:
     from fraud_cases.models import FraudCase
     from organization.models import TownSettings, Unit
     from residents.models import Household
-    from warnings_followup.models import FollowUpVisit, Warning
+    from warnings_followup.models import FollowUpVisit, WarningOrder
 
     from .models import Callback, Inspection, ReportEpoch
 
-    for model in (FraudCase, Warning, FollowUpVisit, Callback, Inspection):
+    for model in (FraudCase, WarningOrder, FollowUpVisit, Callback, Inspection):
         uid = f"assessment.figures.{model._meta.label_lower}"
         post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}.save")
         post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}.delete")

@@ -268,7 +268,7 @@ class AccountabilityItem(models.Model):
         related_name="accountability_items",
     )
     warning = models.ForeignKey(
-        "warnings_followup.Warning",
+        "warnings_followup.WarningOrder",
         verbose_name=_("warning"),
         null=True,
         blank=True,

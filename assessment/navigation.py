@@ -19,7 +19,7 @@ menu(
     NavEntry(_("My village's standing"), "assessment:indicators", "assessment.standing"),
     NavEntry(_("Year-end nominations"), "assessment:nominations", "assessment.nominate"),
     NavEntry(_("Reports to the county"), "assessment:report_list", "assessment.reports"),
-    NavEntry(_("Units' documents"), "assessment:document_list", "workplans.view"),
+    NavEntry(_("Units' documents"), "assessment:document_list", "publicity.view_workplans"),
     order=70,
 )
 

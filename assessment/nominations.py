@@ -25,7 +25,7 @@ from core import periods
 from core.rules import rule
 from organization.access import units_visible_to
 from organization.models import Role, Unit, UnitKind, User
-from warnings_followup.models import Warning
+from warnings_followup.models import WarningOrder
 
 from . import indicators, selectors
 from .models import (
@@ -246,7 +246,7 @@ def station_candidates(*, user, period: periods.Period) -> list[Candidate]:
     towns = {s.parent_id for s in stations}
     warnings = {
         row["village__parent_id"]: row
-        for row in Warning.objects.for_user(user)
+        for row in WarningOrder.objects.for_user(user)
         .filter(village__parent_id__in=towns, pushed_at__gte=period.start, pushed_at__lt=period.end)
         .order_by()
         .values("village__parent_id")
@@ -367,7 +367,7 @@ def officer_candidates(*, user, period: periods.Period) -> list[Candidate]:
     """Police officers by the first dissuasions they made in the year (and how many on time)."""
     deadline = datetime.timedelta(hours=rule("FIRST_DISSUASION_HOURS"))
     rows = list(
-        Warning.objects.for_user(user)
+        WarningOrder.objects.for_user(user)
         .filter(
             first_dissuasion_at__gte=period.start,
             first_dissuasion_at__lt=period.end,

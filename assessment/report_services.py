@@ -155,7 +155,7 @@ def unit_document_upload(*, actor, unit: Unit, kind: str, period: periods.Period
     """Keep a unit's work plan (工作方案) or summary (总结) for a period, with its files (checked uploads)."""
     from publicity.access import can_manage_plan_of
 
-    if not can(actor, "workplans.manage") or not can_manage_plan_of(actor, unit):
+    if not can(actor, "publicity.manage_workplans") or not can_manage_plan_of(actor, unit):
         raise PermissionDenied(_("You may upload your own unit's documents only."))
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": _("Choose a kind of document.")})
@@ -174,7 +174,7 @@ def work_task_attach(*, actor, task, files) -> list:
     """Attach files to a task of a unit's work plan (任务再分解)."""
     from publicity.access import can_manage_plan_of
 
-    if not can(actor, "workplans.manage") or not can_manage_plan_of(actor, task.plan.unit):
+    if not can(actor, "publicity.manage_workplans") or not can_manage_plan_of(actor, task.plan.unit):
         raise PermissionDenied(_("You may manage your own unit's work plan only."))
     if not files:
         raise ValidationError({"files": _("Attach the document.")})

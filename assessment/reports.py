@@ -196,9 +196,9 @@ def _villages(report) -> Table:
 
 
 def _warnings(user, report, period: periods.Period) -> Table:
-    from warnings_followup.models import Warning
+    from warnings_followup.models import WarningOrder
 
-    pushed = Warning.objects.for_user(user).filter(pushed_at__gte=period.start, pushed_at__lt=period.end).count()
+    pushed = WarningOrder.objects.for_user(user).filter(pushed_at__gte=period.start, pushed_at__lt=period.end).count()
     due, on_time = sum(r.due for r in report.rows), sum(r.on_time for r in report.rows)
     decided, dissuaded = sum(r.decided for r in report.rows), sum(r.dissuaded for r in report.rows)
     header = [

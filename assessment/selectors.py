@@ -28,7 +28,7 @@ from core import periods
 from organization.access import units_visible_to
 from organization.models import Unit
 from warnings_followup import kpis
-from warnings_followup.models import FollowUpVisit, Warning
+from warnings_followup.models import FollowUpVisit, WarningOrder
 
 from . import indicators
 from .figures import coverage as cached_coverage
@@ -279,7 +279,7 @@ def worker_nominations(*, user, period: periods.Period, limit: int = 20) -> list
     """Workers by on-time in-person follow-up visits and by dissuasions confirmed, in ``period``: two queries."""
     from organization.models import User
 
-    warnings = Warning.objects.for_user(user)
+    warnings = WarningOrder.objects.for_user(user)
     visits = (
         kpis.timed_in_person_visits(
             FollowUpVisit.objects.filter(
@@ -300,7 +300,7 @@ def worker_nominations(*, user, period: periods.Period, limit: int = 20) -> list
         )
     dissuasions = (
         AuditEvent.objects.filter(
-            content_type=ContentType.objects.get_for_model(Warning),
+            content_type=ContentType.objects.get_for_model(WarningOrder),
             event="confirm_dissuaded",
             at__gte=period.start,
             at__lt=period.end,

@@ -390,7 +390,7 @@ def accountability_detail(request, pk):
         "can_reopen": services.can_transition_item(request.user, item, "reopen"),
         "can_edit": can(request.user, "assessment.summon") and item.status == AccountabilityStatus.OPEN,
         "can_see_callback": can(request.user, "assessment.callback"),
-        "can_see_case": can(request.user, "cases.view"),
+        "can_see_case": can(request.user, "fraud_cases.view"),
         "today": timezone.localdate(),
         **_rectification_context(request, item),
     }
@@ -439,7 +439,7 @@ def accountability_rectify(request, pk):
         "item": item,
         "form": None,
         "can_see_callback": can(request.user, "assessment.callback"),
-        "can_see_case": can(request.user, "cases.view"),
+        "can_see_case": can(request.user, "fraud_cases.view"),
         "today": timezone.localdate(),
         **_rectification_context(request, item, rectification_form=form),
     }

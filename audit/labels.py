@@ -23,7 +23,7 @@ FIELD_LABELS = {
     "show": _("shown"),
 }
 #: Models whose field names win when two models share one ("name": the person's, not the unit's).
-FIRST = ("residents.Resident", "residents.Household", "schools.Student", "warnings_followup.Warning")
+FIRST = ("residents.Resident", "residents.Household", "schools.Student", "warnings_followup.WarningOrder")
 
 
 @cache

@@ -5,7 +5,7 @@ Run on PostgreSQL::
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/luocun_bench .venv/bin/python -m bench.exports
 
 In the world of :mod:`bench.world`, at town scale and at scale, the registry's residents export
-(``/registry/import/export/residents.xlsx``) is requested as ``admin`` (the whole registry: every resident
+(``/residents/import/export/residents.xlsx``) is requested as ``admin`` (the whole registry: every resident
 of every town) through Django's test ``Client``, in a fresh child process per measurement, so that each
 peak is its own: ``ru_maxrss`` of the child after the request (the peak of a web worker serving it), and the
 RSS it had before the request (Django loaded, logged in). When the answer is not the file but a job (a large
@@ -29,7 +29,7 @@ from bench import world
 
 NAME = "exports"
 AT_TOWN = True
-PATH = "/registry/import/export/residents.xlsx"
+PATH = "/residents/import/export/residents.xlsx"
 GOAL_RSS_MB = 300
 GOAL_SECONDS_700K = 60.0
 

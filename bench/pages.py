@@ -85,12 +85,12 @@ def _choose(user) -> dict:
     from organization.access import units_visible_to
     from organization.models import UnitKind
     from residents.models import Resident
-    from warnings_followup.models import Warning
+    from warnings_followup.models import WarningOrder
 
     if user.username in _chosen:
         return _chosen[user.username]
     busiest = (
-        Warning.objects.for_user(user)
+        WarningOrder.objects.for_user(user)
         .values("person_id")
         .annotate(visits=Count("visits"), warnings=Count("id", distinct=True))
         .order_by("-warnings", "-visits", "person_id")
@@ -124,23 +124,23 @@ def pages_for(user) -> list[Page]:
     if chosen["person"]:
         pages.append(Page("person file", f"/warnings/people/{chosen['person']}/"))
     pages += [
-        Page("registry: households", "/registry/households/"),
-        Page("registry: residents", "/registry/residents/"),
-        Page("registry: villages", "/registry/villages/"),
+        Page("registry: households", "/residents/households/"),
+        Page("registry: residents", "/residents/residents/"),
+        Page("registry: villages", "/residents/villages/"),
         Page("households API: visited", "/api/v1/households/?visited=true"),
         Page("households API: not visited", "/api/v1/households/?visited=false"),
     ]
     if chosen["id_number"]:
-        pages.append(Page("registry: posted ID search", "/registry/residents/", {"q": chosen["id_number"]}))
-    pages.append(Page("to-visit households", "/outreach/households/"))
-    pages += [Page(f"coverage: {kind}", f"/outreach/coverage/?unit={unit.code}") for kind, unit in chosen["units"]]
+        pages.append(Page("registry: posted ID search", "/residents/residents/", {"q": chosen["id_number"]}))
+    pages.append(Page("to-visit households", "/campaigns/households/"))
+    pages += [Page(f"coverage: {kind}", f"/campaigns/coverage/?unit={unit.code}") for kind, unit in chosen["units"]]
     pages += [
         Page("dashboard: month", f"/assessment/?period={month}"),
         Page("dashboard: year", f"/assessment/?period={year}"),
         Page("bulletin: month", f"/assessment/bulletin/?period={month}"),
         Page("indicators page", "/assessment/indicators/"),
         Page("indicators API: year", f"/api/v1/indicators/?period={year}"),
-        Page("fraud cases", "/cases/"),
+        Page("fraud cases", "/fraud-cases/"),
         Page("education", "/education/"),
         Page("publicity summary", "/publicity/summary/"),
     ]

@@ -10,7 +10,7 @@ windows) and ``scan_speed`` (acknowledgement and first dissuasion after the push
 so chunk tasks a scan queues run inline and count in its time; the delivery tasks it queues
 (``notifications.deliver``: webhook and SMS sending, a worker's later work) are counted, not run.
 
-* ``raw count``: ``COUNT(*)`` of the overdue warnings (``Warning.objects.overdue(today).count()``), median of 5:
+* ``raw count``: ``COUNT(*)`` of the overdue warnings (``WarningOrder.objects.overdue(today).count()``), median of 5:
   what the database needs to find the work;
 * ``first scan``: both scans once, right after ``seed_scale`` (the seeded overdue cases have no reminder
   yet): seconds, queries, reminders claimed (new ``ReminderSent`` rows), notifications, deliveries queued;
@@ -110,13 +110,13 @@ def _scan(*, today=None, now=None) -> dict:
 def measure(*, scale: str, options) -> dict:
     from django.utils import timezone
 
-    from warnings_followup.models import Warning
+    from warnings_followup.models import WarningOrder
 
     today = timezone.localdate()
     counts = []
     for _ in range(5):
         started = time.perf_counter()
-        due = Warning.objects.overdue(today).count()
+        due = WarningOrder.objects.overdue(today).count()
         counts.append(time.perf_counter() - started)
     first = _scan()
     rescans = [_scan() for _ in range(options.rescans)]

@@ -65,10 +65,10 @@ def make_posters(count: int) -> list[dict]:
 
     from organization.models import Role, Unit, User, UserRole
     from organization.tokens import token_for_user
-    from warnings_followup.models import FOLLOW_UP_STATUSES, Warning
+    from warnings_followup.models import FOLLOW_UP_STATUSES, WarningOrder
 
     villages = list(
-        Warning.objects.filter(status__in=FOLLOW_UP_STATUSES)
+        WarningOrder.objects.filter(status__in=FOLLOW_UP_STATUSES)
         .values("village_id")
         .annotate(open=Count("id"))
         .order_by("-open", "village_id")[:count]
@@ -91,7 +91,7 @@ def make_posters(count: int) -> list[dict]:
         by_village.setdefault(poster["village_id"], []).append(poster)
     for village_id, group in by_village.items():
         cases = list(
-            Warning.objects.filter(village_id=village_id, status__in=FOLLOW_UP_STATUSES)
+            WarningOrder.objects.filter(village_id=village_id, status__in=FOLLOW_UP_STATUSES)
             .order_by("pk")
             .values_list("pk", flat=True)
         )

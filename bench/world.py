@@ -202,12 +202,12 @@ def seed_scale(*, residents: int, towns: int, seed: int) -> float:
 def population() -> dict:
     from campaigns.models import DoorVisit
     from residents.models import Household, Resident
-    from warnings_followup.models import FollowUpVisit, Warning
+    from warnings_followup.models import FollowUpVisit, WarningOrder
 
     return {
         "residents": Resident.objects.count(),
         "households": Household.objects.count(),
-        "warnings": Warning.objects.count(),
+        "warnings": WarningOrder.objects.count(),
         "follow_up_visits": FollowUpVisit.objects.count(),
         "door_visits": DoorVisit.objects.count(),
     }

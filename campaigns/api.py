@@ -29,7 +29,7 @@ from .serializers import DoorVisitSerializer
 
 
 class DoorVisitPermission(permissions.BasePermission):
-    """Recording needs ``outreach.visit`` (403). Reading needs ``outreach.view``: a list answers 403 without
+    """Recording needs ``campaigns.visit`` (403). Reading needs ``campaigns.view``: a list answers 403 without
     it, a detail 404 ("no access" looks like "not found")."""
 
     def has_permission(self, request, view):
@@ -37,8 +37,8 @@ class DoorVisitPermission(permissions.BasePermission):
         user = request.user
         if view.action == "create":
             self.message = _("Only the village's team and the police may record door visits.")
-            return can(user, "outreach.visit")
-        if can(user, "outreach.view"):
+            return can(user, "campaigns.visit")
+        if can(user, "campaigns.view"):
             return True
         if view.action == "list":
             self.message = _("You do not have permission to see door visits.")

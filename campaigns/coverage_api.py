@@ -1,7 +1,7 @@
 """``GET /api/v1/coverage/?unit=CODE``: door-knocking coverage of a town, village or grid, as of now.
 
 Token auth; the unit must be in the caller's scope (404 otherwise, exactly like an unknown code); 400
-without ``unit`` or for a unit that is not a town, village or grid; 403 without the ``outreach.view``
+without ``unit`` or for a unit that is not a town, village or grid; 403 without the ``campaigns.view``
 capability. The figures are defined in ``campaigns/coverage.py``.
 """
 
@@ -23,7 +23,7 @@ class CanViewOutreach(permissions.BasePermission):
     message = _("You do not have permission to see the door-knocking outreach.")
 
     def has_permission(self, request, view):
-        return can(request.user, "outreach.view")
+        return can(request.user, "campaigns.view")
 
 
 CoverageSerializer = inline_serializer(

@@ -1,4 +1,4 @@
-"""Coverage pages and printed materials (included by campaigns/urls.py under /outreach/)."""
+"""Coverage pages and printed materials (included by campaigns/urls.py under /campaigns/)."""
 
 from django.urls import path
 

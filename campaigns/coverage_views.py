@@ -115,7 +115,7 @@ def _chart_data(unit: Unit, total, series) -> dict:
 @login_required
 @require_GET
 def coverage(request):
-    require(request.user, "outreach.view")
+    require(request.user, "campaigns.view")
     unit = unit_for_request(request)
     total, rows = coverage_rows(request.user, unit)
     series = weekly_series(unit)
@@ -137,8 +137,8 @@ def coverage(request):
             "breadcrumbs": breadcrumb_units(request.user, unit),
             "page": page,
             "coverage_data": _chart_data(unit, total, series),
-            "can_export": can(request.user, "outreach.export"),
-            "can_visit": can(request.user, "outreach.visit"),
+            "can_export": can(request.user, "campaigns.export"),
+            "can_visit": can(request.user, "campaigns.visit"),
             "as_of": timezone.localtime(),
         },
     )
@@ -163,7 +163,7 @@ def _export_row(row) -> list:
 @require_GET
 def coverage_export(request):
     """The coverage table (the unit's villages or grids, and the unit's total) as an Excel sheet."""
-    require(request.user, "outreach.export")
+    require(request.user, "campaigns.export")
     unit = unit_for_request(request)
     total, rows = coverage_rows(request.user, unit)
     headers = [

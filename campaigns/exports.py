@@ -86,7 +86,7 @@ def pledges_rows(*, user, params) -> ExportRows:
 VISITS = register_export(
     ExportKind(
         kind="door_visits",
-        capability="outreach.export",
+        capability="campaigns.export",
         label=lambda: _("Door visits"),
         filename="door-visits",
         build=visits_rows,
@@ -95,7 +95,7 @@ VISITS = register_export(
 PLEDGES = register_export(
     ExportKind(
         kind="pledges",
-        capability="outreach.export",
+        capability="campaigns.export",
         label=lambda: _("Pledges"),
         filename="pledges",
         build=pledges_rows,

@@ -46,7 +46,7 @@ def _material_context(material) -> dict:
 @require_GET
 def print_material(request, kind):
     """The letter (one A4 page) or a sheet of police contact cards (six to an A4 page, to cut)."""
-    require(request.user, "outreach.view")
+    require(request.user, "campaigns.view")
     if kind not in PRINTABLE:
         raise Http404
     unit = request.user.unit  # the user's town's wording and numbers (its county's, the installation's)
@@ -80,7 +80,7 @@ def _render_forms(request, households, *, title: str, log_obj=None):
 @never_cache
 def print_pledge_form(request, pk):
     """One household's pledge form."""
-    require(request.user, "outreach.view")
+    require(request.user, "campaigns.view")
     household = get_object_or_404(_households(request.user), pk=pk)
     return _render_forms(request, [household], title=household.address, log_obj=household)
 
@@ -90,7 +90,7 @@ def print_pledge_form(request, pk):
 @never_cache
 def print_pledge_forms(request):
     """The pledge forms of every household of a grid (``?unit=GRID_CODE``), one per A4 page."""
-    require(request.user, "outreach.view")
+    require(request.user, "campaigns.view")
     code = request.GET.get("unit", "").strip()
     grid = get_object_or_404(units_visible_to(request.user).filter(kind=UnitKind.GRID), code=code)
     households = list(_households(request.user).filter(grid=grid).order_by("sort_key", "pk"))

@@ -109,11 +109,11 @@ class PledgePermission(permissions.BasePermission):
 
     def has_permission(self, request, view):
         refuse_unsupported_method(request, view)
-        return can(request.user, "outreach.visit")
+        return can(request.user, "campaigns.visit")
 
 
 class PledgeViewSet(viewsets.GenericViewSet):
-    """Recording pledges (reading them is the pledge register's: /outreach/pledges/)."""
+    """Recording pledges (reading them is the pledge register's: /campaigns/pledges/)."""
 
     serializer_class = PledgeCreateSerializer
     permission_classes = [permissions.IsAuthenticated, PledgePermission]

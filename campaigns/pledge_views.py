@@ -45,7 +45,7 @@ IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "w
 @require_http_methods(["GET", "POST"])
 def pledge_create(request, pk):
     """Sign the pledge for a member of the household, on the phone or by a photo of the signed form."""
-    require(request.user, "outreach.visit")
+    require(request.user, "campaigns.visit")
     household = household_for(request.user, pk)
     if not services.can_record_visit(request.user, household):
         raise Http404
@@ -103,7 +103,7 @@ def _search_params(request):
 @require_http_methods(["GET", "POST"])
 def pledge_list(request):
     """The pledge register: search by name, household reference or exact ID number; village, grid, dates."""
-    require(request.user, "outreach.view")
+    require(request.user, "campaigns.view")
     params, response = _search_params(request)
     if response is not None:
         return response
@@ -134,7 +134,7 @@ def pledge_list(request):
             "villages": list(villages_for_user(user=request.user)),
             "grids": list(grids_for_user(user=request.user)),
             "filtered": any(params.get(name) for name in LIST_PARAMS),
-            "can_export": can(request.user, "outreach.export"),
+            "can_export": can(request.user, "campaigns.export"),
             "export_query": export_params.urlencode(),
         },
     )
@@ -145,7 +145,7 @@ def pledge_list(request):
 @require_http_methods(["GET", "POST"])
 def pledge_lookup(request):
     """Find a person by ID number: did they sign the pledge, when, and who visited their household?"""
-    require(request.user, "outreach.view")
+    require(request.user, "campaigns.view")
     form = PledgeLookupForm(request.POST or None)
     result = None
     searched = False
@@ -168,7 +168,7 @@ def pledge_lookup(request):
 
 
 def _pledge_context(request, pk):
-    require(request.user, "outreach.view")
+    require(request.user, "campaigns.view")
     pledge = pledge_for(request.user, pk)
     access_log_record(request=request, action=AccessAction.VIEW, obj=pledge.resident, object_repr=str(pledge))
     visit = None
@@ -196,7 +196,7 @@ def pledge_print(request, pk):
 @require_GET
 def pledge_image(request, pk):
     """The signature (or photo of the signed form), only for a pledge in the user's scope (404 otherwise)."""
-    require(request.user, "outreach.view")
+    require(request.user, "campaigns.view")
     pledge = pledge_for(request.user, pk)
     extension = pledge.image.name.rsplit(".", 1)[-1].lower()
     mime = IMAGE_TYPES.get(extension, "application/octet-stream")

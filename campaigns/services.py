@@ -46,7 +46,7 @@ class PledgeResult:
 
 def can_record_visit(user, household: Household) -> bool:
     """The village team (and the police) record visits of the households in their scope."""
-    return can(user, "outreach.visit") and unit_in_scope(user, household.village)
+    return can(user, "campaigns.visit") and unit_in_scope(user, household.village)
 
 
 def _existing_visit(client_id, household: Household) -> DoorVisit | None:
@@ -121,7 +121,7 @@ def door_visit_record(
     household that does not exist raises ``Household.DoesNotExist``. Seven statements when the recorder went
     alone: the lock, the client id, the visit, its visitor, the counters, the audit event (and a photo each).
     """
-    if not can(actor, "outreach.visit"):
+    if not can(actor, "campaigns.visit"):
         raise PermissionDenied(_("Only the village's team and the police may record door visits."))
     materials = list(dict.fromkeys(materials))
     fraud_types = list(dict.fromkeys(fraud_types))
@@ -213,7 +213,7 @@ def pledge_record(
 ) -> PledgeResult:
     """Keep a resident's signed pledge on file (备案留存): a signature drawn on the phone or a photo of
     the signed paper form. One pledge per resident; re-posting the same ``client_id`` returns it."""
-    if not can(actor, "outreach.visit") or not unit_in_scope(actor, resident.village):
+    if not can(actor, "campaigns.visit") or not unit_in_scope(actor, resident.village):
         raise PermissionDenied(_("Only the village's team and the police may record pledges."))
     existing = Pledge.objects.filter(client_id=client_id).first()
     if existing is not None:

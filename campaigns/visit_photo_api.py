@@ -69,7 +69,7 @@ class VisitPhotoPermission(permissions.BasePermission):
 
     def has_permission(self, request, view):
         refuse_unsupported_method(request, view)
-        return can(request.user, "outreach.visit")
+        return can(request.user, "campaigns.visit")
 
 
 class VisitPhotoView(APIView):

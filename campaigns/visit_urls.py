@@ -1,4 +1,4 @@
-"""Door visits and pledges under /outreach/ (coverage and printed materials are in coverage_urls)."""
+"""Door visits and pledges under /campaigns/ (coverage and printed materials are in coverage_urls)."""
 
 from django.urls import path
 

@@ -29,7 +29,7 @@ from .views import PAGE_SIZE, household_for, paginate, visit_for
 @login_required
 def household_list(request):
     """The door-knocking to-do list: the worker's grid by default, households still to visit first."""
-    require(request.user, "outreach.view")
+    require(request.user, "campaigns.view")
     params = selectors.outreach_params(request.user, request.GET)
     households = selectors.households_to_visit(user=request.user, params=params)
     # Unsearched, the total comes from the coverage counters; a search is counted up to a cap.
@@ -44,7 +44,7 @@ def household_list(request):
             "villages": list(villages_for_user(user=request.user)),
             "grids": list(grids_for_user(user=request.user).values("code", "name")),  # a town's 200: no models
             "all_grids": selectors.ALL_GRIDS,
-            "can_visit": can(request.user, "outreach.visit"),
+            "can_visit": can(request.user, "campaigns.visit"),
         },
     )
 
@@ -52,7 +52,7 @@ def household_list(request):
 @login_required
 def household_detail(request, pk):
     """A household's outreach: its members and their pledges, its visits, the buttons to visit and sign."""
-    require(request.user, "outreach.view")
+    require(request.user, "campaigns.view")
     household = household_for(request.user, pk)
     visits = list(
         selectors.visits_for_user(user=request.user)
@@ -80,7 +80,7 @@ def household_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def visit_create(request, pk):
     selectors.load_caller(request.user)
-    require(request.user, "outreach.visit")
+    require(request.user, "campaigns.visit")
     household = household_for(request.user, pk)
     if not services.can_record_visit(request.user, household):
         raise Http404
@@ -113,7 +113,7 @@ def visit_create(request, pk):
 @login_required
 def visit_list(request):
     """The register of door visits (all villages in scope), filterable and exportable."""
-    require(request.user, "outreach.view")
+    require(request.user, "campaigns.view")
     visits = selectors.visits_for_user(user=request.user, params=request.GET)
     return render(
         request,
@@ -123,7 +123,7 @@ def visit_list(request):
             "params": request.GET,
             "villages": list(villages_for_user(user=request.user)),
             "grids": list(grids_for_user(user=request.user).values("code", "name")),  # a town's 200: no models
-            "can_export": can(request.user, "outreach.export"),
+            "can_export": can(request.user, "campaigns.export"),
             "export_query": request.GET.urlencode(),
         },
     )
@@ -131,7 +131,7 @@ def visit_list(request):
 
 @login_required
 def visit_detail(request, pk):
-    require(request.user, "outreach.view")
+    require(request.user, "campaigns.view")
     visit = visit_for(request.user, pk)
     return render(
         request,

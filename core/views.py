@@ -3,8 +3,10 @@ import logging
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse
+from django.http.response import HttpResponseRedirectBase
 from django.shortcuts import get_object_or_404
+from django.utils.encoding import iri_to_uri
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -35,6 +37,24 @@ def _broker_ok() -> bool:
     except Exception:
         logger.exception("health check: broker unreachable")
         return False
+
+
+class PermanentRedirect(HttpResponseRedirectBase):
+    """308: like 301, but a POST stays a POST (a form sent to an earlier address still lands)."""
+
+    status_code = 308
+
+
+def moved(request, rest: str, prefix: str):
+    """An app's pages under their earlier prefix: a permanent redirect to the same page under its new one, query
+    string kept (301 for reading, 308 for a form sent there). Always within this site: the target starts with
+    ``prefix``."""
+    target = iri_to_uri(prefix + rest)
+    if request.META.get("QUERY_STRING"):
+        target += "?" + request.META["QUERY_STRING"]
+    if request.method in ("GET", "HEAD"):
+        return HttpResponsePermanentRedirect(target)
+    return PermanentRedirect(target)
 
 
 @never_cache

@@ -25,7 +25,7 @@ from fraud_cases.services import fraud_case_register, warning_before
 from fraud_cases.starter_cases import typical_cases_seed_starter
 from organization.models import Unit, UnitKind, User
 from residents.models import Resident
-from warnings_followup.models import OPEN_STATUSES, FraudType, Warning, WarningStatus
+from warnings_followup.models import OPEN_STATUSES, FraudType, WarningOrder, WarningStatus
 
 SEED = "luocun-fraud-cases-2026"
 CASE_PREFIX = "AJ-DEMO-"
@@ -90,7 +90,7 @@ def _pick(rng: random.Random, weights: dict):
 def _planned_cases(villages: dict[str, Unit]) -> list[dict]:
     """Every ordinary demo case (whatever the date today), in a fixed order from a fixed seed."""
     rng = random.Random(SEED)
-    warned = set(Warning.objects.values_list("person_id", flat=True))
+    warned = set(WarningOrder.objects.values_list("person_id", flat=True))
     planned = []
     for suffix, _name, _population, _grids in VILLAGES:
         village = villages.get(TOWN[0] + suffix)
@@ -129,7 +129,7 @@ def _planned_cases(villages: dict[str, Unit]) -> list[dict]:
 def _warned_cases() -> list[dict]:
     """The cases of demo warnings that ended in fraud, and of a few closed or dissuaded before a later fraud."""
     planned = []
-    demo = Warning.objects.filter(external_id__startswith="YJ-DEMO-").select_related("village").order_by("pk")
+    demo = WarningOrder.objects.filter(external_id__startswith="YJ-DEMO-").select_related("village").order_by("pk")
     for warning in demo.filter(status=WarningStatus.DEFRAUDED):
         day = warning.defrauded_on or timezone.localtime(warning.pushed_at).date()
         moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(16, 20)))
@@ -140,7 +140,7 @@ def _warned_cases() -> list[dict]:
     return planned
 
 
-def _warned(warning: Warning, reported_at: datetime.datetime, kind: str) -> dict:
+def _warned(warning: WarningOrder, reported_at: datetime.datetime, kind: str) -> dict:
     loss = warning.loss_amount if warning.loss_amount else Decimal("26800.00")
     return {
         "case_number": f"{CASE_PREFIX}W{kind}-{warning.external_id.removeprefix('YJ-DEMO-')}",

@@ -30,7 +30,13 @@ from demo.residents import GIVEN, MOBILE_PREFIXES, SURNAMES
 from organization.models import Role, Unit, UnitKind, User, UserRole
 from residents.models import Resident
 from warnings_followup import services
-from warnings_followup.models import DissuasionMethod, EscalationContact, FollowUpVisit, StopPaymentAccount, Warning
+from warnings_followup.models import (
+    DissuasionMethod,
+    EscalationContact,
+    FollowUpVisit,
+    StopPaymentAccount,
+    WarningOrder,
+)
 
 EXTERNAL_ID_PREFIX = "YJ-DEMO-"
 POLICE_USERNAME = "police"
@@ -334,12 +340,12 @@ def _backdate(warning_id: int, moment: datetime.datetime) -> None:
     ``moment`` was written by this step: the warning's ``auto_now`` fields, its history rows, its visits'
     creation and its audit events.
     """
-    Warning.objects.filter(pk=warning_id, created_at__gt=moment).update(created_at=moment)
-    Warning.objects.filter(pk=warning_id, updated_at__gt=moment).update(updated_at=moment)
-    Warning.history.filter(id=warning_id, history_date__gt=moment).update(history_date=moment)
+    WarningOrder.objects.filter(pk=warning_id, created_at__gt=moment).update(created_at=moment)
+    WarningOrder.objects.filter(pk=warning_id, updated_at__gt=moment).update(updated_at=moment)
+    WarningOrder.history.filter(id=warning_id, history_date__gt=moment).update(history_date=moment)
     FollowUpVisit.objects.filter(warning_id=warning_id, created_at__gt=moment).update(created_at=moment)
     AuditEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(Warning), object_id=str(warning_id), at__gt=moment
+        content_type=ContentType.objects.get_for_model(WarningOrder), object_id=str(warning_id), at__gt=moment
     ).update(at=moment)
 
 
@@ -427,7 +433,7 @@ class _Player:
         self.last = moment
         return moment
 
-    def push(self, person: Resident) -> Warning:
+    def push(self, person: Resident) -> WarningOrder:
         case = self.case
         accounts = [{"bank": bank, "account_number": card_number(self.rng, bank)} for bank in case.banks]
         pushed_at = self.moment(*case.pushed)
@@ -449,7 +455,7 @@ class _Player:
         _backdate(warning.pk, pushed_at)
         return warning
 
-    def play(self, warning: Warning, step: Step) -> Warning:
+    def play(self, warning: WarningOrder, step: Step) -> WarningOrder:
         if step.verb == "window_end":
             return self._window_end(warning)
         at = self.moment(step.ago, step.at)
@@ -457,7 +463,7 @@ class _Player:
         _backdate(warning.pk, at)
         return warning
 
-    def _act(self, warning: Warning, step: Step, at: datetime.datetime) -> Warning | None:
+    def _act(self, warning: WarningOrder, step: Step, at: datetime.datetime) -> WarningOrder | None:
         args = step.args
         if step.verb == "acknowledge":
             return services.warning_acknowledge(warning=warning, actor=self.team, now=at)
@@ -488,15 +494,15 @@ class _Player:
             )
         raise ValueError(step.verb)  # pragma: no cover - a typo in CASES
 
-    def _window_end(self, warning: Warning) -> Warning:
+    def _window_end(self, warning: WarningOrder) -> WarningOrder:
         day = warning.window_ends + datetime.timedelta(days=1)
         at = min(timezone.make_aware(datetime.datetime.combine(day, datetime.time(0, 30))), self.now)
         self.last = at
         services.warning_close_at_window_end(warning_id=warning.pk, today=day, now=at)
         _backdate(warning.pk, at)
-        return Warning.objects.get(pk=warning.pk)
+        return WarningOrder.objects.get(pk=warning.pk)
 
-    def _visit(self, warning: Warning, at: datetime.datetime, args: dict) -> None:
+    def _visit(self, warning: WarningOrder, at: datetime.datetime, args: dict) -> None:
         flags = {key: args[key] for key in args if key not in ("phone", "at_risk", "notes", "with_head")}
         at_risk = args["at_risk"]
         pool = VISIT_NOTES_PHONE if args["phone"] else VISIT_NOTES_AT_RISK if at_risk else VISIT_NOTES_SAFE
@@ -519,7 +525,7 @@ class _Player:
             **flags,
         )
 
-    def _escalate(self, warning: Warning, at: datetime.datetime, args: dict) -> None:
+    def _escalate(self, warning: WarningOrder, at: datetime.datetime, args: dict) -> None:
         surname = warning.person.name[0] if args["kin"] else self.rng.choice(SURNAMES)
         gender = args["gender"]
         if args["relation"] == "配偶":
@@ -547,7 +553,7 @@ def seed_warnings() -> dict[str, int]:
         for unit in Unit.objects.filter(code__in=[TOWN[0] + row[0] for row in VILLAGES], kind=UnitKind.VILLAGE)
     }
     existing = set(
-        Warning.objects.filter(external_id__startswith=EXTERNAL_ID_PREFIX).values_list("external_id", flat=True)
+        WarningOrder.objects.filter(external_id__startswith=EXTERNAL_ID_PREFIX).values_list("external_id", flat=True)
     )
     created = 0
     people: dict[str, _People] = {}
@@ -576,7 +582,7 @@ def seed_warnings() -> dict[str, int]:
             warning = player.play(warning, step)
         created += 1
 
-    demo = Warning.objects.filter(external_id__startswith=EXTERNAL_ID_PREFIX)
+    demo = WarningOrder.objects.filter(external_id__startswith=EXTERNAL_ID_PREFIX)
     return {
         "warnings": demo.count(),
         "visits": FollowUpVisit.objects.filter(warning__in=demo).count(),

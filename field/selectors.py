@@ -56,7 +56,7 @@ def field_warnings(*, user, today: datetime.date) -> list[dict]:
 
 def field_households(*, user) -> list[dict]:
     """The households of the worker's grid still to visit, with their members (names and relation only)."""
-    if not can(user, "outreach.visit"):
+    if not can(user, "campaigns.visit"):
         return []
     members = (
         Resident.objects.order_by("pk")
@@ -100,7 +100,7 @@ def field_pledge_text() -> dict:
 def field_scripts(*, user, warnings: list[dict]) -> dict:
     """The dissuasion scripts of the published typical cases, by fraud type: the types of the due follow-ups,
     and every type for a door-knocker (a door visit may explain any of them). Title and script only."""
-    if can(user, "outreach.visit"):
+    if can(user, "campaigns.visit"):
         fraud_types = None
     else:
         fraud_types = sorted({warning["fraud_type"] for warning in warnings})

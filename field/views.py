@@ -46,7 +46,7 @@ KEEP_DAYS = 7
 
 
 def _may_use(user) -> bool:
-    return can(user, "outreach.visit") or can(user, "warnings.visit")
+    return can(user, "campaigns.visit") or can(user, "warnings.visit")
 
 
 @login_required
@@ -55,7 +55,7 @@ def _may_use(user) -> bool:
 def field_app(request):
     """The app shell: the same for every user (the service worker caches it); data comes from IndexedDB."""
     if not _may_use(request.user):
-        require(request.user, "outreach.visit")  # 404, "no access" looks like "not found"
+        require(request.user, "campaigns.visit")  # 404, "no access" looks like "not found"
     strings = {
         "online": _("Online"),
         "offline": _("Offline"),
@@ -125,7 +125,7 @@ def field_data(request):
             "warnings": warnings,
             "households": selectors.field_households(user=user),
             "choices": selectors.field_choices(),
-            "pledge_text": selectors.field_pledge_text() if can(user, "outreach.visit") else None,
+            "pledge_text": selectors.field_pledge_text() if can(user, "campaigns.visit") else None,
             "scripts": selectors.field_scripts(user=user, warnings=warnings),
             "keep_days": KEEP_DAYS,
         },

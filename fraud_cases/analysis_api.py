@@ -1,7 +1,7 @@
 """``GET /api/v1/case-analysis/?period=P&by=D``: cases and losses of a period, one row per fraud type, victim age
 group, victim sex, village or month, beside the same period a year earlier.
 
-Token auth; ``cases.analysis`` (403 without it); the caller's scope (a village head: their village). ``period``:
+Token auth; ``fraud_cases.analysis`` (403 without it); the caller's scope (a village head: their village). ``period``:
 ``YYYY-MM``, ``YYYY-Qn`` or ``YYYY`` (default: the last complete month). ``by``: ``fraud_type`` (default),
 ``age_group``, ``sex``, ``village`` or ``month``. A bad ``period`` or ``by`` answers 400 with a translated message.
 Row fields: ``key``, ``label``, ``cases``, ``loss``, ``cases_prev``, ``loss_prev``, ``cases_change``,
@@ -62,7 +62,7 @@ class CanAnalyseCases(permissions.BasePermission):
     message = gettext_lazy("You do not have permission to see the case analysis.")
 
     def has_permission(self, request, view):
-        return can(request.user, "cases.analysis")
+        return can(request.user, "fraud_cases.analysis")
 
 
 class CaseAnalysisView(APIView):

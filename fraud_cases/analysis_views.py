@@ -1,4 +1,4 @@
-"""The case analysis page (``/cases/analysis/``) and its Excel workbook: leadership, police and the governance
+"""The case analysis page (``/fraud-cases/analysis/``) and its Excel workbook: leadership, police and the governance
 centre see the town; a village head sees their village (every figure goes through the user's scope)."""
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def cells(row: analysis.Row) -> list:
 @login_required
 @require_GET
 def case_analysis(request):
-    require(request.user, "cases.analysis")
+    require(request.user, "fraud_cases.analysis")
     period, error = _period(request)
     result = analysis.case_analysis(user=request.user, period=period)
     choices = period_choices()
@@ -110,7 +110,7 @@ def case_analysis(request):
 @require_GET
 def case_analysis_export(request):
     """Every table of the page, one sheet each (and the totals first), access-logged."""
-    require(request.user, "cases.analysis")
+    require(request.user, "fraud_cases.analysis")
     period, _error = _period(request)
     result = analysis.case_analysis(user=request.user, period=period)
     workbook = openpyxl.Workbook(write_only=True)

@@ -2,8 +2,8 @@
 
 ``POST /api/v1/fraud-cases/`` registers a case (201; 200 with the same case when the case number was
 registered before, and nothing is created). ``GET /api/v1/fraud-cases/`` and ``/api/v1/fraud-cases/{id}/``
-read them, scoped to the caller and masked. Registering needs ``cases.register`` (403), reading
-``cases.view``: a list answers 403 without it, one case 404. A case outside the caller's scope answers 404.
+read them, scoped to the caller and masked. Registering needs ``fraud_cases.register`` (403), reading
+``fraud_cases.view``: a list answers 403 without it, one case 404. A case outside the caller's scope answers 404.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ class FraudCasePermission(permissions.BasePermission):
         user = request.user
         if view.action == "create":
             self.message = _("Only police staff may register fraud cases.")
-            return can(user, "cases.register")
-        if can(user, "cases.view"):
+            return can(user, "fraud_cases.register")
+        if can(user, "fraud_cases.view"):
             return True
         if view.action == "list":
             self.message = _("You do not have permission to see fraud cases.")

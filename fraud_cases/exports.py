@@ -50,7 +50,7 @@ def cases_rows(*, user, params) -> ExportRows:
 CASES = register_export(
     ExportKind(
         kind="fraud_cases",
-        capability="cases.view",
+        capability="fraud_cases.view",
         label=lambda: _("Fraud cases"),
         filename="fraud-cases",
         build=cases_rows,

@@ -49,7 +49,7 @@ from warnings_followup.serializers import FRAUD_TYPE_NAMES_ZH
 from .models import CaseSource, FraudCase
 from .services import CLOCK_SKEW, fraud_case_register
 
-CAPABILITY = "cases.register"
+CAPABILITY = "fraud_cases.register"
 SOURCE_SPELLINGS = {
     "110": CaseSource.DISPATCH_110,
     "110接处警": CaseSource.DISPATCH_110,

@@ -143,7 +143,7 @@ class OutcomeForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def case_outcome(request, pk):
     """Update a registered case's outcomes (from the meeting page or the case page)."""
-    require(request.user, "cases.view")
+    require(request.user, "fraud_cases.view")
     if not can_update_outcome(request.user):
         raise Http404
     case = get_object_or_404(FraudCase.objects.for_user(request.user), pk=pk)

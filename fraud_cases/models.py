@@ -63,7 +63,7 @@ class FraudCase(models.Model):
         _("prosecution"), max_length=16, choices=ProsecutionStage.choices, default="", blank=True
     )
     warning = models.ForeignKey(
-        "warnings_followup.Warning",
+        "warnings_followup.WarningOrder",
         verbose_name=_("warning pushed before the fraud"),
         null=True,
         blank=True,

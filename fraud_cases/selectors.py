@@ -74,7 +74,7 @@ def _published_for(user) -> QuerySet[TypicalCase]:
     """Published typical cases of the user's town (or county): written for a unit at or above the user's scope,
     or inside it."""
     queryset = TypicalCase.objects.published()
-    if not can(user, "typical_cases.view"):
+    if not can(user, "fraud_cases.view_typical"):
         return queryset.none()
     roots = scope_roots(user)
     if roots is EVERYTHING:
@@ -89,7 +89,7 @@ def _published_for(user) -> QuerySet[TypicalCase]:
 def typical_cases_for_user(*, user) -> QuerySet[TypicalCase]:
     """The library as ``user`` sees it: writers see every status in their scope, others the published cases."""
     visible = _published_for(user)
-    if can(user, "typical_cases.write"):
+    if can(user, "fraud_cases.write_typical"):
         visible = visible | TypicalCase.objects.for_user(user)
     return visible.select_related("author", "unit").order_by("fraud_type", "-published_on", "-pk")
 
@@ -108,6 +108,6 @@ def published_typical_case(*, user, pk: int) -> TypicalCase | None:
 
 def typical_case_source(*, case: TypicalCase, user) -> FraudCase | None:
     """The source case, only for staff who may see that case."""
-    if case.source_case_id is None or not can(user, "cases.view"):
+    if case.source_case_id is None or not can(user, "fraud_cases.view"):
         return None
     return cases_for_user(user=user).filter(pk=case.source_case_id).first()

@@ -35,7 +35,7 @@ from organization.access import can, unit_in_scope
 from organization.models import Unit, UnitKind
 from residents.models import Resident, ResidentSource, id_number_hash
 from residents.services import resident_create
-from warnings_followup.models import OPEN_STATUSES, FraudType, Warning, local_date
+from warnings_followup.models import OPEN_STATUSES, FraudType, WarningOrder, local_date
 from warnings_followup.services import warning_report_defrauded
 
 from .anonymity import check_anonymous
@@ -106,9 +106,9 @@ def _victim(*, name: str, id_number: str, phone: str, village: Unit, resident_so
         return winner
 
 
-def warning_before(*, victim: Resident, reported_at: datetime.datetime) -> Warning | None:
+def warning_before(*, victim: Resident, reported_at: datetime.datetime) -> WarningOrder | None:
     """The most recent warning pushed for ``victim`` before ``reported_at`` (whoever may see it)."""
-    return Warning.objects.filter(person=victim, pushed_at__lt=reported_at).order_by("-pushed_at", "-pk").first()
+    return WarningOrder.objects.filter(person=victim, pushed_at__lt=reported_at).order_by("-pushed_at", "-pk").first()
 
 
 def fraud_case_register(
@@ -128,10 +128,10 @@ def fraud_case_register(
 ) -> RegisterResult:
     """Register a fraud case (idempotent by ``case_number``); returns ``(case, created)``.
 
-    Raises ``PermissionDenied`` without ``cases.register`` and ``ValidationError`` (per field) for bad
+    Raises ``PermissionDenied`` without ``fraud_cases.register`` and ``ValidationError`` (per field) for bad
     input: a village outside the actor's scope is "unknown", like one that does not exist.
     """
-    if not can(actor, "cases.register"):
+    if not can(actor, "fraud_cases.register"):
         raise PermissionDenied(_("Only police staff may register fraud cases."))
     case_number = (case_number or "").strip()
     existing = FraudCase.objects.filter(case_number=case_number).first() if case_number else None
@@ -191,7 +191,7 @@ def _register(*, actor, case_number, reported_at, victim_name, id_number, phone,
     )
     warning = warning_before(victim=victim, reported_at=reported_at)
     if warning is not None:
-        warning = Warning.objects.select_for_update().get(pk=warning.pk)
+        warning = WarningOrder.objects.select_for_update().get(pk=warning.pk)
     case = FraudCase.objects.create(
         case_number=case_number,
         reported_at=reported_at,
@@ -240,7 +240,7 @@ EDITABLE = frozenset({T.DRAFT, T.PUBLISHED})
 
 
 def _may_write(user, case: TypicalCase | None = None) -> bool:
-    return can(user, "typical_cases.write") and (case is None or unit_in_scope(user, case.unit))
+    return can(user, "fraud_cases.write_typical") and (case is None or unit_in_scope(user, case.unit))
 
 
 def can_edit_typical_case(user, case: TypicalCase) -> bool:

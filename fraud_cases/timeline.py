@@ -14,7 +14,7 @@ from .models import FraudCase
 
 def fraud_cases(context: TimelineContext) -> Iterable[TimelineEntry]:
     """The person's fraud cases (as victim) that the user may see: one query."""
-    if not can(context.user, "cases.view"):
+    if not can(context.user, "fraud_cases.view"):
         return
     cases = (
         FraudCase.objects.for_user(context.user)

@@ -1,6 +1,6 @@
 """``GET /api/v1/typical-cases/?fraud_type=CODE``: the published typical cases (典型案例) the caller may read.
 
-Token auth; ``typical_cases.view`` (403 without it). Drafts and retired cases never appear. ``fraud_type``
+Token auth; ``fraud_cases.view_typical`` (403 without it). Drafts and retired cases never appear. ``fraud_type``
 narrows to one type (400 for an unknown code). Fields: ``id``, ``title``, ``fraud_type``, ``story``,
 ``warning_signs`` (list), ``script`` (list), ``published_on``.
 """
@@ -36,7 +36,7 @@ class CanReadTypicalCases(permissions.BasePermission):
 
     def has_permission(self, request, view):
         refuse_unsupported_method(request, view)
-        return can(request.user, "typical_cases.view")
+        return can(request.user, "fraud_cases.view_typical")
 
 
 @extend_schema_view(

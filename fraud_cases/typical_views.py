@@ -26,14 +26,14 @@ from .models import TypicalCaseStatus
 
 
 def _case(request, pk):
-    require(request.user, "typical_cases.view")
+    require(request.user, "fraud_cases.view_typical")
     return get_object_or_404(selectors.typical_cases_for_user(user=request.user).select_related("source_case"), pk=pk)
 
 
 @login_required
 @require_GET
 def typical_case_list(request):
-    require(request.user, "typical_cases.view")
+    require(request.user, "fraud_cases.view_typical")
     cases = selectors.typical_cases_for_user(user=request.user)
     fraud_type = request.GET.get("fraud_type", "")
     if fraud_type in FraudType.values:
@@ -47,7 +47,7 @@ def typical_case_list(request):
         "statuses": TypicalCaseStatus.choices,
         "fraud_type": fraud_type,
         "status": status,
-        "can_write": can(request.user, "typical_cases.write"),
+        "can_write": can(request.user, "fraud_cases.write_typical"),
     }
     return render(request, "fraud_cases/typical_case_list.html", context)
 
@@ -66,13 +66,13 @@ def typical_case_detail(request, pk):
             if services.can_transition_typical_case(request.user, case, action)
         ],
         "may_log_publicity": case.status == TypicalCaseStatus.PUBLISHED and can(request.user, "publicity.log"),
-        "may_print_letter": case.status == TypicalCaseStatus.PUBLISHED and can(request.user, "outreach.view"),
+        "may_print_letter": case.status == TypicalCaseStatus.PUBLISHED and can(request.user, "campaigns.view"),
     }
     return render(request, "fraud_cases/typical_case_detail.html", context)
 
 
 def _save(request, *, case=None):
-    if not can(request.user, "typical_cases.write"):
+    if not can(request.user, "fraud_cases.write_typical"):
         raise Http404
     source = selectors.typical_case_source(case=case, user=request.user) if case is not None else None
     initial = TypicalCaseForm.initial_for(case, source=source) if case is not None else {}
@@ -95,7 +95,7 @@ def _save(request, *, case=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def typical_case_create(request):
-    require(request.user, "typical_cases.view")
+    require(request.user, "fraud_cases.view_typical")
     return _save(request)
 
 
@@ -114,7 +114,7 @@ def typical_case_transition(request, pk, action):
     if action not in services.TYPICAL_CASE_TRANSITIONS:
         raise Http404
     case = _case(request, pk)
-    if not can(request.user, "typical_cases.write"):
+    if not can(request.user, "fraud_cases.write_typical"):
         raise Http404
     try:
         services.typical_case_transition(

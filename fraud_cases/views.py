@@ -45,7 +45,7 @@ def _filtered(request, queryset):
 @login_required
 @require_GET
 def case_list(request):
-    require(request.user, "cases.view")
+    require(request.user, "fraud_cases.view")
     filterset, cases, values = _filtered(request, selectors.cases_for_user(user=request.user))
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -56,7 +56,7 @@ def case_list(request):
         "villages": villages_for_user(user=request.user),
         "fraud_types": FraudType.choices,
         "sources": CaseSource.choices,
-        "can_register": can(request.user, "cases.register"),
+        "can_register": can(request.user, "fraud_cases.register"),
         "query": request.GET.urlencode(),
     }
     return render(request, "fraud_cases/case_list.html", context)
@@ -65,7 +65,7 @@ def case_list(request):
 @login_required
 @require_GET
 def case_detail(request, pk):
-    require(request.user, "cases.view")
+    require(request.user, "fraud_cases.view")
     case = get_object_or_404(selectors.case_for_page(user=request.user, pk=pk))
     access_log_record(request=request, action=AccessAction.VIEW, obj=case, object_repr=str(case))
     context = {
@@ -82,8 +82,8 @@ def case_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def case_register(request):
     """Police register a case. Submitting the same case number again shows the case registered first."""
-    require(request.user, "cases.view")
-    if not can(request.user, "cases.register"):
+    require(request.user, "fraud_cases.view")
+    if not can(request.user, "fraud_cases.register"):
         raise Http404
     form = FraudCaseForm(request.POST or None, villages=villages_for_user(user=request.user))
     if request.method == "POST" and form.is_valid():
@@ -121,7 +121,7 @@ def _visible(request, case) -> bool:
 @require_GET
 def accountability(request):
     """预后被骗: every case whose victim had been warned, with the warning's visits (when, how, who)."""
-    require(request.user, "cases.view")
+    require(request.user, "fraud_cases.view")
     filterset, cases, values = _filtered(request, selectors.accountability_for_user(user=request.user))
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from core.api import NotFoundView
 from core.metrics import metrics_view
-from core.views import attachment_file, healthz
+from core.views import attachment_file, healthz, moved
 from field import views as field_views
 from organization.rules_views import plan_rules
 from organization.views import SiteLogoutView, home
@@ -23,16 +23,16 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
-    path("units/", include("organization.urls")),
-    path("registry/", include("residents.urls")),
+    path("organization/", include("organization.urls")),
+    path("residents/", include("residents.urls")),
     path("audit/", include("audit.urls")),
     path("warnings/", include("warnings_followup.urls")),
     path("notifications/", include("notifications.urls")),
-    path("outreach/", include("campaigns.urls")),
+    path("campaigns/", include("campaigns.urls")),
     path("publicity/", include("publicity.urls")),
     path("schools/", include("schools.urls")),
     path("education/", include("education.urls")),
-    path("cases/", include("fraud_cases.urls")),
+    path("fraud-cases/", include("fraud_cases.urls")),
     path("assessment/", include("assessment.urls")),
     path("verify/", include("schools.verify_urls")),
     path("field/", include("field.urls")),
@@ -43,6 +43,17 @@ urlpatterns = [
     path("api/v1/", include("luocun_antifraud.api_urls")),
     # Anything else under /api/: a JSON 404 (401 without a token), never the HTML page.
     re_path(r"^api/", NotFoundView.as_view(), name="api-not-found"),
+    # Each app's pages live under its own word (docs/architecture.md, "Names"); the earlier prefixes answer with a
+    # permanent redirect, so bookmarks and printed links keep working.
+    *(
+        re_path(rf"^{old}/(?P<rest>.*)$", moved, {"prefix": f"/{new}/"}, name=f"moved_{old}")
+        for old, new in (
+            ("units", "organization"),
+            ("registry", "residents"),
+            ("outreach", "campaigns"),
+            ("cases", "fraud-cases"),
+        )
+    ),
 ]
 
 # No /media/ route, not even under DEBUG: stored files (attachments, signatures, seals, imports) leave only

@@ -170,7 +170,7 @@ class ReminderSent(models.Model):
     """
 
     warning = models.ForeignKey(
-        "warnings_followup.Warning", verbose_name=_("warning"), on_delete=models.CASCADE, related_name="reminders"
+        "warnings_followup.WarningOrder", verbose_name=_("warning"), on_delete=models.CASCADE, related_name="reminders"
     )
     due_date = models.DateField(_("visit due on"))
     level = models.CharField(_("level"), max_length=20, choices=ReminderLevel.choices)

@@ -253,9 +253,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Village heads and teams see their own village's standing (their scope is their village).
     "warnings.kpi": LEADERSHIP_ROLES | POLICE_ROLES | VILLAGE_TEAM_ROLES | {Role.GOVERNANCE},
     # Door-knocking outreach (敲门行动): visits, pledges, coverage
-    "outreach.view": LEADERSHIP_ROLES | POLICE_ROLES | VILLAGE_TEAM_ROLES | {Role.GOVERNANCE},
-    "outreach.visit": VILLAGE_TEAM_ROLES | POLICE_ROLES,
-    "outreach.export": LEADERSHIP_ROLES | POLICE_ROLES | {Role.VILLAGE_HEAD, Role.GOVERNANCE},
+    "campaigns.view": LEADERSHIP_ROLES | POLICE_ROLES | VILLAGE_TEAM_ROLES | {Role.GOVERNANCE},
+    "campaigns.visit": VILLAGE_TEAM_ROLES | POLICE_ROLES,
+    "campaigns.export": LEADERSHIP_ROLES | POLICE_ROLES | {Role.VILLAGE_HEAD, Role.GOVERNANCE},
     # Departments' and schools' publicity work, and every unit's work plan (任务再分解)
     # ... and the villages' own (五(三)): the village head and team, within their village
     "publicity.view": LEADERSHIP_ROLES
@@ -263,10 +263,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     | VILLAGE_TEAM_ROLES
     | {Role.GOVERNANCE, Role.DEPARTMENT_STAFF, Role.SCHOOL_STAFF},
     "publicity.log": POLICE_ROLES | VILLAGE_TEAM_ROLES | {Role.GOVERNANCE, Role.DEPARTMENT_STAFF, Role.SCHOOL_STAFF},
-    "workplans.view": LEADERSHIP_ROLES
+    "publicity.view_workplans": LEADERSHIP_ROLES
     | POLICE_ROLES
     | {Role.GOVERNANCE, Role.DEPARTMENT_STAFF, Role.SCHOOL_STAFF, Role.VILLAGE_HEAD},
-    "workplans.manage": LEADERSHIP_ROLES
+    "publicity.manage_workplans": LEADERSHIP_ROLES
     | POLICE_ROLES
     | {Role.GOVERNANCE, Role.DEPARTMENT_STAFF, Role.SCHOOL_STAFF, Role.VILLAGE_HEAD},
     # Schools: students and the card-opening approval chain (两卡); minors' data
@@ -286,14 +286,14 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # compliance, never their records or students: see education.selectors.schools_for_user
     "education.supervise": {Role.SCHOOL_STAFF},
     # Fraud cases (police register; leadership and the village see them)
-    "cases.view": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE, Role.VILLAGE_HEAD},
-    "cases.register": POLICE_ROLES,
+    "fraud_cases.view": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE, Role.VILLAGE_HEAD},
+    "fraud_cases.register": POLICE_ROLES,
     # Case analysis (by type, age group, sex, village, month, source; a year earlier): villages see their own
-    "cases.analysis": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE, Role.VILLAGE_HEAD},
+    "fraud_cases.analysis": LEADERSHIP_ROLES | POLICE_ROLES | {Role.GOVERNANCE, Role.VILLAGE_HEAD},
     # Typical cases (典型案例) and dissuasion scripts: the police and the governance centre write them; everyone
     # doing outreach or follow-up reads the published ones
-    "typical_cases.view": LEADERSHIP_ROLES | POLICE_ROLES | VILLAGE_TEAM_ROLES | {Role.GOVERNANCE},
-    "typical_cases.write": POLICE_ROLES | {Role.GOVERNANCE},
+    "fraud_cases.view_typical": LEADERSHIP_ROLES | POLICE_ROLES | VILLAGE_TEAM_ROLES | {Role.GOVERNANCE},
+    "fraud_cases.write_typical": POLICE_ROLES | {Role.GOVERNANCE},
     # Assessment and accountability
     "assessment.dashboard": LEADERSHIP_ROLES | {Role.GOVERNANCE},
     "assessment.callback": LEADERSHIP_ROLES | {Role.GOVERNANCE},

@@ -72,7 +72,7 @@ class WorkTaskViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = WorkTaskFilter
     permission_classes = [
         permissions.IsAuthenticated,
-        capability_permission("workplans.view", _("You do not have permission to see work plans.")),
+        capability_permission("publicity.view_workplans", _("You do not have permission to see work plans.")),
     ]
 
     def get_queryset(self):

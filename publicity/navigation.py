@@ -8,7 +8,7 @@ menu(
     _("Publicity work"),
     NavEntry(_("Publicity activities"), "publicity:activity_list", "publicity.view"),
     NavEntry(_("Venues"), "publicity:venue_list", "publicity.view"),
-    NavEntry(_("Work plans"), "publicity:plan_list", "workplans.view"),
+    NavEntry(_("Work plans"), "publicity:plan_list", "publicity.view_workplans"),
     order=40,
 )
-home_panel("workplans.view", "publicity.selectors.home_panel", order=80)  # after each role's own work
+home_panel("publicity.view_workplans", "publicity.selectors.home_panel", order=80)  # after each role's own work

@@ -30,7 +30,7 @@ def _members(unit):
 @login_required
 @require_GET
 def plan_list(request):
-    require(request.user, "workplans.view")
+    require(request.user, "publicity.view_workplans")
     today = timezone.localdate()
     plans = selectors.plans_for_user(user=request.user)
     page = Paginator(plans, 25).get_page(request.GET.get("page"))
@@ -42,7 +42,7 @@ def plan_list(request):
             "page": page,
             "overdue": overdue[:20],
             "overdue_count": overdue.count(),
-            "can_create": can(request.user, "workplans.manage") and plan_units(request.user).exists(),
+            "can_create": can(request.user, "publicity.manage_workplans") and plan_units(request.user).exists(),
             "today": today,
         },
     )
@@ -51,7 +51,7 @@ def plan_list(request):
 @login_required
 @require_GET
 def plan_overview(request):
-    require(request.user, "workplans.view")
+    require(request.user, "publicity.view_workplans")
     today = timezone.localdate()
     return render(
         request,
@@ -67,7 +67,7 @@ def plan_overview(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_create(request):
-    require(request.user, "workplans.manage")
+    require(request.user, "publicity.manage_workplans")
     units = plan_units(request.user)
     if not units.exists():
         raise PermissionDenied(_("You may manage your own unit's work plan only."))
@@ -84,7 +84,7 @@ def plan_create(request):
 
 
 def _plan_for(request, pk) -> WorkPlan:
-    require(request.user, "workplans.view")
+    require(request.user, "publicity.view_workplans")
     return get_object_or_404(WorkPlan.objects.for_user(request.user).select_related("unit"), pk=pk)
 
 
@@ -92,7 +92,7 @@ def _plan_for(request, pk) -> WorkPlan:
 @require_http_methods(["GET", "POST"])
 def plan_detail(request, pk: int):
     plan = _plan_for(request, pk)
-    can_manage = can(request.user, "workplans.manage") and can_manage_plan_of(request.user, plan.unit)
+    can_manage = can(request.user, "publicity.manage_workplans") and can_manage_plan_of(request.user, plan.unit)
     form = WorkTaskForm(request.POST or None, members=_members(plan.unit)) if can_manage else None
     if request.method == "POST":
         if form is None:
@@ -125,7 +125,7 @@ def plan_detail(request, pk: int):
 
 
 def _task_for(request, pk) -> WorkTask:
-    require(request.user, "workplans.view")
+    require(request.user, "publicity.view_workplans")
     return get_object_or_404(WorkTask.objects.for_user(request.user).select_related("plan__unit"), pk=pk)
 
 
@@ -133,7 +133,7 @@ def _task_for(request, pk) -> WorkTask:
 @require_http_methods(["GET", "POST"])
 def task_edit(request, pk: int):
     task = _task_for(request, pk)
-    require(request.user, "workplans.manage")
+    require(request.user, "publicity.manage_workplans")
     if not can_manage_plan_of(request.user, task.plan.unit):
         raise PermissionDenied(_("You may manage your own unit's work plan only."))
     form = WorkTaskForm(request.POST or None, members=_members(task.plan.unit), task=task)
@@ -152,7 +152,7 @@ def task_edit(request, pk: int):
 @require_POST
 def task_transition(request, pk: int, action: str):
     task = _task_for(request, pk)
-    require(request.user, "workplans.manage")
+    require(request.user, "publicity.manage_workplans")
     if action not in services.TASK_TRANSITIONS:
         return HttpResponse(status=404)
     try:

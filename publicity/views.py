@@ -218,7 +218,7 @@ def decision_to_task(request, pk: int):
     decision = get_object_or_404(
         MeetingDecision.objects.for_user(request.user).select_related("activity__unit", "task"), pk=pk
     )
-    require(request.user, "workplans.manage")
+    require(request.user, "publicity.manage_workplans")
     plan = WorkPlan.objects.filter(unit=decision.activity.unit).order_by("-year", "-pk").first()
     if plan is None:
         messages.error(request, _("Create your unit's work plan first."))

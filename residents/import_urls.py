@@ -1,4 +1,4 @@
-"""Import and export of the registry, under /registry/import/ in the "residents" namespace."""
+"""Import and export of the registry, under /residents/import/ in the "residents" namespace."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""The registry pages, included under /registry/ in the "residents" namespace."""
+"""The registry pages, included under /residents/ in the "residents" namespace."""
 
 from django.urls import path
 

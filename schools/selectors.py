@@ -138,8 +138,8 @@ def police_check_facts(*, user, student: Student) -> dict:
     pushed for that person are counted. Nothing is decrypted.
     """
     from residents.models import Resident
-    from warnings_followup.models import Warning
+    from warnings_followup.models import WarningOrder
 
     resident = Resident.objects.for_user(user).filter(id_number_hash=student.id_number_hash).first()
-    warnings = Warning.objects.for_user(user).filter(person=resident).count() if resident else 0
+    warnings = WarningOrder.objects.for_user(user).filter(person=resident).count() if resident else 0
     return {"resident": resident, "warnings": warnings}

@@ -18,7 +18,7 @@ from warnings_followup.models import (
     RiskLevel,
     StopPaymentAccount,
     VisitMethod,
-    Warning,
+    WarningOrder,
     WarningStatus,
     local_date,
 )
@@ -171,7 +171,7 @@ class WarningFactory(DjangoModelFactory):
     """A pushed warning for a resident of the village, pushed now unless told otherwise."""
 
     class Meta:
-        model = Warning
+        model = WarningOrder
 
     external_id = factory.Sequence(lambda n: f"YJ2026{n:06d}")
     village = factory.SubFactory(VillageFactory)

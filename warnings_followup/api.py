@@ -32,7 +32,7 @@ from core.api import refuse_unsupported_method
 from organization.access import can
 
 from . import selectors, services
-from .models import FollowUpVisit, Warning, WarningStatus
+from .models import FollowUpVisit, WarningOrder, WarningStatus
 from .serializers import (
     TRANSITION_SERIALIZERS,
     FraudTypeSerializer,
@@ -80,11 +80,11 @@ class WarningFilter(filters.FilterSet):
     )
 
     class Meta:
-        model = Warning
+        model = WarningOrder
         fields = ["status", "village", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Warning.objects.overdue(timezone.localdate()).values("pk")
+        overdue = WarningOrder.objects.overdue(timezone.localdate()).values("pk")
         return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
 
 
@@ -136,7 +136,7 @@ class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     def get_queryset(self):
         return (
-            Warning.objects.for_user(self.request.user)
+            WarningOrder.objects.for_user(self.request.user)
             .select_related("village", "person", "first_dissuasion_by")
             .prefetch_related(
                 Prefetch(
@@ -152,9 +152,9 @@ class WarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
-    def _warning_for_write(self, pk) -> Warning:
+    def _warning_for_write(self, pk) -> WarningOrder:
         """The warning to act on; 404 outside the caller's scope. The service locks it again."""
-        return get_object_or_404(Warning.objects.for_user(self.request.user).select_related("village"), pk=pk)
+        return get_object_or_404(WarningOrder.objects.for_user(self.request.user).select_related("village"), pk=pk)
 
     def _answer(self, warning_id: int, status_code=status.HTTP_200_OK) -> Response:
         warning = self.get_queryset().get(pk=warning_id)

@@ -13,19 +13,19 @@ import datetime
 from django.utils.translation import gettext as _
 
 from . import services
-from .models import Warning
+from .models import WarningOrder
 
 CALLERS = frozenset({services.POLICE, services.CONFIRMER})  # the police and the village's dissuasion team (and head)
 VISIT = "visit"  # the "record visit" link, beside the transitions
 
 
-def can_call(user, warning: Warning) -> bool:
+def can_call(user, warning: WarningOrder) -> bool:
     """May ``user`` reveal and dial the numbers of ``warning``'s person and relatives?"""
     return bool(services.actor_kinds(user, warning) & CALLERS)
 
 
 def primary_step(
-    warning: Warning, *, actions: list[str], may_record: bool, latest_at_risk: bool, today: datetime.date
+    warning: WarningOrder, *, actions: list[str], may_record: bool, latest_at_risk: bool, today: datetime.date
 ) -> str | None:
     """The one step shown as the primary button (a transition's code or :data:`VISIT`), or None."""
     for action in ("acknowledge", "confirm_release", "first_dissuasion"):
@@ -53,7 +53,7 @@ def confirmation(action: str, *, latest_at_risk: bool) -> str:
     return questions.get(action, "")
 
 
-def page_extras(user, warning: Warning, *, actions: list[str], may_record: bool, visits: list, today) -> dict:
+def page_extras(user, warning: WarningOrder, *, actions: list[str], may_record: bool, visits: list, today) -> dict:
     """The case page's context beyond the warning's facts: the primary step, confirmations, who may call."""
     latest_at_risk = bool(visits) and visits[0].at_risk  # visits newest first (selectors.case_file)
     return {

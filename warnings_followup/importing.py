@@ -51,7 +51,7 @@ from core.validators import bank_account_luhn_warning, make_id_number
 from organization.importing import VILLAGE, ScopedSheet
 from organization.selectors import villages_for_user
 
-from .models import FraudType, RiskLevel, Warning
+from .models import FraudType, RiskLevel, WarningOrder
 from .serializers import CLOCK_SKEW, FRAUD_TYPE_NAMES_ZH
 from .services import warning_push
 
@@ -174,7 +174,7 @@ class WarningSheet(ScopedSheet):
                     problem(row.number, name, message)
             if external_id:
                 _plan_row(plan, planned, row.values, row.errors, row.number, problem)
-        for external_id in existing_values(Warning.objects.all(), "external_id", plan.warnings):
+        for external_id in existing_values(WarningOrder.objects.all(), "external_id", plan.warnings):
             plan.warnings[external_id].exists = True
         plan.problems = [entry for _position, entry in sorted(found, key=lambda item: item[0])]
         if progress is not None:

@@ -1,4 +1,4 @@
-"""KPIs of the warning workflow, computed in the database over ``Warning.objects.for_user(user)``.
+"""KPIs of the warning workflow, computed in the database over ``WarningOrder.objects.for_user(user)``.
 
 Every figure is given per village and for all villages together, in a fixed number of queries however
 many warnings, visits and villages there are.
@@ -61,7 +61,7 @@ from core.rules import rule
 from organization.access import units_visible_to
 from organization.models import Unit, UnitKind
 
-from .models import FOLLOW_UP_STATUSES, OPEN_STATUSES, FollowUpVisit, VisitMethod, Warning, WarningStatus
+from .models import FOLLOW_UP_STATUSES, OPEN_STATUSES, FollowUpVisit, VisitMethod, WarningOrder, WarningStatus
 
 S = WarningStatus
 NOT_CLOSED_STATUSES = [
@@ -393,7 +393,7 @@ def kpi_report(
 
     A village head or a village's team sees their own village only (their scope), never other villages."""
     today = today or timezone.localdate()
-    warnings = Warning.objects.for_user(user)
+    warnings = WarningOrder.objects.for_user(user)
     if since is not None:
         warnings = warnings.filter(pushed_at__date__gte=since)
     counts = status_rows(warnings, today, now)

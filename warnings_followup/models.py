@@ -1,6 +1,6 @@
 """The warning and dissuasion workflow (预警劝阻), section 三(一)2 of the plan.
 
-A :class:`Warning` is pushed by the police for one person; the village team acknowledges it, visits
+A :class:`WarningOrder` is pushed by the police for one person; the village team acknowledges it, visits
 the person in person every few days for one calendar month from the push's local date (the window; the
 figures are the plan's rules, ``core.rules``), escalates to relatives and friends when the person is still
 at risk, and confirms the outcome. The police's first dissuasion and the team's first in-person contact are
@@ -116,7 +116,7 @@ class WarningQuerySet(ScopedQuerySet):
         return self.in_follow_up().filter(next_visit_due__lte=day, window_ends__gte=day)
 
 
-class Warning(models.Model):
+class WarningOrder(models.Model):
     external_id = models.CharField(_("instruction number"), max_length=64, unique=True)
     person = models.ForeignKey(
         "residents.Resident", verbose_name=_("person at risk"), on_delete=models.PROTECT, related_name="warnings"
@@ -179,7 +179,7 @@ class Warning(models.Model):
         verbose_name_plural = _("warnings")
         ordering = ["-pushed_at", "-pk"]
         indexes = [
-            models.Index(fields=["village", "status"]),
+            models.Index(fields=["village", "status"], name="warning_village_status_idx"),
             # The queue's order (newest push first): a page reads its rows from the index, whole town or village.
             models.Index(fields=["-pushed_at", "-id"], name="warning_pushed_desc_idx"),
             models.Index(fields=["village", "-pushed_at", "-id"], name="warning_village_pushed_idx"),
@@ -215,7 +215,7 @@ class Warning(models.Model):
 
 class StopPaymentAccount(models.Model):
     warning = models.ForeignKey(
-        Warning, verbose_name=_("warning"), on_delete=models.CASCADE, related_name="stop_payment_accounts"
+        WarningOrder, verbose_name=_("warning"), on_delete=models.CASCADE, related_name="stop_payment_accounts"
     )
     bank = models.CharField(_("bank"), max_length=60)
     account_number = EncryptedTextField(_("account number"))
@@ -243,7 +243,9 @@ class StopPaymentAccount(models.Model):
 
 
 class FollowUpVisit(models.Model):
-    warning = models.ForeignKey(Warning, verbose_name=_("warning"), on_delete=models.CASCADE, related_name="visits")
+    warning = models.ForeignKey(
+        WarningOrder, verbose_name=_("warning"), on_delete=models.CASCADE, related_name="visits"
+    )
     client_id = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4)
     visited_at = models.DateTimeField(_("visited at"))
     method = models.CharField(_("method"), max_length=16, choices=VisitMethod.choices)
@@ -277,7 +279,7 @@ class FollowUpVisit(models.Model):
 
 class EscalationContact(models.Model):
     warning = models.ForeignKey(
-        Warning, verbose_name=_("warning"), on_delete=models.CASCADE, related_name="escalation_contacts"
+        WarningOrder, verbose_name=_("warning"), on_delete=models.CASCADE, related_name="escalation_contacts"
     )
     client_id = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4)
     name = models.CharField(_("name"), max_length=50)

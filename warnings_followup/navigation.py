@@ -29,10 +29,10 @@ def police_home(*, user, today: datetime.date) -> dict:
     requests) and today's reminders. Two queries: the counts in one, the reminders in one."""
     from notifications.models import Notification
 
-    from .models import Warning
+    from .models import WarningOrder
     from .selectors import QUEUE_TABS
 
-    counts = Warning.objects.for_user(user).aggregate(
+    counts = WarningOrder.objects.for_user(user).aggregate(
         **{code: Count("pk", filter=QUEUE_TABS[code][1](today)) for code in POLICE_TABS}
     )
     start = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))

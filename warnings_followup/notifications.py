@@ -10,7 +10,7 @@ from organization import selectors as organization_selectors
 from organization.access import LEADERSHIP_ROLES, POLICE_ROLES, VILLAGE_TEAM_ROLES
 from organization.models import Role
 
-from .models import Warning
+from .models import WarningOrder
 
 
 def team_of(village):
@@ -109,23 +109,23 @@ class Audiences:
         return list(people.values())
 
 
-def village_team(warning: Warning):
+def village_team(warning: WarningOrder):
     return team_of(warning.village)
 
 
-def village_heads(warning: Warning):
+def village_heads(warning: WarningOrder):
     return heads_of(warning.village)
 
 
-def police_staff(warning: Warning):
+def police_staff(warning: WarningOrder):
     return police_for(warning.village)
 
 
-def leadership(warning: Warning):
+def leadership(warning: WarningOrder):
     return leadership_for(warning.village)
 
 
-def _recipients(kind: str, warning: Warning):
+def _recipients(kind: str, warning: WarningOrder):
     if kind == "pushed":
         return [*village_team(warning)]
     if kind in ("at_risk", "escalation"):
@@ -137,7 +137,7 @@ def _recipients(kind: str, warning: Warning):
     return []
 
 
-def _title(kind: str, warning: Warning) -> str:
+def _title(kind: str, warning: WarningOrder) -> str:
     person = warning.person.name
     village = warning.village.name
     titles = {
@@ -156,7 +156,7 @@ def _title(kind: str, warning: Warning) -> str:
 
 def warning_event_notify(*, kind: str, warning_id: int) -> int:
     """Notify in the app and in the village's work group (group robot) about a warning event."""
-    warning = Warning.objects.select_related("person", "village__parent").get(pk=warning_id)
+    warning = WarningOrder.objects.select_related("person", "village__parent").get(pk=warning_id)
     title = _title(kind, warning)
     dedupe_key = f"warning:{warning.pk}:{kind}:{warning.updated_at:%Y%m%d%H%M%S%f}"
     village_webhook_enqueue(village=warning.village, text=title, dedupe_key=dedupe_key, conceal=[warning.person.name])

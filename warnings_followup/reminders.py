@@ -1,6 +1,6 @@
 """Reminders of the warning workflow: speed after the push, overdue visits, the window's end, the morning digest.
 
-Due dates live in the database (``Warning.pushed_at``, ``next_visit_due``, ``window_ends``); a periodic scan
+Due dates live in the database (``WarningOrder.pushed_at``, ``next_visit_due``, ``window_ends``); a periodic scan
 reads them, so no reminder depends on a long countdown. Dates are local dates in Asia/Shanghai; every function
 takes ``today`` (or ``now``) so that tests (and an operator re-running a day) can name the moment. Every figure
 is a plan rule (``core.rules``, shown on ``/rules/``).
@@ -54,7 +54,7 @@ from notifications.models import DeliveryChannel, ReminderLevel, ReminderSent
 from notifications.services import Message, insert_new, notifications_send_many
 from organization.models import Unit, User
 
-from .models import FOLLOW_UP_STATUSES, OPEN_STATUSES, OUTCOME_KNOWN_STATUSES, FollowUpVisit, Warning, local_date
+from .models import FOLLOW_UP_STATUSES, OPEN_STATUSES, OUTCOME_KNOWN_STATUSES, FollowUpVisit, WarningOrder, local_date
 from .notifications import Audiences
 
 
@@ -73,7 +73,7 @@ class Level:
     def hours(self) -> int:
         return rule(self.setting)
 
-    def recipients(self, warning: Warning) -> list[User]:
+    def recipients(self, warning: WarningOrder) -> list[User]:
         return Audiences().get(warning.village, *self.audiences)
 
 
@@ -102,7 +102,7 @@ def _days_late(days: int) -> str:
     return ngettext("%(days)d day overdue", "%(days)d days overdue", days) % {"days": days}
 
 
-def reminder_text(*, level: str, warning: Warning, due: datetime.date, days: int) -> str:
+def reminder_text(*, level: str, warning: WarningOrder, due: datetime.date, days: int) -> str:
     """The reminder, in the app and outside it (outside, the person's name is masked by the channel)."""
     values = {
         "person": warning.person.name,
@@ -128,7 +128,7 @@ def reminder_text(*, level: str, warning: Warning, due: datetime.date, days: int
     return texts[level] % values
 
 
-def _digest_line(warning: Warning, today: datetime.date, *, name: str) -> str:
+def _digest_line(warning: WarningOrder, today: datetime.date, *, name: str) -> str:
     due = warning.next_visit_due
     if due < today:
         state = _days_late((today - due).days)
@@ -137,7 +137,7 @@ def _digest_line(warning: Warning, today: datetime.date, *, name: str) -> str:
     return f"· {name} ({warning.external_id}): {state}"
 
 
-def digest_text(*, village: Unit, warnings: list[Warning], today: datetime.date, outside: bool) -> str:
+def digest_text(*, village: Unit, warnings: list[WarningOrder], today: datetime.date, outside: bool) -> str:
     overdue = sum(1 for warning in warnings if warning.next_visit_due < today)
     head = _("%(village)s, %(date)s: %(total)d visits due today or overdue (%(overdue)d overdue).") % {
         "village": village.name,
@@ -205,7 +205,7 @@ _READ = (
 )
 
 
-def _lock(warnings: QuerySet, *, skip_locked: bool) -> list[Warning]:
+def _lock(warnings: QuerySet, *, skip_locked: bool) -> list[WarningOrder]:
     """Lock the warnings (the lock every writer of a warning takes: a visit recorded meanwhile moves the due
     date), with their person and village; their conditions are checked again under the lock. A scan skips the
     ones a writer holds: the next scan sees them. Call inside a transaction, after :func:`_any`."""
@@ -238,7 +238,7 @@ class Outbox:
     def add(
         self,
         *,
-        warning: Warning,
+        warning: WarningOrder,
         recipients: list[User],
         kind: str,
         text: str,
@@ -306,7 +306,7 @@ def overdue_unreminded(today: datetime.date) -> QuerySet:
     for level in LEVELS:
         reached = Q(next_visit_due__lte=today - datetime.timedelta(days=level.days_overdue))
         missing |= reached & _not_reminded(level.code)
-    return Warning.objects.overdue(today).filter(missing)
+    return WarningOrder.objects.overdue(today).filter(missing)
 
 
 def _overdue_send(warnings: QuerySet, *, today: datetime.date, only: str | None = None, skip_locked: bool) -> int:
@@ -349,7 +349,7 @@ def _overdue_send(warnings: QuerySet, *, today: datetime.date, only: str | None 
 
 def reminder_send(*, warning_id: int, due: datetime.date, level: str, today: datetime.date) -> bool:
     """Claim and send one reminder; False when it was already sent or the case is no longer overdue."""
-    warnings = Warning.objects.overdue(today).filter(pk=warning_id, next_visit_due=due)
+    warnings = WarningOrder.objects.overdue(today).filter(pk=warning_id, next_visit_due=due)
     return bool(_overdue_send(warnings, today=today, only=level, skip_locked=False))
 
 
@@ -364,7 +364,7 @@ def reminders_scan_overdue(*, today: datetime.date | None = None, village_ids: I
 # --- The window ended while the person may still be at risk -------------------------------------------------
 
 
-def window_ended_at_risk(warning: Warning) -> bool:
+def window_ended_at_risk(warning: WarningOrder) -> bool:
     """Still at risk when the window ends: no outcome recorded, or dissuaded but the last visit found the
     person at risk again. Such a case is not closed; it is flagged to the head and the police."""
     from .services import still_at_risk
@@ -380,13 +380,13 @@ def window_ended_unreminded(today: datetime.date) -> QuerySet:
         FollowUpVisit.objects.filter(warning=OuterRef("pk")).order_by("-visited_at", "-pk").values("at_risk")[:1]
     )
     return (
-        Warning.objects.filter(window_ends__lt=today)
+        WarningOrder.objects.filter(window_ends__lt=today)
         .filter(Q(status__in=OPEN_STATUSES) | Q(Q(status__in=OUTCOME_KNOWN_STATUSES) & Q(Subquery(latest_at_risk))))
         .filter(_not_reminded(ReminderLevel.WINDOW_ENDED, due="window_ends"))
     )
 
 
-def window_ended_text(warning: Warning) -> str:
+def window_ended_text(warning: WarningOrder) -> str:
     return _(
         "The follow-up month of %(person)s (%(village)s, warning %(number)s) ended on %(end)s while the person "
         "may still be at risk: the case stays open. Confirm the dissuasion, report the fraud or close it with "
@@ -440,7 +440,7 @@ def reminders_scan_window_ended(*, today: datetime.date, village_ids: Iterable[i
 # --- Speed after the push ("能快一秒是一秒") --------------------------------------------------------------
 
 
-def _speed_waiting(level: str, warning: Warning) -> bool:
+def _speed_waiting(level: str, warning: WarningOrder) -> bool:
     """Is ``warning`` still waiting for what ``level`` reminds of?"""
     if level in (ReminderLevel.ACK_TEAM, ReminderLevel.ACK_POLICE):
         return warning.acknowledged_at is None and warning.status in FOLLOW_UP_STATUSES
@@ -459,10 +459,10 @@ def speed_unreminded(now: datetime.datetime, levels=SPEED_LEVELS) -> QuerySet:
     missing = Q(pk__in=[])
     for level in levels:
         missing |= _speed_condition(level, now)
-    return Warning.objects.in_follow_up().filter(missing)
+    return WarningOrder.objects.in_follow_up().filter(missing)
 
 
-def speed_text(*, level: str, warning: Warning, hours: int) -> str:
+def speed_text(*, level: str, warning: WarningOrder, hours: int) -> str:
     values = {
         "person": warning.person.name,
         "village": warning.village.name,
@@ -547,8 +547,8 @@ def morning_digest_send(*, today: datetime.date | None = None, village_ids: Iter
     """Each village team member's list of visits due today and overdue: one notification each, once a day,
     and one message to each village's work group. Returns the number of in-app notifications created."""
     today = today or timezone.localdate()
-    due = _in_villages(Warning.objects.due_on_or_before(today), village_ids)
-    by_village: dict[int, list[Warning]] = defaultdict(list)
+    due = _in_villages(WarningOrder.objects.due_on_or_before(today), village_ids)
+    by_village: dict[int, list[WarningOrder]] = defaultdict(list)
     for warning in due.select_related("person", "village").order_by("next_visit_due", "pk"):
         by_village[warning.village_id].append(warning)
     if not by_village:
@@ -594,5 +594,5 @@ def villages_with_reminders(*, today: datetime.date | None = None, now: datetime
 
 def villages_with_visits_due(*, today: datetime.date) -> list[int]:
     """The villages with a visit due today or overdue (the morning digest's)."""
-    due = Warning.objects.due_on_or_before(today).order_by().values_list("village_id", flat=True).distinct()
+    due = WarningOrder.objects.due_on_or_before(today).order_by().values_list("village_id", flat=True).distinct()
     return sorted(due)

@@ -21,7 +21,7 @@ from core.pagination import rows_then_joins
 from organization.models import Unit, User
 from organization.selectors import village_team
 
-from .models import FOLLOW_UP_STATUSES, RiskLevel, Warning, WarningStatus
+from .models import FOLLOW_UP_STATUSES, RiskLevel, WarningOrder, WarningStatus
 
 # The work-queue tabs: code, label, filter (a function of today's date).
 QUEUE_TABS: dict[str, tuple] = {
@@ -60,12 +60,12 @@ RISK_RANK = Case(
 )
 
 
-def warnings_for_user(*, user) -> QuerySet[Warning]:
+def warnings_for_user(*, user) -> QuerySet[WarningOrder]:
     """Warnings in ``user``'s scope with their person and village (one query for a list)."""
-    return Warning.objects.for_user(user).select_related("person", "village")
+    return WarningOrder.objects.for_user(user).select_related("person", "village")
 
 
-def with_day_flags(warnings: Iterable[Warning], today: datetime.date) -> list[Warning]:
+def with_day_flags(warnings: Iterable[WarningOrder], today: datetime.date) -> list[WarningOrder]:
     """Set ``due`` (the next visit date, or None) and ``overdue`` on each warning, for templates."""
     rows = list(warnings)
     for warning in rows:
@@ -76,7 +76,7 @@ def with_day_flags(warnings: Iterable[Warning], today: datetime.date) -> list[Wa
 
 def queue_for_user(
     *, user, today: datetime.date, tab: str = "all", village: Unit | None = None, status: str = ""
-) -> QuerySet[Warning]:
+) -> QuerySet[WarningOrder]:
     """The police work queue: one tab's warnings, optionally for one village and one status."""
     _label, condition = QUEUE_TABS.get(tab, QUEUE_TABS["all"])
     warnings = warnings_for_user(user=user).filter(condition(today))
@@ -102,7 +102,7 @@ def queue_counts(*, user, today: datetime.date, village: Unit | None = None) -> 
 
 
 def _queue_counts(*, user, today: datetime.date, village: Unit | None = None) -> dict[str, int]:
-    warnings = Warning.objects.for_user(user)
+    warnings = WarningOrder.objects.for_user(user)
     if village is not None:
         warnings = warnings.filter(village=village)
     return warnings.aggregate(
@@ -110,12 +110,12 @@ def _queue_counts(*, user, today: datetime.date, village: Unit | None = None) ->
     )
 
 
-def due_for_user(*, user, today: datetime.date) -> QuerySet[Warning]:
+def due_for_user(*, user, today: datetime.date) -> QuerySet[WarningOrder]:
     """Open warnings in scope whose in-person visit is due today or overdue, nearest due date first."""
     return warnings_for_user(user=user).due_on_or_before(today).order_by("next_visit_due", RISK_RANK, "pushed_at", "pk")
 
 
-def not_yet_due_for_user(*, user, today: datetime.date) -> QuerySet[Warning]:
+def not_yet_due_for_user(*, user, today: datetime.date) -> QuerySet[WarningOrder]:
     """The other warnings in follow-up in scope (visit not yet due, or window ended), nearest due date first."""
     return (
         warnings_for_user(user=user)
@@ -126,7 +126,7 @@ def not_yet_due_for_user(*, user, today: datetime.date) -> QuerySet[Warning]:
     )
 
 
-def not_yet_due_first(*, user, today: datetime.date, limit: int) -> tuple[list[Warning], int]:
+def not_yet_due_first(*, user, today: datetime.date, limit: int) -> tuple[list[WarningOrder], int]:
     """The first ``limit`` of :func:`not_yet_due_for_user` (with day flags) and how many there are, in one query:
     the rows are chosen on the warnings table alone and only they are joined to their people; the count is a
     subquery computed once."""
@@ -138,7 +138,7 @@ def not_yet_due_first(*, user, today: datetime.date, limit: int) -> tuple[list[W
     return first, (first[0].total if first else 0)
 
 
-def warning_for_page(*, user, pk: int) -> QuerySet[Warning]:
+def warning_for_page(*, user, pk: int) -> QuerySet[WarningOrder]:
     """The scoped queryset a case page fetches ``pk`` from, with the person, village and pusher."""
     return (
         warnings_for_user(user=user).select_related("pushed_by", "acknowledged_by", "first_dissuasion_by").filter(pk=pk)
@@ -153,11 +153,11 @@ class CaseFile:
     timeline: list
 
 
-def warning_timeline(*, warning: Warning) -> list[AuditEvent]:
+def warning_timeline(*, warning: WarningOrder) -> list[AuditEvent]:
     """The audit events of ``warning``, oldest first, with their actors, and display labels set."""
     events = list(
         AuditEvent.objects.filter(
-            content_type=ContentType.objects.get_for_model(Warning), object_id=str(warning.pk)
+            content_type=ContentType.objects.get_for_model(WarningOrder), object_id=str(warning.pk)
         ).select_related("actor")
     )
     for event in events:
@@ -167,7 +167,7 @@ def warning_timeline(*, warning: Warning) -> list[AuditEvent]:
     return events
 
 
-def case_file(*, warning: Warning) -> CaseFile:
+def case_file(*, warning: WarningOrder) -> CaseFile:
     """Everything a case page lists below the warning itself: a fixed number of queries."""
     visits = warning.visits.prefetch_related(
         Prefetch("visitors", queryset=User.objects.order_by("username"))
@@ -180,7 +180,7 @@ def case_file(*, warning: Warning) -> CaseFile:
     )
 
 
-def village_team_members(*, warning: Warning) -> QuerySet[User]:
+def village_team_members(*, warning: WarningOrder) -> QuerySet[User]:
     """The active members of the warning's village team: the choices of "who went" on a visit."""
     return village_team(village=warning.village)
 

@@ -25,7 +25,7 @@ from .models import (
     RiskLevel,
     StopPaymentAccount,
     VisitMethod,
-    Warning,
+    WarningOrder,
 )
 
 # The plan's own names for the fraud types. Kept here, in one place, so that the API answers in the
@@ -190,7 +190,7 @@ class WarningSerializer(serializers.ModelSerializer):
     stop_payment_accounts = WarningStopPaymentAccountSerializer(many=True, read_only=True)
 
     class Meta:
-        model = Warning
+        model = WarningOrder
         fields = [
             "id",
             "external_id",

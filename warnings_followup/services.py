@@ -52,7 +52,7 @@ from .models import (
     FollowUpVisit,
     StopPaymentAccount,
     VisitMethod,
-    Warning,
+    WarningOrder,
     WarningStatus,
     local_date,
 )
@@ -96,7 +96,7 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def actor_kinds(user, warning: Warning) -> set[str]:
+def actor_kinds(user, warning: WarningOrder) -> set[str]:
     """Which sides of the workflow ``user`` acts for on ``warning``: police, the village team, both or none."""
     kinds = set()
     if is_police_for(user, warning.village):
@@ -108,12 +108,12 @@ def actor_kinds(user, warning: Warning) -> set[str]:
     return kinds
 
 
-def can_record_contact(user, warning: Warning) -> bool:
+def can_record_contact(user, warning: WarningOrder) -> bool:
     """May ``user`` record visits and escalation contacts on ``warning``? The village's team and the police."""
     return bool(actor_kinds(user, warning) & {POLICE, TEAM})
 
 
-def _precondition_error(warning: Warning, action: str) -> str | None:
+def _precondition_error(warning: WarningOrder, action: str) -> str | None:
     """Why ``action`` is not possible yet on ``warning`` beyond its status, or None."""
     if action == "first_dissuasion" and warning.first_dissuasion_at is not None:
         return _("The police's first dissuasion has already been recorded.")
@@ -122,7 +122,7 @@ def _precondition_error(warning: Warning, action: str) -> str | None:
     return None
 
 
-def can_transition(user, warning: Warning, action: str) -> bool:
+def can_transition(user, warning: WarningOrder, action: str) -> bool:
     transition = TRANSITIONS[action]
     return (
         transition.allows(warning.status)
@@ -131,11 +131,11 @@ def can_transition(user, warning: Warning, action: str) -> bool:
     )
 
 
-def available_actions(user, warning: Warning) -> list[str]:
+def available_actions(user, warning: WarningOrder) -> list[str]:
     return [action for action in TRANSITIONS if can_transition(user, warning, action)]
 
 
-def _check(user, warning: Warning, action: str) -> Transition:
+def _check(user, warning: WarningOrder, action: str) -> Transition:
     transition = TRANSITIONS[action]
     transition.check_side(
         actor_kinds(user, warning),
@@ -154,25 +154,25 @@ def _check(user, warning: Warning, action: str) -> Transition:
     return transition
 
 
-def _locked(warning: Warning) -> Warning:
+def _locked(warning: WarningOrder) -> WarningOrder:
     return lock_row(warning, "village", "person")
 
 
-def _set_status(warning: Warning, new: str, *, actor, event: str, reason: str, fields: list[str], **extra) -> None:
+def _set_status(warning: WarningOrder, new: str, *, actor, event: str, reason: str, fields: list[str], **extra) -> None:
     old = warning.status
     warning.status = new
     warning.save(update_fields=[*fields, "status", "updated_at"])
     audit_event_record(actor=actor, subject=warning, event=event, old=old, new=new, reason=reason, **extra)
 
 
-def _notify_on_commit(kind: str, warning: Warning) -> None:
+def _notify_on_commit(kind: str, warning: WarningOrder) -> None:
     from . import notifications
 
     warning_id = warning.pk
     transaction.on_commit(lambda: notifications.warning_event_notify(kind=kind, warning_id=warning_id))
 
 
-def _notify_in_background(kind: str, warning: Warning) -> None:
+def _notify_in_background(kind: str, warning: WarningOrder) -> None:
     """Notify after the commit from a worker (``tasks.notify_event``), not in the request: a field worker's POST
     does not wait for the recipients, the notifications and the work group's delivery. When the task cannot be
     queued (the broker is down), the notification is sent here after all, never lost."""
@@ -197,7 +197,7 @@ def _notify_in_background(kind: str, warning: Warning) -> None:
 
 @dataclass
 class PushResult:
-    warning: Warning
+    warning: WarningOrder
     created: bool
 
 
@@ -226,7 +226,7 @@ def warning_push(
         raise PermissionDenied(_("Only police staff may push warnings."))
     if village.kind != UnitKind.VILLAGE or not unit_in_scope(actor, village):
         raise ValidationError({"village": _("Unknown village code.")})
-    existing = Warning.objects.filter(external_id=external_id).first()
+    existing = WarningOrder.objects.filter(external_id=external_id).first()
     if existing is not None:
         return PushResult(existing, False)
     accounts = []
@@ -250,7 +250,7 @@ def warning_push(
             person = resident_get_or_create_for_warning(
                 name=person_name, id_number=id_number, village=village, phone=phone
             )
-            warning = Warning.objects.create(
+            warning = WarningOrder.objects.create(
                 external_id=external_id,
                 person=person,
                 village=village,
@@ -276,7 +276,7 @@ def warning_push(
             _notify_on_commit("pushed", warning)
     except IntegrityError:
         # Two pushes of the same instruction at once: the other one won.
-        return PushResult(Warning.objects.get(external_id=external_id), False)
+        return PushResult(WarningOrder.objects.get(external_id=external_id), False)
     return PushResult(warning, True)
 
 
@@ -284,7 +284,9 @@ def warning_push(
 
 
 @transaction.atomic
-def warning_acknowledge(*, warning: Warning, actor, reason: str = "", now: datetime.datetime | None = None) -> Warning:
+def warning_acknowledge(
+    *, warning: WarningOrder, actor, reason: str = "", now: datetime.datetime | None = None
+) -> WarningOrder:
     warning = _locked(warning)
     transition = _check(actor, warning, "acknowledge")
     warning.acknowledged_at = now or timezone.now()
@@ -303,14 +305,14 @@ def warning_acknowledge(*, warning: Warning, actor, reason: str = "", now: datet
 @transaction.atomic
 def warning_record_first_dissuasion(
     *,
-    warning: Warning,
+    warning: WarningOrder,
     actor,
     method: str,
     result: str,
     reason: str = "",
     at: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
-) -> Warning:
+) -> WarningOrder:
     """The police's own first dissuasion ("首次预警劝阻主要由派出所负责"), whether or not the team has visited.
 
     Refused (409) only when the police's first dissuasion is already recorded. ``at``: when it happened
@@ -345,8 +347,8 @@ def warning_record_first_dissuasion(
 
 @transaction.atomic
 def warning_confirm_dissuaded(
-    *, warning: Warning, actor, reason: str = "", now: datetime.datetime | None = None
-) -> Warning:
+    *, warning: WarningOrder, actor, reason: str = "", now: datetime.datetime | None = None
+) -> WarningOrder:
     """The dissuasion team (or the village head) confirms no further risk, after an in-person visit by the team.
 
     A release request goes to police at once if accounts are stopped. The visits go on: ``next_visit_due``
@@ -371,8 +373,8 @@ def warning_confirm_dissuaded(
 
 @transaction.atomic
 def warning_confirm_release(
-    *, warning: Warning, actor, reason: str = "", now: datetime.datetime | None = None
-) -> Warning:
+    *, warning: WarningOrder, actor, reason: str = "", now: datetime.datetime | None = None
+) -> WarningOrder:
     """Police release every account still under stop-payment. Two police at once: exactly one release."""
     warning = _locked(warning)
     transition = _check(actor, warning, "confirm_release")
@@ -386,8 +388,14 @@ def warning_confirm_release(
 
 @transaction.atomic
 def warning_report_defrauded(
-    *, warning: Warning, actor, loss_amount, defrauded_on: datetime.date, reason: str = "", event="report_defrauded"
-) -> Warning:
+    *,
+    warning: WarningOrder,
+    actor,
+    loss_amount,
+    defrauded_on: datetime.date,
+    reason: str = "",
+    event="report_defrauded",
+) -> WarningOrder:
     warning = _locked(warning)
     transition = _check(actor, warning, "report_defrauded")
     try:
@@ -416,8 +424,8 @@ def warning_report_defrauded(
 
 @transaction.atomic
 def warning_close(
-    *, warning: Warning, actor, reason: str = "", close_reason: str = "", now: datetime.datetime | None = None
-) -> Warning:
+    *, warning: WarningOrder, actor, reason: str = "", close_reason: str = "", now: datetime.datetime | None = None
+) -> WarningOrder:
     """Police close a case. Before the window ends (or while no outcome is known) only with a reason from
     ``EARLY_CLOSE_REASONS``; "other" needs the reason in words. After the window, a case whose outcome is
     known closes without one (the window-end task would close it anyway)."""
@@ -456,7 +464,7 @@ def warning_close_at_window_end(*, warning_id: int, today: datetime.date, now: d
     """Close one case whose window ended and whose outcome is known (dissuaded or released) and whose last
     visit did not find the person at risk again. Idempotent: False when there is nothing to do."""
     with transaction.atomic():
-        warning = Warning.objects.select_for_update().filter(pk=warning_id).first()
+        warning = WarningOrder.objects.select_for_update().filter(pk=warning_id).first()
         if warning is None or warning.status not in OUTCOME_KNOWN_STATUSES or not warning.window_has_ended(today):
             return False
         if still_at_risk(warning):
@@ -478,14 +486,14 @@ def warning_close_at_window_end(*, warning_id: int, today: datetime.date, now: d
 def warnings_close_ended_windows(*, today: datetime.date | None = None) -> int:
     """The beat task's work: close every case whose window ended before ``today`` with its outcome known."""
     today = today or timezone.localdate()
-    candidates = Warning.objects.filter(status__in=OUTCOME_KNOWN_STATUSES, window_ends__lt=today)
+    candidates = WarningOrder.objects.filter(status__in=OUTCOME_KNOWN_STATUSES, window_ends__lt=today)
     return sum(
         warning_close_at_window_end(warning_id=pk, today=today)
         for pk in candidates.order_by("window_ends", "pk").values_list("pk", flat=True)
     )
 
 
-def still_at_risk(warning: Warning) -> bool:
+def still_at_risk(warning: WarningOrder) -> bool:
     """Did the latest visit find the person still at risk (also after dissuasion was confirmed)?"""
     latest = warning.visits.order_by("-visited_at", "-pk").values_list("at_risk", flat=True).first()
     return bool(latest)
@@ -517,7 +525,7 @@ def anchors(*, pushed_at: datetime.datetime, visits) -> dict[int, datetime.date 
 def visits_reanchor(*, warning_id: int) -> int:
     """Set ``anchor_day`` on every visit of one warning (after a visit was recorded out of order, changed or
     deleted); returns how many changed. The service sets a new visit's own anchor without calling this."""
-    warning = Warning.objects.filter(pk=warning_id).only("pushed_at").first()
+    warning = WarningOrder.objects.filter(pk=warning_id).only("pushed_at").first()
     if warning is None:
         return 0
     visits = list(FollowUpVisit.objects.filter(warning_id=warning_id).only("visited_at", "method", "anchor_day"))
@@ -531,7 +539,7 @@ def visits_reanchor(*, warning_id: int) -> int:
 
 def warning_record_visit(
     *,
-    warning: Warning,
+    warning: WarningOrder,
     actor,
     client_id,
     visited_at: datetime.datetime,
@@ -621,12 +629,12 @@ def _in_person(warning_ref, **lookups):
     return FollowUpVisit.objects.filter(warning_id=warning_ref, method=VisitMethod.IN_PERSON, **lookups)
 
 
-def _locked_for_visit(warning: Warning, *, client_id, visited_at) -> Warning:
+def _locked_for_visit(warning: WarningOrder, *, client_id, visited_at) -> WarningOrder:
     """The warning locked, with ``replayed_visit`` (the pk of a visit already posted with ``client_id``), and
     ``earlier_visit`` / ``later_visit`` / ``last_visit``: the in-person visits' moments around ``visited_at``."""
     ref = OuterRef("pk")
     return (
-        Warning.objects.select_for_update(of=("self",))
+        WarningOrder.objects.select_for_update(of=("self",))
         .select_related("village")
         .annotate(
             replayed_visit=Subquery(FollowUpVisit.objects.filter(client_id=client_id).values("pk")[:1]),
@@ -641,7 +649,7 @@ def _locked_for_visit(warning: Warning, *, client_id, visited_at) -> Warning:
     )
 
 
-def _visit_insert(*, warning: Warning, actor, method: str, **fields) -> FollowUpVisit | None:
+def _visit_insert(*, warning: WarningOrder, actor, method: str, **fields) -> FollowUpVisit | None:
     """The new visit, or None when its client id is taken (one INSERT … ON CONFLICT DO NOTHING)."""
     earlier = warning.earlier_visit
     visit = FollowUpVisit(
@@ -659,7 +667,9 @@ def _visit_insert(*, warning: Warning, actor, method: str, **fields) -> FollowUp
     return insert_unless_taken(visit)
 
 
-def _visit_update_warning(*, warning: Warning, visit: FollowUpVisit, actor, people, now: datetime.datetime) -> None:
+def _visit_update_warning(
+    *, warning: WarningOrder, visit: FollowUpVisit, actor, people, now: datetime.datetime
+) -> None:
     """The warning's clock after ``visit``: the next in-person visit due, the team's first contact; a pushed
     warning is acknowledged on the way. One UPDATE (the derived fields keep no history row of their own: the
     visit's audit event records it); the acknowledgement is a transition with its history and audit."""
@@ -687,7 +697,7 @@ def _visit_update_warning(*, warning: Warning, visit: FollowUpVisit, actor, peop
         )
     elif changes:
         warning.updated_at = now
-        Warning.objects.filter(pk=warning.pk).update(**changes, updated_at=warning.updated_at)
+        WarningOrder.objects.filter(pk=warning.pk).update(**changes, updated_at=warning.updated_at)
 
 
 def _prefetched(instance, name: str, objects: list) -> None:
@@ -701,7 +711,7 @@ def _prefetched(instance, name: str, objects: list) -> None:
 @transaction.atomic
 def warning_record_escalation(
     *,
-    warning: Warning,
+    warning: WarningOrder,
     actor,
     name: str,
     relation: str,

@@ -5,7 +5,7 @@ The timeline is assembled from *sources*: small functions that each turn one kin
 sources with :func:`sources_add` in their ``timeline.py``; the page, the print view and the order stay the same.
 
 Every source reads only what the user may see: the person's warnings come from
-``Warning.objects.for_user(user)``, and the other records hang off those warnings. The whole file costs
+``WarningOrder.objects.for_user(user)``, and the other records hang off those warnings. The whole file costs
 a fixed number of queries however many warnings and visits the person has.
 """
 
@@ -31,7 +31,7 @@ from .models import (
     FollowUpVisit,
     StopPaymentAccount,
     VisitMethod,
-    Warning,
+    WarningOrder,
     WarningStatus,
 )
 
@@ -45,7 +45,7 @@ class TimelineEntry:
     title: str
     detail: str = ""
     actor: str = ""
-    warning: Warning | None = None
+    warning: WarningOrder | None = None
     at_risk: bool = False
     facts: tuple[str, ...] = ()  # short labels, such as the person's state found on a visit
 
@@ -53,7 +53,7 @@ class TimelineEntry:
 @dataclass
 class PersonFile:
     person: Resident
-    warnings: list[Warning]
+    warnings: list[WarningOrder]
     entries: list[TimelineEntry] = field(default_factory=list)
 
 
@@ -61,7 +61,7 @@ class PersonFile:
 class TimelineContext:
     user: object
     person: Resident
-    warnings: list[Warning]  # in the user's scope, with visits, contacts and accounts prefetched
+    warnings: list[WarningOrder]  # in the user's scope, with visits, contacts and accounts prefetched
 
 
 TimelineSource = Callable[[TimelineContext], Iterable[TimelineEntry]]
@@ -168,7 +168,7 @@ EVENT_TITLES = {
 }
 
 
-def _event_detail(event: AuditEvent, warning: Warning | None) -> tuple[str, tuple[str, ...]]:
+def _event_detail(event: AuditEvent, warning: WarningOrder | None) -> tuple[str, tuple[str, ...]]:
     facts = []
     if event.event == "first_dissuasion" and event.extra.get("method") in DissuasionMethod.values:
         facts.append(str(DissuasionMethod(event.extra["method"]).label))
@@ -186,7 +186,7 @@ def _event_detail(event: AuditEvent, warning: Warning | None) -> tuple[str, tupl
 
 def audit_events(context: TimelineContext) -> Iterable[TimelineEntry]:
     """Workflow transitions of the person's warnings, and audit events about the person themself."""
-    warning_type = ContentType.objects.get_for_model(Warning)
+    warning_type = ContentType.objects.get_for_model(WarningOrder)
     person_type = ContentType.objects.get_for_model(Resident)
     by_pk = {str(warning.pk): warning for warning in context.warnings}
     condition = Q(content_type=person_type, object_id=str(context.person.pk))
@@ -248,10 +248,10 @@ def all_sources() -> list[TimelineSource]:
 # --- Assembly -------------------------------------------------------------------------------------
 
 
-def person_warnings(*, user, person: Resident) -> list[Warning]:
+def person_warnings(*, user, person: Resident) -> list[WarningOrder]:
     """The person's warnings that ``user`` may see, newest first, with everything the file shows."""
     return list(
-        Warning.objects.for_user(user)
+        WarningOrder.objects.for_user(user)
         .filter(person=person)
         .select_related("village", "pushed_by", "acknowledged_by", "first_dissuasion_by")
         .prefetch_related(

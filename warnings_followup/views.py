@@ -29,7 +29,7 @@ from residents.models import id_number_hash
 
 from . import case_page, selectors, services
 from .forms import ACTION_FORMS, EscalationForm, PushForm, VisitForm, action_form, new_push_token
-from .models import Warning, WarningStatus
+from .models import WarningOrder, WarningStatus
 
 PAGE_SIZE = 25
 TODAY_PAGE_SIZE = 25
@@ -44,12 +44,12 @@ TRANSITION_SERVICES = {
 }
 
 
-def _forbidden(request, error: PermissionDenied, warning: Warning | None = None):
+def _forbidden(request, error: PermissionDenied, warning: WarningOrder | None = None):
     message = str(error) or _("Your role may not do this.")
     return render(request, "warnings_followup/forbidden.html", {"message": message, "warning": warning}, status=403)
 
 
-def _warning_for(user, pk: int) -> Warning:
+def _warning_for(user, pk: int) -> WarningOrder:
     require(user, "warnings.view")
     return get_object_or_404(selectors.warning_for_page(user=user, pk=pk))
 
@@ -156,14 +156,14 @@ def push(request):
     return render(request, "warnings_followup/push_form.html", {"form": form})
 
 
-def _names(warning: Warning) -> dict:
+def _names(warning: WarningOrder) -> dict:
     return {"number": warning.external_id, "village": warning.village.name}
 
 
 # --- the case page -------------------------------------------------------------------------------
 
 
-def _detail_context(request, warning: Warning, *, bound_forms=None) -> dict:
+def _detail_context(request, warning: WarningOrder, *, bound_forms=None) -> dict:
     today = timezone.localdate()
     actions = services.available_actions(request.user, warning)
     bound_forms = bound_forms or {}
@@ -194,7 +194,7 @@ def _detail_context(request, warning: Warning, *, bound_forms=None) -> dict:
         "accounts_pending": sum(1 for account in case.accounts if account.released_at is None),
         # The fraud cases registered after this warning (预后被骗), for a defrauded warning only.
         "fraud_cases": list(warning.fraud_cases.order_by("reported_at")) if warning.defrauded_on else [],
-        "may_open_cases": can(request.user, "cases.view"),
+        "may_open_cases": can(request.user, "fraud_cases.view"),
     }
 
 

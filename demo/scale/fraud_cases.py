@@ -21,7 +21,7 @@ from demo.scale import ScaleRun, VillagePlan, aware, copy_rows
 from demo.scale.warnings_followup import PREFIX as WARNING_PREFIX
 from fraud_cases.models import CaseSource, FraudCase
 from residents.models import Resident
-from warnings_followup.models import Warning, WarningStatus
+from warnings_followup.models import WarningOrder, WarningStatus
 
 PREFIX = "AJ-SCALE-"
 CASES_PER_1000_A_YEAR = 104 / 4736 * 1000
@@ -52,7 +52,7 @@ def _ordinary(run: ScaleRun, village: VillagePlan, police_id, present: set[str])
     numbers = [f"{PREFIX}{unit.code}-{n + 1:05d}" for n in range(wanted)]
     if all(number in present for number in numbers):
         return []
-    warned = Warning.objects.filter(village=unit).values("person_id")
+    warned = WarningOrder.objects.filter(village=unit).values("person_id")
     victims = list(
         Resident.objects.filter(village=unit, household__isnull=False)
         .exclude(pk__in=warned)
@@ -91,7 +91,7 @@ def _ordinary(run: ScaleRun, village: VillagePlan, police_id, present: set[str])
 
 def _warned(run: ScaleRun, village: VillagePlan, police_id) -> list[tuple]:
     rows = []
-    defrauded = Warning.objects.filter(
+    defrauded = WarningOrder.objects.filter(
         village=village.unit,
         external_id__startswith=WARNING_PREFIX,
         status=WarningStatus.DEFRAUDED,

@@ -30,7 +30,7 @@ from demo.warnings_followup import (
     VISIT_NOTES_SAFE,
 )
 from residents.models import Resident
-from warnings_followup.models import CloseReason, FollowUpVisit, Warning, WarningStatus
+from warnings_followup.models import CloseReason, FollowUpVisit, WarningOrder, WarningStatus
 
 PREFIX = "YJ-SCALE-"
 WARNINGS_PER_1000_A_MONTH = 28 / 4736 * 1000  # the demo: 28 warnings in one window, 4,736 residents
@@ -249,7 +249,7 @@ def _warning(run: ScaleRun, village: VillagePlan, number: int, people: list, sum
 def fill_village(run: ScaleRun, village: VillagePlan, police_id: int | None, summaries) -> tuple[int, int]:
     unit = village.unit
     prefix = f"{PREFIX}{unit.code}-"
-    have = Warning.objects.filter(external_id__startswith=prefix).count()
+    have = WarningOrder.objects.filter(external_id__startswith=prefix).count()
     residents = Resident.objects.filter(village=unit).count()
     wanted = target(residents)
     if have >= wanted:
@@ -262,7 +262,9 @@ def fill_village(run: ScaleRun, village: VillagePlan, police_id: int | None, sum
     )
     if not people:
         return 0, 0
-    numbers_present = set(Warning.objects.filter(external_id__startswith=prefix).values_list("external_id", flat=True))
+    numbers_present = set(
+        WarningOrder.objects.filter(external_id__startswith=prefix).values_list("external_id", flat=True)
+    )
     warnings, visits = [], []
     for number in range(wanted):
         if f"{prefix}{number + 1:05d}" in numbers_present:
@@ -270,7 +272,7 @@ def fill_village(run: ScaleRun, village: VillagePlan, police_id: int | None, sum
         row, its_visits = _warning(run, village, number, people, summaries, police_id, village.team_user_id)
         warnings.append(row)
         visits.append(its_visits)
-    warning_ids = reserve_ids(Warning._meta.db_table, len(warnings))
+    warning_ids = reserve_ids(WarningOrder._meta.db_table, len(warnings))
     visit_rows = []
     for warning_id, row, its_visits in zip(warning_ids, warnings, visits, strict=True):
         row[0] = warning_id
@@ -280,7 +282,7 @@ def fill_village(run: ScaleRun, village: VillagePlan, police_id: int | None, sum
         visit.insert(0, visit_id)
     through = FollowUpVisit.visitors.through._meta.db_table
     with transaction.atomic():
-        copy_rows(Warning._meta.db_table, WARNING_COLUMNS, warnings)
+        copy_rows(WarningOrder._meta.db_table, WARNING_COLUMNS, warnings)
         copy_rows(FollowUpVisit._meta.db_table, VISIT_COLUMNS, visit_rows)
         if village.team_user_id:
             copy_rows(

@@ -216,7 +216,7 @@ def test_police_read_the_indicators_but_not_the_dashboard(client, police):
 def test_the_village_page_exports_its_own_rows(client, leader, data, village_a, village_b):
     client.force_login(leader)
     page = client.get(f"/assessment/villages/{village_a.pk}/?period=2026-03").content.decode()
-    assert f"/cases/export/?village={village_a.code}&amp;period=2026-03" in page
+    assert f"/fraud-cases/export/?village={village_a.code}&amp;period=2026-03" in page
     response = client.get(f"/assessment/export/callbacks.xlsx?unit={village_a.pk}")
     assert openpyxl.load_workbook(io.BytesIO(response.content)).active.max_row == 1  # headers only
     response = client.get(f"/assessment/export/callbacks.xlsx?unit={village_b.pk}")

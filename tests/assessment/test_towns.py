@@ -113,11 +113,11 @@ def test_each_town_draws_its_own_number_of_callbacks(county_unit, town2, two_tow
 
 def test_the_county_case_analysis_compares_towns(client, county, leader2, town2, cases):
     client.force_login(county)
-    page = client.get("/cases/analysis/?period=2026-03").content.decode()
+    page = client.get("/fraud-cases/analysis/?period=2026-03").content.decode()
     assert 'data-testid="analysis-town"' in page
     assert f'data-key="{town2.pk}"' in page and "九江镇" in page
     client.force_login(leader2)  # one town: no comparison of towns, and nothing of the other town
-    page = client.get("/cases/analysis/?period=2026-03").content.decode()
+    page = client.get("/fraud-cases/analysis/?period=2026-03").content.decode()
     assert 'data-testid="analysis-town"' not in page and "联和村" not in page
 
 
@@ -130,7 +130,7 @@ COUNTY_PAGES = [
     "/assessment/reports/",
     "/assessment/targets/",
     "/assessment/callbacks/",
-    "/cases/analysis/export.xlsx?period=2026-03",
+    "/fraud-cases/analysis/export.xlsx?period=2026-03",
     "/rules/",
 ]
 

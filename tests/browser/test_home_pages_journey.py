@@ -76,7 +76,7 @@ def test_each_role_reaches_its_main_tasks_from_home(live_server, demo_town, make
     grid = make_page()
     _home(grid, live_server, "grid_a")
     expect(grid.get_by_test_id("today-warnings")).to_contain_text("梁阿婆")
-    _tap_and_back(grid, live_server, "home-to-visit", "/outreach/households/?visited=false&grid=440605124001-01")
+    _tap_and_back(grid, live_server, "home-to-visit", "/campaigns/households/?visited=false&grid=440605124001-01")
 
 
 def test_the_team_calls_the_warned_person_in_one_tap_and_the_reveal_is_logged(live_server, demo_town, make_page):

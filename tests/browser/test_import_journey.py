@@ -36,8 +36,8 @@ pytestmark = pytest.mark.browser
 
 ROWS = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PROGRESS_URL = re.compile(r"/registry/import/jobs/\d+/progress/$")
-JOB_PATH = re.compile(r"/registry/import/jobs/(\d+)/$")
+PROGRESS_URL = re.compile(r"/residents/import/jobs/\d+/progress/$")
+JOB_PATH = re.compile(r"/residents/import/jobs/(\d+)/$")
 
 
 class Worker:

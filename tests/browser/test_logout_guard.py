@@ -24,8 +24,11 @@ def log_out(page):
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
         toggler.click()
+        page.wait_for_selector(".navbar-collapse.show")  # the menu has finished opening (not "collapsing")
     page.click("[data-testid=user-menu]")
-    page.click("form[data-logout-guard] button[type=submit]")
+    button = page.locator("form[data-logout-guard] button[type=submit]")
+    button.wait_for(state="visible")
+    button.click()
 
 
 def test_the_logout_asks_first_when_field_records_wait_and_keeps_them_when_refused(browser, live_server, demo_town):

@@ -173,7 +173,7 @@ def test_every_main_page_fits_the_phone_and_is_light(live_server, town_with_list
 
 def test_grid_worker_reads_house_numbers_in_order(live_server, town_with_lists, page):
     login(page, live_server, "grid_a")
-    for path in ("/registry/households/", "/outreach/households/"):
+    for path in ("/residents/households/", "/campaigns/households/"):
         page.goto(f"{live_server.url}{path}")
         text = page.locator("main").inner_text()
         positions = [text.find(f"幸福路{number}号") for number in (5, 43, 100)]

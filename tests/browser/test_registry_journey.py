@@ -44,7 +44,7 @@ def test_grid_worker_finds_a_resident_by_id_number_and_adds_a_member(live_server
     expect(rows).to_have_count(1)
     expect(rows.first.get_by_test_id("resident-id")).to_have_text(_masked(HEAD_ID))
     assert HEAD_ID not in page.content()
-    assert "/registry/residents/" == page.url.removeprefix(live_server.url)  # the number stays out of the URL
+    assert "/residents/residents/" == page.url.removeprefix(live_server.url)  # the number stays out of the URL
 
     rows.first.get_by_test_id("resident-household").click()
     expect(page.get_by_test_id("household-address")).to_have_text("罗村大道88号")

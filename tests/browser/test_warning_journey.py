@@ -20,7 +20,7 @@ from core.rules import add_months
 from core.validators import make_id_number
 from tests.browser.conftest import login
 from warnings_followup import services
-from warnings_followup.models import FollowUpVisit, Warning, WarningStatus, local_date
+from warnings_followup.models import FollowUpVisit, WarningOrder, WarningStatus, local_date
 from warnings_followup.tasks import close_ended_windows
 
 pytestmark = pytest.mark.browser
@@ -78,14 +78,14 @@ def test_a_warning_over_its_month(live_server, demo_town, make_page):
     police = make_page(viewport=DESKTOP)
     login(police, live_server, "police")
     _push(police, live_server)
-    warning = Warning.objects.get()
+    warning = WarningOrder.objects.get()
     assert warning.village.code == "440605124001"
     assert PERSON_ID not in police.content()
     assert ACCOUNT not in police.content()
     # As if pushed 27 days ago, at 09:00 (the browser cannot wait a month).
     day0 = timezone.localdate() - datetime.timedelta(days=27)
     pushed = timezone.make_aware(datetime.datetime.combine(day0, datetime.time(9, 0)))
-    Warning.objects.filter(pk=warning.pk).update(
+    WarningOrder.objects.filter(pk=warning.pk).update(
         pushed_at=pushed, window_ends=add_months(day0, 1), next_visit_due=day0 + datetime.timedelta(days=3)
     )
     warning.refresh_from_db()

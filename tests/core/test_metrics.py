@@ -110,13 +110,13 @@ def test_the_scrape_answers_when_the_broker_is_down(client, token, settings):
 
 def test_json_log_lines_keep_numbers_masked():
     record = logging.LogRecord("core", logging.WARNING, __file__, 1, "call %s about %s", ("13912345678", "x"), None)
-    record.path = "/registry/?q=440605199001011234"  # an extra that no filter looked at
+    record.path = "/residents/?q=440605199001011234"  # an extra that no filter looked at
     assert MaskNumbersFilter().filter(record)
     line = JsonFormatter().format(record)
     entry = json.loads(line)
     assert entry["level"] == "WARNING" and entry["logger"] == "core"
     assert "13912345678" not in line and "440605199001011234" not in line
-    assert entry["message"].startswith("call ") and entry["path"].startswith("/registry/?q=")
+    assert entry["message"].startswith("call ") and entry["path"].startswith("/residents/?q=")
 
 
 def test_log_format_json_gives_every_handler_the_json_formatter():

@@ -1,87 +1,85 @@
-"""Names: the pushed warning's model (``warnings_followup.models.Warning``) never hides the built-in ``Warning``
-from code that means the built-in (docs/architecture.md, "Names")."""
+"""Names (docs/architecture.md, "Names"): no model hides a built-in, and each app's pages, capabilities and menu
+say the app's own word; the earlier page prefixes redirect to the new ones."""
 
-import ast
-from pathlib import Path
+import builtins
 
-from django.conf import settings
+import pytest
+from django.apps import apps
+from django.urls import get_resolver, reverse
 
-ROOT = Path(settings.BASE_DIR)
-SKIPPED = {".venv", "node_modules", "migrations", "staticfiles", "media", "locale"}
-MODELS = ROOT / "warnings_followup" / "models.py"
+from organization.access import CAPABILITIES
+from tests.factories import UserFactory
 
-
-def _names_the_model_warning(path: Path, tree: ast.AST) -> bool:
-    """Does the module define the model, or import it as ``Warning`` (absolutely or from inside its app)?"""
-    if path == MODELS:
-        return True
-    in_the_app = path.parent == MODELS.parent
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.ImportFrom):
-            continue
-        module = node.module or ""
-        from_models = module == "warnings_followup.models" or (in_the_app and node.level == 1 and module == "models")
-        if from_models and any(alias.name == "Warning" and alias.asname is None for alias in node.names):
-            return True
-    return False
-
-
-def _means_the_builtin(tree: ast.AST) -> list[int]:
-    """Lines that mean the built-in warning category: ``warnings.*(...)``, ``except Warning``,
-    ``category=Warning``, ``issubclass(..., Warning)``."""
-    stdlib = any(
-        isinstance(node, ast.Import) and any(alias.name == "warnings" and not alias.asname for alias in node.names)
-        for node in ast.walk(tree)
-    )  # ``warnings`` is also the usual name of a queryset of warnings
-    lines = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            func = node.func
-            if (
-                stdlib
-                and isinstance(func, ast.Attribute)
-                and isinstance(func.value, ast.Name)
-                and func.value.id == "warnings"
-            ):
-                lines.append(node.lineno)
-            if isinstance(func, ast.Name) and func.id == "issubclass":
-                if any(isinstance(arg, ast.Name) and arg.id == "Warning" for arg in node.args[1:]):
-                    lines.append(node.lineno)
-            if any(
-                keyword.arg == "category" and isinstance(keyword.value, ast.Name) and keyword.value.id == "Warning"
-                for keyword in node.keywords
-            ):
-                lines.append(node.lineno)
-        if isinstance(node, ast.ExceptHandler) and node.type is not None:
-            caught = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
-            if any(isinstance(name, ast.Name) and name.id == "Warning" for name in caught):
-                lines.append(node.lineno)
-    return lines
+# app label → (URL prefix of its pages, capability prefix). The one exception: the pushed warnings' app cannot be
+# called ``warnings``, the name of Python's standard-library module, so its package says ``warnings_followup``
+# while its pages and capabilities say ``warnings``.
+WORDS = {
+    "organization": ("/organization/", "organization"),
+    "residents": ("/residents/", "residents"),
+    "audit": ("/audit/", "audit"),
+    "warnings_followup": ("/warnings/", "warnings"),
+    "campaigns": ("/campaigns/", "campaigns"),
+    "publicity": ("/publicity/", "publicity"),
+    "schools": ("/schools/", "schools"),
+    "education": ("/education/", "education"),
+    "fraud_cases": ("/fraud-cases/", "fraud_cases"),
+    "assessment": ("/assessment/", "assessment"),
+}
 
 
-def test_no_module_that_names_the_model_warning_means_the_builtin():
-    offenders = []
-    for path in ROOT.rglob("*.py"):
-        if SKIPPED.intersection(path.relative_to(ROOT).parts):
-            continue
-        text = path.read_text("utf-8")
-        if "Warning" not in text:
-            continue
-        tree = ast.parse(text)
-        if _names_the_model_warning(path, tree):
-            offenders += [f"{path.relative_to(ROOT)}:{line}" for line in _means_the_builtin(tree)]
-    assert not offenders, (
-        "these modules name the Warning model `Warning` and also mean the built-in warning category; import the "
-        "model as `Warning as WarningOrder` there:\n  " + "\n  ".join(offenders)
-    )
+def test_no_model_is_named_like_a_builtin():
+    shadowing = [
+        model._meta.label
+        for model in apps.get_models()
+        if model.__module__.split(".")[0] in WORDS and hasattr(builtins, model.__name__)
+    ]
+    assert shadowing == []
 
 
-def test_the_check_finds_the_builtin_where_the_model_is_imported():
-    tree = ast.parse(
-        "import warnings\nfrom warnings_followup.models import Warning\n"
-        "warnings.warn('old', DeprecationWarning)\ntry:\n    pass\nexcept Warning:\n    pass\n"
-    )
-    assert _names_the_model_warning(ROOT / "x.py", tree)
-    assert _means_the_builtin(tree) == [3, 6]
-    aliased = ast.parse("from warnings_followup.models import Warning as WarningOrder\n")
-    assert not _names_the_model_warning(ROOT / "x.py", aliased)
+def test_the_pushed_warning_is_a_warning_order():
+    model = apps.get_model("warnings_followup", "WarningOrder")
+    assert model._meta.db_table == "warnings_followup_warningorder"
+    assert not hasattr(builtins, model.__name__)
+
+
+def test_every_capability_starts_with_its_apps_word():
+    prefixes = {capability for _url, capability in WORDS.values()}
+    strays = sorted(name for name in CAPABILITIES if name.split(".")[0] not in prefixes)
+    assert strays == []
+
+
+@pytest.mark.parametrize("namespace", sorted(WORDS))
+def test_each_apps_pages_live_under_its_word(namespace):
+    prefix = get_resolver().namespace_dict[namespace][0].replace("\\", "")  # a regex: "fraud\\-cases/"
+    assert f"/{prefix}" == WORDS[namespace][0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("/outreach/coverage/?unit=440605124&period=2026-11", "/campaigns/coverage/?unit=440605124&period=2026-11"),
+        ("/cases/analysis/", "/fraud-cases/analysis/"),
+        ("/registry/households/", "/residents/households/"),
+        ("/units/", "/organization/"),
+    ],
+)
+def test_a_bookmark_under_the_earlier_prefix_lands_on_the_same_page(client, old, new):
+    client.force_login(UserFactory())
+    response = client.get(old)
+    assert response.status_code == 301
+    assert response["Location"] == new
+
+
+@pytest.mark.django_db
+def test_a_form_sent_to_the_earlier_prefix_keeps_its_method(client):
+    client.force_login(UserFactory())
+    response = client.post("/outreach/households/")
+    assert response.status_code == 308
+    assert response["Location"] == "/campaigns/households/"
+
+
+def test_reversed_urls_use_the_new_prefixes():
+    assert reverse("campaigns:households").startswith("/campaigns/")
+    assert reverse("fraud_cases:case_list") == "/fraud-cases/"
+    assert reverse("organization:unit_list") == "/organization/"

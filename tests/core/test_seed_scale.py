@@ -14,7 +14,7 @@ from fraud_cases.models import FraudCase
 from organization.models import Unit, UnitKind, User
 from residents.models import Household, Resident
 from schools.models import Student
-from warnings_followup.models import FollowUpVisit, Warning
+from warnings_followup.models import FollowUpVisit, WarningOrder
 
 pytestmark = [
     pytest.mark.django_db,
@@ -33,7 +33,7 @@ def counts() -> dict[str, int]:
         "units": Unit.objects.count(),
         "households": Household.objects.count(),
         "residents": Resident.objects.count(),
-        "warnings": Warning.objects.count(),
+        "warnings": WarningOrder.objects.count(),
         "visits": FollowUpVisit.objects.count(),
         "door_visits": DoorVisit.objects.count(),
         "pledges": Pledge.objects.count(),
@@ -87,7 +87,7 @@ def test_the_rows_come_in_the_demos_proportions(scaled):
     assert 0.015 < FraudCase.objects.filter(warning__isnull=True).count() / total["residents"] < 0.03
     assert (
         FraudCase.objects.filter(warning__status="defrauded").count()
-        == Warning.objects.filter(status="defrauded").count()
+        == WarningOrder.objects.filter(status="defrauded").count()
     )
     assert 0.03 < total["students"] / total["residents"] < 0.15
     # Grids of at most about 300 households.
@@ -119,11 +119,15 @@ def test_the_demo_accounts_see_their_share(scaled):
     in_town = Resident.objects.filter(village__parent=demo_town).count()
     assert Resident.objects.for_user(leader).count() == in_town
     assert Resident.objects.for_user(police).count() == in_town
-    assert Warning.objects.for_user(leader).count() == Warning.objects.filter(village__parent=demo_town).count() > 0
+    assert (
+        WarningOrder.objects.for_user(leader).count()
+        == WarningOrder.objects.filter(village__parent=demo_town).count()
+        > 0
+    )
     village = Unit.objects.get(code="440605124001")
     assert Resident.objects.for_user(head_a).count() == Resident.objects.filter(village=village).count() > 0
     assert not Resident.objects.for_user(leader).filter(village__parent=second).exists()
-    assert Warning.objects.filter(village=village, visits__visitors__username="grid_a").exists()
+    assert WarningOrder.objects.filter(village=village, visits__visitors__username="grid_a").exists()
 
 
 def test_a_second_run_adds_nothing_and_a_larger_one_adds_the_difference(scaled):

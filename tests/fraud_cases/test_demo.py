@@ -12,7 +12,7 @@ from demo.organization import seed_organization
 from demo.residents import seed_registry
 from demo.warnings_followup import seed_warnings
 from fraud_cases.models import FraudCase
-from warnings_followup.models import Warning, WarningStatus
+from warnings_followup.models import WarningOrder, WarningStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def seeded(django_db_setup, django_db_blocker):
         seed_organization()
         seed_registry()
         seed_warnings()
-        open_before = Warning.objects.open().count()
+        open_before = WarningOrder.objects.open().count()
         counts = demo.seed()
         yield counts, open_before
         transaction.set_rollback(True)
@@ -50,8 +50,8 @@ def test_some_victims_were_warned_before_and_open_warnings_stay_open(seeded):
     for case in warned.select_related("warning"):
         assert case.warning.pushed_at < case.reported_at
         assert case.warning.person_id == case.victim_id
-    assert Warning.objects.filter(status=WarningStatus.DEFRAUDED, fraud_cases__isnull=True).count() == 0
-    assert Warning.objects.open().count() == open_before
+    assert WarningOrder.objects.filter(status=WarningStatus.DEFRAUDED, fraud_cases__isnull=True).count() == 0
+    assert WarningOrder.objects.open().count() == open_before
 
 
 def test_seeding_again_creates_nothing(seeded):

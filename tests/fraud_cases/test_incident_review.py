@@ -120,9 +120,9 @@ def test_the_village_head_reads_the_review_with_the_visit_record(client, police,
     assert "见面劝阻，称已知晓风险" in page.text and 'data-testid="traced-workers"' in page.text
     assert str(grid_a) in page.text
     # The case page links to it, for the village head; the police (no accountability) see no link.
-    assert f"/assessment/accountability/{item.pk}/" in client.get(f"/cases/{case.pk}/").text
+    assert f"/assessment/accountability/{item.pk}/" in client.get(f"/fraud-cases/{case.pk}/").text
     client.force_login(police)
-    assert 'data-testid="incident-link"' not in client.get(f"/cases/{case.pk}/").text
+    assert 'data-testid="incident-link"' not in client.get(f"/fraud-cases/{case.pk}/").text
     client.force_login(grid_b)
     assert client.get(f"/assessment/accountability/{item.pk}/").status_code == 404
 

@@ -182,7 +182,7 @@ def test_the_warning_page_names_the_case_and_links_it_for_those_who_may_open_cas
     url = f"/warnings/{warning.pk}/"
 
     client.force_login(police)
-    assert f'href="/cases/{case.pk}/">A20260001</a>' in client.get(url).text
+    assert f'href="/fraud-cases/{case.pk}/">A20260001</a>' in client.get(url).text
     client.force_login(grid_a)  # the village team sees the number, not a link it could not open
     page = client.get(url).text
-    assert "A20260001" in page and f'href="/cases/{case.pk}/"' not in page
+    assert "A20260001" in page and f'href="/fraud-cases/{case.pk}/"' not in page

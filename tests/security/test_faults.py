@@ -153,14 +153,14 @@ class TestDatabaseDown:
 # Every one of these answered 500 before: PostgreSQL refuses NUL in text.
 NUL_URLS = [
     "/verify/%00/",
-    "/units/?q=%00",
-    "/outreach/coverage/?unit=%00",
-    "/outreach/coverage/export.xlsx?unit=%00",
-    "/outreach/print/pledge-forms/?unit=%00",
+    "/organization/?q=%00",
+    "/campaigns/coverage/?unit=%00",
+    "/campaigns/coverage/export.xlsx?unit=%00",
+    "/campaigns/print/pledge-forms/?unit=%00",
     "/publicity/volunteers/?q=%00",
     "/publicity/venues/?q=%00",
     "/api/v1/coverage/?unit=%00",
-    "/registry/residents/?q=ab%00cd",
+    "/residents/residents/?q=ab%00cd",
     "/warnings/?status=%00&page=%00",
 ]
 PARAMETERS = ["unit", "q", "village", "period", "status", "page", "school", "grid", "kind", "code"]
@@ -176,7 +176,7 @@ class TestNulBytes:
     @pytest.mark.parametrize("parameter", PARAMETERS)
     def test_a_nul_byte_in_any_common_parameter_is_refused(self, client, leader, parameter):
         client.force_login(leader)
-        assert client.get(f"/outreach/coverage/?{parameter}=a%00").status_code == 400
+        assert client.get(f"/campaigns/coverage/?{parameter}=a%00").status_code == 400
         assert client.get(f"/api/v1/coverage/?{parameter}=%00").status_code == 400
 
     def test_the_api_answers_json(self, client, leader):

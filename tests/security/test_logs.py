@@ -35,7 +35,7 @@ def assert_masked(text):
     "line",
     [
         f"GET /api/v1/residents/?id_number={ID}&q={PHONE} HTTP/1.1",
-        f"GET /registry/residents/?q={ID.lower()}&q=%2B86{PHONE} HTTP/1.1",
+        f"GET /residents/residents/?q={ID.lower()}&q=%2B86{PHONE} HTTP/1.1",
         f"q={ID.translate(str.maketrans('0123456789', '０１２３４５６７８９'))} tel=139-1234-5678",
         f"q={''.join('%EF%BC%9' + d if d.isdigit() else d for d in ID)} tel=139%201234%205678",
     ],
@@ -69,7 +69,7 @@ def test_django_handlers_mask_every_line(logger_name):
     previous = [handler.setStream(buffer) for handler in handlers]
     try:
         logger = logging.getLogger(logger_name)
-        logger.warning("Bad Request: /registry/residents/?q=%s&tel=%s", ID, PHONE)
+        logger.warning("Bad Request: /residents/residents/?q=%s&tel=%s", ID, PHONE)
         try:
             raise ValueError(f"no resident with {ID} / {PHONE}")
         except ValueError:
@@ -110,8 +110,8 @@ def test_gunicorn_access_and_error_logs_mask_numbers(gunicorn_logger):
     }
     response = SimpleNamespace(status="400 Bad Request", sent=120, headers=[])
     logger.access(response, SimpleNamespace(headers=[]), environ, datetime.timedelta(milliseconds=12))
-    logger.error("Error handling request /registry/residents/?q=%s", ID)
-    logger.error("Error handling request /registry/residents/?q=%s", PHONE)
+    logger.error("Error handling request /residents/residents/?q=%s", ID)
+    logger.error("Error handling request /residents/residents/?q=%s", PHONE)
     access = (folder / "access.log").read_text()
     assert "/api/v1/residents/?id_number=" in access
     assert_masked(access)

@@ -89,7 +89,7 @@ def test_a_page_refuses_a_full_number_and_points_to_its_search_form(client, grid
 
 
 def test_anonymous_callers_get_the_same_refusal(client):
-    assert client.get(reverse("login"), {"next": f"/registry/residents/?q={ID}"}).status_code == 400
+    assert client.get(reverse("login"), {"next": f"/residents/residents/?q={ID}"}).status_code == 400
 
 
 def test_partial_numbers_and_ordinary_filters_still_work(api_as, client, grid_a, resident_a):

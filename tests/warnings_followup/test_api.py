@@ -16,7 +16,7 @@ from organization.models import Role
 from residents.models import Resident
 from tests import factories
 from warnings_followup import services
-from warnings_followup.models import FollowUpVisit, FraudType, StopPaymentAccount, Warning, WarningStatus
+from warnings_followup.models import FollowUpVisit, FraudType, StopPaymentAccount, WarningOrder, WarningStatus
 from warnings_followup.serializers import FRAUD_TYPE_NAMES_ZH, TRANSITION_SERIALIZERS
 
 pytestmark = pytest.mark.django_db
@@ -199,7 +199,7 @@ def test_police_push_a_warning_and_get_it_back(
         response = api_as(police).post(LIST, payload(), format="json")
     assert response.status_code == 201
     body = response.json()
-    warning = Warning.objects.get()
+    warning = WarningOrder.objects.get()
     assert set(body) == WARNING_FIELDS
     assert body["id"] == warning.pk
     assert body["external_id"] == "YJ-2026-0001"
@@ -227,7 +227,7 @@ def test_police_push_a_warning_and_get_it_back(
 def test_the_push_links_an_existing_resident(api_as, police, village_a):
     existing = factories.ResidentFactory(village=village_a, id_number=ID)
     assert api_as(police).post(LIST, payload(), format="json").status_code == 201
-    assert Warning.objects.get().person == existing
+    assert WarningOrder.objects.get().person == existing
     assert Resident.objects.count() == 1
 
 
@@ -237,7 +237,7 @@ def test_pushing_the_same_instruction_again_answers_200_and_creates_nothing(
     client = api_as(police)
     with django_capture_on_commit_callbacks(execute=True):
         first = client.post(LIST, payload(), format="json")
-    counts = [model.objects.count() for model in (Warning, Resident, StopPaymentAccount, Notification, AuditEvent)]
+    counts = [model.objects.count() for model in (WarningOrder, Resident, StopPaymentAccount, Notification, AuditEvent)]
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         again = client.post(LIST, payload(summary="再次推送", risk_level="low"), format="json")
     assert callbacks == []
@@ -245,7 +245,7 @@ def test_pushing_the_same_instruction_again_answers_200_and_creates_nothing(
     assert again.status_code == 200
     assert again.json() == first.json()
     assert [
-        model.objects.count() for model in (Warning, Resident, StopPaymentAccount, Notification, AuditEvent)
+        model.objects.count() for model in (WarningOrder, Resident, StopPaymentAccount, Notification, AuditEvent)
     ] == counts
 
 
@@ -271,7 +271,7 @@ def test_an_empty_push_lists_every_required_field(api_as, police, village_a):
         "risk_level",
         "summary",
     }
-    assert not Warning.objects.exists()
+    assert not WarningOrder.objects.exists()
 
 
 def test_invalid_values_get_a_message_per_field_and_write_nothing(api_as, police, village_a):
@@ -298,7 +298,7 @@ def test_invalid_values_get_a_message_per_field_and_write_nothing(api_as, police
     assert list(errors["stop_payment_accounts"]) == ["1"]
     assert set(errors["stop_payment_accounts"]["1"]) == {"bank", "account_number"}
     assert all(isinstance(message, str) for message in errors["id_number"])
-    assert not Warning.objects.exists()
+    assert not WarningOrder.objects.exists()
     assert not Resident.objects.exists()
 
 
@@ -316,7 +316,7 @@ def test_an_unknown_village_code_is_a_400(api_as, police, village_a, grid_a1, po
     response = api_as(police).post(LIST, payload(village=code), format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["village"]
-    assert not Warning.objects.exists()
+    assert not WarningOrder.objects.exists()
 
 
 def test_a_village_of_another_town_is_unknown_to_this_police_station(api_as, police, other_town_police):
@@ -337,7 +337,7 @@ def test_only_police_may_push(request, api_as, village_a, user_fixture):
     response = api_as(request.getfixturevalue(user_fixture)).post(LIST, payload(), format="json")
     assert response.status_code == 403
     assert response.json()["detail"]
-    assert not Warning.objects.exists()
+    assert not WarningOrder.objects.exists()
 
 
 def test_an_instruction_number_used_in_another_town_is_not_revealed(api_as, police, village_a, other_town_police):
@@ -347,7 +347,7 @@ def test_an_instruction_number_used_in_another_town_is_not_revealed(api_as, poli
     assert response.status_code == 400
     assert list(response.json()) == ["external_id"]
     assert "黄先生" not in response.content.decode()
-    assert Warning.objects.count() == 1
+    assert WarningOrder.objects.count() == 1
 
 
 # --- The 3-day clock through the API -------------------------------------------------------------

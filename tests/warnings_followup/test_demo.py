@@ -23,7 +23,7 @@ from warnings_followup.models import (
     RiskLevel,
     StopPaymentAccount,
     VisitMethod,
-    Warning,
+    WarningOrder,
     WarningStatus,
     local_date,
 )
@@ -44,7 +44,7 @@ def seeded(django_db_setup, django_db_blocker):
 
 
 def demo_warnings():
-    return Warning.objects.filter(external_id__startswith=demo.EXTERNAL_ID_PREFIX)
+    return WarningOrder.objects.filter(external_id__startswith=demo.EXTERNAL_ID_PREFIX)
 
 
 def test_the_seeder_runs_after_the_registry():
@@ -53,13 +53,18 @@ def test_the_seeder_runs_after_the_registry():
 
 def test_seeding_twice_gives_the_same_counts_and_creates_nothing(seeded):
     assert seeded["created_warnings"] == seeded["warnings"] == len(demo.CASES)
-    counts = (Warning.objects.count(), FollowUpVisit.objects.count(), AuditEvent.objects.count(), User.objects.count())
+    counts = (
+        WarningOrder.objects.count(),
+        FollowUpVisit.objects.count(),
+        AuditEvent.objects.count(),
+        User.objects.count(),
+    )
 
     again = demo.seed_warnings()
 
     assert again == {**seeded, "created_warnings": 0}
     assert (
-        Warning.objects.count(),
+        WarningOrder.objects.count(),
         FollowUpVisit.objects.count(),
         AuditEvent.objects.count(),
         User.objects.count(),
@@ -79,7 +84,7 @@ def test_every_state_fraud_type_and_risk_level_occurs(seeded):
 def test_grid_a_has_visits_due_today_and_overdue(seeded):
     today = timezone.localdate()
     grid_a = User.objects.get(username="grid_a")
-    mine = Warning.objects.for_user(grid_a)
+    mine = WarningOrder.objects.for_user(grid_a)
     assert set(mine.values_list("village__code", flat=True)) == {LUOCUN}
     assert mine.overdue(today).exists()
     assert mine.due_on_or_before(today).filter(next_visit_due=today).exists()
@@ -140,7 +145,7 @@ def test_the_timeline_happened_in_the_past_in_order(seeded):
     for warning in demo_warnings().prefetch_related("visits", "escalation_contacts"):
         assert warning.pushed_at <= now
         assert warning.pushed_at > now - datetime.timedelta(days=36)
-        events = AuditEvent.objects.filter(object_id=str(warning.pk), content_type__model="warning")
+        events = AuditEvent.objects.filter(object_id=str(warning.pk), content_type__model="warningorder")
         push = events.get(event="push")
         assert push.at == warning.pushed_at
         assert push.actor.username == "police"

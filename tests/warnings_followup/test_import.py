@@ -29,7 +29,7 @@ from residents.models import Resident
 from tests import factories
 from warnings_followup import importing
 from warnings_followup.importing import COLUMNS, warnings_import
-from warnings_followup.models import StopPaymentAccount, Warning, WarningStatus
+from warnings_followup.models import StopPaymentAccount, WarningOrder, WarningStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -136,14 +136,14 @@ def test_a_clean_batch_pushes_every_warning_with_its_accounts_and_notifies_the_t
     check = warnings_import(data=data, user=police, dry_run=True)
     assert check.ok, check.errors
     assert check.summary == {"warnings": 3, "created": 3, "existing": 0, "accounts": 3, "notices": []}
-    assert not Warning.objects.exists() and not Resident.objects.exists()  # the check writes nothing
+    assert not WarningOrder.objects.exists() and not Resident.objects.exists()  # the check writes nothing
 
     with django_capture_on_commit_callbacks(execute=True):
         outcome = warnings_import(data=data, user=police, dry_run=False)
     assert outcome.ok, outcome.errors
     assert outcome.summary["created"] == 3
 
-    first = Warning.objects.get(external_id="YJ-001")
+    first = WarningOrder.objects.get(external_id="YJ-001")
     assert first.status == WarningStatus.PUSHED and first.pushed_by == police
     assert (first.village.code, first.fraud_type, first.risk_level) == ("VA", "rebate_task", "high")
     assert first.person.id_number == person_id(1) and first.person.source == "warning"
@@ -151,11 +151,11 @@ def test_a_clean_batch_pushes_every_warning_with_its_accounts_and_notifies_the_t
         ("中国农业银行", ACCOUNT_1),
         ("中国工商银行", ACCOUNT_2),
     ]
-    second = Warning.objects.get(external_id="YJ-002")
+    second = WarningOrder.objects.get(external_id="YJ-002")
     assert (second.village.code, second.fraud_type, second.risk_level) == ("VB", "investment", "medium")
     assert timezone.localtime(second.pushed_at).strftime("%Y-%m-%d %H:%M") == "2025-03-01 09:30"
     assert second.window_ends == datetime.date(2025, 4, 1)  # one calendar month after 03-01
-    third = Warning.objects.get(external_id="YJ-003")
+    third = WarningOrder.objects.get(external_id="YJ-003")
     assert (third.fraud_type, third.risk_level, third.stop_payment_accounts.count()) == ("impersonate_police", "low", 0)
     assert StopPaymentAccount.objects.count() == 3
     assert AuditEvent.objects.filter(event="push").count() == 3
@@ -170,7 +170,7 @@ def test_a_person_already_in_the_registry_is_linked_not_duplicated(police, villa
     existing = factories.ResidentFactory(village=villages[0], id_number=person_id(1))
     outcome = warnings_import(data=xlsx_sheet([row(1)]), user=police, dry_run=False)
     assert outcome.ok, outcome.errors
-    assert Warning.objects.get().person == existing
+    assert WarningOrder.objects.get().person == existing
     assert Resident.objects.count() == 1
 
 
@@ -182,7 +182,7 @@ def test_one_bad_row_writes_nothing_and_names_its_row_and_column(police, village
     [error] = outcome.errors
     assert (error["row"], error["column"]) == (6, header("id_number"))
     assert error["message"] == str(ID_CHECKSUM_MESSAGE)
-    assert not Warning.objects.exists()
+    assert not WarningOrder.objects.exists()
     assert not Resident.objects.exists()
     assert not StopPaymentAccount.objects.exists()
     assert not Notification.objects.exists()
@@ -228,7 +228,7 @@ def test_the_dry_run_lists_every_bad_row(police, villages):
         "number": "YJ-001",
         "row": 2,
     }
-    assert not Warning.objects.exists()
+    assert not WarningOrder.objects.exists()
 
 
 def test_checking_a_large_sheet_runs_a_bounded_number_of_queries(police, villages, django_assert_max_num_queries):
@@ -247,7 +247,7 @@ def test_further_rows_of_an_instruction_may_leave_the_warning_columns_empty(poli
     rows = [row(1), {**blank, "external_id": "YJ-001", "bank": "中国工商银行", "account_number": ACCOUNT_2}]
     outcome = warnings_import(data=xlsx_sheet(rows), user=police, dry_run=False)
     assert outcome.ok, outcome.errors
-    assert Warning.objects.get().stop_payment_accounts.count() == 2
+    assert WarningOrder.objects.get().stop_payment_accounts.count() == 2
 
 
 def test_an_account_listed_twice_for_one_warning_is_kept_once(police, villages):
@@ -267,7 +267,7 @@ def test_the_push_time_may_be_an_excel_date_cell(police, villages):
     serial = (datetime.datetime(2025, 3, 1, 9, 30) - datetime.datetime(1899, 12, 30)) / datetime.timedelta(days=1)
     outcome = warnings_import(data=xlsx_sheet([row(1, pushed_at=serial)]), user=police, dry_run=False)
     assert outcome.ok, outcome.errors
-    pushed = timezone.localtime(Warning.objects.get().pushed_at)
+    pushed = timezone.localtime(WarningOrder.objects.get().pushed_at)
     assert pushed.strftime("%Y-%m-%d %H:%M") == "2025-03-01 09:30"
 
 
@@ -283,7 +283,7 @@ def test_importing_the_same_file_again_creates_nothing(police, villages, django_
     with django_capture_on_commit_callbacks(execute=True):
         again = warnings_import(data=data, user=police, dry_run=False)
     assert again.ok and again.summary["created"] == 0
-    assert Warning.objects.count() == 3
+    assert WarningOrder.objects.count() == 3
     assert StopPaymentAccount.objects.count() == 3
     assert Resident.objects.count() == 3
     assert Notification.objects.count() == notified
@@ -293,7 +293,7 @@ def test_the_police_platforms_chinese_headers_are_accepted_in_any_language(polic
     with translation.override("en"):
         outcome = warnings_import(data=xlsx_sheet(batch(), headers=HEADERS_ZH), user=police, dry_run=False)
     assert outcome.ok, outcome.errors
-    assert Warning.objects.count() == 3
+    assert WarningOrder.objects.count() == 3
 
 
 def test_english_headers_and_codes_are_accepted_too(police, villages):
@@ -303,7 +303,7 @@ def test_english_headers_and_codes_are_accepted_too(police, villages):
     with translation.override("zh-hans"):
         outcome = warnings_import(data=csv_sheet(rows, headers=headers), user=police, dry_run=False)
     assert outcome.ok, outcome.errors
-    assert (Warning.objects.get().fraud_type, Warning.objects.get().risk_level) == ("loan", "high")
+    assert (WarningOrder.objects.get().fraud_type, WarningOrder.objects.get().risk_level) == ("loan", "high")
 
 
 def test_errors_name_the_column_as_the_file_spells_it(police, villages):
@@ -343,7 +343,7 @@ def test_a_village_outside_the_police_officers_town_is_unknown(villages):
     )
     assert problems(outcome) == [(3, header("village"))]
     assert outcome.errors[0]["message"] == gettext("Unknown village code “%(code)s”.") % {"code": "VA"}
-    assert not Warning.objects.exists()
+    assert not WarningOrder.objects.exists()
 
 
 def test_a_push_refused_by_the_service_rolls_the_whole_batch_back(police, villages, monkeypatch):
@@ -360,7 +360,7 @@ def test_a_push_refused_by_the_service_rolls_the_whole_batch_back(police, villag
     outcome = warnings_import(data=xlsx_sheet(batch()), user=police, dry_run=False)
     assert not outcome.ok
     assert outcome.errors == [{"row": 4, "column": header("phone"), "message": "refused"}]
-    assert not Warning.objects.exists() and not Resident.objects.exists()
+    assert not WarningOrder.objects.exists() and not Resident.objects.exists()
 
 
 @pytest.mark.parametrize("user", ["leader", "grid_a", "head_a", "outsider"])
@@ -397,7 +397,7 @@ def test_police_upload_check_confirm_and_see_the_result(
     assert response.status_code == 302 and response["Location"] == job_url(check)
     assert (check.kind, check.status, check.total_rows) == ("warnings", ImportJob.Status.DRY_RUN_DONE, 4)
     assert check.file.name.startswith("imports/") and "预警" not in check.file.name
-    assert not Warning.objects.exists()
+    assert not WarningOrder.objects.exists()
 
     page = client.get(job_url(check)).content.decode()
     assert 'data-testid="ready-summary"' in page and 'data-testid="confirm-import"' in page
@@ -408,7 +408,7 @@ def test_police_upload_check_confirm_and_see_the_result(
     commit = ImportJob.objects.get(source=check)
     assert response["Location"] == job_url(commit)
     assert commit.status == ImportJob.Status.SUCCEEDED and commit.summary["created"] == 3
-    assert Warning.objects.count() == 3
+    assert WarningOrder.objects.count() == 3
     assert Notification.objects.filter(recipient=grid_a, kind="warning.pushed").count() == 2
     assert commit.file.name == ""  # the upload, with its plain ID and account numbers, is gone
     assert 'data-testid="import-result"' in client.get(job_url(commit)).content.decode()
@@ -435,7 +435,7 @@ def test_a_check_with_problems_lists_them_and_cannot_be_confirmed(
     assert not ImportJob.objects.filter(source=check).exists()
     [message] = response.context["messages"]
     assert str(message) == gettext("Only a check that found no problems can be imported.")
-    assert not Warning.objects.exists()
+    assert not WarningOrder.objects.exists()
 
 
 def test_a_file_with_wrong_headers_is_refused_on_the_upload_page(client, police, villages):
@@ -455,7 +455,7 @@ def test_a_double_submitted_confirm_pushes_once(client, police, villages, django
         second = client.post(job_url(check, "import_confirm"))
     assert first["Location"] == second["Location"]
     assert ImportJob.objects.filter(dry_run=False).count() == 1
-    assert Warning.objects.count() == 3
+    assert WarningOrder.objects.count() == 3
 
 
 def test_a_redelivered_task_pushes_once(client, police, villages, django_capture_on_commit_callbacks):
@@ -469,7 +469,7 @@ def test_a_redelivered_task_pushes_once(client, police, villages, django_capture
     run_import(commit.pk)  # the broker delivers it again
     commit.refresh_from_db()
     assert commit.status == ImportJob.Status.SUCCEEDED and commit.summary["created"] == 3
-    assert Warning.objects.count() == 3
+    assert WarningOrder.objects.count() == 3
 
 
 def test_a_job_whose_creator_is_no_longer_police_fails_without_pushing(police, villages):
@@ -479,7 +479,7 @@ def test_a_job_whose_creator_is_no_longer_police_fails_without_pushing(police, v
     run_import(job.pk)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED
-    assert not Warning.objects.exists()
+    assert not WarningOrder.objects.exists()
 
 
 @pytest.mark.parametrize("user", ["leader", "grid_a", "head_a", "outsider"])
@@ -546,7 +546,7 @@ def test_the_template_has_the_headers_and_a_valid_example_row_with_text_numbers(
     # The example row imports as it stands.
     outcome = warnings_import(data=read_table(response.content), user=police, dry_run=False)
     assert outcome.ok, outcome.errors
-    assert Warning.objects.get().village.code == "VA"
+    assert WarningOrder.objects.get().village.code == "VA"
 
 
 def test_the_work_queue_links_to_the_import_for_police_only(client, police, grid_a):

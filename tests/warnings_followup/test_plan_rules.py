@@ -19,7 +19,7 @@ from notifications.models import Notification, ReminderLevel, ReminderSent
 from organization.models import Role
 from tests import factories
 from warnings_followup import reminders, services
-from warnings_followup.models import CloseReason, Warning, WarningStatus
+from warnings_followup.models import CloseReason, WarningOrder, WarningStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -57,8 +57,8 @@ def visit(warning, actor, *, when=None, method="in_person", at_risk=False, visit
     ).visit
 
 
-def fresh(warning) -> Warning:
-    return Warning.objects.get(pk=warning.pk)
+def fresh(warning) -> WarningOrder:
+    return WarningOrder.objects.get(pk=warning.pk)
 
 
 @pytest.fixture
@@ -203,7 +203,7 @@ def test_confirming_dissuasion_requests_the_release_at_once_but_the_visits_go_on
     assert warning.status == WarningStatus.RELEASE_REQUESTED
     assert Notification.objects.filter(kind="warning.release_requested", recipient__username="police").exists()
     assert warning.next_visit_due == due
-    assert warning in Warning.objects.due_on_or_before(due)
+    assert warning in WarningOrder.objects.due_on_or_before(due)
 
 
 def test_visits_continue_every_three_days_after_dissuasion_and_release(warning, grid_a, police):

@@ -63,7 +63,7 @@ def test_the_queue_page_counts_no_warning_when_its_tab_counts_are_cached(
     for url in ("/warnings/", "/warnings/?tab=pushed", f"/warnings/?village={village_a.pk}"):
         response, queries = warm_queries(url)
         counts[url] = len(queries)
-        assert not [sql for sql in queries if "COUNT(" in sql and "warnings_followup_warning" in sql]
+        assert not [sql for sql in queries if "COUNT(" in sql and "warnings_followup_warningorder" in sql]
     assert response.context["page"].paginator.count == 3
     for _index in range(30):
         WarningFactory(village=village_a, status=WarningStatus.PUSHED)

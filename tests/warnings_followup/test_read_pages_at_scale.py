@@ -116,7 +116,7 @@ def test_police_today_is_a_few_light_queries_whatever_the_number_of_open_cases(c
     response, many = today()
 
     assert len(many) == len(few) <= 6
-    rows = [sql for sql in many if "residents_resident" in sql and "warnings_followup_warning" in sql]
+    rows = [sql for sql in many if "residents_resident" in sql and "warnings_followup_warningorder" in sql]
     assert len(rows) == 2 and all(" IN (SELECT " in sql and "LIMIT" in sql for sql in rows)
     assert response.context["due_count"] == TODAY_PAGE_SIZE + 7
     assert len(response.context["later"]) == TODAY_LATER_SHOWN

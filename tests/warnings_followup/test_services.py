@@ -16,7 +16,7 @@ from notifications.models import Notification
 from residents.models import Resident
 from tests import factories
 from warnings_followup import services
-from warnings_followup.models import StopPaymentAccount, Warning, WarningStatus
+from warnings_followup.models import StopPaymentAccount, WarningOrder, WarningStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +85,7 @@ def test_pushing_the_same_instruction_again_creates_nothing(police, village_a):
     again = push(police, village_a, summary="changed")
     assert not again.created
     assert again.warning.pk == first.warning.pk
-    assert Warning.objects.count() == 1
+    assert WarningOrder.objects.count() == 1
     assert StopPaymentAccount.objects.count() == 1
 
 
@@ -97,7 +97,7 @@ def test_only_police_may_push(grid_a, village_a):
 def test_push_rejects_a_bad_id_number_and_writes_nothing(police, village_a):
     with pytest.raises(ValidationError):
         push(police, village_a, id_number=ID[:-1] + ("1" if ID[-1] != "1" else "2"))
-    assert not Warning.objects.exists() and not Resident.objects.exists()
+    assert not WarningOrder.objects.exists() and not Resident.objects.exists()
 
 
 def test_push_notifies_the_village_team_and_head(
@@ -153,7 +153,7 @@ def test_overdue_and_window_end(warning):
     due = warning.next_visit_due
     assert not warning.is_overdue(due)
     assert warning.is_overdue(due + datetime.timedelta(days=1))
-    assert warning in Warning.objects.overdue(due + datetime.timedelta(days=1))
+    assert warning in WarningOrder.objects.overdue(due + datetime.timedelta(days=1))
     after_window = warning.window_ends + datetime.timedelta(days=1)
     assert warning.current_next_visit_due(after_window) is None
     assert not warning.is_overdue(after_window)
@@ -315,7 +315,7 @@ def test_two_police_confirming_the_release_at_once_release_once(police_station, 
 
         try:
             barrier.wait()
-            services.warning_confirm_release(warning=Warning.objects.get(pk=warning.pk), actor=user)
+            services.warning_confirm_release(warning=WarningOrder.objects.get(pk=warning.pk), actor=user)
             outcomes.append("released")
         except services.TransitionNotAllowed:
             outcomes.append("refused")

@@ -19,7 +19,7 @@ from core.validators import make_id_number
 from residents.models import Resident
 from tests import factories
 from warnings_followup import services
-from warnings_followup.models import FollowUpVisit, Warning, WarningStatus
+from warnings_followup.models import FollowUpVisit, WarningOrder, WarningStatus
 from warnings_followup.views import TODAY_LATER_SHOWN
 
 pytestmark = pytest.mark.django_db
@@ -345,7 +345,7 @@ def test_police_push_a_warning_from_the_form(client, police, village_a, grid_a):
     assert form.status_code == 200
     token = re.search(r'name="token" value="(LC\d{14}[0-9A-F]{6})"', form.text).group(1)
     response = client.post(reverse("warnings_followup:push"), push_data(village=village_a.pk, token=token))
-    warning = Warning.objects.get()
+    warning = WarningOrder.objects.get()
     assert response.status_code == 302
     assert response["Location"] == detail_url(warning)
     assert warning.external_id == token
@@ -360,16 +360,16 @@ def test_a_double_submitted_push_creates_one_warning(client, police, village_a):
     data = push_data(village=village_a.pk)
     first = client.post(reverse("warnings_followup:push"), data)
     second = client.post(reverse("warnings_followup:push"), data, follow=True)
-    assert Warning.objects.count() == 1
-    assert first["Location"] == detail_url(Warning.objects.get())
-    assert second.redirect_chain[-1][0] == detail_url(Warning.objects.get())
+    assert WarningOrder.objects.count() == 1
+    assert first["Location"] == detail_url(WarningOrder.objects.get())
+    assert second.redirect_chain[-1][0] == detail_url(WarningOrder.objects.get())
     assert "had already been pushed" in second.text
 
 
 def test_a_typed_instruction_number_is_used(client, police, village_a):
     client.force_login(police)
     client.post(reverse("warnings_followup:push"), push_data(village=village_a.pk, external_id="YJ2026-77"))
-    assert Warning.objects.get().external_id == "YJ2026-77"
+    assert WarningOrder.objects.get().external_id == "YJ2026-77"
 
 
 def test_a_reused_form_for_another_person_pushes_nothing(client, police, village_a):
@@ -380,14 +380,14 @@ def test_a_reused_form_for_another_person_pushes_nothing(client, police, village
     )
     assert response.status_code == 200
     assert "is already used by another warning" in response.text
-    assert Warning.objects.count() == 1
+    assert WarningOrder.objects.count() == 1
     # The form comes back with a new token, so sending it again pushes the new warning.
     token = re.search(r'name="token" value="(LC\w+)"', response.text).group(1)
     client.post(
         reverse("warnings_followup:push"),
         push_data(village=village_a.pk, person_name="李阿伯", id_number=OTHER_ID, token=token),
     )
-    assert Warning.objects.count() == 2
+    assert WarningOrder.objects.count() == 2
 
 
 def test_the_push_form_shows_bad_input_on_its_fields(client, police, village_a):
@@ -400,7 +400,7 @@ def test_the_push_form_shows_bad_input_on_its_fields(client, police, village_a):
     form = response.context["form"]
     assert "id_number" in form.errors
     assert "account_number_2" in form.errors
-    assert not Warning.objects.exists()
+    assert not WarningOrder.objects.exists()
 
 
 def test_the_push_form_shows_the_services_errors(client, police, village_a, monkeypatch):
@@ -425,7 +425,7 @@ def test_the_push_form_offers_only_villages_in_scope(client, police, village_a):
     assert "外镇村" not in form.text
     response = client.post(reverse("warnings_followup:push"), push_data(village=elsewhere.pk))
     assert "village" in response.context["form"].errors
-    assert not Warning.objects.exists()
+    assert not WarningOrder.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["grid_a", "head_a", "leader"])
@@ -434,7 +434,7 @@ def test_only_police_may_push(client, request, who, village_a):
     assert client.get(reverse("warnings_followup:push")).status_code == 403
     response = client.post(reverse("warnings_followup:push"), push_data(village=village_a.pk))
     assert response.status_code == 403
-    assert not Warning.objects.exists()
+    assert not WarningOrder.objects.exists()
 
 
 # --- the case page -------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ TABLES_TO_ANALYZE = (
     "organization_unit",
     "residents_household",
     "residents_resident",
-    "warnings_followup_warning",
+    "warnings_followup_warningorder",
     "warnings_followup_followupvisit",
     "warnings_followup_followupvisit_visitors",
     "campaigns_doorvisit",
