@@ -18,13 +18,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from core import periods
-from core.rules import rule
 from organization.access import units_visible_to
 from organization.models import Role, Unit, UnitKind, User
+from warnings_followup import kpis
 from warnings_followup.models import WarningOrder
 
 from . import indicators, selectors
@@ -39,6 +39,8 @@ from .models import (
 
 C = NominationCategory
 LIMIT = 10  # candidates shown per category
+
+IN_TIME = "dissuaded_in_time"  # the police's first dissuasion within FIRST_DISSUASION_HOURS (warnings' KPIs)
 
 
 @dataclass
@@ -226,15 +228,6 @@ def school_candidates(*, user, period: periods.Period) -> list[Candidate]:
     return result
 
 
-def _first_dissuasion_counts() -> dict:
-    deadline = datetime.timedelta(hours=rule("FIRST_DISSUASION_HOURS"))
-    now = timezone.now()
-    return {
-        "on_time": Count("pk", filter=Q(first_dissuasion_at__lte=F("pushed_at") + deadline)),
-        "judged": Count("pk", filter=Q(first_dissuasion_at__isnull=False) | Q(pushed_at__lte=now - deadline)),
-    }
-
-
 def station_candidates(*, user, period: periods.Period) -> list[Candidate]:
     """A police station's jurisdiction is the town it sits in: the warnings pushed to its villages, their first
     dissuasions, the cases solved there."""
@@ -250,7 +243,7 @@ def station_candidates(*, user, period: periods.Period) -> list[Candidate]:
         .filter(village__parent_id__in=towns, pushed_at__gte=period.start, pushed_at__lt=period.end)
         .order_by()
         .values("village__parent_id")
-        .annotate(pushed=Count("pk"), **_first_dissuasion_counts())
+        .annotate(pushed=Count("pk"), **kpis.speed_aggregates(IN_TIME))
     }
     solved = dict(
         FraudCase.objects.for_user(user)
@@ -266,7 +259,7 @@ def station_candidates(*, user, period: periods.Period) -> list[Candidate]:
         pushed, n_solved = row.get("pushed", 0), solved.get(station.parent_id, 0)
         if not (pushed or n_solved):
             continue
-        on_time, judged = row.get("on_time", 0), row.get("judged", 0)
+        on_time, judged = row.get(IN_TIME, 0), row.get(f"{IN_TIME}_of", 0)
         result.append(
             Candidate(
                 category=C.POLICE_STATION,
@@ -334,6 +327,20 @@ def worker_candidates(*, user, period: periods.Period) -> list[Candidate]:
     return result
 
 
+def _people_candidates(rows: list[dict], *, by: str, role: str, category: str, figures, sort_key) -> list[Candidate]:
+    """Candidates of one role from rows aggregated per person (``by``: the person's id): the people read once."""
+    people = _people(row[by] for row in rows)
+    result = []
+    for row in rows:
+        person = people.get(row[by])
+        if person is None or role not in _roles(person):
+            continue
+        result.append(
+            Candidate(category=category, unit=person.unit, person=person, figures=figures(row), sort_key=sort_key(row))
+        )
+    return result
+
+
 def teacher_candidates(*, user, period: periods.Period) -> list[Candidate]:
     """School staff by the education sessions they recorded (staff sessions and micro-classes) in the year."""
     from education.models import EducationSession, SessionKind
@@ -345,27 +352,19 @@ def teacher_candidates(*, user, period: periods.Period) -> list[Candidate]:
         .values("recorded_by")
         .annotate(n=Count("pk"), micro=Count("pk", filter=Q(kind=SessionKind.MICRO_CLASS)))
     )
-    people = _people(row["recorded_by"] for row in rows)
-    result = []
-    for row in rows:
-        person = people.get(row["recorded_by"])
-        if person is None or Role.SCHOOL_STAFF not in _roles(person):
-            continue
-        result.append(
-            Candidate(
-                category=C.TEACHER,
-                unit=person.unit,
-                person=person,
-                figures=_figures(sessions_held=row["n"], micro_classes=row["micro"]),
-                sort_key=(-row["n"], -row["micro"]),
-            )
-        )
-    return result
+    return _people_candidates(
+        rows,
+        by="recorded_by",
+        role=Role.SCHOOL_STAFF,
+        category=C.TEACHER,
+        figures=lambda row: _figures(sessions_held=row["n"], micro_classes=row["micro"]),
+        sort_key=lambda row: (-row["n"], -row["micro"]),
+    )
 
 
 def officer_candidates(*, user, period: periods.Period) -> list[Candidate]:
-    """Police officers by the first dissuasions they made in the year (and how many on time)."""
-    deadline = datetime.timedelta(hours=rule("FIRST_DISSUASION_HOURS"))
+    """Police officers by the first dissuasions they made in the year (and how many within the deadline, as the
+    warnings' KPIs count them)."""
     rows = list(
         WarningOrder.objects.for_user(user)
         .filter(
@@ -375,24 +374,16 @@ def officer_candidates(*, user, period: periods.Period) -> list[Candidate]:
         )
         .order_by()
         .values("first_dissuasion_by")
-        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(first_dissuasion_at__lte=F("pushed_at") + deadline)))
+        .annotate(n=Count("pk"), **kpis.speed_aggregates(IN_TIME))
     )
-    people = _people(row["first_dissuasion_by"] for row in rows)
-    result = []
-    for row in rows:
-        person = people.get(row["first_dissuasion_by"])
-        if person is None or Role.POLICE not in _roles(person):
-            continue
-        result.append(
-            Candidate(
-                category=C.OFFICER,
-                unit=person.unit,
-                person=person,
-                figures=_figures(first_dissuasions=row["n"], first_dissuasions_on_time=row["on_time"]),
-                sort_key=(-row["on_time"], -row["n"]),
-            )
-        )
-    return result
+    return _people_candidates(
+        rows,
+        by="first_dissuasion_by",
+        role=Role.POLICE,
+        category=C.OFFICER,
+        figures=lambda row: _figures(first_dissuasions=row["n"], first_dissuasions_on_time=row[IN_TIME]),
+        sort_key=lambda row: (-row[IN_TIME], -row["n"]),
+    )
 
 
 BUILDERS = {

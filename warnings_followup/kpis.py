@@ -212,13 +212,23 @@ def local_day(expression) -> TruncDate:
 # --- Queries --------------------------------------------------------------------------------------
 
 
+def speed_aggregates(name: str, now: datetime.datetime | None = None) -> dict:
+    """One speed of :data:`SPEEDS` as two aggregates over warnings: ``name``, done within its deadline, and
+    ``name_of``, the pushes that can be judged (done, or the deadline passed)."""
+    end, setting = SPEEDS[name]
+    deadline = datetime.timedelta(hours=rule(setting))
+    now = now or timezone.now()
+    return {
+        name: Count("pk", filter=Q(**{f"{end}__lte": F("pushed_at") + deadline})),
+        f"{name}_of": Count("pk", filter=Q(**{f"{end}__isnull": False}) | Q(pushed_at__lte=now - deadline)),
+    }
+
+
 def _speed_aggregates(now: datetime.datetime) -> dict:
-    """Per speed: done within the deadline, and the pushes that can be judged (done, or the deadline passed)."""
+    """Every speed's aggregates (:func:`speed_aggregates`)."""
     aggregates = {}
-    for name, (end, setting) in SPEEDS.items():
-        deadline = datetime.timedelta(hours=rule(setting))
-        aggregates[name] = Count("pk", filter=Q(**{f"{end}__lte": F("pushed_at") + deadline}))
-        aggregates[f"{name}_of"] = Count("pk", filter=Q(**{f"{end}__isnull": False}) | Q(pushed_at__lte=now - deadline))
+    for name in SPEEDS:
+        aggregates |= speed_aggregates(name, now)
     return aggregates
 
 
